@@ -1,0 +1,28 @@
+# Installs the library, its headers, the CMake package (find_package(stroke)),
+# the apps and the bundled models.
+include(CMakePackageConfigHelpers)
+
+install(TARGETS stroke EXPORT strokeTargets
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+  INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY libstroke/include/stroke DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(EXPORT strokeTargets NAMESPACE stroke::
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/stroke)
+
+configure_package_config_file(cmake/strokeConfig.cmake.in
+  ${CMAKE_CURRENT_BINARY_DIR}/strokeConfig.cmake
+  INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/stroke
+  PATH_VARS STROKE_INSTALL_MODELS_DIR)
+write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/strokeConfigVersion.cmake
+  COMPATIBILITY SameMinorVersion)
+install(FILES ${CMAKE_CURRENT_BINARY_DIR}/strokeConfig.cmake
+  ${CMAKE_CURRENT_BINARY_DIR}/strokeConfigVersion.cmake
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/stroke)
+
+install(FILES models/stroke.bundle.json models/lung_cancer.bundle.json
+  DESTINATION ${STROKE_INSTALL_MODELS_DIR})
+if(STROKE_BUILD_APPS)
+  install(TARGETS stroke-predict RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+endif()

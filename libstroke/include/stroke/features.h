@@ -1,0 +1,72 @@
+// FeatureProgram: turns checked inputs (one double per schema field) into the
+// model's feature vector: one-hot and ordinal encodings, pass-through inputs
+// and derived features such as SMOKING * AGE. Declared once in a spec file,
+// carried in the bundle ("features"), evaluated the same way in Python for
+// training and here for serving. See docs/bundle-format.md for the operators.
+//
+//   std::vector<float> features(program.num_features());
+//   stroke::Status s = program.Evaluate(inputs, features);
+#ifndef STROKE_FEATURES_H_
+#define STROKE_FEATURES_H_
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "stroke/export.h"
+#include "stroke/status.h"
+
+namespace stroke {
+
+// One step of a compiled feature expression (a stack machine in postfix order).
+// A reference to an earlier feature is compiled by inlining that feature's
+// code, so it is read at full float64 precision and needs no storage.
+enum class FeatureOp : uint8_t {
+  kConst, kInput, kOneHot, kOrdinal,               // push a value
+  kAdd, kMul, kMin, kMax, kAnd, kOr,               // n-ary, left to right
+  kSub, kDiv, kEq, kNe, kLt, kLe, kGt, kGe,        // binary
+  kNot, kNeg, kBucket,                             // unary (bucket: count of edges below x)
+  kClip,                                           // ternary: clip(x, lo, hi)
+};
+
+struct FeatureInstruction {
+  FeatureOp op = FeatureOp::kConst;
+  int32_t index = 0;  // kInput/kOrdinal/kOneHot: input field; n-ary: arity;
+                      // kBucket: first edge in edges()
+  int32_t count = 0;  // kOneHot: category index; kBucket: number of edges
+  double constant = 0;  // kConst
+};
+
+class STROKE_EXPORT FeatureProgram {
+ public:
+  // Largest stack an expression may need; deeper expressions are refused at load.
+  static constexpr int kMaxStack = 32;
+
+  size_t num_features() const { return names_.size(); }
+  const std::vector<std::string>& feature_names() const { return names_; }
+  // The input fields feature `i` reads, directly or through other features
+  // (schema indices, ascending). The basis for grouping explanations by input.
+  const std::vector<int>& feature_inputs(size_t i) const { return inputs_used_[i]; }
+
+  // Evaluates every feature in float64, then stores each as float32 in `out`
+  // (size num_features()) - the cast scikit-learn applies to its input.
+  // Fails (kInvalidInput, naming the feature) if a value is NaN or does not
+  // fit a finite float32, which the training library would refuse too.
+  // Allocates nothing; thread-safe.
+  Status Evaluate(std::span<const double> inputs, std::span<float> out) const;
+
+ private:
+  // src/features.cc: compile the bundle's expressions.
+  friend class FeatureProgramBuilder;
+  friend class ExpressionCompiler;
+  std::vector<std::string> names_;
+  std::vector<std::vector<int>> inputs_used_;
+  std::vector<FeatureInstruction> code_;
+  std::vector<uint32_t> starts_;  // feature i: code_[starts_[i], starts_[i+1])
+  std::vector<double> edges_;     // kBucket edges, ascending
+};
+
+}  // namespace stroke
+
+#endif  // STROKE_FEATURES_H_

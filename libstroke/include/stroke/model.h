@@ -1,0 +1,124 @@
+// Model: a loaded bundle - schema, feature program, ensemble and metadata -
+// immutable after Load and safe to share between threads.
+//
+//   auto model = stroke::Model::Load("models/stroke.bundle.json");
+//   if (!model.ok()) return Fail(model.status());
+//   auto record = stroke::ParseRecordJson(R"({"gender": "Male", "age": 67, ...})");
+//   auto answer = model->Predict(*record);       // validate + prepare + predict
+//   if (answer.ok()) std::printf("%.4f\n", answer->probability);
+//
+// The hot path splits in two: Prepare (check a record, write its features)
+// and PredictFeatures (no allocation), for callers who keep buffers.
+#ifndef STROKE_MODEL_H_
+#define STROKE_MODEL_H_
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "stroke/ensemble.h"
+#include "stroke/export.h"
+#include "stroke/features.h"
+#include "stroke/record.h"
+#include "stroke/schema.h"
+#include "stroke/status.h"
+
+namespace stroke {
+
+// Bundle format this library reads (docs/bundle-format.md).
+inline constexpr std::string_view kBundleFormat = "libstroke-bundle";
+inline constexpr int kBundleFormatVersion = 1;
+
+// What a prediction returns (one helper, OutputKindName, names them).
+enum class OutputKind { kRawMargin, kProbability, kClass };
+STROKE_EXPORT const char* OutputKindName(OutputKind kind);  // "raw_margin", ...
+
+// Where the training data came from.
+struct STROKE_EXPORT TrainingData {
+  std::string description;
+  bool synthetic = false;  // true: generated, not the public dataset
+  long rows = 0;
+};
+
+// The bundle's "model" section.
+struct STROKE_EXPORT ModelInfo {
+  std::string name;
+  std::string version;
+  std::string created;  // ISO 8601
+  std::string description;
+  std::string library;  // the training library and version, e.g. "scikit-learn 1.2.1"
+  std::string estimator;  // e.g. "GradientBoostingClassifier"
+  TrainingData training_data;
+  std::vector<std::pair<std::string, double>> metrics;  // flattened: "test.f1" -> 0.21
+  double threshold = 0.5;  // class 1 when probability > threshold
+  std::vector<std::string> class_labels;  // [label of class 0, label of class 1]
+};
+
+// A row whose answer the training library computed at export time.
+struct STROKE_EXPORT GoldenRow {
+  Record inputs;
+  double raw_margin = 0;
+  double probability = 0;
+  int prediction = 0;
+};
+
+struct STROKE_EXPORT Prediction {
+  double raw_margin = 0;
+  double probability = 0;  // of class 1
+  int prediction = 0;      // 1 when probability > threshold
+};
+
+// A prediction for a raw record, with what validation noticed.
+struct STROKE_EXPORT RecordPrediction : Prediction {
+  std::string label;             // class_labels[prediction]
+  std::vector<Issue> warnings;   // e.g. a value outside the training range
+};
+
+struct STROKE_EXPORT PredictOptions {
+  std::optional<double> threshold;  // overrides the bundle's decision threshold
+  CheckOptions check;               // how strictly records are checked
+};
+
+class STROKE_EXPORT Model {
+ public:
+  // Reads and validates a bundle file. kIoError if unreadable, kCorruptBundle
+  // (with the JSON path of the problem) if invalid.
+  static StatusOr<Model> Load(const std::string& path);
+  // Same, from the bundle's JSON text.
+  static StatusOr<Model> FromJson(std::string_view bundle_json);
+
+  const ModelInfo& info() const { return info_; }
+  const Schema& schema() const { return schema_; }
+  const FeatureProgram& program() const { return program_; }
+  const Ensemble& ensemble() const { return ensemble_; }
+  const std::vector<GoldenRow>& golden_rows() const { return golden_; }
+  size_t num_features() const { return program_.num_features(); }
+
+  // Checks `record` and writes its feature vector (num_features() floats).
+  // The result lists every error and warning; features are valid only if ok().
+  CheckResult Prepare(const Record& record, std::span<float> features,
+                      const CheckOptions& options = {}) const;
+  // Predicts from a prepared feature vector. Allocates nothing; thread-safe.
+  Prediction PredictFeatures(std::span<const float> features,
+                             std::optional<double> threshold = std::nullopt) const;
+  // Batch of contiguous prepared rows; writes one Prediction per row.
+  void PredictFeaturesBatch(std::span<const float> rows, std::span<Prediction> out,
+                            std::optional<double> threshold = std::nullopt) const;
+  // Check + Prepare + PredictFeatures. kInvalidInput names every bad field.
+  StatusOr<RecordPrediction> Predict(const Record& record, const PredictOptions& options = {}) const;
+
+ private:
+  friend class BundleReader;  // src/bundle.cc fills a Model from JSON
+  ModelInfo info_;
+  Schema schema_;
+  FeatureProgram program_;
+  Ensemble ensemble_;
+  std::vector<GoldenRow> golden_;
+};
+
+}  // namespace stroke
+
+#endif  // STROKE_MODEL_H_

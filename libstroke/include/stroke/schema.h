@@ -1,0 +1,94 @@
+// Schema: the input fields a model accepts, and the checks a raw Record must
+// pass before features are computed. Part of every bundle ("inputs").
+//
+//   std::vector<double> inputs(schema.fields().size());
+//   stroke::CheckResult check;
+//   if (!schema.Check(record, inputs, &check)) { /* check.errors names each bad field */ }
+#ifndef STROKE_SCHEMA_H_
+#define STROKE_SCHEMA_H_
+
+#include <limits>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "stroke/export.h"
+#include "stroke/record.h"
+#include "stroke/status.h"
+
+namespace stroke {
+
+enum class FieldType { kNumber, kInteger, kBoolean, kCategory };
+
+// "number", "integer", "boolean", "category".
+STROKE_EXPORT const char* FieldTypeName(FieldType type);
+
+// One input field. Limits are inclusive; infinite means "no limit".
+struct STROKE_EXPORT FieldSpec {
+  std::string name;
+  FieldType type = FieldType::kNumber;
+  std::string description;
+  std::vector<std::string> categories;  // kCategory: allowed values, exact strings; index = code
+  bool nullable = false;                // null (JSON) or a null token (CSV) is allowed...
+  double impute = 0;                    // ...and replaced by this value (category: its index)
+  std::vector<std::string> null_tokens;  // CSV cell texts meaning null, e.g. "N/A" ("" always does)
+  double hard_min = -std::numeric_limits<double>::infinity();  // outside: error (impossible)
+  double hard_max = std::numeric_limits<double>::infinity();
+  double train_min = -std::numeric_limits<double>::infinity();  // outside: accepted, with a warning
+  double train_max = std::numeric_limits<double>::infinity();
+};
+
+// One problem with one field of one record.
+struct STROKE_EXPORT Issue {
+  std::string field;    // the field's name ("" for the record as a whole)
+  std::string type;     // machine-readable: missing, type, category, limit, unknown_field,
+                        // not_finite, out_of_training_range, feature_not_finite
+  std::string message;  // what was expected and what was given
+};
+
+// Everything Check found in one record. Errors make it unusable; warnings do not.
+struct STROKE_EXPORT CheckResult {
+  std::vector<Issue> errors;
+  std::vector<Issue> warnings;
+  bool ok() const { return errors.empty(); }
+  // kInvalidInput with every error as "field: message; field: message", or ok.
+  Status ToStatus() const;
+};
+
+struct STROKE_EXPORT CheckOptions {
+  bool allow_unknown_fields = false;  // false: a field the schema lacks is an error
+};
+
+class STROKE_EXPORT Schema {
+ public:
+  Schema() = default;
+  // Validates the field list (names unique and non-empty, categories present
+  // and unique, limits ordered, impute inside limits); messages start with
+  // "inputs[i].<key>".
+  static StatusOr<Schema> Create(std::vector<FieldSpec> fields);
+
+  const std::vector<FieldSpec>& fields() const { return fields_; }
+  // Index of the field called `name`, or -1.
+  int IndexOf(std::string_view name) const;
+
+  // Checks `record` and writes one value per field, in schema order, to
+  // `inputs` (size fields().size()): numbers as given, booleans 0/1,
+  // categories their index, nulls the impute value. Every problem of the
+  // record is appended to `result`. Returns result->ok(). Thread-safe.
+  bool Check(const Record& record, std::span<double> inputs, CheckResult* result,
+             const CheckOptions& options = {}) const;
+
+  // Turns a CSV cell into the Value field `field_index` expects: a number for
+  // number/integer fields, true/false for "true"/"false"/"1"/"0" (any case) on
+  // boolean fields, null for "" and the field's null tokens, else the text
+  // itself (which Check then reports with its field's expectation).
+  Value ValueFromText(size_t field_index, std::string_view text) const;
+
+ private:
+  std::vector<FieldSpec> fields_;
+};
+
+}  // namespace stroke
+
+#endif  // STROKE_SCHEMA_H_

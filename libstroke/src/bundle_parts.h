@@ -1,0 +1,27 @@
+// Internal: readers for each section of a bundle. Each returns kCorruptBundle
+// naming the JSON path of the first problem.
+#ifndef STROKE_SRC_BUNDLE_PARTS_H_
+#define STROKE_SRC_BUNDLE_PARTS_H_
+
+#include "json_reader.h"
+#include "stroke/ensemble.h"
+#include "stroke/features.h"
+#include "stroke/schema.h"
+
+namespace stroke {
+
+// "inputs": the schema's field list.
+StatusOr<Schema> ReadSchema(const JsonReader& inputs);
+
+// "features": compiles each feature's expression against `schema`.
+class FeatureProgramBuilder {
+ public:
+  static StatusOr<FeatureProgram> Compile(const JsonReader& features, const Schema& schema);
+};
+
+// "ensemble": reads the flat tree arrays and validates them.
+StatusOr<Ensemble> ReadEnsemble(const JsonReader& ensemble, int num_features);
+
+}  // namespace stroke
+
+#endif  // STROKE_SRC_BUNDLE_PARTS_H_

@@ -1,0 +1,68 @@
+#include "stroke/record.h"
+
+#include <cstdio>
+
+namespace stroke {
+
+Value Value::Number(double v, bool is_integer) {
+  Value value;
+  value.kind = Kind::kNumber;
+  value.number = v;
+  value.is_integer = is_integer;
+  return value;
+}
+
+Value Value::Bool(bool v) {
+  Value value;
+  value.kind = Kind::kBool;
+  value.boolean = v;
+  return value;
+}
+
+Value Value::String(std::string v) {
+  Value value;
+  value.kind = Kind::kString;
+  value.text = std::move(v);
+  return value;
+}
+
+Value Value::Other(std::string description) {
+  Value value;
+  value.kind = Kind::kOther;
+  value.text = std::move(description);
+  return value;
+}
+
+std::string Value::Describe() const {
+  switch (kind) {
+    case Kind::kNull: return "null";
+    case Kind::kBool: return boolean ? "true" : "false";
+    case Kind::kNumber: {
+      char buffer[32];
+      std::snprintf(buffer, sizeof buffer, "%.17g", number);
+      return buffer;
+    }
+    case Kind::kString: return "\"" + text + "\"";
+    case Kind::kOther: return text;
+  }
+  return "?";
+}
+
+void Record::Set(std::string name, Value value) {
+  for (auto& field : fields_) {
+    if (field.first == name) {
+      field.second = std::move(value);
+      return;
+    }
+  }
+  fields_.emplace_back(std::move(name), std::move(value));
+}
+
+const Value* Record::Find(std::string_view name) const {
+  for (const auto& field : fields_) {
+    if (field.first == name) return &field.second;
+  }
+  return nullptr;
+}
+
+}  // namespace stroke

@@ -1,0 +1,214 @@
+#include "stroke/schema.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+namespace stroke {
+namespace {
+
+std::string FormatNumber(double v) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.10g", v);
+  return buffer;
+}
+
+std::string QuotedList(const std::vector<std::string>& items) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? ", \"" : "\"") + items[i] + "\"";
+  return out;
+}
+
+std::string LowerCase(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string RangeText(double lo, double hi) {
+  if (std::isinf(lo)) return "<= " + FormatNumber(hi);
+  if (std::isinf(hi)) return ">= " + FormatNumber(lo);
+  return "in [" + FormatNumber(lo) + ", " + FormatNumber(hi) + "]";
+}
+
+// Checks one present value against its field; on success stores the code in *out.
+bool CheckValue(const FieldSpec& field, const Value& value, double* out, CheckResult* result) {
+  auto error = [&](const char* type, std::string message) {
+    result->errors.push_back({field.name, type, std::move(message)});
+    return false;
+  };
+  if (value.kind == Value::Kind::kNull) {
+    if (!field.nullable) return error("missing", "is required, got null");
+    *out = field.impute;
+    return true;
+  }
+  switch (field.type) {
+    case FieldType::kCategory: {
+      if (value.kind == Value::Kind::kString) {
+        for (size_t i = 0; i < field.categories.size(); ++i) {
+          if (field.categories[i] == value.text) {
+            *out = static_cast<double>(i);
+            return true;
+          }
+        }
+        return error("category", "expected one of " + QuotedList(field.categories) + ", got " +
+                                     value.Describe());
+      }
+      return error("type", "expected a string, one of " + QuotedList(field.categories) +
+                               ", got " + value.Describe());
+    }
+    case FieldType::kBoolean:
+      if (value.kind == Value::Kind::kBool) {
+        *out = value.boolean ? 1 : 0;
+        return true;
+      }
+      if (value.kind == Value::Kind::kNumber && (value.number == 0 || value.number == 1)) {
+        *out = value.number;
+        return true;
+      }
+      return error("type", "expected a boolean (true/false or 0/1), got " + value.Describe());
+    case FieldType::kNumber:
+    case FieldType::kInteger:
+      break;
+  }
+  const bool integer = field.type == FieldType::kInteger;
+  if (value.kind != Value::Kind::kNumber) {
+    return error("type", std::string(integer ? "expected an integer" : "expected a number") +
+                             ", got " + value.Describe());
+  }
+  if (!std::isfinite(value.number)) return error("not_finite", "expected a finite number");
+  if (integer && value.number != std::floor(value.number)) {
+    return error("type", "expected an integer, got " + value.Describe());
+  }
+  if (value.number < field.hard_min || value.number > field.hard_max) {
+    return error("limit", "must be " + RangeText(field.hard_min, field.hard_max) + ", got " +
+                              value.Describe());
+  }
+  if (value.number < field.train_min || value.number > field.train_max) {
+    result->warnings.push_back(
+        {field.name, "out_of_training_range",
+         value.Describe() + " is outside the training range " +
+             RangeText(field.train_min, field.train_max) + "; the prediction is less reliable"});
+  }
+  *out = value.number;
+  return true;
+}
+
+}  // namespace
+
+const char* FieldTypeName(FieldType type) {
+  switch (type) {
+    case FieldType::kNumber: return "number";
+    case FieldType::kInteger: return "integer";
+    case FieldType::kBoolean: return "boolean";
+    case FieldType::kCategory: return "category";
+  }
+  return "?";
+}
+
+Status CheckResult::ToStatus() const {
+  if (ok()) return Status::Ok();
+  std::string message;
+  for (const Issue& issue : errors) {
+    if (!message.empty()) message += "; ";
+    message += issue.field.empty() ? issue.message : issue.field + ": " + issue.message;
+  }
+  return InvalidInputError(message);
+}
+
+StatusOr<Schema> Schema::Create(std::vector<FieldSpec> fields) {
+  std::set<std::string> names;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const FieldSpec& f = fields[i];
+    const std::string path = "inputs[" + std::to_string(i) + "]";
+    if (f.name.empty()) return CorruptBundleError(path + ".name: must not be empty");
+    if (!names.insert(f.name).second) {
+      return CorruptBundleError(path + ".name: \"" + f.name + "\" is declared twice");
+    }
+    if (f.type == FieldType::kCategory) {
+      std::set<std::string> unique(f.categories.begin(), f.categories.end());
+      if (f.categories.empty() || unique.size() != f.categories.size()) {
+        return CorruptBundleError(path + ".categories: must be a non-empty list of distinct strings");
+      }
+    }
+    if (std::isnan(f.hard_min) || std::isnan(f.hard_max) || f.hard_min > f.hard_max) {
+      return CorruptBundleError(path + ".limits: min must not exceed max");
+    }
+    if (f.nullable) {
+      bool bad_impute = f.type == FieldType::kCategory
+                            ? !(f.impute >= 0 && f.impute < f.categories.size() &&
+                                f.impute == std::floor(f.impute))
+                            : !(f.impute >= f.hard_min && f.impute <= f.hard_max);
+      if (bad_impute) return CorruptBundleError(path + ".impute: outside the field's limits");
+    }
+  }
+  Schema schema;
+  schema.fields_ = std::move(fields);
+  return schema;
+}
+
+int Schema::IndexOf(std::string_view name) const {
+  for (size_t i = 0; i < fields_.size(); ++i) {
+    if (fields_[i].name == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+bool Schema::Check(const Record& record, std::span<double> inputs, CheckResult* result,
+                   const CheckOptions& options) const {
+  const size_t errors_before = result->errors.size();
+  if (inputs.size() != fields_.size()) {
+    result->errors.push_back({"", "internal", "input buffer has the wrong size"});
+    return false;
+  }
+  for (size_t i = 0; i < fields_.size(); ++i) {
+    const Value* value = record.Find(fields_[i].name);
+    if (value == nullptr) {
+      result->errors.push_back({fields_[i].name, "missing",
+                                std::string("field required (") + FieldTypeName(fields_[i].type) +
+                                    (fields_[i].nullable ? ", may be null)" : ")")});
+      continue;
+    }
+    CheckValue(fields_[i], *value, &inputs[i], result);
+  }
+  if (!options.allow_unknown_fields) {
+    for (const auto& field : record.fields()) {
+      if (IndexOf(field.first) < 0) {
+        result->errors.push_back({field.first, "unknown_field",
+                                  "is not an input of this model (extra fields are not allowed)"});
+      }
+    }
+  }
+  return result->errors.size() == errors_before;
+}
+
+Value Schema::ValueFromText(size_t field_index, std::string_view text) const {
+  const FieldSpec& field = fields_[field_index];
+  if (text.empty()) return Value::Null();
+  for (const std::string& token : field.null_tokens) {
+    if (text == token) return Value::Null();
+  }
+  switch (field.type) {
+    case FieldType::kCategory:
+      return Value::String(std::string(text));
+    case FieldType::kBoolean: {
+      std::string lower = LowerCase(text);
+      if (lower == "true" || lower == "1") return Value::Bool(true);
+      if (lower == "false" || lower == "0") return Value::Bool(false);
+      return Value::String(std::string(text));
+    }
+    case FieldType::kNumber:
+    case FieldType::kInteger: {
+      double number = 0;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+      if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(number)) {
+        return Value::String(std::string(text));
+      }
+      return Value::Number(number, text.find_first_of(".eE") == std::string_view::npos);
+    }
+  }
+  return Value::String(std::string(text));
+}
+
+}  // namespace stroke
