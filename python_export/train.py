@@ -1,0 +1,200 @@
+"""Trains a shipped model from its spec and a CSV, and exports a libstroke bundle.
+
+    /usr/bin/python3 python_export/train.py stroke                 # synthetic data, seed 42
+    /usr/bin/python3 python_export/train.py stroke --data healthcare-dataset-stroke-data.csv
+    /usr/bin/python3 python_export/train.py lung_cancer --data survey\\ lung\\ cancer.csv --grid
+
+Reads specs/MODEL.json (inputs, feature program, dataset coding, training
+parameters), trains scikit-learn's GradientBoostingClassifier with balanced
+class weights on an 80/20 split, prints the classification report, confusion
+matrix and F1 on train and test, and writes MODEL.bundle.json and
+MODEL.metrics.txt to --out (default: models/).
+"""
+import argparse
+import copy
+import csv
+import io
+import json
+import os
+import sys
+
+import numpy as np
+from sklearn.ensemble import GradientBoostingClassifier
+from sklearn.metrics import (classification_report, confusion_matrix, f1_score,
+                             precision_score, recall_score, roc_auc_score)
+from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.utils.class_weight import compute_sample_weight
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import bundle_writer  # noqa: E402
+import datagen  # noqa: E402
+from featureprog import FeatureProgram, check_record, value_from_text  # noqa: E402
+
+GOLDEN_TEST_ROWS = 8
+
+
+def load_spec(name_or_path):
+    path = name_or_path if name_or_path.endswith(".json") else os.path.join(
+        HERE, "specs", name_or_path + ".json")
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def read_dataset(spec, csv_text):
+    """Records (field -> typed value or None) and 0/1 targets from CSV text in
+    the public dataset's format, applying the spec's "dataset" coding."""
+    coding = spec["dataset"]
+    rows = list(csv.reader(io.StringIO(csv_text)))
+    if not rows:
+        raise ValueError("the CSV is empty")
+    header = [h.strip() if coding.get("strip_header_whitespace") else h for h in rows[0]]
+    names = {f["name"] for f in spec["inputs"]}
+    wanted = names | {coding["target"]}
+    missing = sorted(wanted - set(header))
+    if missing:
+        raise ValueError(f"the CSV lacks column(s) {missing}; it has {header}")
+    recode = {}
+    for rule in coding.get("recode", []):
+        for column in rule["columns"]:
+            recode[column] = rule["map"]
+    fields = {f["name"]: f for f in spec["inputs"]}
+    records, targets = [], []
+    for line, row in enumerate(rows[1:], start=2):
+        if not row:
+            continue
+        if len(row) != len(header):
+            raise ValueError(f"line {line}: {len(row)} cells, the header has {len(header)}")
+        cells = dict(zip(header, row))
+        label = cells[coding["target"]].strip()
+        if label not in (coding["positive"], coding["negative"]):
+            raise ValueError(f"line {line}: target {label!r} is neither "
+                             f"{coding['positive']!r} nor {coding['negative']!r}")
+        record = {}
+        for name in fields:
+            text = cells[name].strip()
+            text = recode.get(name, {}).get(text, text)
+            record[name] = value_from_text(fields[name], text)
+        records.append(record)
+        targets.append(1 if label == coding["positive"] else 0)
+    return records, np.array(targets)
+
+
+def resolve_inputs(spec_inputs, train_records):
+    """The spec's inputs with "impute" statistics ("median", "mean",
+    "most_frequent") and training ranges computed from the training rows."""
+    inputs = copy.deepcopy(spec_inputs)
+    for field in inputs:
+        present = [r[field["name"]] for r in train_records if r[field["name"]] is not None]
+        if field["type"] in ("number", "integer") and present:
+            numbers = [float(v) for v in present if isinstance(v, (int, float))]
+            field["training_range"] = {"min": min(numbers), "max": max(numbers)}
+        impute = field.get("impute")
+        if impute == "median":
+            field["impute"] = float(np.median(numbers))
+        elif impute == "mean":
+            field["impute"] = float(np.mean(numbers))
+        elif impute == "most_frequent":
+            values, counts = np.unique(np.array(present, dtype=object).astype(str),
+                                       return_counts=True)
+            field["impute"] = str(values[np.argmax(counts)])
+    return inputs
+
+
+def json_record(inputs, record):
+    """A record as a client would send it: integers as JSON integers."""
+    types = {f["name"]: f["type"] for f in inputs}
+    return {k: (int(v) if types[k] == "integer" and v is not None else v)
+            for k, v in record.items()}
+
+
+def scores(model, X, y):
+    pred = model.predict(X)
+    return {"f1": f1_score(y, pred), "precision": precision_score(y, pred, zero_division=0),
+            "recall": recall_score(y, pred), "accuracy": float(np.mean(pred == y)),
+            "roc_auc": roc_auc_score(y, model.predict_proba(X)[:, 1])}
+
+
+def report(name, model, X, y, labels, out):
+    pred = model.predict(X)
+    out.write(f"== {name} ({len(y)} rows)\n")
+    out.write(classification_report(y, pred, target_names=labels, zero_division=0))
+    out.write(f"confusion matrix [[tn fp] [fn tp]]:\n{confusion_matrix(y, pred)}\n")
+    out.write(f"F1: {f1_score(y, pred):.4f}\n\n")
+
+
+def fit(spec, X, y, grid, seed):
+    params = dict(spec["training"]["params"], random_state=seed)
+    weights = compute_sample_weight(spec["training"].get("class_weight"), y)
+    if not grid:
+        return GradientBoostingClassifier(**params).fit(X, y, sample_weight=weights)
+    search = GridSearchCV(GradientBoostingClassifier(**params), spec["training"]["grid"],
+                          scoring="f1", cv=3, n_jobs=-1)
+    search.fit(X, y, sample_weight=weights)
+    return search.best_estimator_
+
+
+def train(spec, csv_text, data_description, synthetic, grid=False, version="1"):
+    """Trains and returns (bundle dict, report text, model, records, X, y)."""
+    training = spec["training"]
+    records, y = read_dataset(spec, csv_text)
+    seed = training["random_state"]
+    idx_train, idx_test = train_test_split(np.arange(len(y)), test_size=training["test_size"],
+                                           random_state=seed, stratify=y)
+    inputs = resolve_inputs(spec["inputs"], [records[i] for i in idx_train])
+    program = FeatureProgram(inputs, spec["features"])
+    X = np.array([program.evaluate(check_record(inputs, r)[0]) for r in records])
+    model = fit(spec, X[idx_train], y[idx_train], grid, seed)
+
+    text = io.StringIO()
+    report("train", model, X[idx_train], y[idx_train], spec["labels"], text)
+    report("test", model, X[idx_test], y[idx_test], spec["labels"], text)
+    metrics = {"train": scores(model, X[idx_train], y[idx_train]),
+               "test": scores(model, X[idx_test], y[idx_test])}
+
+    golden_records = [json_record(inputs, records[i]) for i in idx_test[:GOLDEN_TEST_ROWS]]
+    golden_records += spec.get("golden_extra", [])
+    golden_X = [program.features_of(r) for r in golden_records]
+    golden = bundle_writer.golden_rows(model, golden_records, golden_X)
+    data = {"description": data_description, "synthetic": synthetic, "rows": len(y),
+            "positives": int(y.sum()), "train_rows": len(idx_train), "test_rows": len(idx_test)}
+    bundle = bundle_writer.make_bundle(spec, inputs, model, golden, metrics, data, version)
+    return bundle, text.getvalue(), model, records, X, y
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("model", help="a spec name under specs/ (stroke, lung_cancer) or a spec path")
+    parser.add_argument("--data", help="CSV in the public dataset's format (default: synthetic)")
+    parser.add_argument("--seed", type=int, default=42, help="synthetic data seed (default 42)")
+    parser.add_argument("--grid", action="store_true", help="grid-search the spec's parameter grid")
+    parser.add_argument("--out", default=os.path.join(HERE, "..", "models"), help="output directory")
+    parser.add_argument("--version", default="1", help="model version written to the bundle")
+    args = parser.parse_args(argv)
+
+    spec = load_spec(args.model)
+    if args.data:
+        with open(args.data, encoding="utf-8", newline="") as f:
+            csv_text = f.read()
+        description, synthetic = f"{os.path.basename(args.data)} (user-supplied CSV)", False
+    else:
+        csv_text = datagen.synthetic_csv(spec["name"], args.seed)
+        description = (f"SYNTHETIC: python_export/datagen.py {spec['name']} --seed {args.seed} "
+                       "(public schema and base rates; not the real dataset)")
+        synthetic = True
+    try:
+        bundle, text, *_ = train(spec, csv_text, description, synthetic, args.grid, args.version)
+    except ValueError as e:
+        parser.exit(2, f"train.py: {e}\n")
+    sys.stdout.write(text)
+    os.makedirs(args.out, exist_ok=True)
+    path = os.path.join(args.out, spec["name"] + ".bundle.json")
+    bundle_writer.write_bundle(bundle, path)
+    with open(os.path.join(args.out, spec["name"] + ".metrics.txt"), "w", encoding="utf-8") as f:
+        f.write(f"{spec['name']} - {description}\n\n{text}")
+    print(f"wrote {os.path.normpath(path)}")
+
+
+if __name__ == "__main__":
+    main()
