@@ -10,6 +10,21 @@ StatusOr<Record> ParseRecordJson(std::string_view json_text) {
   return RecordFromJson(json);
 }
 
+StatusOr<std::vector<StatusOr<Record>>> ParseRecordsJson(std::string_view json_text) {
+  Json json;
+  Status parsed = ParseJsonText(json_text, &json);
+  if (!parsed.ok()) return InvalidInputError(parsed.message());
+  if (json.is_object()) return std::vector<StatusOr<Record>>{RecordFromJson(json)};
+  if (!json.is_array()) {
+    return InvalidInputError(std::string("expected a JSON object or an array of objects, got ") +
+                             json.type_name());
+  }
+  std::vector<StatusOr<Record>> records;
+  records.reserve(json.size());
+  for (const Json& element : json) records.push_back(RecordFromJson(element));
+  return records;
+}
+
 StatusOr<Record> RecordFromJson(const Json& json) {
   if (!json.is_object()) {
     return InvalidInputError(std::string("expected a JSON object (field -> value), got ") +

@@ -55,6 +55,12 @@ class STROKE_EXPORT Record {
 // not JSON, a JSON value that is not an object, a duplicated key.
 STROKE_EXPORT StatusOr<Record> ParseRecordJson(std::string_view json_text);
 
+// Parses JSON text holding one object or an array of objects. The outer
+// status fails only for text that is not JSON or holds neither; each element
+// is its own Record or the reason it is not one, so one bad element does not
+// lose the others.
+STROKE_EXPORT StatusOr<std::vector<StatusOr<Record>>> ParseRecordsJson(std::string_view json_text);
+
 }  // namespace stroke
 
 #endif  // STROKE_RECORD_H_

@@ -1,0 +1,31 @@
+// JSON renderings of libstroke types shared by stroke-predict and stroke-serve:
+// issues, a model's metadata and input schema.
+#ifndef STROKE_APPS_COMMON_MODEL_JSON_H_
+#define STROKE_APPS_COMMON_MODEL_JSON_H_
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "stroke/model.h"
+
+namespace stroke::apps {
+
+using Json = nlohmann::ordered_json;
+
+// [{"field": ..., "type": ..., "message": ...}, ...]
+Json IssuesJson(const std::vector<Issue>& issues);
+
+// The bundle's metadata, decision threshold, labels, input schema and
+// feature names - what `stroke-predict info` and GET /model show.
+Json ModelInfoJson(const Model& model);
+
+// One input field as the bundle declares it.
+Json FieldJson(const FieldSpec& field);
+
+// The shortest text that reads back as exactly `value` ("0.1", "3", "1e-07").
+std::string FormatDouble(double value);
+
+}  // namespace stroke::apps
+
+#endif  // STROKE_APPS_COMMON_MODEL_JSON_H_

@@ -1,0 +1,47 @@
+#include "model_path.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+namespace stroke::apps {
+namespace fs = std::filesystem;
+
+std::vector<std::string> ModelSearchDirs() {
+  std::vector<std::string> dirs;
+  if (const char* env = std::getenv("STROKE_MODELS_DIR"); env != nullptr && *env != '\0') {
+    dirs.emplace_back(env);
+  }
+  std::error_code error;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", error);
+  if (!error) dirs.push_back((exe.parent_path().parent_path() / "share/stroke/models").string());
+#ifdef STROKE_SOURCE_MODELS_DIR
+  dirs.emplace_back(STROKE_SOURCE_MODELS_DIR);
+#endif
+  return dirs;
+}
+
+std::string ResolveModelPath(const std::string& requested, std::string* error) {
+  std::string wanted = requested;
+  if (wanted.empty()) {
+    const char* env = std::getenv("STROKE_MODEL");
+    wanted = env != nullptr && *env != '\0' ? env : kDefaultModelName;
+  }
+  std::error_code ec;
+  if (fs::is_regular_file(wanted, ec)) return wanted;
+  const bool bare_name = wanted.find('/') == std::string::npos &&
+                         fs::path(wanted).extension() != ".json";
+  if (!bare_name) {
+    *error = "no bundle file at \"" + wanted + "\"";
+    return "";
+  }
+  std::string tried;
+  for (const std::string& dir : ModelSearchDirs()) {
+    const fs::path candidate = fs::path(dir) / (wanted + ".bundle.json");
+    if (fs::is_regular_file(candidate, ec)) return candidate.string();
+    tried += (tried.empty() ? "" : ", ") + candidate.string();
+  }
+  *error = "no bundled model \"" + wanted + "\" (looked for " + tried + ")";
+  return "";
+}
+
+}  // namespace stroke::apps

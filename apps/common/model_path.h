@@ -1,0 +1,26 @@
+// Finding a bundle: an explicit path, a bundled model's name, or the default.
+#ifndef STROKE_APPS_COMMON_MODEL_PATH_H_
+#define STROKE_APPS_COMMON_MODEL_PATH_H_
+
+#include <string>
+#include <vector>
+
+namespace stroke::apps {
+
+// The bundled default model's name.
+inline constexpr const char* kDefaultModelName = "stroke";
+
+// Directories searched for bundled models, in order: $STROKE_MODELS_DIR, the
+// installed share/stroke/models next to the running executable, and the
+// source tree's models/ (for binaries run from the build tree).
+std::vector<std::string> ModelSearchDirs();
+
+// Resolves `requested`: a path to an existing file is used as is; a bare
+// name ("stroke", "lung_cancer") is looked up as <dir>/<name>.bundle.json in
+// ModelSearchDirs(); empty means $STROKE_MODEL or the default model. Returns
+// the path to load, or "" with `error` set to what was tried.
+std::string ResolveModelPath(const std::string& requested, std::string* error);
+
+}  // namespace stroke::apps
+
+#endif  // STROKE_APPS_COMMON_MODEL_PATH_H_

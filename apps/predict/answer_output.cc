@@ -1,0 +1,144 @@
+#include "answer_output.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+#include "csv.h"
+#include "model_json.h"
+
+namespace stroke::apps {
+namespace {
+
+// The shortest decimal that reads back as `value` when parsed as float32.
+std::string FormatFloat(float value) {
+  char buffer[32];
+  auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return error == std::errc() ? std::string(buffer, end) : "nan";
+}
+
+Json AnswerJson(const Answer& a, const Model& model, bool emit_features) {
+  Json out = {{"row", a.row}};
+  if (!a.ok) {
+    out["errors"] = IssuesJson(a.errors);
+    return out;
+  }
+  out["probability"] = a.prediction.probability;
+  out["prediction"] = a.prediction.prediction;
+  out["label"] = a.prediction.label;
+  out["raw_margin"] = a.prediction.raw_margin;
+  out["warnings"] = IssuesJson(a.prediction.warnings);
+  if (emit_features) {
+    Json features = Json::object();
+    const auto& names = model.program().feature_names();
+    for (size_t i = 0; i < names.size(); ++i) {
+      // Via the float32's shortest text, so 0.1f prints as 0.1, not 0.100000001.
+      features[names[i]] = std::strtod(FormatFloat(a.features[i]).c_str(), nullptr);
+    }
+    out["features"] = features;
+  }
+  return out;
+}
+
+std::string JoinIssues(const std::vector<Issue>& issues) {
+  std::string text;
+  for (const Issue& issue : issues) {
+    text += (text.empty() ? "" : "; ") + (issue.field.empty() ? "" : issue.field + ": ") + issue.message;
+  }
+  return text;
+}
+
+void WriteCsv(const std::vector<Answer>& answers, const Model& model, bool emit_features,
+              std::ostream& out) {
+  out << "row,probability,prediction,label,raw_margin,warnings,errors";
+  if (emit_features) {
+    for (const std::string& name : model.program().feature_names()) out << ',' << CsvCell(name);
+  }
+  out << '\n';
+  for (const Answer& a : answers) {
+    out << a.row << ',';
+    if (a.ok) {
+      const RecordPrediction& p = a.prediction;
+      out << FormatDouble(p.probability) << ',' << p.prediction << ',' << CsvCell(p.label) << ','
+          << FormatDouble(p.raw_margin) << ',' << CsvCell(JoinIssues(p.warnings)) << ',';
+    } else {
+      out << ",,,,," << CsvCell(JoinIssues(a.errors));
+    }
+    for (size_t i = 0; emit_features && i < model.num_features(); ++i) {
+      out << ',' << (a.ok ? FormatFloat(a.features[i]) : "");
+    }
+    out << '\n';
+  }
+}
+
+std::string Bounds(double lo, double hi) {
+  if (!std::isfinite(lo) && !std::isfinite(hi)) return "";
+  std::string text = "[";
+  text += std::isfinite(lo) ? FormatDouble(lo) : "-inf";
+  text += ", ";
+  text += std::isfinite(hi) ? FormatDouble(hi) : "inf";
+  return text + "]";
+}
+
+}  // namespace
+
+void WriteAnswers(const std::vector<Answer>& answers, const Model& model, const AnswerFormat& how,
+                  std::ostream& out) {
+  if (how.format == OutputFormat::kCsv) return WriteCsv(answers, model, how.emit_features, out);
+  if (how.format == OutputFormat::kJsonl) {
+    for (const Answer& a : answers) out << AnswerJson(a, model, how.emit_features).dump() << '\n';
+    return;
+  }
+  if (how.single_object && answers.size() == 1) {
+    out << AnswerJson(answers[0], model, how.emit_features).dump(2) << '\n';
+    return;
+  }
+  Json all = Json::array();
+  for (const Answer& a : answers) all.push_back(AnswerJson(a, model, how.emit_features));
+  out << all.dump(2) << '\n';
+}
+
+void WriteModelInfoText(const Model& model, std::ostream& out) {
+  const ModelInfo& info = model.info();
+  out << "model       " << info.name << " version " << info.version << '\n'
+      << "estimator   " << info.estimator << " (" << info.library << "), "
+      << model.ensemble().num_trees() << " trees\n"
+      << "created     " << info.created << '\n'
+      << "data        " << info.training_data.description << " - " << info.training_data.rows
+      << " rows" << (info.training_data.synthetic ? " (synthetic)" : "") << '\n'
+      << "decision    class 1 (" << info.class_labels[1] << ") when probability > "
+      << FormatDouble(info.threshold) << ", else class 0 (" << info.class_labels[0] << ")\n";
+  if (!info.metrics.empty()) out << "metrics    ";
+  for (const auto& [name, value] : info.metrics) {
+    char rounded[32];
+    std::snprintf(rounded, sizeof rounded, "%.4g", value);
+    out << ' ' << name << '=' << rounded;
+  }
+  if (!info.metrics.empty()) out << '\n';
+  out << "\ninputs (" << model.schema().fields().size() << "):\n";
+  for (const FieldSpec& f : model.schema().fields()) {
+    std::string line = "  " + f.name;
+    line.resize(std::max<size_t>(line.size() + 1, 26), ' ');
+    line += FieldTypeName(f.type);
+    line.resize(std::max<size_t>(line.size() + 1, 36), ' ');
+    if (f.type == FieldType::kCategory) {
+      std::string cats;
+      for (const std::string& c : f.categories) cats += (cats.empty() ? "" : " | ") + c;
+      line += cats;
+    }
+    if (const std::string b = Bounds(f.hard_min, f.hard_max); !b.empty()) line += "  limits " + b;
+    if (const std::string b = Bounds(f.train_min, f.train_max); !b.empty()) line += "  trained on " + b;
+    if (f.nullable) {
+      line += "  nullable, imputed as " +
+              (f.type == FieldType::kCategory ? f.categories[static_cast<size_t>(f.impute)] : FormatDouble(f.impute));
+    }
+    line.erase(line.find_last_not_of(' ') + 1);
+    out << line << '\n';
+  }
+  out << "\nfeatures (" << model.num_features() << "):";
+  for (const std::string& name : model.program().feature_names()) out << "\n  " << name;
+  out << '\n';
+}
+
+}  // namespace stroke::apps

@@ -1,0 +1,36 @@
+// stroke-predict's command line: what to run, on what, printed how.
+#ifndef STROKE_APPS_PREDICT_CLI_OPTIONS_H_
+#define STROKE_APPS_PREDICT_CLI_OPTIONS_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "stroke/status.h"
+
+namespace stroke::apps {
+
+enum class InputFormat { kAuto, kJson, kJsonl, kCsv };
+enum class OutputFormat { kAuto, kJson, kJsonl, kCsv, kText };
+
+struct CliOptions {
+  bool help = false;
+  bool info = false;                 // the `info` subcommand
+  std::string model;                 // path or bundled name; "" = default model
+  std::string input = "-";           // file path; "-" = stdin
+  InputFormat input_format = InputFormat::kAuto;    // kAuto: from extension or content
+  OutputFormat output_format = OutputFormat::kAuto; // kAuto: follows the input format
+  std::optional<double> threshold;   // overrides the bundle's decision threshold
+  bool emit_features = false;        // add the prepared feature vector to each answer
+  bool allow_unknown_fields = false; // ignore fields/columns the model does not read
+};
+
+// Parses argv[1..]. kInvalidInput with a one-line reason on a bad flag.
+StatusOr<CliOptions> ParseCliOptions(const std::vector<std::string>& args);
+
+// The --help text.
+extern const char* const kUsage;
+
+}  // namespace stroke::apps
+
+#endif  // STROKE_APPS_PREDICT_CLI_OPTIONS_H_

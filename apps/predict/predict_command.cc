@@ -1,0 +1,123 @@
+#include "predict_command.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "answer_output.h"
+#include "model_json.h"
+#include "model_path.h"
+#include "record_input.h"
+#include "stroke/model.h"
+
+namespace stroke::apps {
+namespace {
+
+int Fail(std::ostream& err, const std::string& message) {
+  err << "stroke-predict: " << message << '\n';
+  return kExitUsage;
+}
+
+StatusOr<std::string> ReadInput(const std::string& path, std::istream& in) {
+  std::ostringstream text;
+  if (path == "-") {
+    text << in.rdbuf();
+    return text.str();
+  }
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return IoError("cannot open input \"" + path + "\"");
+  text << file.rdbuf();
+  if (file.bad()) return IoError("cannot read input \"" + path + "\"");
+  return text.str();
+}
+
+OutputFormat DefaultOutput(InputFormat input) {
+  switch (input) {
+    case InputFormat::kJsonl: return OutputFormat::kJsonl;
+    case InputFormat::kCsv: return OutputFormat::kCsv;
+    default: return OutputFormat::kJson;
+  }
+}
+
+Answer AnswerRow(const Model& model, const InputRow& row, const CliOptions& options,
+                 std::vector<float>* features) {
+  Answer answer;
+  answer.row = row.row;
+  if (!row.record.ok()) {
+    answer.errors.push_back({"", "parse", row.record.status().message()});
+    return answer;
+  }
+  CheckOptions check;
+  check.allow_unknown_fields = options.allow_unknown_fields;
+  CheckResult result = model.Prepare(*row.record, *features, check);
+  if (!result.ok()) {
+    answer.errors = std::move(result.errors);
+    return answer;
+  }
+  answer.ok = true;
+  static_cast<Prediction&>(answer.prediction) = model.PredictFeatures(*features, options.threshold);
+  answer.prediction.label = model.info().class_labels[answer.prediction.prediction];
+  answer.prediction.warnings = std::move(result.warnings);
+  if (options.emit_features) answer.features = *features;
+  return answer;
+}
+
+std::string Where(const InputRow& row) {
+  return "row " + std::to_string(row.row) + (row.line ? " (line " + std::to_string(row.line) + ")" : "");
+}
+
+}  // namespace
+
+int RunCommand(const CliOptions& options, std::istream& in, std::ostream& out, std::ostream& err) {
+  std::string lookup_error;
+  const std::string path = ResolveModelPath(options.model, &lookup_error);
+  if (path.empty()) return Fail(err, lookup_error);
+  StatusOr<Model> model = Model::Load(path);
+  if (!model.ok()) return Fail(err, model.status().ToString());
+
+  if (options.info) {
+    if (options.output_format == OutputFormat::kJson) {
+      Json info = ModelInfoJson(*model);
+      info["path"] = path;
+      out << info.dump(2) << '\n';
+    } else {
+      out << "bundle      " << path << '\n';
+      WriteModelInfoText(*model, out);
+    }
+    return kExitOk;
+  }
+
+  StatusOr<std::string> text = ReadInput(options.input, in);
+  if (!text.ok()) return Fail(err, text.status().message());
+  const InputFormat format = options.input_format != InputFormat::kAuto
+                                 ? options.input_format
+                                 : DetectFormat(options.input, *text);
+  StatusOr<RecordInput> input = ReadRecords(*text, format, model->schema());
+  if (!input.ok()) return Fail(err, "cannot read input: " + input.status().message());
+
+  std::vector<Answer> answers;
+  answers.reserve(input->rows.size());
+  std::vector<float> features(model->num_features());
+  size_t failed = 0;
+  for (const InputRow& row : input->rows) {
+    answers.push_back(AnswerRow(*model, row, options, &features));
+    if (answers.back().ok) continue;
+    ++failed;
+    std::string reasons;
+    for (const Issue& e : answers.back().errors) {
+      reasons += (reasons.empty() ? "" : "; ") + (e.field.empty() ? "" : e.field + ": ") + e.message;
+    }
+    err << "stroke-predict: " << Where(row) << ": " << reasons << '\n';
+  }
+  AnswerFormat how;
+  how.format = options.output_format != OutputFormat::kAuto ? options.output_format : DefaultOutput(input->format);
+  how.single_object = input->single_object;
+  how.emit_features = options.emit_features;
+  WriteAnswers(answers, *model, how, out);
+  if (failed > 0) {
+    err << "stroke-predict: " << failed << " of " << answers.size() << " records failed\n";
+    return kExitRowsFailed;
+  }
+  return kExitOk;
+}
+
+}  // namespace stroke::apps

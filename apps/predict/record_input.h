@@ -1,0 +1,42 @@
+// Reading stroke-predict's input: JSON, JSON Lines or CSV text into records,
+// keeping each record's position so that errors can name it.
+#ifndef STROKE_APPS_PREDICT_RECORD_INPUT_H_
+#define STROKE_APPS_PREDICT_RECORD_INPUT_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cli_options.h"
+#include "stroke/record.h"
+#include "stroke/schema.h"
+
+namespace stroke::apps {
+
+// One input record, or why it could not be read.
+struct InputRow {
+  size_t row = 0;   // 1-based record number
+  size_t line = 0;  // 1-based line in the input (JSONL, CSV); 0 for JSON
+  StatusOr<Record> record = InvalidInputError("not read");
+};
+
+struct RecordInput {
+  InputFormat format = InputFormat::kAuto;  // the format actually read
+  bool single_object = false;               // JSON input was one object, not an array
+  std::vector<InputRow> rows;
+};
+
+// The format `path`'s extension names, else the one `text` looks like: "["
+// is JSON; "{" is JSON Lines when the first line is a whole object, else
+// JSON; anything else CSV.
+InputFormat DetectFormat(const std::string& path, std::string_view text);
+
+// Reads every record of `text`. CSV cells become values through
+// Schema::ValueFromText for the model's fields (other columns stay text).
+// kInvalidInput only when nothing can be read (not JSON, an empty CSV, a
+// broken quote); a single bad record is an InputRow with an error.
+StatusOr<RecordInput> ReadRecords(std::string_view text, InputFormat format, const Schema& schema);
+
+}  // namespace stroke::apps
+
+#endif  // STROKE_APPS_PREDICT_RECORD_INPUT_H_
