@@ -35,6 +35,9 @@ Status ParseJsonText(std::string_view text, Json* out) {
       // "[json.exception.parse_error.101] parse error at line 1, column 2: ..." -> from "parse error"
       size_t start = what.find("] ");
       problem = "invalid JSON: " + (start == std::string::npos ? what : what.substr(start + 2));
+      if (what.find("invalid literal") != std::string::npos) {
+        problem += " (JSON has no NaN or Infinity literals)";
+      }
     }
   }
   if (!problem.empty()) return InvalidInputError(problem);

@@ -1,0 +1,132 @@
+#include "stroke/features.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <map>
+
+#include "stroke/model.h"
+#include "test_util.h"
+
+namespace stroke {
+namespace {
+
+using Json = nlohmann::ordered_json;
+using testing::LoadOrDie;
+using testing::ReadFile;
+using testing::RecordOrDie;
+
+// Prepares `record` with `model` and returns feature name -> float32 value.
+std::map<std::string, float> Features(const Model& model, const std::string& record) {
+  std::vector<float> out(model.num_features());
+  CheckResult check = model.Prepare(RecordOrDie(record), out);
+  EXPECT_TRUE(check.ok()) << check.ToStatus().ToString();
+  std::map<std::string, float> named;
+  for (size_t i = 0; i < out.size(); ++i) named[model.program().feature_names()[i]] = out[i];
+  return named;
+}
+
+// The tiny test bundle with its last feature's expression replaced by `expr`.
+StatusOr<Model> TinyWithExpression(const Json& expr) {
+  Json bundle = Json::parse(ReadFile(testing::TinyBundlePath()));
+  bundle["features"][3]["expr"] = expr;
+  return Model::FromJson(bundle.dump());
+}
+
+struct OpCase {
+  const char* expr;
+  double expected;  // with x = 7, n = 2, flag = true, color = blue
+};
+
+class FeatureOps : public ::testing::TestWithParam<OpCase> {};
+
+TEST_P(FeatureOps, EvaluatesLikeThePythonTwin) {
+  StatusOr<Model> model = TinyWithExpression(Json::parse(GetParam().expr));
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  auto features = Features(*model, R"({"x": 7, "n": 2, "flag": true, "color": "blue"})");
+  EXPECT_EQ(features["x_over_n"], static_cast<float>(GetParam().expected)) << GetParam().expr;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, FeatureOps,
+    ::testing::Values(OpCase{R"(["add", 1, 2, 3])", 6}, OpCase{R"(["sub", ["input", "x"], 10])", -3},
+                      OpCase{R"(["mul", ["input", "x"], ["input", "n"]])", 14},
+                      OpCase{R"(["div", ["input", "x"], ["input", "n"]])", 3.5},
+                      OpCase{R"(["div", 1, 3])", 1.0 / 3.0}, OpCase{R"(["min", 3, 1, 2])", 1},
+                      OpCase{R"(["max", 3, 1, 2])", 3}, OpCase{R"(["and", 1, 0])", 0},
+                      OpCase{R"(["and", 2, ["input", "flag"]])", 1}, OpCase{R"(["or", 0, 2])", 1},
+                      OpCase{R"(["eq", ["input", "n"], 2])", 1}, OpCase{R"(["ne", ["input", "n"], 2])", 0},
+                      OpCase{R"(["lt", 1, 2])", 1}, OpCase{R"(["le", 2, 2])", 1},
+                      OpCase{R"(["gt", 2, 2])", 0}, OpCase{R"(["ge", 2, 2])", 1},
+                      OpCase{R"(["not", 0])", 1}, OpCase{R"(["neg", ["input", "x"]])", -7},
+                      OpCase{R"(["clip", ["input", "x"], 0, 3])", 3},
+                      OpCase{R"(["bucket", ["input", "x"], [0, 5, 7, 10]])", 2},
+                      OpCase{R"(["ordinal", "color"])", 2}, OpCase{R"(["onehot", "color", "blue"])", 1},
+                      OpCase{R"(["feature", "color_red"])", 0}, OpCase{"2.5", 2.5}));
+
+TEST(FeatureProgram, NonFiniteFeatureIsAnErrorNamingIt) {
+  StatusOr<Model> model = TinyWithExpression(Json::parse(R"(["div", 1, ["sub", ["input", "n"], 2]])"));
+  ASSERT_TRUE(model.ok());
+  std::vector<float> out(model->num_features());
+  CheckResult check = model->Prepare(RecordOrDie(R"({"x": 7, "n": 2, "flag": true, "color": "blue"})"), out);
+  ASSERT_FALSE(check.ok());
+  EXPECT_EQ(check.errors[0].type, "feature_not_finite");
+  EXPECT_NE(check.errors[0].message.find("x_over_n"), std::string::npos) << check.errors[0].message;
+}
+
+TEST(FeatureProgram, CastsToFloat32AfterFloat64Arithmetic) {
+  Model model = LoadOrDie(testing::TinyBundlePath());
+  auto features = Features(model, R"({"x": 0.1, "n": 2, "flag": true, "color": "red"})");
+  EXPECT_EQ(features["x"], 0.1f);
+  EXPECT_EQ(features["x_over_n"], static_cast<float>(0.1 / 3.0));
+  EXPECT_EQ(features["color_red"], 1.0f);
+}
+
+TEST(FeatureProgram, RecordsWhichInputsEachFeatureReads) {
+  Model model = LoadOrDie(testing::TinyBundlePath());
+  EXPECT_EQ(model.program().feature_inputs(3), (std::vector<int>{0, 1}));  // x, n
+}
+
+// ---- the lung-cancer model's 14 derived features (shared/reference/seed-systems.md)
+
+std::string LungRecord(int age, int answer) {
+  std::string json = R"({"AGE": )" + std::to_string(age);
+  for (const char* name : {"GENDER", "SMOKING", "ALCOHOL CONSUMING", "PEER_PRESSURE", "YELLOW_FINGERS",
+                           "ANXIETY", "FATIGUE", "ALLERGY", "WHEEZING", "COUGHING", "SHORTNESS OF BREATH",
+                           "SWALLOWING DIFFICULTY", "CHEST PAIN"}) {
+    json += std::string(R"(, ")") + name + R"(": )" + std::to_string(answer);
+  }
+  return json + "}";
+}
+
+TEST(LungFeatures, AllZeros) {
+  Model model = LoadOrDie(testing::ShippedBundlePath("lung_cancer"));
+  ASSERT_EQ(model.num_features(), 28u);
+  auto f = Features(model, LungRecord(0, 0));
+  for (const auto& [name, value] : f) EXPECT_EQ(value, 0.0f) << name;
+}
+
+TEST(LungFeatures, AllOnes) {
+  Model model = LoadOrDie(testing::ShippedBundlePath("lung_cancer"));
+  auto f = Features(model, LungRecord(120, 1));
+  const std::map<std::string, float> expected = {
+      {"SMOKING_x_AGE", 120}, {"SMOKING_x_ALCOHOL", 1}, {"RESPIRATORY_SYMPTOMS", 3},
+      {"TOTAL_SYMPTOMS", 9}, {"BEHAVIORAL_RISK_SCORE", 3}, {"SEVERE_SYMPTOMS", 3},
+      {"AGE_GROUP", 3}, {"HIGH_RISK_PROFILE", 1}, {"AGE_SQUARED", 14400}, {"CANCER_TRIAD", 1},
+      {"SMOKER_WITH_RESP_SYMPTOMS", 1}, {"ADVANCED_SYMPTOMS", 1},
+      {"SYMPTOMS_PER_AGE", static_cast<float>(9.0 / 121.0)},
+      {"RESP_SYMPTOM_RATIO", static_cast<float>(3.0 / 10.0)}};
+  for (const auto& [name, value] : expected) EXPECT_EQ(f.at(name), value) << name;
+}
+
+TEST(LungFeatures, AgeGroupEdges) {
+  Model model = LoadOrDie(testing::ShippedBundlePath("lung_cancer"));
+  const std::pair<int, float> cases[] = {{0, 0},  {25, 0}, {50, 0}, {55, 1}, {60, 1},
+                                         {65, 2}, {70, 2}, {75, 3}, {120, 3}};
+  for (const auto& [age, group] : cases) {
+    EXPECT_EQ(Features(model, LungRecord(age, 0)).at("AGE_GROUP"), group) << "AGE " << age;
+  }
+}
+
+}  // namespace
+}  // namespace stroke

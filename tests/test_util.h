@@ -1,0 +1,42 @@
+// Helpers shared by the unit tests: bundle files and records from JSON.
+#ifndef STROKE_TESTS_TEST_UTIL_H_
+#define STROKE_TESTS_TEST_UTIL_H_
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "stroke/model.h"
+
+namespace stroke::testing {
+
+inline std::string ReadFile(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  std::ostringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+inline std::string TinyBundlePath() { return std::string(STROKE_TEST_DATA_DIR) + "/tiny.bundle.json"; }
+inline std::string ShippedBundlePath(const std::string& name) {
+  return std::string(STROKE_MODELS_DIR) + "/" + name + ".bundle.json";
+}
+
+// Loads a bundle or fails the test.
+inline Model LoadOrDie(const std::string& path) {
+  StatusOr<Model> model = Model::Load(path);
+  if (!model.ok()) ADD_FAILURE() << model.status().ToString();
+  return model.ok() ? std::move(*model) : Model();
+}
+
+inline Record RecordOrDie(const std::string& json) {
+  StatusOr<Record> record = ParseRecordJson(json);
+  if (!record.ok()) ADD_FAILURE() << record.status().ToString();
+  return record.ok() ? std::move(*record) : Record();
+}
+
+}  // namespace stroke::testing
+
+#endif  // STROKE_TESTS_TEST_UTIL_H_
