@@ -1,1 +1,242 @@
-int main(){}
+// stroke-predict, run in-process: formats, per-row errors, exit statuses,
+// --emit-features, --threshold, info; and the bad-input table on the stroke model.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <sstream>
+
+#include "cli_options.h"
+#include "csv.h"
+#include "predict_command.h"
+#include "test_util.h"
+
+namespace stroke::apps {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+const char kPatient[] =
+    R"({"gender": "Male", "age": 67, "hypertension": false, "heart_disease": true, "ever_married": "Yes", )"
+    R"("work_type": "Private", "Residence_type": "Urban", "avg_glucose_level": 228.69, "bmi": 36.6, )"
+    R"("smoking_status": "formerly smoked"})";
+
+struct CliRun {
+  int exit_code;
+  std::string out;
+  std::string err;
+};
+
+CliRun Predict(const std::vector<std::string>& args, const std::string& input) {
+  auto options = ParseCliOptions(args);
+  EXPECT_TRUE(options.ok()) << options.status().ToString();
+  if (!options.ok()) return {-1, "", ""};
+  options->model = options->model.empty() ? testing::ShippedBundlePath("stroke") : options->model;
+  std::istringstream in(input);
+  std::ostringstream out, err;
+  const int code = RunCommand(*options, in, out, err);
+  return {code, out.str(), err.str()};
+}
+
+double LibraryProbability(const std::string& json) {
+  static const Model model = testing::LoadOrDie(testing::ShippedBundlePath("stroke"));
+  auto answer = model.Predict(testing::RecordOrDie(json));
+  EXPECT_TRUE(answer.ok());
+  return answer.ok() ? answer->probability : -1;
+}
+
+TEST(PredictCli, JsonObjectInJsonObjectOut) {
+  CliRun run = Predict({}, kPatient);
+  ASSERT_EQ(run.exit_code, kExitOk) << run.err;
+  Json answer = Json::parse(run.out);
+  EXPECT_EQ(answer["row"], 1);
+  EXPECT_EQ(answer["probability"].get<double>(), LibraryProbability(kPatient));
+  EXPECT_EQ(answer["label"], answer["prediction"] == 1 ? "stroke" : "no stroke");
+  EXPECT_TRUE(answer["warnings"].empty());
+}
+
+TEST(PredictCli, BadRowIsReportedOthersAnsweredExitOne) {
+  const std::string bad = R"({"gender": "Robot", "age": -1})";
+  std::string array = "[";
+  array.append(kPatient).append(", ").append(bad).append(", ").append(kPatient).append("]");
+  CliRun run = Predict({}, array);
+  EXPECT_EQ(run.exit_code, kExitRowsFailed);
+  Json answers = Json::parse(run.out);
+  ASSERT_EQ(answers.size(), 3u);
+  EXPECT_TRUE(answers[0].contains("probability"));
+  EXPECT_TRUE(answers[2].contains("probability"));
+  ASSERT_TRUE(answers[1].contains("errors"));
+  EXPECT_EQ(answers[1]["errors"][0]["field"], "gender");
+  EXPECT_NE(run.err.find("row 2: gender: expected one of"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("age: must be in [0, 130], got -1"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("1 of 3 records failed"), std::string::npos) << run.err;
+}
+
+TEST(PredictCli, JsonLinesWithLineNumbers) {
+  std::string lines_in = kPatient;
+  lines_in.append("\n\nnot json\n").append(kPatient).append("\n");
+  CliRun run = Predict({}, lines_in);
+  EXPECT_EQ(run.exit_code, kExitRowsFailed);
+  std::istringstream lines(run.out);
+  std::string line;
+  std::vector<Json> answers;
+  while (std::getline(lines, line)) answers.push_back(Json::parse(line));
+  ASSERT_EQ(answers.size(), 3u);
+  EXPECT_EQ(answers[1]["errors"][0]["type"], "parse");
+  EXPECT_EQ(answers[2]["row"], 3);
+  EXPECT_NE(run.err.find("row 2 (line 3): invalid JSON"), std::string::npos) << run.err;
+}
+
+TEST(PredictCli, CsvWithNullTokenAndCsvOut) {
+  const std::string csv =
+      "gender,age,hypertension,heart_disease,ever_married,work_type,Residence_type,avg_glucose_level,bmi,"
+      "smoking_status\n"
+      "Male,67,0,1,Yes,Private,Urban,228.69,36.6,formerly smoked\n"
+      "Female,61,0,0,Yes,Self-employed,Rural,202.21,N/A,never smoked\n"
+      "Female,abc,0,0,Yes,Self-employed,Rural,202.21,N/A,never smoked\n";
+  CliRun run = Predict({}, csv);
+  EXPECT_EQ(run.exit_code, kExitRowsFailed);
+  auto rows = ParseCsv(run.out);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 4u);
+  EXPECT_EQ((*rows)[0].cells[1], "probability");
+  EXPECT_EQ(std::stod((*rows)[1].cells[1]), LibraryProbability(kPatient));
+  const std::string imputed =
+      R"({"gender": "Female", "age": 61, "hypertension": 0, "heart_disease": 0, "ever_married": "Yes", )"
+      R"("work_type": "Self-employed", "Residence_type": "Rural", "avg_glucose_level": 202.21, "bmi": null, )"
+      R"("smoking_status": "never smoked"})";
+  EXPECT_EQ(std::stod((*rows)[2].cells[1]), LibraryProbability(imputed));
+  EXPECT_NE((*rows)[3].cells[6].find("age: expected a number, got \"abc\""), std::string::npos);
+  EXPECT_NE(run.err.find("row 3 (line 4)"), std::string::npos) << run.err;
+}
+
+TEST(PredictCli, UnknownColumnsAreErrorsUnlessAllowed) {
+  const std::string record = std::string(kPatient).insert(1, R"("id": 9046, )");
+  EXPECT_EQ(Predict({}, record).exit_code, kExitRowsFailed);
+  EXPECT_EQ(Predict({"--allow-unknown-fields"}, record).exit_code, kExitOk);
+}
+
+TEST(PredictCli, EmitFeaturesShowsThePreparedVector) {
+  CliRun run = Predict({"--emit-features"}, kPatient);
+  ASSERT_EQ(run.exit_code, kExitOk);
+  Json features = Json::parse(run.out)["features"];
+  EXPECT_EQ(features.size(), 21u);
+  EXPECT_EQ(features["age"], 67);
+  EXPECT_EQ(features["bmi"], 36.6);  // float32 36.6 printed as its shortest text
+  EXPECT_EQ(features["gender_Male"], 1);
+  EXPECT_EQ(features["gender_Female"], 0);
+}
+
+TEST(PredictCli, ThresholdOverridesTheBundle) {
+  EXPECT_EQ(Json::parse(Predict({"--threshold", "0"}, kPatient).out)["prediction"], 1);
+  EXPECT_EQ(Json::parse(Predict({"--threshold", "1"}, kPatient).out)["prediction"], 0);
+}
+
+TEST(PredictCli, InfoPrintsMetadataAndSchema) {
+  CliRun text = Predict({"info"}, "");
+  ASSERT_EQ(text.exit_code, kExitOk);
+  EXPECT_NE(text.out.find("synthetic"), std::string::npos);
+  EXPECT_NE(text.out.find("smoking_status"), std::string::npos);
+  CliRun json = Predict({"info", "--output", "json"}, "");
+  Json info = Json::parse(json.out);
+  EXPECT_EQ(info["name"], "stroke");
+  EXPECT_EQ(info["inputs"].size(), 10u);
+  EXPECT_EQ(info["features"].size(), 21u);
+}
+
+TEST(PredictCli, BundledModelByName) {
+  CliRun run = Predict({"--model", "lung_cancer", "info", "--output", "json"}, "");
+  EXPECT_EQ(run.exit_code, kExitOk) << run.err;
+  CliRun missing = Predict({"--model", "no_such_model"}, kPatient);
+  EXPECT_EQ(missing.exit_code, kExitUsage);
+  EXPECT_NE(missing.err.find("no bundled model \"no_such_model\""), std::string::npos) << missing.err;
+}
+
+TEST(PredictCli, UnreadableInputIsAUsageError) {
+  EXPECT_EQ(Predict({"--format", "json"}, "{").exit_code, kExitUsage);
+  EXPECT_EQ(Predict({"/nonexistent.json"}, "").exit_code, kExitUsage);
+  CliRun quote = Predict({"--format", "csv"}, "gender,age\n\"Male,3\n");
+  EXPECT_NE(quote.err.find("unterminated quoted field"), std::string::npos) << quote.err;
+}
+
+TEST(CliOptions, RefusesBadFlags) {
+  EXPECT_FALSE(ParseCliOptions({"--threshold", "1.5"}).ok());
+  EXPECT_FALSE(ParseCliOptions({"--threshold"}).ok());
+  EXPECT_FALSE(ParseCliOptions({"--format", "xml"}).ok());
+  EXPECT_FALSE(ParseCliOptions({"--frobnicate"}).ok());
+  EXPECT_FALSE(ParseCliOptions({"a.json", "b.json"}).ok());
+  EXPECT_TRUE(ParseCliOptions({"--help"})->help);
+}
+
+TEST(Csv, QuotesRoundTrip) {
+  auto rows = ParseCsv("a,\"b,c\",\"say \"\"hi\"\"\"\r\n\r\n1,2,3");
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].cells, (std::vector<std::string>{"a", "b,c", "say \"hi\""}));
+  EXPECT_EQ((*rows)[1].line, 3u);
+  EXPECT_EQ(CsvCell("say \"hi\""), "\"say \"\"hi\"\"\"");
+}
+
+// ---- bad input on the stroke model: each record gets its precise error
+
+struct BadInput {
+  const char* name;
+  const char* change;  // JSON merged over a valid patient ("remove" values delete)
+  const char* field;
+  const char* message;
+};
+
+void PrintTo(const BadInput& c, std::ostream* os) { *os << c.name; }
+
+class StrokeBadInput : public ::testing::TestWithParam<BadInput> {};
+
+TEST_P(StrokeBadInput, NamesFieldAndExpectation) {
+  Json record = Json::parse(kPatient);
+  const Json change = Json::parse(GetParam().change);
+  for (const auto& [key, value] : change.items()) {
+    if (value == "remove") {
+      record.erase(key);
+    } else {
+      record[key] = value;
+    }
+  }
+  CliRun run = Predict({"--output", "json"}, record.dump());
+  EXPECT_EQ(run.exit_code, kExitRowsFailed);
+  Json errors = Json::parse(run.out)["errors"];
+  ASSERT_EQ(errors.size(), 1u) << errors.dump();
+  EXPECT_EQ(errors[0]["field"], GetParam().field);
+  EXPECT_NE(errors[0]["message"].get<std::string>().find(GetParam().message), std::string::npos)
+      << errors[0]["message"];
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, StrokeBadInput,
+    ::testing::Values(
+        BadInput{"UnknownCategory", R"({"gender": "male"})", "gender",
+                 R"(expected one of "Male", "Female", "Other", got "male")"},
+        BadInput{"NumberAsString", R"({"age": "67"})", "age", "expected a number, got \"67\""},
+        BadInput{"ImpossibleAge", R"({"age": 150})", "age", "must be in [0, 130], got 150"},
+        BadInput{"NegativeGlucose", R"({"avg_glucose_level": -3})", "avg_glucose_level", "must be in [0, 1000]"},
+        BadInput{"BooleanTwo", R"({"hypertension": 2})", "hypertension", "expected a boolean (true/false or 0/1)"},
+        BadInput{"BooleanText", R"({"heart_disease": "yes"})", "heart_disease", "expected a boolean"},
+        BadInput{"Missing", R"({"smoking_status": "remove"})", "smoking_status", "field required"},
+        BadInput{"NullNotNullable", R"({"age": null})", "age", "is required, got null"},
+        BadInput{"Extra", R"({"id": 1})", "id", "is not an input of this model"},
+        BadInput{"Array", R"({"bmi": [36.6]})", "bmi", "got array"}),
+    [](const ::testing::TestParamInfo<BadInput>& info) { return std::string(info.param.name); });
+
+TEST(StrokeInput, OriginalApiTestRecordIsAccepted) {
+  // S1's own test: age 0, glucose 0, bmi 0, hypertension true -> 200 with an answer.
+  Json record = Json::parse(kPatient);
+  record["age"] = 0;
+  record["avg_glucose_level"] = 0;
+  record["bmi"] = 0;
+  record["hypertension"] = true;
+  CliRun run = Predict({}, record.dump());
+  ASSERT_EQ(run.exit_code, kExitOk) << run.err;
+  Json answer = Json::parse(run.out);
+  EXPECT_EQ(answer["warnings"].size(), 3u);
+  EXPECT_EQ(answer["warnings"][0]["type"], "out_of_training_range");
+}
+
+}  // namespace
+}  // namespace stroke::apps

@@ -72,7 +72,7 @@ StatusOr<CliOptions> ParseCliOptions(const std::vector<std::string>& args) {
     std::string text;
     if (arg == "-h" || arg == "--help") {
       options.help = true;
-    } else if (arg == "info" && i == 0) {
+    } else if (arg == "info" && !have_input && !options.info) {  // the first positional argument
       options.info = true;
     } else if (arg == "--model") {
       if (Status s = value(&options.model); !s.ok()) return s;

@@ -82,6 +82,7 @@ InputFormat DetectFormat(const std::string& path, std::string_view text) {
   if (start == std::string_view::npos) return InputFormat::kJson;
   if (text[start] == '[') return InputFormat::kJson;
   if (text[start] != '{') return InputFormat::kCsv;
+  if (ParseRecordJson(text).ok()) return InputFormat::kJson;  // one object, on one line or many
   return ParseRecordJson(FirstLine(text.substr(start))).ok() ? InputFormat::kJsonl : InputFormat::kJson;
 }
 

@@ -27,8 +27,8 @@ struct RecordInput {
 };
 
 // The format `path`'s extension names, else the one `text` looks like: "["
-// is JSON; "{" is JSON Lines when the first line is a whole object, else
-// JSON; anything else CSV.
+// or a single object is JSON; several objects whose first line is a whole
+// object are JSON Lines; anything else is CSV.
 InputFormat DetectFormat(const std::string& path, std::string_view text);
 
 // Reads every record of `text`. CSV cells become values through
