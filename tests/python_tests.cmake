@@ -1,0 +1,27 @@
+# Python-side tests, run from ctest: the feature-program evaluator (pytest)
+# and live parity (train, export, predict every row with stroke-predict,
+# compare with scikit-learn). They need an interpreter with scikit-learn
+# (scripts/find-python.sh); where none exists they are registered anyway and
+# SKIP with a loud message, so the gap shows in every test summary.
+execute_process(
+  COMMAND ${PROJECT_SOURCE_DIR}/scripts/find-python.sh --with-pytest
+  OUTPUT_VARIABLE STROKE_PYTHON_FOUND OUTPUT_STRIP_TRAILING_WHITESPACE
+  ERROR_VARIABLE STROKE_PYTHON_ERROR
+  RESULT_VARIABLE STROKE_PYTHON_RESULT)
+
+if(STROKE_PYTHON_RESULT EQUAL 0)
+  message(STATUS "Python for python_export tests: ${STROKE_PYTHON_FOUND}")
+  add_test(NAME python.featureprog_and_train
+           COMMAND ${STROKE_PYTHON_FOUND} -m pytest -q -p no:cacheprovider
+                   ${PROJECT_SOURCE_DIR}/python_export/tests)
+  add_test(NAME python.live_parity
+           COMMAND ${STROKE_PYTHON_FOUND} ${PROJECT_SOURCE_DIR}/python_export/tests/live_parity.py
+                   --stroke-predict $<TARGET_FILE:stroke-predict> --seed 7)
+else()
+  message(WARNING "python_export tests will be SKIPPED: ${STROKE_PYTHON_ERROR}")
+  string(REPLACE "\n" " " skip_reason "${STROKE_PYTHON_ERROR}")
+  foreach(name python.featureprog_and_train python.live_parity)
+    add_test(NAME ${name} COMMAND sh -c "echo 'SKIPPED ${name}: ${skip_reason}' >&2; exit 77")
+    set_tests_properties(${name} PROPERTIES SKIP_RETURN_CODE 77)
+  endforeach()
+endif()
