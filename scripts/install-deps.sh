@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs everything libstroke needs to build, test and train on a fresh
+# Debian 12 machine, from Debian's own repositories. Packages already present
+# are not fetched again, so this is quick (and offline-safe) the second time.
+#
+#   build:  g++, CMake, nlohmann-json (header-only JSON, used inside the library)
+#   tests:  GoogleTest, Google Benchmark
+#   python: scikit-learn, pandas, numpy, pytest for python_export/ (training,
+#           the feature-program tests and live parity); they go to Debian's
+#           /usr/bin/python3, which scripts/find-python.sh finds.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config
+  nlohmann-json3-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  python3 python3-sklearn python3-pandas python3-numpy python3-pytest
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "install-deps: run as root or install sudo" >&2; exit 1; }
+  sudo="sudo"
+fi
+echo "install-deps: installing ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
