@@ -122,10 +122,12 @@ class ExpressionCompiler {
   // A reference to an earlier feature inlines its code (float64, no storage).
   bool CompileFeatureRef(const Json& expr, const std::string& path) {
     if (expr.size() != 2 || !expr[1].is_string()) return Fail(path, "feature takes [\"feature\", \"name\"]");
-    auto it = earlier_.find(expr[1].get<std::string>());
+    const std::string& name = expr[1].get_ref<const std::string&>();
+    auto it = earlier_.find(name);
     if (it == earlier_.end()) {
-      return Fail(path + "[1]", "\"" + expr[1].get<std::string>() +
-                                    "\" is not a feature defined before this one");
+      std::string message = "\"";
+      message.append(name).append("\" is not a feature defined before this one");
+      return Fail(path + "[1]", message);
     }
     const size_t f = it->second;
     for (uint32_t i = program_.starts_[f]; i < program_.starts_[f + 1]; ++i) {
