@@ -4,7 +4,7 @@
 #define STROKE_EXPORT_H_
 
 #if defined(STROKE_SHARED_LIBRARY) && defined(STROKE_COMPILE_LIBRARY)
-#define STROKE_EXPORT __attribute__((visibility("default")))
+#define STROKE_EXPORT [[gnu::visibility("default")]]
 #else
 #define STROKE_EXPORT
 #endif
