@@ -107,6 +107,7 @@ INSTANTIATE_TEST_SUITE_P(
         Corruption{"ImputeMissing", "/inputs/1/impute", "remove", "inputs[1]: missing required key \"impute\""},
         Corruption{"ThresholdOutOfRange", "/model/threshold", "2", "model.threshold: must be in [0, 1]"},
         Corruption{"OneLabel", "/model/class_labels", R"(["a"])", "model.class_labels: a binary model needs"},
+        Corruption{"GoldenClass", "/golden/1/prediction", "2", "golden[1].prediction: must be 0 or 1"},
         Corruption{"GoldenNotObject", "/golden/0/inputs", "[1]", "golden[0].inputs: expected an object"}),
     [](const ::testing::TestParamInfo<Corruption>& info) { return std::string(info.param.name); });
 

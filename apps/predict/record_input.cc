@@ -51,6 +51,11 @@ StatusOr<RecordInput> ReadCsv(std::string_view text, const Schema& schema) {
     if (!seen.insert(name).second) return InvalidInputError("CSV header: column \"" + name + "\" appears twice");
     field_of_column.push_back(schema.IndexOf(name));
   }
+  std::string missing;
+  for (const FieldSpec& field : schema.fields()) {
+    if (!seen.count(field.name)) missing += (missing.empty() ? "\"" : ", \"") + field.name + "\"";
+  }
+  if (!missing.empty()) return InvalidInputError("CSV header lacks the model's column(s) " + missing);
   RecordInput input{InputFormat::kCsv, false, {}};
   for (size_t r = 1; r < rows->size(); ++r) {
     const CsvRow& row = (*rows)[r];

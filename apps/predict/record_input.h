@@ -34,7 +34,8 @@ InputFormat DetectFormat(const std::string& path, std::string_view text);
 // Reads every record of `text`. CSV cells become values through
 // Schema::ValueFromText for the model's fields (other columns stay text).
 // kInvalidInput only when nothing can be read (not JSON, an empty CSV, a
-// broken quote); a single bad record is an InputRow with an error.
+// broken quote, a CSV header without one of the model's fields); a single
+// bad record is an InputRow with an error.
 StatusOr<RecordInput> ReadRecords(std::string_view text, InputFormat format, const Schema& schema);
 
 }  // namespace stroke::apps

@@ -200,6 +200,12 @@ class BundleReader {
       g.raw_margin = row.Number("raw_margin");
       g.probability = row.Number("probability");
       g.prediction = static_cast<int>(row.Integer("prediction"));
+      if (!row.failed() && !(g.probability >= 0 && g.probability <= 1)) {
+        row.Member("probability").Fail("must be in [0, 1]");
+      }
+      if (!row.failed() && g.prediction != 0 && g.prediction != 1) {
+        row.Member("prediction").Fail("must be 0 or 1");
+      }
       out->push_back(std::move(g));
     }
   }
