@@ -64,10 +64,18 @@ Json ModelInfoJson(const Model& model) {
   };
 }
 
-std::string FormatDouble(double value) {
+namespace {
+
+template <typename Number>
+std::string ShortestText(Number value) {
   char buffer[32];
   auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value);
   return error == std::errc() ? std::string(buffer, end) : "nan";
 }
+
+}  // namespace
+
+std::string FormatNumber(double value) { return ShortestText(value); }
+std::string FormatNumber(float value) { return ShortestText(value); }
 
 }  // namespace stroke::apps

@@ -1,6 +1,5 @@
 #include "answer_output.h"
 
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -10,13 +9,6 @@
 
 namespace stroke::apps {
 namespace {
-
-// The shortest decimal that reads back as `value` when parsed as float32.
-std::string FormatFloat(float value) {
-  char buffer[32];
-  auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value);
-  return error == std::errc() ? std::string(buffer, end) : "nan";
-}
 
 Json AnswerJson(const Answer& a, const Model& model, bool emit_features) {
   Json out = {{"row", a.row}};
@@ -34,19 +26,11 @@ Json AnswerJson(const Answer& a, const Model& model, bool emit_features) {
     const auto& names = model.program().feature_names();
     for (size_t i = 0; i < names.size(); ++i) {
       // Via the float32's shortest text, so 0.1f prints as 0.1, not 0.100000001.
-      features[names[i]] = std::strtod(FormatFloat(a.features[i]).c_str(), nullptr);
+      features[names[i]] = std::strtod(FormatNumber(a.features[i]).c_str(), nullptr);
     }
     out["features"] = features;
   }
   return out;
-}
-
-std::string JoinIssues(const std::vector<Issue>& issues) {
-  std::string text;
-  for (const Issue& issue : issues) {
-    text += (text.empty() ? "" : "; ") + (issue.field.empty() ? "" : issue.field + ": ") + issue.message;
-  }
-  return text;
 }
 
 void WriteCsv(const std::vector<Answer>& answers, const Model& model, bool emit_features,
@@ -60,13 +44,13 @@ void WriteCsv(const std::vector<Answer>& answers, const Model& model, bool emit_
     out << a.row << ',';
     if (a.ok) {
       const RecordPrediction& p = a.prediction;
-      out << FormatDouble(p.probability) << ',' << p.prediction << ',' << CsvCell(p.label) << ','
-          << FormatDouble(p.raw_margin) << ',' << CsvCell(JoinIssues(p.warnings)) << ',';
+      out << FormatNumber(p.probability) << ',' << p.prediction << ',' << CsvCell(p.label) << ','
+          << FormatNumber(p.raw_margin) << ',' << CsvCell(JoinIssues(p.warnings)) << ',';
     } else {
       out << ",,,,," << CsvCell(JoinIssues(a.errors));
     }
     for (size_t i = 0; emit_features && i < model.num_features(); ++i) {
-      out << ',' << (a.ok ? FormatFloat(a.features[i]) : "");
+      out << ',' << (a.ok ? FormatNumber(a.features[i]) : "");
     }
     out << '\n';
   }
@@ -75,9 +59,9 @@ void WriteCsv(const std::vector<Answer>& answers, const Model& model, bool emit_
 std::string Bounds(double lo, double hi) {
   if (!std::isfinite(lo) && !std::isfinite(hi)) return "";
   std::string text = "[";
-  text += std::isfinite(lo) ? FormatDouble(lo) : "-inf";
+  text += std::isfinite(lo) ? FormatNumber(lo) : "-inf";
   text += ", ";
-  text += std::isfinite(hi) ? FormatDouble(hi) : "inf";
+  text += std::isfinite(hi) ? FormatNumber(hi) : "inf";
   return text + "]";
 }
 
@@ -108,7 +92,7 @@ void WriteModelInfoText(const Model& model, std::ostream& out) {
       << "data        " << info.training_data.description << " - " << info.training_data.rows
       << " rows" << (info.training_data.synthetic ? " (synthetic)" : "") << '\n'
       << "decision    class 1 (" << info.class_labels[1] << ") when probability > "
-      << FormatDouble(info.threshold) << ", else class 0 (" << info.class_labels[0] << ")\n";
+      << FormatNumber(info.threshold) << ", else class 0 (" << info.class_labels[0] << ")\n";
   if (!info.metrics.empty()) out << "metrics    ";
   for (const auto& [name, value] : info.metrics) {
     char rounded[32];
@@ -131,7 +115,7 @@ void WriteModelInfoText(const Model& model, std::ostream& out) {
     if (const std::string b = Bounds(f.train_min, f.train_max); !b.empty()) line += "  trained on " + b;
     if (f.nullable) {
       line += "  nullable, imputed as " +
-              (f.type == FieldType::kCategory ? f.categories[static_cast<size_t>(f.impute)] : FormatDouble(f.impute));
+              (f.type == FieldType::kCategory ? f.categories[static_cast<size_t>(f.impute)] : FormatNumber(f.impute));
     }
     line.erase(line.find_last_not_of(' ') + 1);
     out << line << '\n';

@@ -102,11 +102,7 @@ int RunCommand(const CliOptions& options, std::istream& in, std::ostream& out, s
     answers.push_back(AnswerRow(*model, row, options, &features));
     if (answers.back().ok) continue;
     ++failed;
-    std::string reasons;
-    for (const Issue& e : answers.back().errors) {
-      reasons += (reasons.empty() ? "" : "; ") + (e.field.empty() ? "" : e.field + ": ") + e.message;
-    }
-    err << "stroke-predict: " << Where(row) << ": " << reasons << '\n';
+    err << "stroke-predict: " << Where(row) << ": " << JoinIssues(answers.back().errors) << '\n';
   }
   AnswerFormat how;
   how.format = options.output_format != OutputFormat::kAuto ? options.output_format : DefaultOutput(input->format);

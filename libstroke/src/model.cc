@@ -20,7 +20,14 @@ CheckResult Model::Prepare(const Record& record, std::span<float> features,
     result.errors.push_back({"", "internal", "feature buffer has the wrong size"});
     return result;
   }
-  std::vector<double> inputs(schema_.fields().size());
+  // Checked inputs live on the stack for usual schemas: no allocation per record.
+  constexpr size_t kStackInputs = 64;
+  double stack_inputs[kStackInputs];
+  std::vector<double> heap_inputs;
+  const size_t n = schema_.fields().size();
+  if (n > kStackInputs) heap_inputs.resize(n);
+  const std::span<double> inputs = n > kStackInputs ? std::span<double>(heap_inputs)
+                                                    : std::span<double>(stack_inputs, n);
   if (!schema_.Check(record, inputs, &result, options)) return result;
   Status evaluated = program_.Evaluate(inputs, features);
   if (!evaluated.ok()) result.errors.push_back({"", "feature_not_finite", evaluated.message()});

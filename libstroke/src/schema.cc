@@ -107,14 +107,17 @@ const char* FieldTypeName(FieldType type) {
   return "?";
 }
 
-Status CheckResult::ToStatus() const {
-  if (ok()) return Status::Ok();
-  std::string message;
-  for (const Issue& issue : errors) {
-    if (!message.empty()) message += "; ";
-    message += issue.field.empty() ? issue.message : issue.field + ": " + issue.message;
+std::string JoinIssues(const std::vector<Issue>& issues) {
+  std::string text;
+  for (const Issue& issue : issues) {
+    if (!text.empty()) text += "; ";
+    text += issue.field.empty() ? issue.message : issue.field + ": " + issue.message;
   }
-  return InvalidInputError(message);
+  return text;
+}
+
+Status CheckResult::ToStatus() const {
+  return ok() ? Status::Ok() : InvalidInputError(JoinIssues(errors));
 }
 
 StatusOr<Schema> Schema::Create(std::vector<FieldSpec> fields) {

@@ -99,6 +99,7 @@ class STROKE_EXPORT Model {
 
   // Checks `record` and writes its feature vector (num_features() floats).
   // The result lists every error and warning; features are valid only if ok().
+  // Allocates only to report issues (or for schemas of more than 64 fields).
   CheckResult Prepare(const Record& record, std::span<float> features,
                       const CheckOptions& options = {}) const;
   // Predicts from a prepared feature vector. Allocates nothing; thread-safe.
@@ -107,7 +108,8 @@ class STROKE_EXPORT Model {
   // Batch of contiguous prepared rows; writes one Prediction per row.
   void PredictFeaturesBatch(std::span<const float> rows, std::span<Prediction> out,
                             std::optional<double> threshold = std::nullopt) const;
-  // Check + Prepare + PredictFeatures. kInvalidInput names every bad field.
+  // Prepare + PredictFeatures in one call (allocates the feature vector).
+  // kInvalidInput names every bad field.
   StatusOr<RecordPrediction> Predict(const Record& record, const PredictOptions& options = {}) const;
 
  private:

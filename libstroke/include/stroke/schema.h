@@ -47,12 +47,16 @@ struct STROKE_EXPORT Issue {
   std::string message;  // what was expected and what was given
 };
 
+// Issues as one line: "field: message; field: message" (no "field: " when
+// the issue concerns the whole record).
+STROKE_EXPORT std::string JoinIssues(const std::vector<Issue>& issues);
+
 // Everything Check found in one record. Errors make it unusable; warnings do not.
 struct STROKE_EXPORT CheckResult {
   std::vector<Issue> errors;
   std::vector<Issue> warnings;
   bool ok() const { return errors.empty(); }
-  // kInvalidInput with every error as "field: message; field: message", or ok.
+  // kInvalidInput with JoinIssues(errors) as its message, or ok.
   Status ToStatus() const;
 };
 
