@@ -164,6 +164,8 @@ TEST(CliOptions, RefusesBadFlags) {
   EXPECT_FALSE(ParseCliOptions({"--format", "xml"}).ok());
   EXPECT_FALSE(ParseCliOptions({"--frobnicate"}).ok());
   EXPECT_FALSE(ParseCliOptions({"a.json", "b.json"}).ok());
+  EXPECT_FALSE(ParseCliOptions({"info", "--output", "csv"}).ok());
+  EXPECT_FALSE(ParseCliOptions({"--output", "text"}).ok());
   EXPECT_TRUE(ParseCliOptions({"--help"})->help);
 }
 

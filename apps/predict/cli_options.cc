@@ -113,6 +113,10 @@ StatusOr<CliOptions> ParseCliOptions(const std::vector<std::string>& args) {
       have_input = true;
     }
   }
+  if (options.info && options.output_format != OutputFormat::kAuto &&
+      options.output_format != OutputFormat::kText && options.output_format != OutputFormat::kJson) {
+    return InvalidInputError("info prints text or json, not jsonl or csv");
+  }
   if (options.output_format == OutputFormat::kText && !options.info) {
     return InvalidInputError("--output text is for `info`; predictions are json, jsonl or csv");
   }
