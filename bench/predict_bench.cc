@@ -26,12 +26,12 @@ const stroke::Model& LoadModel(const std::string& name) {
 }
 
 // `rows` prepared feature vectors from the golden records, cycled.
-std::vector<float> PreparedRows(const stroke::Model& model, size_t rows) {
+std::vector<double> PreparedRows(const stroke::Model& model, size_t rows) {
   const size_t width = model.num_features();
-  std::vector<float> out(rows * width);
+  std::vector<double> out(rows * width);
   for (size_t r = 0; r < rows; ++r) {
     const auto& golden = model.golden_rows()[r % model.golden_rows().size()];
-    if (!model.Prepare(golden.inputs, std::span<float>(out).subspan(r * width, width)).ok()) std::abort();
+    if (!model.Prepare(golden.inputs, std::span<double>(out).subspan(r * width, width)).ok()) std::abort();
   }
   return out;
 }
@@ -39,11 +39,11 @@ std::vector<float> PreparedRows(const stroke::Model& model, size_t rows) {
 void BM_PredictFeatures(benchmark::State& state, const char* name) {
   const stroke::Model& model = LoadModel(name);
   const size_t n = model.golden_rows().size();
-  const std::vector<float> rows = PreparedRows(model, n);
+  const std::vector<double> rows = PreparedRows(model, n);
   const size_t width = model.num_features();
   size_t i = 0;
   for (auto _ : state) {
-    stroke::Prediction p = model.PredictFeatures(std::span<const float>(rows).subspan(i * width, width));
+    stroke::Prediction p = model.PredictFeatures(std::span<const double>(rows).subspan(i * width, width));
     benchmark::DoNotOptimize(p);
     i = i + 1 == n ? 0 : i + 1;
   }
@@ -54,7 +54,7 @@ BENCHMARK_CAPTURE(BM_PredictFeatures, lung_cancer, "lung_cancer");
 void BM_PredictFeaturesBatch(benchmark::State& state) {
   const stroke::Model& model = LoadModel("stroke");
   const auto rows = static_cast<size_t>(state.range(0));
-  const std::vector<float> features = PreparedRows(model, rows);
+  const std::vector<double> features = PreparedRows(model, rows);
   std::vector<stroke::Prediction> out(rows);
   for (auto _ : state) {
     model.PredictFeaturesBatch(features, out);
@@ -67,7 +67,7 @@ BENCHMARK(BM_PredictFeaturesBatch)->Arg(1)->Arg(1024)->Arg(100000);
 // Check + feature program, no trees.
 void BM_Prepare(benchmark::State& state, const char* name) {
   const stroke::Model& model = LoadModel(name);
-  std::vector<float> features(model.num_features());
+  std::vector<double> features(model.num_features());
   const stroke::Record& record = model.golden_rows()[0].inputs;
   for (auto _ : state) {
     stroke::CheckResult check = model.Prepare(record, features);

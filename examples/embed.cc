@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
 
   // 3. Check it and compute its features into a buffer you own (reuse it
   //    across records: PredictFeatures below allocates nothing).
-  std::vector<float> features(model->num_features());
+  std::vector<double> features(model->num_features());
   stroke::CheckResult check = model->Prepare(*record, features);
   if (!check.ok()) {
     std::printf("record rejected:\n");

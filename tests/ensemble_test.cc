@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <limits>
 
@@ -14,10 +15,12 @@ TreeArrays Stump(double threshold, uint8_t missing_left = 0) {
                     {0, -1, 1},  {2, 1, 1},          {missing_left, 0, 0}};
 }
 
-Ensemble Make(std::vector<TreeArrays> trees, double base = 0, double scale = 1) {
+Ensemble Make(std::vector<TreeArrays> trees, double base = 0, double scale = 1,
+              SplitRule rule = SplitRule::kLessEqualFloat32) {
   EnsembleSpec spec;
   spec.num_features = 1;
-  spec.base_margin = base;
+  spec.base_margin = {base};
+  spec.split_rule = rule;
   spec.tree_scale = scale;
   spec.trees = std::move(trees);
   StatusOr<Ensemble> e = Ensemble::Create(std::move(spec));
@@ -25,21 +28,38 @@ Ensemble Make(std::vector<TreeArrays> trees, double base = 0, double scale = 1) 
   return e.ok() ? std::move(*e) : Ensemble();
 }
 
-double Raw(const Ensemble& e, float x) { return e.PredictRaw(std::span<const float>(&x, 1)); }
+double Raw(const Ensemble& e, double x) {
+  std::array<double, kMaxOutputs> raw;
+  e.PredictRaw(std::span<const double>(&x, 1), raw);
+  return raw[0];
+}
+
+double Link(const Ensemble& e, double raw) {
+  std::array<double, kMaxOutputs> out;
+  e.Link(std::span<const double>(&raw, 1), out);
+  return out[0];
+}
 
 TEST(Ensemble, GoesLeftWhenEqualToThreshold) {
   Ensemble e = Make({Stump(2.5)});
-  EXPECT_EQ(Raw(e, 2.5f), -1);
+  EXPECT_EQ(Raw(e, 2.5), -1);
   EXPECT_EQ(Raw(e, std::nextafter(2.5f, 3.0f)), 1);
 }
 
-TEST(Ensemble, ComparesTheFloat32InputWithTheFloat64Threshold) {
-  // scikit-learn thresholds are float64 midpoints between float32 values:
-  // 0.1f is 0.100000001490116..., above the double 0.1, so it goes right.
-  Ensemble e = Make({Stump(0.1)});
-  EXPECT_EQ(Raw(e, 0.1f), 1);
-  Ensemble e2 = Make({Stump(static_cast<double>(0.1f))});
-  EXPECT_EQ(Raw(e2, 0.1f), -1);
+TEST(Ensemble, Float32RuleCastsTheInputFirst) {
+  // scikit-learn compares float32(x) with a float64 threshold: the double
+  // 0.1 becomes 0.100000001490116..., above the threshold 0.1, so it goes right.
+  EXPECT_EQ(Raw(Make({Stump(0.1)}), 0.1), 1);
+  EXPECT_EQ(Raw(Make({Stump(static_cast<double>(0.1f))}), 0.1), -1);
+  // HistGradientBoosting compares the float64 value itself.
+  EXPECT_EQ(Raw(Make({Stump(0.1)}, 0, 1, SplitRule::kLessEqualFloat64), 0.1), -1);
+}
+
+TEST(Ensemble, StrictFloat32RuleSendsTheThresholdRight) {
+  // XGBoost: float32(x) < t goes left; x == t goes right.
+  Ensemble e = Make({Stump(0.5)}, 0, 1, SplitRule::kLessFloat32);
+  EXPECT_EQ(Raw(e, 0.5), 1);
+  EXPECT_EQ(Raw(e, 0.49999), -1);
 }
 
 TEST(Ensemble, SumsBaseAndScaledLeavesInTreeOrder) {
@@ -48,21 +68,78 @@ TEST(Ensemble, SumsBaseAndScaledLeavesInTreeOrder) {
   double expected = 0.25;
   for (double leaf : {1.0, 1.0, -1.0}) expected += 0.1 * leaf;
   EXPECT_EQ(Raw(e, 15), expected);
-  EXPECT_DOUBLE_EQ(e.Link(0), 0.5);
+  EXPECT_DOUBLE_EQ(Link(e, 0), 0.5);
 }
 
 TEST(Ensemble, MissingValueFollowsTheRecordedDirection) {
-  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
   EXPECT_EQ(Raw(Make({Stump(0, 1)}), nan), -1);
   EXPECT_EQ(Raw(Make({Stump(0, 0)}), nan), 1);
 }
 
-TEST(Ensemble, BatchMatchesSingleRows) {
-  Ensemble e = Make({Stump(0), Stump(10)}, 0.5, 0.3);
-  const std::vector<float> rows = {-5, 5, 15};
-  std::vector<double> raw(3);
-  e.PredictRawBatch(rows, raw);
-  for (size_t i = 0; i < rows.size(); ++i) EXPECT_EQ(raw[i], Raw(e, rows[i]));
+TEST(Ensemble, MeanAggregationAveragesLeafVectors) {
+  // A two-class forest: each leaf holds class probabilities.
+  TreeArrays a{{0, -2, -2}, {0, -2, -2}, {1, -1, -1}, {2, -1, -1}, {0, 0, 1, 0, 0.25, 0.75}, {2, 1, 1}, {0, 0, 0}};
+  TreeArrays b{{-2}, {-2}, {-1}, {-1}, {0.5, 0.5}, {2}, {0}};
+  EnsembleSpec spec;
+  spec.num_features = 1;
+  spec.num_outputs = 2;
+  spec.leaf_width = 2;
+  spec.base_margin = {0, 0};
+  spec.aggregation = Aggregation::kMean;
+  spec.link = LinkFunction::kIdentity;
+  spec.trees = {a, b};
+  StatusOr<Ensemble> e = Ensemble::Create(spec);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  std::array<double, kMaxOutputs> raw;
+  const double x = 1;
+  e->PredictRaw(std::span<const double>(&x, 1), raw);
+  EXPECT_EQ(raw[0], (0.25 + 0.5) / 2);
+  EXPECT_EQ(raw[1], (0.75 + 0.5) / 2);
+}
+
+TEST(Ensemble, PerClassTreesAndSoftmax) {
+  TreeArrays t0 = Stump(0), t1 = Stump(0), t2 = Stump(0);
+  t1.output = 1;
+  t2.output = 2;
+  t2.value = {0, 2, 3};
+  EnsembleSpec spec;
+  spec.num_features = 1;
+  spec.num_outputs = 3;
+  spec.base_margin = {0.1, 0.2, 0.3};
+  spec.link = LinkFunction::kSoftmax;
+  spec.trees = {t0, t1, t2};
+  StatusOr<Ensemble> e = Ensemble::Create(spec);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  std::array<double, kMaxOutputs> raw, p;
+  const double x = 1;
+  e->PredictRaw(std::span<const double>(&x, 1), raw);
+  EXPECT_EQ(raw[0], 1.1);
+  EXPECT_EQ(raw[2], 3.3);
+  e->Link(raw, p);
+  const double z = std::exp(1.1 - 3.3) + std::exp(1.2 - 3.3) + 1.0;
+  EXPECT_NEAR(p[2], 1.0 / z, 1e-15);
+  EXPECT_NEAR(p[0] + p[1] + p[2], 1.0, 1e-15);
+}
+
+TEST(Ensemble, CategoricalSplitsUseBitsetsAndTreatUnknownAsMissing) {
+  TreeArrays t = Stump(0, /*missing_left=*/1);
+  t.categorical = {1, 0, 0};
+  t.left_categories = {{1, 3}, {}, {}};
+  EnsembleSpec spec;
+  spec.num_features = 1;
+  spec.split_rule = SplitRule::kLessEqualFloat64;
+  spec.handles_missing = true;
+  spec.known_categories = {{0, {0, 1, 2, 3}}};
+  spec.link = LinkFunction::kIdentity;
+  spec.trees = {t};
+  StatusOr<Ensemble> e = Ensemble::Create(spec);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_EQ(Raw(*e, 1), -1);  // listed: left
+  EXPECT_EQ(Raw(*e, 3), -1);
+  EXPECT_EQ(Raw(*e, 2), 1);   // known, not listed: right
+  EXPECT_EQ(Raw(*e, 7), -1);  // unknown: the missing direction (left)
+  EXPECT_EQ(Raw(*e, -1), -1);
 }
 
 struct CorruptTree {

@@ -16,12 +16,12 @@ using testing::LoadOrDie;
 using testing::ReadFile;
 using testing::RecordOrDie;
 
-// Prepares `record` with `model` and returns feature name -> float32 value.
-std::map<std::string, float> Features(const Model& model, const std::string& record) {
-  std::vector<float> out(model.num_features());
+// Prepares `record` with `model` and returns feature name -> value.
+std::map<std::string, double> Features(const Model& model, const std::string& record) {
+  std::vector<double> out(model.num_features());
   CheckResult check = model.Prepare(RecordOrDie(record), out);
   EXPECT_TRUE(check.ok()) << check.ToStatus().ToString();
-  std::map<std::string, float> named;
+  std::map<std::string, double> named;
   for (size_t i = 0; i < out.size(); ++i) named[model.program().feature_names()[i]] = out[i];
   return named;
 }
@@ -44,7 +44,7 @@ TEST_P(FeatureOps, EvaluatesLikeThePythonTwin) {
   StatusOr<Model> model = TinyWithExpression(Json::parse(GetParam().expr));
   ASSERT_TRUE(model.ok()) << model.status().ToString();
   auto features = Features(*model, R"({"x": 7, "n": 2, "flag": true, "color": "blue"})");
-  EXPECT_EQ(features["x_over_n"], static_cast<float>(GetParam().expected)) << GetParam().expr;
+  EXPECT_EQ(features["x_over_n"], GetParam().expected) << GetParam().expr;
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -67,18 +67,18 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(FeatureProgram, NonFiniteFeatureIsAnErrorNamingIt) {
   StatusOr<Model> model = TinyWithExpression(Json::parse(R"(["div", 1, ["sub", ["input", "n"], 2]])"));
   ASSERT_TRUE(model.ok());
-  std::vector<float> out(model->num_features());
+  std::vector<double> out(model->num_features());
   CheckResult check = model->Prepare(RecordOrDie(R"({"x": 7, "n": 2, "flag": true, "color": "blue"})"), out);
   ASSERT_FALSE(check.ok());
   EXPECT_EQ(check.errors[0].type, "feature_not_finite");
   EXPECT_NE(check.errors[0].message.find("x_over_n"), std::string::npos) << check.errors[0].message;
 }
 
-TEST(FeatureProgram, CastsToFloat32AfterFloat64Arithmetic) {
+TEST(FeatureProgram, ComputesInFloat64) {
   Model model = LoadOrDie(testing::TinyBundlePath());
   auto features = Features(model, R"({"x": 0.1, "n": 2, "flag": true, "color": "red"})");
-  EXPECT_EQ(features["x"], 0.1f);
-  EXPECT_EQ(features["x_over_n"], static_cast<float>(0.1 / 3.0));
+  EXPECT_EQ(features["x"], 0.1);
+  EXPECT_EQ(features["x_over_n"], 0.1 / 3.0);
   EXPECT_EQ(features["color_red"], 1.0f);
 }
 
@@ -103,25 +103,24 @@ TEST(LungFeatures, AllZeros) {
   Model model = LoadOrDie(testing::ShippedBundlePath("lung_cancer"));
   ASSERT_EQ(model.num_features(), 28u);
   auto f = Features(model, LungRecord(0, 0));
-  for (const auto& [name, value] : f) EXPECT_EQ(value, 0.0f) << name;
+  for (const auto& [name, value] : f) EXPECT_EQ(value, 0.0) << name;
 }
 
 TEST(LungFeatures, AllOnes) {
   Model model = LoadOrDie(testing::ShippedBundlePath("lung_cancer"));
   auto f = Features(model, LungRecord(120, 1));
-  const std::map<std::string, float> expected = {
+  const std::map<std::string, double> expected = {
       {"SMOKING_x_AGE", 120}, {"SMOKING_x_ALCOHOL", 1}, {"RESPIRATORY_SYMPTOMS", 3},
       {"TOTAL_SYMPTOMS", 9}, {"BEHAVIORAL_RISK_SCORE", 3}, {"SEVERE_SYMPTOMS", 3},
       {"AGE_GROUP", 3}, {"HIGH_RISK_PROFILE", 1}, {"AGE_SQUARED", 14400}, {"CANCER_TRIAD", 1},
       {"SMOKER_WITH_RESP_SYMPTOMS", 1}, {"ADVANCED_SYMPTOMS", 1},
-      {"SYMPTOMS_PER_AGE", static_cast<float>(9.0 / 121.0)},
-      {"RESP_SYMPTOM_RATIO", static_cast<float>(3.0 / 10.0)}};
+      {"SYMPTOMS_PER_AGE", 9.0 / 121.0}, {"RESP_SYMPTOM_RATIO", 3.0 / 10.0}};
   for (const auto& [name, value] : expected) EXPECT_EQ(f.at(name), value) << name;
 }
 
 TEST(LungFeatures, AgeGroupEdges) {
   Model model = LoadOrDie(testing::ShippedBundlePath("lung_cancer"));
-  const std::pair<int, float> cases[] = {{0, 0},  {25, 0}, {50, 0}, {55, 1}, {60, 1},
+  const std::pair<int, double> cases[] = {{0, 0},  {25, 0}, {50, 0}, {55, 1}, {60, 1},
                                          {65, 2}, {70, 2}, {75, 3}, {120, 3}};
   for (const auto& [age, group] : cases) {
     EXPECT_EQ(Features(model, LungRecord(age, 0)).at("AGE_GROUP"), group) << "AGE " << age;

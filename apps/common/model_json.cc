@@ -56,6 +56,7 @@ Json ModelInfoJson(const Model& model) {
         {"synthetic", info.training_data.synthetic},
         {"rows", info.training_data.rows}}},
       {"metrics", metrics},
+      {"task", TaskName(info.task)},
       {"threshold", info.threshold},
       {"class_labels", info.class_labels},
       {"trees", model.ensemble().num_trees()},
@@ -64,18 +65,10 @@ Json ModelInfoJson(const Model& model) {
   };
 }
 
-namespace {
-
-template <typename Number>
-std::string ShortestText(Number value) {
+std::string FormatNumber(double value) {
   char buffer[32];
   auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value);
   return error == std::errc() ? std::string(buffer, end) : "nan";
 }
-
-}  // namespace
-
-std::string FormatNumber(double value) { return ShortestText(value); }
-std::string FormatNumber(float value) { return ShortestText(value); }
 
 }  // namespace stroke::apps

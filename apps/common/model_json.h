@@ -23,10 +23,8 @@ Json ModelInfoJson(const Model& model);
 // One input field as the bundle declares it.
 Json FieldJson(const FieldSpec& field);
 
-// The shortest text that reads back as exactly `value` ("0.1", "3", "1e-07"):
-// the float overload rounds for float32 (0.1f prints as 0.1, not 0.100000001).
+// The shortest text that reads back as exactly `value` ("0.1", "3", "1e-07").
 std::string FormatNumber(double value);
-std::string FormatNumber(float value);
 
 }  // namespace stroke::apps
 

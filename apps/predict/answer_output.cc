@@ -10,44 +10,77 @@
 namespace stroke::apps {
 namespace {
 
+// The answer's fields for the model's task, in output order (JSON and CSV).
+// Binary: probability, prediction, label, raw_margin. Multiclass: prediction,
+// label, probability, then one probability per class. Regression: value.
+std::vector<std::pair<std::string, Json>> AnswerFields(const Model& model, const RecordPrediction& p) {
+  const auto& labels = model.info().class_labels;
+  switch (model.task()) {
+    case Task::kRegression: return {{"value", p.value}};
+    case Task::kBinaryClassification:
+      return {{"probability", p.probability}, {"prediction", p.prediction}, {"label", p.label},
+              {"raw_margin", p.raw_margin}};
+    case Task::kMulticlassClassification: {
+      Json per_class = Json::object();
+      for (size_t k = 0; k < labels.size(); ++k) per_class[labels[k]] = p.probabilities[k];
+      return {{"prediction", p.prediction}, {"label", p.label}, {"probability", p.probability},
+              {"probabilities", per_class}};
+    }
+  }
+  return {};
+}
+
 Json AnswerJson(const Answer& a, const Model& model, bool emit_features) {
   Json out = {{"row", a.row}};
   if (!a.ok) {
     out["errors"] = IssuesJson(a.errors);
     return out;
   }
-  out["probability"] = a.prediction.probability;
-  out["prediction"] = a.prediction.prediction;
-  out["label"] = a.prediction.label;
-  out["raw_margin"] = a.prediction.raw_margin;
+  for (auto& [name, value] : AnswerFields(model, a.prediction)) out[name] = std::move(value);
   out["warnings"] = IssuesJson(a.prediction.warnings);
   if (emit_features) {
     Json features = Json::object();
     const auto& names = model.program().feature_names();
-    for (size_t i = 0; i < names.size(); ++i) {
-      // Via the float32's shortest text, so 0.1f prints as 0.1, not 0.100000001.
-      features[names[i]] = std::strtod(FormatNumber(a.features[i]).c_str(), nullptr);
-    }
+    for (size_t i = 0; i < names.size(); ++i) features[names[i]] = a.features[i];  // NaN -> null
     out["features"] = features;
   }
   return out;
 }
 
+std::string CsvText(const Json& value) {
+  if (value.is_string()) return CsvCell(value.get<std::string>());
+  if (value.is_number_float()) return FormatNumber(value.get<double>());
+  return value.dump();
+}
+
 void WriteCsv(const std::vector<Answer>& answers, const Model& model, bool emit_features,
               std::ostream& out) {
-  out << "row,probability,prediction,label,raw_margin,warnings,errors";
+  // Header from a blank answer; multiclass probabilities become one column per class.
+  std::vector<std::string> columns;
+  for (const auto& [name, value] : AnswerFields(model, RecordPrediction{})) {
+    if (!value.is_object()) columns.push_back(name);
+  }
+  out << "row";
+  for (const std::string& c : columns) out << ',' << c;
+  for (const std::string& label : model.info().class_labels) {
+    if (model.task() == Task::kMulticlassClassification) out << ',' << CsvCell("probability_" + label);
+  }
+  out << ",warnings,errors";
   if (emit_features) {
     for (const std::string& name : model.program().feature_names()) out << ',' << CsvCell(name);
   }
   out << '\n';
+  const size_t blanks = columns.size() + (model.task() == Task::kMulticlassClassification ? model.info().class_labels.size() : 0);
   for (const Answer& a : answers) {
-    out << a.row << ',';
+    out << a.row;
     if (a.ok) {
-      const RecordPrediction& p = a.prediction;
-      out << FormatNumber(p.probability) << ',' << p.prediction << ',' << CsvCell(p.label) << ','
-          << FormatNumber(p.raw_margin) << ',' << CsvCell(JoinIssues(p.warnings)) << ',';
+      for (const auto& [name, value] : AnswerFields(model, a.prediction)) {
+        if (!value.is_object()) out << ',' << CsvText(value);
+        for (const Json& per_class : value.is_object() ? value : Json::array()) out << ',' << CsvText(per_class);
+      }
+      out << ',' << CsvCell(JoinIssues(a.prediction.warnings)) << ',';
     } else {
-      out << ",,,,," << CsvCell(JoinIssues(a.errors));
+      out << std::string(blanks + 1, ',') << ',' << CsvCell(JoinIssues(a.errors));
     }
     for (size_t i = 0; emit_features && i < model.num_features(); ++i) {
       out << ',' << (a.ok ? FormatNumber(a.features[i]) : "");
@@ -91,8 +124,15 @@ void WriteModelInfoText(const Model& model, std::ostream& out) {
       << "created     " << info.created << '\n'
       << "data        " << info.training_data.description << " - " << info.training_data.rows
       << " rows" << (info.training_data.synthetic ? " (synthetic)" : "") << '\n'
-      << "decision    class 1 (" << info.class_labels[1] << ") when probability > "
-      << FormatNumber(info.threshold) << ", else class 0 (" << info.class_labels[0] << ")\n";
+      << "task        " << TaskName(info.task) << '\n';
+  if (info.task == Task::kBinaryClassification) {
+    out << "decision    class 1 (" << info.class_labels[1] << ") when probability > "
+        << FormatNumber(info.threshold) << ", else class 0 (" << info.class_labels[0] << ")\n";
+  } else if (info.task == Task::kMulticlassClassification) {
+    out << "classes    ";
+    for (size_t k = 0; k < info.class_labels.size(); ++k) out << ' ' << k << '=' << info.class_labels[k];
+    out << "  (the most probable wins)\n";
+  }
   if (!info.metrics.empty()) out << "metrics    ";
   for (const auto& [name, value] : info.metrics) {
     char rounded[32];

@@ -17,7 +17,7 @@ struct Answer {
   bool ok = false;
   RecordPrediction prediction;  // when ok
   std::vector<Issue> errors;    // when !ok
-  std::vector<float> features;  // when ok and features were asked for
+  std::vector<double> features;  // when ok and features were asked for (NaN = missing)
 };
 
 struct AnswerFormat {
@@ -26,8 +26,8 @@ struct AnswerFormat {
   bool emit_features = false;
 };
 
-// Writes every answer in `how.format`. Numbers are written so that they read
-// back as the same double (features: the same float32).
+// Writes every answer in `how.format`, with the fields of the model's task
+// (binary, multiclass, regression). Numbers read back as the same double.
 void WriteAnswers(const std::vector<Answer>& answers, const Model& model, const AnswerFormat& how,
                   std::ostream& out);
 

@@ -39,7 +39,7 @@ OutputFormat DefaultOutput(InputFormat input) {
 }
 
 Answer AnswerRow(const Model& model, const InputRow& row, const CliOptions& options,
-                 std::vector<float>* features) {
+                 std::vector<double>* features) {
   Answer answer;
   answer.row = row.row;
   if (!row.record.ok()) {
@@ -55,7 +55,9 @@ Answer AnswerRow(const Model& model, const InputRow& row, const CliOptions& opti
   }
   answer.ok = true;
   static_cast<Prediction&>(answer.prediction) = model.PredictFeatures(*features, options.threshold);
-  answer.prediction.label = model.info().class_labels[answer.prediction.prediction];
+  if (model.task() != Task::kRegression) {
+    answer.prediction.label = model.info().class_labels[answer.prediction.prediction];
+  }
   answer.prediction.warnings = std::move(result.warnings);
   if (options.emit_features) answer.features = *features;
   return answer;
@@ -96,7 +98,7 @@ int RunCommand(const CliOptions& options, std::istream& in, std::ostream& out, s
 
   std::vector<Answer> answers;
   answers.reserve(input->rows.size());
-  std::vector<float> features(model->num_features());
+  std::vector<double> features(model->num_features());
   size_t failed = 0;
   for (const InputRow& row : input->rows) {
     answers.push_back(AnswerRow(*model, row, options, &features));

@@ -1,6 +1,8 @@
 // Reads a bundle (docs/bundle-format.md) into a Model, validating every part.
 #include <algorithm>
+#include <cmath>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <sstream>
 
@@ -54,7 +56,9 @@ StatusOr<Schema> ReadSchema(const JsonReader& inputs) {
     if (in.Has("null_tokens")) f.null_tokens = in.StringArray("null_tokens");
     ReadBounds(in, "limits", &f.hard_min, &f.hard_max);
     ReadBounds(in, "training_range", &f.train_min, &f.train_max);
-    if (f.nullable && f.type == FieldType::kCategory) {
+    if (f.nullable && !in.Has("impute")) {
+      f.impute = std::numeric_limits<double>::quiet_NaN();  // missing: the trees decide
+    } else if (f.nullable && f.type == FieldType::kCategory) {
       const std::string impute = in.String("impute");
       auto pos = std::find(f.categories.begin(), f.categories.end(), impute);
       if (!in.failed() && pos == f.categories.end()) {
@@ -71,55 +75,6 @@ StatusOr<Schema> ReadSchema(const JsonReader& inputs) {
   StatusOr<Schema> schema = Schema::Create(std::move(fields));
   if (!schema.ok()) return CorruptBundleError(schema.status().message());
   return schema;
-}
-
-StatusOr<Ensemble> ReadEnsemble(const JsonReader& e, int num_features) {
-  const std::string kind = e.String("kind");
-  if (!e.failed() && kind != "gradient_boosting") {
-    e.Member("kind").Fail("unknown ensemble kind \"" + kind + "\" (supported: gradient_boosting)");
-  }
-  const std::string task = e.String("task");
-  if (!e.failed() && task != "binary_classification") {
-    e.Member("task").Fail("unknown task \"" + task + "\" (supported: binary_classification)");
-  }
-  const std::string split = e.String("split_rule");
-  if (!e.failed() && split != "float32_le") {
-    e.Member("split_rule").Fail("unknown split rule \"" + split + "\" (supported: float32_le)");
-  }
-  const std::string link = e.String("link");
-  if (!e.failed() && link != "logistic") {
-    e.Member("link").Fail("unknown link \"" + link + "\" (binary_classification uses logistic)");
-  }
-  EnsembleSpec spec;
-  spec.num_features = static_cast<int>(e.Integer("num_features"));
-  if (!e.failed() && spec.num_features != num_features) {
-    e.Member("num_features").Fail("is " + std::to_string(spec.num_features) + " but \"features\" declares " +
-                                  std::to_string(num_features));
-  }
-  spec.base_margin = e.Number("base_margin");
-  spec.tree_scale = e.Number("tree_scale");
-  spec.split_rule = SplitRule::kLessEqualFloat32;
-  spec.link = LinkFunction::kLogistic;
-  JsonReader trees = e.Array("trees");
-  for (size_t i = 0; i < trees.size() && !e.failed(); ++i) {
-    JsonReader t = trees.Element(i);
-    TreeArrays arrays;
-    arrays.feature = t.IntArray("feature");
-    arrays.threshold = t.DoubleArray("threshold");
-    arrays.left = t.IntArray("left");
-    arrays.right = t.IntArray("right");
-    arrays.value = t.DoubleArray("value");
-    arrays.cover = t.DoubleArray("cover");
-    // Anything but 0/1 becomes 2, which Ensemble::Create refuses with its path.
-    for (int32_t flag : t.IntArray("missing_left")) {
-      arrays.missing_left.push_back(flag == 0 || flag == 1 ? static_cast<uint8_t>(flag) : 2);
-    }
-    spec.trees.push_back(std::move(arrays));
-  }
-  if (e.failed()) return e.error();
-  StatusOr<Ensemble> ensemble = Ensemble::Create(std::move(spec));
-  if (!ensemble.ok()) return CorruptBundleError(e.path() + "." + ensemble.status().message());
-  return ensemble;
 }
 
 class BundleReader {
@@ -151,11 +106,16 @@ class BundleReader {
     if (!program.ok()) return program.status();
     model.program_ = std::move(*program);
 
-    StatusOr<Ensemble> ensemble = ReadEnsemble(bundle.Object("ensemble"), static_cast<int>(model.program_.num_features()));
+    StatusOr<Ensemble> ensemble = ReadEnsemble(bundle.Object("ensemble"),
+                                               static_cast<int>(model.program_.num_features()), &model.info_.task);
     if (!ensemble.ok()) return ensemble.status();
     model.ensemble_ = std::move(*ensemble);
+    const EnsembleSpec& spec = model.ensemble_.spec();
+    model.domain_ = {spec.handles_missing, spec.split_rule != SplitRule::kLessEqualFloat64};
 
-    if (bundle.Has("golden")) ReadGolden(bundle.Array("golden"), &model.golden_);
+    CheckLabels(bundle.Object("model"), model.info_, model.ensemble_.num_outputs());
+    CheckMissingValues(bundle.Array("inputs"), model.schema_, spec.handles_missing);
+    if (bundle.Has("golden")) ReadGolden(bundle.Array("golden"), model.info_.task, &model.golden_);
     if (bundle.failed()) return error;
     return model;
   }
@@ -175,17 +135,45 @@ class BundleReader {
       info->training_data.rows = static_cast<long>(data.OptionalNumber("rows", 0));
     }
     if (m.Has("metrics")) FlattenMetrics(m.Object("metrics").json(), "", &info->metrics);
-    info->threshold = m.Number("threshold");
+    info->threshold = m.OptionalNumber("threshold", 0.5);
     if (!m.failed() && !(info->threshold >= 0 && info->threshold <= 1)) {
       m.Member("threshold").Fail("must be in [0, 1]");
     }
-    info->class_labels = m.StringArray("class_labels");
-    if (!m.failed() && info->class_labels.size() != 2) {
-      m.Member("class_labels").Fail("a binary model needs exactly 2 labels");
+    if (m.Has("class_labels")) info->class_labels = m.StringArray("class_labels");
+  }
+
+  // Classification: one label per class (binary: 2). Regression: none.
+  static void CheckLabels(const JsonReader& m, const ModelInfo& info, int num_outputs) {
+    if (m.failed()) return;
+    const size_t labels = info.class_labels.size();
+    switch (info.task) {
+      case Task::kBinaryClassification:
+        if (labels != 2) m.Member("class_labels").Fail("a binary model needs exactly 2 labels");
+        return;
+      case Task::kMulticlassClassification:
+        if (labels != static_cast<size_t>(num_outputs)) {
+          m.Member("class_labels").Fail("needs one label per class (" + std::to_string(num_outputs) + ")");
+        }
+        return;
+      case Task::kRegression:
+        if (labels != 0) m.Member("class_labels").Fail("a regression model has no class labels");
+        return;
     }
   }
 
-  static void ReadGolden(const JsonReader& golden, std::vector<GoldenRow>* out) {
+  // A nullable field without "impute" passes missing values to the trees,
+  // which only an ensemble that handles them may receive.
+  static void CheckMissingValues(const JsonReader& inputs, const Schema& schema, bool handles_missing) {
+    for (size_t i = 0; i < schema.fields().size() && !inputs.failed(); ++i) {
+      const FieldSpec& f = schema.fields()[i];
+      if (f.nullable && std::isnan(f.impute) && !handles_missing) {
+        inputs.Element(i).Member("impute").Fail(
+            "required: this ensemble cannot take missing values, so a nullable field needs an impute value");
+      }
+    }
+  }
+
+  static void ReadGolden(const JsonReader& golden, Task task, std::vector<GoldenRow>* out) {
     for (size_t i = 0; i < golden.size() && !golden.failed(); ++i) {
       JsonReader row = golden.Element(i);
       GoldenRow g;
@@ -197,14 +185,24 @@ class BundleReader {
         return;
       }
       g.inputs = std::move(*record);
-      g.raw_margin = row.Number("raw_margin");
-      g.probability = row.Number("probability");
-      g.prediction = static_cast<int>(row.Integer("prediction"));
-      if (!row.failed() && !(g.probability >= 0 && g.probability <= 1)) {
-        row.Member("probability").Fail("must be in [0, 1]");
+      switch (task) {
+        case Task::kRegression: g.value = row.Number("value"); break;
+        case Task::kBinaryClassification:
+          g.raw_margin = row.OptionalNumber("raw_margin", 0);
+          g.probability = row.Number("probability");
+          if (!row.failed() && !(g.probability >= 0 && g.probability <= 1)) {
+            row.Member("probability").Fail("must be in [0, 1]");
+          }
+          break;
+        case Task::kMulticlassClassification: g.probabilities = row.DoubleArray("probabilities"); break;
       }
-      if (!row.failed() && g.prediction != 0 && g.prediction != 1) {
-        row.Member("prediction").Fail("must be 0 or 1");
+      if (task != Task::kRegression) {
+        g.prediction = static_cast<int>(row.Integer("prediction"));
+        const int classes = task == Task::kBinaryClassification ? 2 : static_cast<int>(g.probabilities.size());
+        if (!row.failed() && (g.prediction < 0 || g.prediction >= classes)) {
+          row.Member("prediction").Fail(task == Task::kBinaryClassification ? "must be 0 or 1"
+                                                                           : "must be a class index");
+        }
       }
       out->push_back(std::move(g));
     }

@@ -6,6 +6,7 @@
 #include "json_reader.h"
 #include "stroke/ensemble.h"
 #include "stroke/features.h"
+#include "stroke/model.h"
 #include "stroke/schema.h"
 
 namespace stroke {
@@ -19,8 +20,9 @@ class FeatureProgramBuilder {
   static StatusOr<FeatureProgram> Compile(const JsonReader& features, const Schema& schema);
 };
 
-// "ensemble": reads the flat tree arrays and validates them.
-StatusOr<Ensemble> ReadEnsemble(const JsonReader& ensemble, int num_features);
+// "ensemble": reads the settings and flat tree arrays, validates them, and
+// reports the model's task.
+StatusOr<Ensemble> ReadEnsemble(const JsonReader& ensemble, int num_features, Task* task);
 
 }  // namespace stroke
 

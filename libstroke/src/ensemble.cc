@@ -9,20 +9,55 @@ std::string At(size_t tree, const char* array, size_t node) {
   return "trees[" + std::to_string(tree) + "]." + array + "[" + std::to_string(node) + "]";
 }
 
+bool InBitset(const std::array<uint32_t, 8>& bits, uint32_t category) {
+  return (bits[category / 32] >> (category % 32)) & 1u;
+}
+
+std::array<uint32_t, 8> Bitset(const std::vector<int32_t>& categories) {
+  std::array<uint32_t, 8> bits{};
+  for (int32_t c : categories) bits[static_cast<uint32_t>(c) / 32] |= 1u << (static_cast<uint32_t>(c) % 32);
+  return bits;
+}
+
+// "" or the first category outside 0..255.
+std::string CheckCategories(const std::vector<int32_t>& categories, const std::string& path) {
+  for (size_t i = 0; i < categories.size(); ++i) {
+    if (categories[i] < 0 || categories[i] > 255) {
+      return path + "[" + std::to_string(i) + "]: category " + std::to_string(categories[i]) +
+             " outside [0, 255]";
+    }
+  }
+  return "";
+}
+
 // Checks one tree's arrays; returns "" or the first problem with its path.
-std::string CheckTree(const TreeArrays& t, size_t tree_index, int num_features) {
+std::string CheckTree(const TreeArrays& t, size_t tree_index, const EnsembleSpec& spec,
+                      const std::vector<bool>& categorical_feature) {
   const std::string tree = "trees[" + std::to_string(tree_index) + "]";
   const size_t n = t.left.size();
   if (n == 0) return tree + ".left: a tree needs at least one node";
+  const size_t width = static_cast<size_t>(spec.leaf_width);
   const std::pair<const char*, size_t> lengths[] = {
       {"feature", t.feature.size()}, {"threshold", t.threshold.size()},
-      {"right", t.right.size()},     {"value", t.value.size()},
+      {"right", t.right.size()},     {"value", t.value.size() / width},
       {"cover", t.cover.size()},     {"missing_left", t.missing_left.size()}};
   for (const auto& [name, size] : lengths) {
     if (size != n) {
-      return tree + "." + name + ": has " + std::to_string(size) + " entries, \"left\" has " +
-             std::to_string(n) + " (arrays must have equal length)";
+      return tree + "." + name + ": has " + std::to_string(size) + " entries" +
+             (name == std::string("value") && width > 1 ? " of " + std::to_string(width) : "") +
+             ", \"left\" has " + std::to_string(n) + " (arrays must have equal length)";
     }
+  }
+  if (t.value.size() != n * width) {
+    return tree + ".value: needs " + std::to_string(n * width) + " numbers (" + std::to_string(width) + " per node)";
+  }
+  if (t.output < 0 || t.output + spec.leaf_width > spec.num_outputs) {
+    return tree + ".output: " + std::to_string(t.output) + " out of range for " +
+           std::to_string(spec.num_outputs) + " outputs";
+  }
+  const bool has_categorical = !t.categorical.empty();
+  if (has_categorical && (t.categorical.size() != n || t.left_categories.size() != n)) {
+    return tree + ".categorical: \"categorical\" and \"left_categories\" need one entry per node";
   }
   for (size_t i = 0; i < n; ++i) {
     const bool leaf = t.left[i] == -1 && t.right[i] == -1;
@@ -35,12 +70,23 @@ std::string CheckTree(const TreeArrays& t, size_t tree_index, int num_features) 
                (children[c] == -1 ? " (a leaf has both children -1)" : "");
       }
     }
-    if (!leaf && (t.feature[i] < 0 || t.feature[i] >= num_features)) {
+    if (!leaf && (t.feature[i] < 0 || t.feature[i] >= spec.num_features)) {
       return At(tree_index, "feature", i) + ": feature index " + std::to_string(t.feature[i]) +
-             " out of range [0, " + std::to_string(num_features) + ")";
+             " out of range [0, " + std::to_string(spec.num_features) + ")";
     }
-    if (!leaf && std::isnan(t.threshold[i])) return At(tree_index, "threshold", i) + ": NaN threshold";
-    if (!std::isfinite(t.value[i])) return At(tree_index, "value", i) + ": not a finite number";
+    const bool categorical = has_categorical && t.categorical[i] != 0;
+    if (!leaf && !categorical && std::isnan(t.threshold[i])) return At(tree_index, "threshold", i) + ": NaN threshold";
+    if (!leaf && categorical) {
+      if (!categorical_feature[t.feature[i]]) {
+        return At(tree_index, "categorical", i) + ": feature " + std::to_string(t.feature[i]) +
+               " has no \"known_categories\"";
+      }
+      std::string bad = CheckCategories(t.left_categories[i], At(tree_index, "left_categories", i));
+      if (!bad.empty()) return bad;
+    }
+    for (size_t j = 0; j < width; ++j) {
+      if (!std::isfinite(t.value[i * width + j])) return At(tree_index, "value", i * width + j) + ": not a finite number";
+    }
     if (!std::isfinite(t.cover[i]) || t.cover[i] < 0) {
       return At(tree_index, "cover", i) + ": must be a finite number >= 0";
     }
@@ -69,62 +115,172 @@ std::string CheckTree(const TreeArrays& t, size_t tree_index, int num_features) 
   return "";
 }
 
+std::string CheckSpec(const EnsembleSpec& spec) {
+  if (spec.num_features <= 0) return "num_features: must be positive";
+  if (spec.num_outputs < 1 || spec.num_outputs > kMaxOutputs) {
+    return "num_outputs: must be in [1, " + std::to_string(kMaxOutputs) + "]";
+  }
+  if (spec.leaf_width != 1 && spec.leaf_width != spec.num_outputs) return "leaf_width: must be 1 or num_outputs";
+  if (spec.base_margin.size() != static_cast<size_t>(spec.num_outputs)) return "base_margin: needs one number per output";
+  for (double b : spec.base_margin) {
+    if (!std::isfinite(b)) return "base_margin: not finite";
+  }
+  if (!std::isfinite(spec.tree_scale)) return "tree_scale: not finite";
+  if (spec.link == LinkFunction::kLogistic && spec.num_outputs != 1) return "link: logistic needs exactly 1 output";
+  if (spec.link == LinkFunction::kSoftmax && spec.num_outputs < 2) return "link: softmax needs 2 or more outputs";
+  if (spec.trees.empty()) return "trees: an ensemble needs at least one tree";
+  for (size_t i = 0; i < spec.known_categories.size(); ++i) {
+    const KnownCategories& known = spec.known_categories[i];
+    const std::string path = "known_categories[" + std::to_string(i) + "]";
+    if (known.feature < 0 || known.feature >= spec.num_features) return path + ".feature: out of range";
+    std::string bad = CheckCategories(known.categories, path + ".categories");
+    if (!bad.empty()) return bad;
+  }
+  return "";
+}
+
 }  // namespace
 
 StatusOr<Ensemble> Ensemble::Create(EnsembleSpec spec) {
-  if (spec.num_features <= 0) return CorruptBundleError("num_features: must be positive");
-  if (!std::isfinite(spec.base_margin)) return CorruptBundleError("base_margin: not finite");
-  if (!std::isfinite(spec.tree_scale)) return CorruptBundleError("tree_scale: not finite");
-  if (spec.trees.empty()) return CorruptBundleError("trees: an ensemble needs at least one tree");
+  if (std::string problem = CheckSpec(spec); !problem.empty()) return CorruptBundleError(problem);
+  Ensemble e;
+  std::vector<bool> categorical_feature(static_cast<size_t>(spec.num_features), false);
+  e.known_bitset_.assign(static_cast<size_t>(spec.num_features), -1);
+  for (const KnownCategories& known : spec.known_categories) {
+    categorical_feature[known.feature] = true;
+    e.known_bitset_[known.feature] = static_cast<int32_t>(e.bitsets_.size());
+    e.bitsets_.push_back(Bitset(known.categories));
+  }
   for (size_t i = 0; i < spec.trees.size(); ++i) {
-    std::string problem = CheckTree(spec.trees[i], i, spec.num_features);
+    std::string problem = CheckTree(spec.trees[i], i, spec, categorical_feature);
     if (!problem.empty()) return CorruptBundleError(problem);
   }
-  Ensemble ensemble;
+  const size_t width = static_cast<size_t>(spec.leaf_width);
   for (const TreeArrays& t : spec.trees) {
-    const auto base = static_cast<int32_t>(ensemble.nodes_.size());
-    ensemble.roots_.push_back(static_cast<uint32_t>(base));
+    const auto base = static_cast<int32_t>(e.nodes_.size());
+    e.roots_.push_back(static_cast<uint32_t>(base));
     for (size_t i = 0; i < t.left.size(); ++i) {
-      const bool leaf = t.left[i] == -1;
-      ensemble.nodes_.push_back(Node{
-          leaf ? -1 : t.feature[i], leaf ? -1 : base + t.left[i], leaf ? -1 : base + t.right[i],
-          t.missing_left[i], leaf ? spec.tree_scale * t.value[i] : t.threshold[i]});
+      Node node{-1, -1, -1, -1, t.missing_left[i], t.threshold[i]};
+      if (t.left[i] == -1) {
+        node.left = static_cast<int32_t>(e.leaf_values_.size());
+        for (size_t j = 0; j < width; ++j) e.leaf_values_.push_back(spec.tree_scale * t.value[i * width + j]);
+      } else {
+        node.feature = t.feature[i];
+        node.left = base + t.left[i];
+        node.right = base + t.right[i];
+        if (!t.categorical.empty() && t.categorical[i]) {
+          node.bitset = static_cast<int32_t>(e.bitsets_.size());
+          e.bitsets_.push_back(Bitset(t.left_categories[i]));
+        }
+      }
+      e.nodes_.push_back(node);
     }
   }
-  ensemble.spec_ = std::move(spec);
-  return ensemble;
+  e.spec_ = std::move(spec);
+  return e;
 }
 
-inline double Ensemble::WalkTree(size_t root, const float* row) const {
+template <SplitRule kRule>
+inline const Ensemble::Node& Ensemble::Walk(uint32_t root, const double* row) const {
   const Node* node = &nodes_[root];
   while (node->feature >= 0) {
-    const float x = row[node->feature];
-    const bool go_left = std::isnan(x) ? node->missing_left != 0
-                                       : static_cast<double>(x) <= node->threshold_or_leaf;
+    const double x = row[node->feature];
+    bool go_left;
+    if (std::isnan(x)) {
+      go_left = node->missing_left != 0;
+    } else if (node->bitset >= 0) {
+      // As scikit-learn's HistGradientBoosting: known categories left or
+      // right by the bitset; unknown ones (and negatives) like a missing value.
+      const bool in_range = x >= 0 && x < 256;
+      const auto category = in_range ? static_cast<uint32_t>(x) : 0u;
+      if (in_range && InBitset(bitsets_[node->bitset], category)) {
+        go_left = true;
+      } else if (in_range && InBitset(bitsets_[known_bitset_[node->feature]], category)) {
+        go_left = false;
+      } else {
+        go_left = node->missing_left != 0;
+      }
+    } else if constexpr (kRule == SplitRule::kLessEqualFloat64) {
+      go_left = x <= node->threshold;
+    } else if constexpr (kRule == SplitRule::kLessFloat32) {
+      go_left = static_cast<double>(static_cast<float>(x)) < node->threshold;
+    } else {
+      go_left = static_cast<double>(static_cast<float>(x)) <= node->threshold;
+    }
     node = &nodes_[go_left ? node->left : node->right];
   }
-  return node->threshold_or_leaf;
+  return *node;
 }
 
-double Ensemble::PredictRaw(std::span<const float> features) const {
-  double raw = spec_.base_margin;
-  for (uint32_t root : roots_) raw += WalkTree(root, features.data());
-  return raw;
-}
-
-void Ensemble::PredictRawBatch(std::span<const float> rows, std::span<double> raw_out) const {
-  const size_t width = static_cast<size_t>(spec_.num_features);
-  for (size_t r = 0; r < raw_out.size(); ++r) {
-    raw_out[r] = PredictRaw(rows.subspan(r * width, width));
+template <SplitRule kRule, typename Real>
+void Ensemble::Accumulate(const double* row, Real* acc) const {
+  const size_t width = static_cast<size_t>(spec_.leaf_width);
+  for (size_t t = 0; t < roots_.size(); ++t) {
+    const Node& leaf = Walk<kRule>(roots_[t], row);
+    Real* out = acc + spec_.trees[t].output;
+    const double* values = &leaf_values_[static_cast<size_t>(leaf.left)];
+    for (size_t j = 0; j < width; ++j) out[j] += static_cast<Real>(values[j]);
   }
 }
 
-double Ensemble::Link(double raw) const {
+void Ensemble::PredictRaw(std::span<const double> features, std::span<double> raw) const {
+  const int k = spec_.num_outputs;
+  const double* row = features.data();
+  if (spec_.precision == Precision::kFloat32) {
+    float acc[kMaxOutputs];
+    for (int i = 0; i < k; ++i) acc[i] = static_cast<float>(spec_.base_margin[i]);
+    switch (spec_.split_rule) {
+      case SplitRule::kLessFloat32: Accumulate<SplitRule::kLessFloat32>(row, acc); break;
+      case SplitRule::kLessEqualFloat64: Accumulate<SplitRule::kLessEqualFloat64>(row, acc); break;
+      case SplitRule::kLessEqualFloat32: Accumulate<SplitRule::kLessEqualFloat32>(row, acc); break;
+    }
+    for (int i = 0; i < k; ++i) raw[i] = spec_.aggregation == Aggregation::kMean ? acc[i] / static_cast<float>(roots_.size()) : acc[i];
+    return;
+  }
+  for (int i = 0; i < k; ++i) raw[i] = spec_.base_margin[i];
+  switch (spec_.split_rule) {
+    case SplitRule::kLessFloat32: Accumulate<SplitRule::kLessFloat32>(row, raw.data()); break;
+    case SplitRule::kLessEqualFloat64: Accumulate<SplitRule::kLessEqualFloat64>(row, raw.data()); break;
+    case SplitRule::kLessEqualFloat32: Accumulate<SplitRule::kLessEqualFloat32>(row, raw.data()); break;
+  }
+  if (spec_.aggregation == Aggregation::kMean) {
+    for (int i = 0; i < k; ++i) raw[i] /= static_cast<double>(roots_.size());
+  }
+}
+
+void Ensemble::Link(std::span<const double> raw, std::span<double> out) const {
+  const int k = spec_.num_outputs;
+  const bool f32 = spec_.precision == Precision::kFloat32;
   switch (spec_.link) {
-    case LinkFunction::kLogistic: return 1.0 / (1.0 + std::exp(-raw));
-    case LinkFunction::kIdentity: return raw;
+    case LinkFunction::kIdentity:
+      for (int i = 0; i < k; ++i) out[i] = raw[i];
+      return;
+    case LinkFunction::kLogistic:
+      if (f32) {
+        // XGBoost's common::Sigmoid, in float32.
+        out[0] = 1.0f / (std::exp(-static_cast<float>(raw[0])) + 1.0f);
+      } else {
+        out[0] = 1.0 / (1.0 + std::exp(-raw[0]));
+      }
+      return;
+    case LinkFunction::kSoftmax: {
+      double max = raw[0];
+      for (int i = 1; i < k; ++i) max = raw[i] > max ? raw[i] : max;
+      if (f32) {
+        // XGBoost's common::Softmax: float32 exponentials, a double sum.
+        double sum = 0;
+        for (int i = 0; i < k; ++i) sum += std::exp(static_cast<float>(raw[i]) - static_cast<float>(max));
+        for (int i = 0; i < k; ++i) {
+          out[i] = std::exp(static_cast<float>(raw[i]) - static_cast<float>(max)) / static_cast<float>(sum);
+        }
+        return;
+      }
+      double sum = 0;
+      for (int i = 0; i < k; ++i) sum += std::exp(raw[i] - max);
+      for (int i = 0; i < k; ++i) out[i] = std::exp(raw[i] - max) / sum;
+      return;
+    }
   }
-  return raw;
 }
 
 }  // namespace stroke

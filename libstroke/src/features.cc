@@ -193,7 +193,8 @@ StatusOr<FeatureProgram> FeatureProgramBuilder::Compile(const JsonReader& featur
   return program;
 }
 
-Status FeatureProgram::Evaluate(std::span<const double> inputs, std::span<float> out) const {
+Status FeatureProgram::Evaluate(std::span<const double> inputs, std::span<double> out,
+                                const FeatureDomain& domain) const {
   if (out.size() != names_.size()) return InvalidInputError("feature buffer has the wrong size");
   double stack[kMaxStack];
   for (size_t f = 0; f < names_.size(); ++f) {
@@ -248,10 +249,13 @@ Status FeatureProgram::Evaluate(std::span<const double> inputs, std::span<float>
         }
       }
     }
-    const float value = static_cast<float>(stack[0]);
-    if (!std::isfinite(value)) {
-      return InvalidInputError("feature \"" + names_[f] +
-                               "\" evaluates to a value that is not a finite float32");
+    const double value = stack[0];
+    if (std::isnan(value) && !domain.allow_missing) {
+      return InvalidInputError("feature \"" + names_[f] + "\" is missing (NaN) and this model cannot take missing values");
+    }
+    if (std::isinf(value) || (domain.float32 && !std::isnan(value) && !std::isfinite(static_cast<float>(value)))) {
+      return InvalidInputError("feature \"" + names_[f] + "\" evaluates to a value that is not a finite " +
+                               (domain.float32 ? "float32" : "number"));
     }
     out[f] = value;
   }

@@ -183,9 +183,17 @@ std::vector<double> JsonReader::DoubleArray(const char* key) const {
 }
 
 std::vector<int32_t> JsonReader::IntArray(const char* key) const {
-  std::vector<int32_t> out;
   JsonReader array = Array(key);
-  if (array.failed()) return out;
+  return array.failed() ? std::vector<int32_t>{} : array.Ints();
+}
+
+std::vector<int32_t> JsonReader::Ints() const {
+  std::vector<int32_t> out;
+  const JsonReader& array = *this;
+  if (!json_->is_array()) {
+    Fail(std::string("expected an array of integers, got ") + json_->type_name());
+    return out;
+  }
   out.reserve(array.size());
   for (size_t i = 0; i < array.size(); ++i) {
     const Json& item = array.json()[i];

@@ -59,6 +59,8 @@ class JsonReader {
   // Numeric arrays; each element checked ("<path>.<key>[i]: ...").
   std::vector<double> DoubleArray(const char* key) const;
   std::vector<int32_t> IntArray(const char* key) const;
+  // This value as an array of 32-bit integers.
+  std::vector<int32_t> Ints() const;
 
  private:
   std::string Child(const char* key) const { return path_.empty() ? key : path_ + "." + key; }

@@ -13,7 +13,18 @@ const char* OutputKindName(OutputKind kind) {
   return "?";
 }
 
-CheckResult Model::Prepare(const Record& record, std::span<float> features,
+const char* TaskName(Task task) {
+  switch (task) {
+    case Task::kBinaryClassification: return "binary_classification";
+    case Task::kMulticlassClassification: return "multiclass_classification";
+    case Task::kRegression: return "regression";
+  }
+  return "?";
+}
+
+int Model::num_classes() const { return static_cast<int>(info_.class_labels.size()); }
+
+CheckResult Model::Prepare(const Record& record, std::span<double> features,
                            const CheckOptions& options) const {
   CheckResult result;
   if (features.size() != num_features()) {
@@ -29,21 +40,50 @@ CheckResult Model::Prepare(const Record& record, std::span<float> features,
   const std::span<double> inputs = n > kStackInputs ? std::span<double>(heap_inputs)
                                                     : std::span<double>(stack_inputs, n);
   if (!schema_.Check(record, inputs, &result, options)) return result;
-  Status evaluated = program_.Evaluate(inputs, features);
+  Status evaluated = program_.Evaluate(inputs, features, domain_);
   if (!evaluated.ok()) result.errors.push_back({"", "feature_not_finite", evaluated.message()});
   return result;
 }
 
-Prediction Model::PredictFeatures(std::span<const float> features,
+Prediction Model::PredictFeatures(std::span<const double> features,
                                   std::optional<double> threshold) const {
+  std::array<double, kMaxOutputs> raw;
+  std::array<double, kMaxOutputs> out;
+  ensemble_.PredictRaw(features, raw);
+  ensemble_.Link(raw, out);
   Prediction p;
-  p.raw_margin = ensemble_.PredictRaw(features);
-  p.probability = ensemble_.Link(p.raw_margin);
-  p.prediction = p.probability > threshold.value_or(info_.threshold) ? 1 : 0;
+  switch (info_.task) {
+    case Task::kRegression:
+      p.value = out[0];
+      p.raw_margin = raw[0];
+      return p;
+    case Task::kBinaryClassification: {
+      p.num_classes = 2;
+      const bool forest = ensemble_.num_outputs() == 2;  // class probabilities, not a logit
+      p.probability = forest ? out[1] : out[0];
+      p.raw_margin = forest ? raw[1] : raw[0];
+      p.probabilities[0] = forest ? out[0] : 1.0 - out[0];
+      p.probabilities[1] = p.probability;
+      p.prediction = p.probability > threshold.value_or(info_.threshold) ? 1 : 0;
+      p.value = p.probability;
+      return p;
+    }
+    case Task::kMulticlassClassification: {
+      p.num_classes = ensemble_.num_outputs();
+      for (int k = 0; k < p.num_classes; ++k) {
+        p.probabilities[k] = out[k];
+        if (out[k] > out[p.prediction]) p.prediction = k;  // first maximum, as numpy's argmax
+      }
+      p.probability = out[p.prediction];
+      p.raw_margin = raw[p.prediction];
+      p.value = p.probability;
+      return p;
+    }
+  }
   return p;
 }
 
-void Model::PredictFeaturesBatch(std::span<const float> rows, std::span<Prediction> out,
+void Model::PredictFeaturesBatch(std::span<const double> rows, std::span<Prediction> out,
                                  std::optional<double> threshold) const {
   const size_t width = num_features();
   for (size_t r = 0; r < out.size(); ++r) {
@@ -53,12 +93,12 @@ void Model::PredictFeaturesBatch(std::span<const float> rows, std::span<Predicti
 
 StatusOr<RecordPrediction> Model::Predict(const Record& record,
                                           const PredictOptions& options) const {
-  std::vector<float> features(num_features());
+  std::vector<double> features(num_features());
   CheckResult check = Prepare(record, features, options.check);
   if (!check.ok()) return check.ToStatus();
   RecordPrediction answer;
   static_cast<Prediction&>(answer) = PredictFeatures(features, options.threshold);
-  answer.label = info_.class_labels[answer.prediction];
+  if (info_.task != Task::kRegression) answer.label = info_.class_labels[answer.prediction];
   answer.warnings = std::move(check.warnings);
   return answer;
 }

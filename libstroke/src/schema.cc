@@ -138,7 +138,7 @@ StatusOr<Schema> Schema::Create(std::vector<FieldSpec> fields) {
     if (std::isnan(f.hard_min) || std::isnan(f.hard_max) || f.hard_min > f.hard_max) {
       return CorruptBundleError(path + ".limits: min must not exceed max");
     }
-    if (f.nullable) {
+    if (f.nullable && !std::isnan(f.impute)) {  // NaN: passed on as a missing value
       bool bad_impute = f.type == FieldType::kCategory
                             ? !(f.impute >= 0 && f.impute < f.categories.size() &&
                                 f.impute == std::floor(f.impute))

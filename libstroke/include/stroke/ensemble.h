@@ -1,14 +1,21 @@
 // Ensemble: a tree ensemble stored as flat per-tree arrays (as scikit-learn's
-// tree_), validated once, then evaluated read-only. The raw margin is
-//   raw = base_margin;  for each tree in order: raw += tree_scale * leaf_value
-// which is scikit-learn's GradientBoostingClassifier summation, operation for
-// operation, so the result is bit-identical.
+// tree_), validated once, then evaluated read-only. Every family libstroke
+// serves is this one evaluation with different settings:
 //
-//   double raw = ensemble.PredictRaw(features);      // one row, no allocation
-//   double p = ensemble.Link(raw);                   // probability for kLogistic
+//   raw[k] = base_margin[k]
+//   for each tree t, in order:  raw[output(t) + j] += tree_scale * leaf_value(t)[j]
+//   aggregation kMean:          raw[k] /= number of trees
+//   outputs = link(raw)         logistic, softmax or identity
+//
+// done in float64 (or float32, as XGBoost does), operation for operation as
+// the training library, so results are bit-identical (softmax: to ~1e-16).
+//
+//   std::array<double, kMaxOutputs> raw;
+//   ensemble.PredictRaw(features, raw);            // one row, no allocation
 #ifndef STROKE_ENSEMBLE_H_
 #define STROKE_ENSEMBLE_H_
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -19,6 +26,9 @@
 
 namespace stroke {
 
+// Most outputs (classes) an ensemble may have.
+inline constexpr int kMaxOutputs = 32;
+
 // One tree as parallel arrays indexed by node; node 0 is the root. A leaf has
 // left == right == -1 (its feature and threshold are ignored). An inner node
 // sends a row left when the split rule holds, right otherwise, and a missing
@@ -28,66 +38,104 @@ struct STROKE_EXPORT TreeArrays {
   std::vector<double> threshold;
   std::vector<int32_t> left;
   std::vector<int32_t> right;
-  std::vector<double> value;         // leaf output (inner nodes: ignored)
-  std::vector<double> cover;         // training weight reaching the node (for explanations)
-  std::vector<uint8_t> missing_left; // 1: NaN goes left
+  std::vector<double> value;          // leaf_width values per node, node-major (inner nodes: for explanations)
+  std::vector<double> cover;          // training weight reaching the node (for explanations)
+  std::vector<uint8_t> missing_left;  // 1: NaN (and unknown categories) go left
+  int output = 0;                     // first accumulator this tree adds to
+  // Categorical splits (optional; empty = all numeric). A categorical node
+  // sends category c left when c is in its list, right when c is another
+  // known category of the feature, and an unknown category like NaN.
+  std::vector<uint8_t> categorical;
+  std::vector<std::vector<int32_t>> left_categories;
 };
 
 // How a node compares feature value x with its threshold t.
 enum class SplitRule {
-  kLessEqualFloat32,  // float32(x) <= t  (scikit-learn trees)
+  kLessEqualFloat32,  // float32(x) <= t   (scikit-learn trees and forests)
+  kLessEqualFloat64,  // x <= t            (scikit-learn HistGradientBoosting)
+  kLessFloat32,       // float32(x) < t    (XGBoost; t is a float32)
 };
 
-// Maps the raw margin to the output.
+enum class Aggregation {
+  kSum,   // boosting: base_margin + tree_scale * leaves
+  kMean,  // forests: the leaves' average
+};
+
+// The arithmetic of the accumulation and the link.
+enum class Precision { kFloat64, kFloat32 };
+
+// Maps the raw accumulators to the outputs.
 enum class LinkFunction {
-  kLogistic,  // 1 / (1 + exp(-raw)): binary probability of the positive class
-  kIdentity,  // raw itself
+  kLogistic,  // one accumulator -> 1 / (1 + exp(-raw)): probability of class 1
+  kSoftmax,   // K accumulators -> K class probabilities
+  kIdentity,  // unchanged: a regression value, or a forest's class probabilities
+};
+
+// The categories a categorical feature saw in training (values 0..255).
+struct STROKE_EXPORT KnownCategories {
+  int feature = 0;
+  std::vector<int32_t> categories;
 };
 
 struct STROKE_EXPORT EnsembleSpec {
   int num_features = 0;  // length of the feature vector the trees read
-  double base_margin = 0;
-  double tree_scale = 1;  // learning rate applied to every leaf
+  int num_outputs = 1;   // accumulators: 1, or the number of classes
+  int leaf_width = 1;    // values per leaf: 1, or num_outputs (forest classifiers)
+  std::vector<double> base_margin = {0.0};  // one per output
+  double tree_scale = 1;  // multiplies every leaf (the learning rate)
   SplitRule split_rule = SplitRule::kLessEqualFloat32;
+  Aggregation aggregation = Aggregation::kSum;
+  Precision precision = Precision::kFloat64;
   LinkFunction link = LinkFunction::kLogistic;
+  bool handles_missing = false;  // NaN features allowed (they follow missing_left)
+  std::vector<KnownCategories> known_categories;
   std::vector<TreeArrays> trees;
 };
 
 class STROKE_EXPORT Ensemble {
  public:
   Ensemble() = default;
-  // Validates every tree: arrays of equal, non-zero length; children inside
-  // the tree, both or neither present, every node reached exactly once from
-  // the root (no cycle, no orphan); feature indices in [0, num_features);
-  // finite thresholds, values and covers. Errors are kCorruptBundle and begin
-  // with the path, e.g. "trees[3].left[5]: child 99 out of range [0, 15)".
+  // Validates every tree: arrays of equal, non-zero length (value: nodes x
+  // leaf_width); children inside the tree, both or neither present, every
+  // node reached exactly once from the root (no cycle, no orphan); feature
+  // indices in [0, num_features); finite thresholds, values and covers;
+  // outputs in range; categorical nodes on known categorical features.
+  // Errors are kCorruptBundle and begin with the path, e.g.
+  // "trees[3].left[5]: child 99 out of range [0, 15)".
   static StatusOr<Ensemble> Create(EnsembleSpec spec);
 
   const EnsembleSpec& spec() const { return spec_; }
   int num_features() const { return spec_.num_features; }
+  int num_outputs() const { return spec_.num_outputs; }
   size_t num_trees() const { return spec_.trees.size(); }
 
-  // Raw margin of one row of num_features() values. Allocates nothing; thread-safe.
-  double PredictRaw(std::span<const float> features) const;
-  // Raw margins of `num_rows` contiguous rows (row-major, num_features() each).
-  void PredictRawBatch(std::span<const float> rows, std::span<double> raw_out) const;
-  // The link function applied to a raw margin.
-  double Link(double raw) const;
+  // Raw accumulators of one row (num_features() values; NaN = missing) into
+  // raw[0, num_outputs()). Allocates nothing; thread-safe.
+  void PredictRaw(std::span<const double> features, std::span<double> raw) const;
+  // The link applied to raw accumulators, in the ensemble's precision.
+  void Link(std::span<const double> raw, std::span<double> out) const;
 
  private:
   // Execution layout derived from spec_ at load: all trees' nodes in one array.
   struct Node {
     int32_t feature;  // -1 for a leaf
-    int32_t left;     // absolute node index; for a leaf unused
+    int32_t left;     // absolute node index; leaf: offset of its values in leaf_values_
     int32_t right;
+    int32_t bitset;   // categorical node: index of its 8-word bitset, else -1
     uint8_t missing_left;
-    double threshold_or_leaf;  // leaf: tree_scale * value, the exact product scikit-learn adds
+    double threshold;
   };
-  double WalkTree(size_t root, const float* row) const;
+  template <SplitRule kRule>
+  const Node& Walk(uint32_t root, const double* row) const;
+  template <SplitRule kRule, typename Real>
+  void Accumulate(const double* row, Real* acc) const;
 
   EnsembleSpec spec_;
   std::vector<Node> nodes_;
   std::vector<uint32_t> roots_;
+  std::vector<double> leaf_values_;            // tree_scale * value, per leaf
+  std::vector<std::array<uint32_t, 8>> bitsets_;  // left categories per categorical node
+  std::vector<int32_t> known_bitset_;           // per feature: index into bitsets_ or -1
 };
 
 }  // namespace stroke

@@ -4,7 +4,7 @@
 // carried in the bundle ("features"), evaluated the same way in Python for
 // training and here for serving. See docs/bundle-format.md for the operators.
 //
-//   std::vector<float> features(program.num_features());
+//   std::vector<double> features(program.num_features());
 //   stroke::Status s = program.Evaluate(inputs, features);
 #ifndef STROKE_FEATURES_H_
 #define STROKE_FEATURES_H_
@@ -38,6 +38,12 @@ struct FeatureInstruction {
   double constant = 0;  // kConst
 };
 
+// The values features may take, set by the ensemble that reads them.
+struct FeatureDomain {
+  bool allow_missing = false;  // NaN passes (the trees route missing values)
+  bool float32 = true;         // values must fit a finite float32 (the trees compare float32)
+};
+
 class STROKE_EXPORT FeatureProgram {
  public:
   // Largest stack an expression may need; deeper expressions are refused at load.
@@ -49,12 +55,13 @@ class STROKE_EXPORT FeatureProgram {
   // (schema indices, ascending). The basis for grouping explanations by input.
   const std::vector<int>& feature_inputs(size_t i) const { return inputs_used_[i]; }
 
-  // Evaluates every feature in float64, then stores each as float32 in `out`
-  // (size num_features()) - the cast scikit-learn applies to its input.
-  // Fails (kInvalidInput, naming the feature) if a value is NaN or does not
-  // fit a finite float32, which the training library would refuse too.
+  // Evaluates every feature in float64 into `out` (size num_features()).
+  // Fails (kInvalidInput, naming the feature) for a value outside `domain`:
+  // NaN where missing values are not allowed, infinity, or beyond float32
+  // where the trees compare float32 - what the training library refuses too.
   // Allocates nothing; thread-safe.
-  Status Evaluate(std::span<const double> inputs, std::span<float> out) const;
+  Status Evaluate(std::span<const double> inputs, std::span<double> out,
+                  const FeatureDomain& domain = {}) const;
 
  private:
   // src/features.cc: compile the bundle's expressions.

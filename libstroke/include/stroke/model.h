@@ -12,6 +12,7 @@
 #ifndef STROKE_MODEL_H_
 #define STROKE_MODEL_H_
 
+#include <array>
 #include <optional>
 #include <span>
 #include <string>
@@ -31,6 +32,11 @@ namespace stroke {
 // Bundle format this library reads (docs/bundle-format.md).
 inline constexpr std::string_view kBundleFormat = "libstroke-bundle";
 inline constexpr int kBundleFormatVersion = 1;
+
+// What a model predicts.
+enum class Task { kBinaryClassification, kMulticlassClassification, kRegression };
+// "binary_classification", "multiclass_classification", "regression".
+STROKE_EXPORT const char* TaskName(Task task);
 
 // What a prediction returns (one helper, OutputKindName, names them).
 enum class OutputKind { kRawMargin, kProbability, kClass };
@@ -53,27 +59,34 @@ struct STROKE_EXPORT ModelInfo {
   std::string estimator;  // e.g. "GradientBoostingClassifier"
   TrainingData training_data;
   std::vector<std::pair<std::string, double>> metrics;  // flattened: "test.f1" -> 0.21
-  double threshold = 0.5;  // class 1 when probability > threshold
-  std::vector<std::string> class_labels;  // [label of class 0, label of class 1]
+  Task task = Task::kBinaryClassification;  // from the ensemble section
+  double threshold = 0.5;  // binary: class 1 when probability > threshold
+  std::vector<std::string> class_labels;  // classification: label of class i; regression: empty
 };
 
 // A row whose answer the training library computed at export time.
 struct STROKE_EXPORT GoldenRow {
   Record inputs;
-  double raw_margin = 0;
-  double probability = 0;
-  int prediction = 0;
+  double raw_margin = 0;               // binary boosting: the logit (else unused)
+  double probability = 0;              // binary: P(class 1)
+  std::vector<double> probabilities;   // multiclass: P(class i)
+  double value = 0;                    // regression
+  int prediction = 0;                  // classification: the class index
 };
 
+// One row's answer. Fixed size (no allocation), whatever the task.
 struct STROKE_EXPORT Prediction {
-  double raw_margin = 0;
-  double probability = 0;  // of class 1
-  int prediction = 0;      // 1 when probability > threshold
+  int prediction = 0;      // classification: the class index (binary: 1 when probability > threshold)
+  double probability = 0;  // binary: P(class 1); multiclass: P(predicted class); regression: 0
+  double value = 0;        // regression: the predicted value; classification: = probability
+  double raw_margin = 0;   // the raw score behind `probability`/`value` (boosting: before the link)
+  int num_classes = 0;     // classification: number of classes; regression: 0
+  std::array<double, kMaxOutputs> probabilities{};  // classification: P(class i), i < num_classes
 };
 
 // A prediction for a raw record, with what validation noticed.
 struct STROKE_EXPORT RecordPrediction : Prediction {
-  std::string label;             // class_labels[prediction]
+  std::string label;             // classification: class_labels[prediction]
   std::vector<Issue> warnings;   // e.g. a value outside the training range
 };
 
@@ -96,17 +109,22 @@ class STROKE_EXPORT Model {
   const Ensemble& ensemble() const { return ensemble_; }
   const std::vector<GoldenRow>& golden_rows() const { return golden_; }
   size_t num_features() const { return program_.num_features(); }
+  Task task() const { return info_.task; }
+  // Number of classes (classification) or 0 (regression).
+  int num_classes() const;
 
-  // Checks `record` and writes its feature vector (num_features() floats).
+  // Checks `record` and writes its feature vector (num_features() values;
+  // NaN = missing, only for models that handle missing values).
   // The result lists every error and warning; features are valid only if ok().
   // Allocates only to report issues (or for schemas of more than 64 fields).
-  CheckResult Prepare(const Record& record, std::span<float> features,
+  CheckResult Prepare(const Record& record, std::span<double> features,
                       const CheckOptions& options = {}) const;
   // Predicts from a prepared feature vector. Allocates nothing; thread-safe.
-  Prediction PredictFeatures(std::span<const float> features,
+  // `threshold` (binary only) overrides the bundle's.
+  Prediction PredictFeatures(std::span<const double> features,
                              std::optional<double> threshold = std::nullopt) const;
   // Batch of contiguous prepared rows; writes one Prediction per row.
-  void PredictFeaturesBatch(std::span<const float> rows, std::span<Prediction> out,
+  void PredictFeaturesBatch(std::span<const double> rows, std::span<Prediction> out,
                             std::optional<double> threshold = std::nullopt) const;
   // Prepare + PredictFeatures in one call (allocates the feature vector).
   // kInvalidInput names every bad field.
@@ -119,6 +137,7 @@ class STROKE_EXPORT Model {
   FeatureProgram program_;
   Ensemble ensemble_;
   std::vector<GoldenRow> golden_;
+  FeatureDomain domain_;  // what the ensemble accepts as features
 };
 
 }  // namespace stroke

@@ -31,7 +31,8 @@ struct STROKE_EXPORT FieldSpec {
   std::string description;
   std::vector<std::string> categories;  // kCategory: allowed values, exact strings; index = code
   bool nullable = false;                // null (JSON) or a null token (CSV) is allowed...
-  double impute = 0;                    // ...and replaced by this value (category: its index)
+  double impute = 0;                    // ...and replaced by this value (category: its index);
+                                        // NaN: passed on as missing, for models that handle it
   std::vector<std::string> null_tokens;  // CSV cell texts meaning null, e.g. "N/A" ("" always does)
   double hard_min = -std::numeric_limits<double>::infinity();  // outside: error (impossible)
   double hard_max = std::numeric_limits<double>::infinity();
