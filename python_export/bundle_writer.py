@@ -1,98 +1,97 @@
-"""Writes a libstroke bundle (docs/bundle-format.md) from a fitted scikit-learn model.
+"""Writes a libstroke bundle (docs/bundle-format.md) from a fitted model.
 
-The ensemble section copies scikit-learn's own arrays (tree_.feature,
-threshold, children, value, weighted_n_node_samples) without arithmetic, so
-the C++ side sums exactly the numbers scikit-learn sums.
+The ensemble section comes from ensembles.py (one function per family); the
+golden rows are the fitted object's own answers for a few records.
 """
 import datetime
 import json
 
 import numpy as np
 import sklearn
-from sklearn.ensemble import GradientBoostingClassifier
+
+from ensembles import ensemble_of
 
 FORMAT = "libstroke-bundle"
 FORMAT_VERSION = 1
 
 
-def gradient_boosting_ensemble(model, num_features):
-    """The "ensemble" section of a fitted binary GradientBoostingClassifier."""
-    if not isinstance(model, GradientBoostingClassifier):
-        raise TypeError(f"expected a GradientBoostingClassifier, got {type(model).__name__}")
-    if len(model.classes_) != 2 or model.estimators_.shape[1] != 1:
-        raise ValueError("only binary GradientBoostingClassifier models are supported")
-    if model.n_features_in_ != num_features:
-        raise ValueError(f"model has {model.n_features_in_} features, program has {num_features}")
-    probe = np.zeros((1, num_features), dtype=np.float32)
-    base_margin = float(model._raw_predict_init(probe)[0, 0])
-    trees = []
-    for estimator in model.estimators_[:, 0]:
-        t = estimator.tree_
-        trees.append({
-            "feature": t.feature.tolist(),
-            "threshold": t.threshold.tolist(),
-            "left": t.children_left.tolist(),
-            "right": t.children_right.tolist(),
-            "value": t.value[:, 0, 0].tolist(),
-            "cover": t.weighted_n_node_samples.tolist(),
-            # scikit-learn 1.2 trees never see NaN (the program imputes); the
-            # direction is recorded for the format, not used.
-            "missing_left": [0] * t.node_count,
-        })
-    return {
-        "kind": "gradient_boosting",
-        "task": "binary_classification",
-        "split_rule": "float32_le",
-        "link": "logistic",
-        "num_features": num_features,
-        "base_margin": base_margin,
-        "tree_scale": float(model.learning_rate),
-        "trees": trees,
-    }
+def _xgboost_booster(model):
+    return type(model).__module__.startswith("xgboost") and not hasattr(model, "predict_proba")
 
 
-def golden_rows(model, records, features):
-    """Records with the outputs scikit-learn itself computes for them."""
-    X = np.asarray(features, dtype=np.float64)
-    raw = model.decision_function(X)
-    proba = model.predict_proba(X)[:, 1]
-    pred = model.predict(X)
+def library_answers(model, X, task):
+    """What the training library itself predicts for the rows of X: a list of
+    golden-row dicts (without inputs) for the task."""
+    X = np.asarray(X, dtype=np.float64)
+    if _xgboost_booster(model):  # a bare xgboost.Booster
+        import xgboost
+        out = model.predict(xgboost.DMatrix(X))
+        if task == "regression":
+            return [{"value": float(v)} for v in out]
+        if task == "binary_classification":
+            return [{"probability": float(p), "prediction": int(p > 0.5)} for p in out]
+        return [{"probabilities": [float(p) for p in row], "prediction": int(np.argmax(row))}
+                for row in out]
+    if task == "regression":
+        return [{"value": float(v)} for v in model.predict(X)]
     classes = list(model.classes_)
-    return [{"inputs": r, "raw_margin": float(m), "probability": float(p),
-             "prediction": classes.index(c)}
-            for r, m, p, c in zip(records, raw, proba, pred)]
+    proba = model.predict_proba(X)
+    predicted = [classes.index(c) for c in model.predict(X)]
+    if task == "binary_classification":
+        rows = [{"probability": float(p[1]), "prediction": c} for p, c in zip(proba, predicted)]
+        if hasattr(model, "decision_function"):
+            for row, margin in zip(rows, np.ravel(model.decision_function(X))):
+                row["raw_margin"] = float(margin)
+        return rows
+    return [{"probabilities": [float(x) for x in p], "prediction": c} for p, c in zip(proba, predicted)]
 
 
-def make_bundle(spec, inputs, model, golden, metrics, training_data, version):
-    """A complete bundle dict; `inputs` is the spec's inputs with impute and
-    training ranges resolved from the training data."""
-    info = {
-        "name": spec["name"],
-        "version": version,
+def golden_rows(model, records, features, task):
+    """Records with the answers the training library computes for them."""
+    answers = library_answers(model, features, task)
+    return [dict(inputs=r, **a) for r, a in zip(records, answers)]
+
+
+def make_bundle(info, inputs, features, model, golden):
+    """A complete bundle dict. `info` is the "model" section's descriptive part
+    (name, description, version, labels, training_data, metrics, threshold);
+    `inputs` are the resolved input fields, `features` the feature program."""
+    ensemble = ensemble_of(model, len(features))
+    section = {
+        "name": info["name"],
+        "version": info.get("version", "1"),
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "description": spec.get("description", ""),
-        "library": f"scikit-learn {sklearn.__version__}",
+        "description": info.get("description", ""),
+        "library": _library_name(model),
         "estimator": type(model).__name__,
-        "params": {k: v for k, v in model.get_params().items()
-                   if isinstance(v, (int, float, str, bool)) or v is None},
-        "training_data": training_data,
-        "metrics": metrics,
-        "threshold": spec.get("threshold", 0.5),
-        "class_labels": spec["labels"],
+        "params": _params(model),
+        "training_data": info.get("training_data", {}),
+        "metrics": info.get("metrics", {}),
     }
-    return {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "model": info,
-        "inputs": inputs,
-        "features": spec["features"],
-        "ensemble": gradient_boosting_ensemble(model, len(spec["features"])),
-        "golden": golden,
-    }
+    if ensemble["task"] == "binary_classification":
+        section["threshold"] = info.get("threshold", 0.5)
+    if ensemble["task"] != "regression":
+        section["class_labels"] = [str(label) for label in info["labels"]]
+    return {"format": FORMAT, "format_version": FORMAT_VERSION, "model": section,
+            "inputs": inputs, "features": features, "ensemble": ensemble, "golden": golden}
+
+
+def _library_name(model):
+    if type(model).__module__.startswith("xgboost"):
+        import xgboost
+        return f"xgboost {xgboost.__version__}"
+    return f"scikit-learn {sklearn.__version__}"
+
+
+def _params(model):
+    if not hasattr(model, "get_params"):
+        return {}
+    return {k: v for k, v in model.get_params().items()
+            if isinstance(v, (int, float, str, bool)) or v is None}
 
 
 def write_bundle(bundle, path):
-    """Writes compactly: one tree array per line keeps diffs readable."""
+    """Writes indented JSON (one number per line keeps diffs readable)."""
     with open(path, "w", encoding="utf-8") as out:
         json.dump(bundle, out, indent=1, allow_nan=False)
         out.write("\n")

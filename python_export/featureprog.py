@@ -62,6 +62,8 @@ def check_value(field, value):
     if value is None:
         if not field.get("nullable", False):
             raise RecordError([(name, "is required, got null")])
+        if "impute" not in field:
+            return math.nan, None  # missing: the trees route it (models that handle NaN)
         impute = field["impute"]
         return (float(field["categories"].index(impute)) if kind == "category"
                 else float(impute)), None
@@ -147,11 +149,17 @@ def _divide(a, b):
 
 
 class FeatureProgram:
-    """Compiled view of a spec's "inputs" and "features" sections."""
+    """Compiled view of a spec's "inputs" and "features" sections.
 
-    def __init__(self, inputs, features):
+    `allow_missing`: NaN features pass (models that route missing values);
+    `float32`: values must fit a finite float32 (models that compare float32).
+    """
+
+    def __init__(self, inputs, features, allow_missing=False, float32=True):
         self.inputs = inputs
         self.features = features
+        self.allow_missing = allow_missing
+        self.float32 = float32
         self.index = {f["name"]: i for i, f in enumerate(inputs)}
         self.names = [f["name"] for f in features]
         for i, feature in enumerate(features):
@@ -217,14 +225,20 @@ class FeatureProgram:
         return acc
 
     def evaluate(self, codes):
-        """float64 features from checked input codes; raises if one is not a finite float32."""
+        """float64 features from checked input codes, as FeatureProgram::Evaluate."""
         done, out = {}, []
         for name, feature in zip(self.names, self.features):
             value = self._eval(feature["expr"], codes, done)
-            with np.errstate(over="ignore", invalid="ignore"):
-                if not np.isfinite(np.float32(value)):
-                    raise RecordError([("", f"feature {name!r} evaluates to a value that is "
-                                            "not a finite float32")])
+            if math.isnan(value):
+                if not self.allow_missing:
+                    raise RecordError([("", f"feature {name!r} is missing (NaN) and this model "
+                                            "cannot take missing values")])
+            else:
+                with np.errstate(over="ignore", invalid="ignore"):
+                    fits = math.isfinite(value) and (not self.float32 or np.isfinite(np.float32(value)))
+                if not fits:
+                    raise RecordError([("", f"feature {name!r} evaluates to a value that is not "
+                                            f"a finite {'float32' if self.float32 else 'number'}")])
             done[name] = value
             out.append(value)
         return out

@@ -155,10 +155,11 @@ def train(spec, csv_text, data_description, synthetic, grid=False, version="1"):
     golden_records = [json_record(inputs, records[i]) for i in idx_test[:GOLDEN_TEST_ROWS]]
     golden_records += spec.get("golden_extra", [])
     golden_X = [program.features_of(r) for r in golden_records]
-    golden = bundle_writer.golden_rows(model, golden_records, golden_X)
+    golden = bundle_writer.golden_rows(model, golden_records, golden_X, "binary_classification")
     data = {"description": data_description, "synthetic": synthetic, "rows": len(y),
             "positives": int(y.sum()), "train_rows": len(idx_train), "test_rows": len(idx_test)}
-    bundle = bundle_writer.make_bundle(spec, inputs, model, golden, metrics, data, version)
+    info = dict(spec, version=version, training_data=data, metrics=metrics)
+    bundle = bundle_writer.make_bundle(info, inputs, spec["features"], model, golden)
     return bundle, text.getvalue(), model, records, X, y
 
 
