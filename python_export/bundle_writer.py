@@ -5,6 +5,7 @@ golden rows are the fitted object's own answers for a few records.
 """
 import datetime
 import json
+import math
 
 import numpy as np
 import sklearn
@@ -16,7 +17,7 @@ FORMAT_VERSION = 1
 
 
 def _xgboost_booster(model):
-    return type(model).__module__.startswith("xgboost") and not hasattr(model, "predict_proba")
+    return type(model).__module__.startswith("xgboost") and type(model).__name__ == "Booster"
 
 
 def library_answers(model, X, task):
@@ -87,7 +88,8 @@ def _params(model):
     if not hasattr(model, "get_params"):
         return {}
     return {k: v for k, v in model.get_params().items()
-            if isinstance(v, (int, float, str, bool)) or v is None}
+            if isinstance(v, (int, str, bool)) or v is None
+            or (isinstance(v, float) and math.isfinite(v))}
 
 
 def write_bundle(bundle, path):

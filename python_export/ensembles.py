@@ -116,9 +116,15 @@ def _hist_tree(predictor, output):
             left_categories.append([c for c in range(256) if (bits[c // 32] >> (c % 32)) & 1])
         else:
             left_categories.append([])
+    # A split on missingness alone has threshold +inf (every number goes
+    # left); JSON has no inf, and for finite x, x <= max double is the same test.
+    threshold = nodes["num_threshold"].copy()
+    if np.any(np.isneginf(threshold)):
+        raise UnsupportedModel("a HistGradientBoosting split with threshold -inf")
+    threshold[np.isposinf(threshold)] = np.finfo(np.float64).max
     return {
         "feature": np.where(leaf, -2, nodes["feature_idx"].astype(np.int64)).tolist(),
-        "threshold": nodes["num_threshold"].tolist(),
+        "threshold": threshold.tolist(),
         "left": np.where(leaf, -1, nodes["left"].astype(np.int64)).tolist(),
         "right": np.where(leaf, -1, nodes["right"].astype(np.int64)).tolist(),
         "value": nodes["value"].tolist(),

@@ -5,8 +5,8 @@
 #
 #   build:  g++, CMake, nlohmann-json (header-only JSON, used inside the library)
 #   tests:  GoogleTest, Google Benchmark
-#   python: scikit-learn, pandas, numpy, pytest for python_export/ (training,
-#           the feature-program tests and live parity); they go to Debian's
+#   python: scikit-learn, XGBoost, pandas, numpy, pytest for python_export/
+#           (training, exporting, the parity tests); they go to Debian's
 #           /usr/bin/python3, which scripts/find-python.sh finds.
 set -euo pipefail
 
@@ -14,7 +14,7 @@ packages=(
   build-essential cmake pkg-config
   nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-sklearn python3-pandas python3-numpy python3-pytest
+  python3 python3-sklearn python3-pandas python3-numpy python3-pytest python3-xgboost
 )
 
 missing=()

@@ -11,16 +11,18 @@ execute_process(
 
 if(STROKE_PYTHON_RESULT EQUAL 0)
   message(STATUS "Python for python_export tests: ${STROKE_PYTHON_FOUND}")
-  add_test(NAME python.featureprog_and_train
-           COMMAND ${STROKE_PYTHON_FOUND} -m pytest -q -p no:cacheprovider
+  add_test(NAME python.pytest
+           COMMAND ${STROKE_PYTHON_FOUND} -m pytest -q -rs -p no:cacheprovider
                    ${PROJECT_SOURCE_DIR}/python_export/tests)
+  # The family-parity tests serve every row through the stroke-predict just built.
+  set_tests_properties(python.pytest PROPERTIES ENVIRONMENT "STROKE_PREDICT=$<TARGET_FILE:stroke-predict>")
   add_test(NAME python.live_parity
            COMMAND ${STROKE_PYTHON_FOUND} ${PROJECT_SOURCE_DIR}/python_export/tests/live_parity.py
                    --stroke-predict $<TARGET_FILE:stroke-predict> --seed 7)
 else()
   message(WARNING "python_export tests will be SKIPPED: ${STROKE_PYTHON_ERROR}")
   string(REPLACE "\n" " " skip_reason "${STROKE_PYTHON_ERROR}")
-  foreach(name python.featureprog_and_train python.live_parity)
+  foreach(name python.pytest python.live_parity)
     add_test(NAME ${name} COMMAND sh -c "echo 'SKIPPED ${name}: ${skip_reason}' >&2; exit 77")
     set_tests_properties(${name} PROPERTIES SKIP_RETURN_CODE 77)
   endforeach()

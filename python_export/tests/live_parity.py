@@ -5,19 +5,17 @@ with scikit-learn's predict_proba and predict - all rows, |dp| <= 1e-12.
     live_parity.py --stroke-predict build/apps/predict/stroke-predict [--seed 7]
 """
 import argparse
-import json
 import os
-import subprocess
 import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
+sys.path.insert(0, HERE)
 import bundle_writer  # noqa: E402
+import serving  # noqa: E402
 import datagen  # noqa: E402
 from train import json_record, load_spec, train  # noqa: E402
-
-TOLERANCE = 1e-12
 
 
 def check_model(name, seed, stroke_predict, workdir):
@@ -26,31 +24,15 @@ def check_model(name, seed, stroke_predict, workdir):
                                             f"live parity seed {seed}", True)
     bundle_path = os.path.join(workdir, f"{name}.bundle.json")
     bundle_writer.write_bundle(bundle, bundle_path)
-    lines = "".join(json.dumps(json_record(bundle["inputs"], r)) + "\n" for r in records)
-    run = subprocess.run([stroke_predict, "--model", bundle_path, "--format", "jsonl"],
-                         input=lines, capture_output=True, text=True, check=False)
-    if run.returncode != 0:
-        print(f"{name}: stroke-predict exited {run.returncode}:\n{run.stderr[:2000]}")
-        return False
-    answers = [json.loads(line) for line in run.stdout.splitlines()]
-    proba = model.predict_proba(X)[:, 1]
-    classes = list(model.classes_)
-    predicted = [classes.index(c) for c in model.predict(X)]
-    if len(answers) != len(records):
-        print(f"{name}: {len(answers)} answers for {len(records)} records")
-        return False
-    worst, mismatched = 0.0, []
-    for i, answer in enumerate(answers):
-        delta = abs(answer["probability"] - proba[i])
-        worst = max(worst, delta)
-        if delta > TOLERANCE or answer["prediction"] != predicted[i]:
-            mismatched.append((i + 1, answer["probability"], proba[i], answer["prediction"],
-                               predicted[i]))
+    answers = serving.predict(stroke_predict, bundle_path,
+                              [json_record(bundle["inputs"], r) for r in records])
+    expected = bundle_writer.library_answers(model, X, "binary_classification")
+    worst, bad = serving.mismatches("binary_classification", answers, expected)
     print(f"{name}: seed {seed}, {len(answers)} rows, {len(model.estimators_)} trees, "
-          f"max |dp| = {worst:.3g}, {len(mismatched)} mismatches")
-    for row in mismatched[:10]:
-        print("  row %d: libstroke %.17g sklearn %.17g class %d vs %d" % row)
-    return not mismatched
+          f"max |dp| = {worst:.3g}, {len(bad)} mismatches")
+    for row, ours, theirs in bad[:10]:
+        print(f"  row {row}: libstroke {ours} library {theirs}")
+    return not bad
 
 
 def main():
