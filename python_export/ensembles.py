@@ -11,6 +11,7 @@ from sklearn.ensemble import (ExtraTreesClassifier, ExtraTreesRegressor,
                               HistGradientBoostingClassifier, HistGradientBoostingRegressor,
                               RandomForestClassifier, RandomForestRegressor)
 
+HISTGB = (HistGradientBoostingClassifier, HistGradientBoostingRegressor)
 FORESTS = (RandomForestClassifier, RandomForestRegressor, ExtraTreesClassifier, ExtraTreesRegressor)
 SUPPORTED = ("GradientBoostingClassifier, GradientBoostingRegressor, RandomForestClassifier, "
              "RandomForestRegressor, ExtraTreesClassifier, ExtraTreesRegressor, "

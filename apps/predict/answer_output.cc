@@ -122,8 +122,9 @@ void WriteModelInfoText(const Model& model, std::ostream& out) {
       << "estimator   " << info.estimator << " (" << info.library << "), "
       << model.ensemble().num_trees() << " trees\n"
       << "created     " << info.created << '\n'
-      << "data        " << info.training_data.description << " - " << info.training_data.rows
-      << " rows" << (info.training_data.synthetic ? " (synthetic)" : "") << '\n'
+      << "data        " << info.training_data.description
+      << (info.training_data.rows > 0 ? " - " + std::to_string(info.training_data.rows) + " rows" : "")
+      << (info.training_data.synthetic ? " (synthetic)" : "") << '\n'
       << "task        " << TaskName(info.task) << '\n';
   if (info.task == Task::kBinaryClassification) {
     out << "decision    class 1 (" << info.class_labels[1] << ") when probability > "

@@ -1,0 +1,186 @@
+"""Turns a fitted scikit-learn Pipeline into libstroke inputs + feature program.
+
+Supported: an optional ColumnTransformer whose parts are OneHotEncoder,
+OrdinalEncoder, SimpleImputer, StandardScaler, MinMaxScaler, MaxAbsScaler,
+RobustScaler, "passthrough" and "drop" (alone or chained in a Pipeline, an
+imputer first), then optional scalers over all columns, then a supported
+tree model (ensembles.py). The schema - field names, categories, imputation
+values - is read from the fitted transformers. Anything else is refused with
+a message naming the step: never a silently different model.
+"""
+import numbers
+
+import numpy as np
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import (MaxAbsScaler, MinMaxScaler, OneHotEncoder, OrdinalEncoder,
+                                   RobustScaler, StandardScaler)
+
+from ensembles import UnsupportedModel
+
+SUPPORTED_STEPS = ("ColumnTransformer of OneHotEncoder, OrdinalEncoder, SimpleImputer, "
+                   "StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler, passthrough, drop")
+SCALERS = (StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler)
+
+
+def _scaled(expr, scaler, j, where):
+    """`expr` through column j of a fitted scaler, in its own operation order."""
+    if isinstance(scaler, StandardScaler):
+        if scaler.with_mean:
+            expr = ["sub", expr, float(scaler.mean_[j])]
+        return ["div", expr, float(scaler.scale_[j])] if scaler.with_std else expr
+    if isinstance(scaler, MinMaxScaler):
+        if scaler.clip:
+            raise UnsupportedModel(f"{where}: MinMaxScaler(clip=True) is not supported")
+        return ["add", ["mul", expr, float(scaler.scale_[j])], float(scaler.min_[j])]
+    if isinstance(scaler, MaxAbsScaler):
+        return ["div", expr, float(scaler.scale_[j])]
+    if scaler.with_centering:
+        expr = ["sub", expr, float(scaler.center_[j])]
+    return ["div", expr, float(scaler.scale_[j])] if scaler.with_scaling else expr
+
+
+def _categories(values, where):
+    cats = list(values)
+    if any(not isinstance(c, str) for c in cats):
+        raise UnsupportedModel(f"{where}: categories must be strings, got {cats[:5]} "
+                               "(encode numbers as numeric inputs, or as strings before fitting)")
+    return cats
+
+
+class _Schema:
+    """Input fields by name, merged from every step that reads them."""
+
+    def __init__(self):
+        self.fields = {}
+
+    def field(self, name):
+        return self.fields.setdefault(name, {"name": name, "type": "number"})
+
+    def categorical(self, name, categories, where):
+        field = self.field(name)
+        if field["type"] == "category" and field["categories"] != categories:
+            raise UnsupportedModel(f"{where}: column {name!r} is encoded twice with different categories")
+        field.update(type="category", categories=categories)
+
+    def imputed(self, name, imputer, j, where):
+        if imputer.add_indicator:
+            raise UnsupportedModel(f"{where}: SimpleImputer(add_indicator=True) is not supported")
+        if not (isinstance(imputer.missing_values, float) and np.isnan(imputer.missing_values)):
+            raise UnsupportedModel(f"{where}: SimpleImputer(missing_values={imputer.missing_values!r}): "
+                                   "only NaN/None is supported")
+        value = imputer.statistics_[j]
+        field = self.field(name)
+        field["nullable"] = True
+        field["impute"] = value if isinstance(value, str) else float(value)
+
+
+def _column_names(transformer, columns, names_in):
+    if isinstance(columns, slice) or callable(columns):
+        raise UnsupportedModel(f"ColumnTransformer part {transformer!r}: select columns by name or index")
+    cols = [columns] if isinstance(columns, (str, numbers.Integral)) else list(columns)
+    if cols and isinstance(cols[0], (bool, np.bool_)):
+        cols = [i for i, keep in enumerate(cols) if keep]
+    return [names_in[c] if isinstance(c, numbers.Integral) else c for c in cols]
+
+
+def _part_features(schema, name, steps, columns, where):
+    """Feature expressions for one ColumnTransformer part (a chain of steps)."""
+    for c in columns:
+        schema.field(c)
+    encoded = None  # (name, expression) per output column, once a step has made them
+    for k, step in enumerate(steps):
+        here = f"{where} step {k} ({type(step).__name__})"
+        if isinstance(step, SimpleImputer):
+            if k != 0:
+                raise UnsupportedModel(f"{here}: a SimpleImputer must come first in its chain")
+            for j, c in enumerate(columns):
+                schema.imputed(c, step, j, here)
+        elif isinstance(step, OneHotEncoder):
+            encoded = _one_hot(schema, step, columns, here)
+        elif isinstance(step, OrdinalEncoder):
+            encoded = _ordinal(schema, step, columns, here)
+        elif isinstance(step, SCALERS):
+            if encoded is not None:
+                encoded = [(n, _scaled(e, step, j, here)) for j, (n, e) in enumerate(encoded)]
+            else:
+                encoded = [(c, _scaled(["input", c], step, j, here)) for j, c in enumerate(columns)]
+        else:
+            raise UnsupportedModel(f"{here}: not supported (supported: {SUPPORTED_STEPS})")
+    if encoded is None:
+        encoded = [(c, ["input", c]) for c in columns]
+    return [{"name": f"{name}__{n}", "expr": e} for n, e in encoded]
+
+
+def _one_hot(schema, encoder, columns, where):
+    if encoder.handle_unknown != "error":
+        raise UnsupportedModel(f"{where}: OneHotEncoder(handle_unknown={encoder.handle_unknown!r}) "
+                               "would answer unknown categories; libstroke refuses them - refit with 'error'")
+    if getattr(encoder, "max_categories", None) or getattr(encoder, "min_frequency", None):
+        raise UnsupportedModel(f"{where}: infrequent-category grouping is not supported")
+    out = []
+    for j, c in enumerate(columns):
+        cats = _categories(encoder.categories_[j], f"{where} column {c!r}")
+        schema.categorical(c, cats, where)
+        drop = None if encoder.drop_idx_ is None else encoder.drop_idx_[j]
+        out += [(f"{c}_{cat}", ["onehot", c, cat]) for i, cat in enumerate(cats)
+                if drop is None or i != drop]
+    return out
+
+
+def _ordinal(schema, encoder, columns, where):
+    if encoder.handle_unknown != "error":
+        raise UnsupportedModel(f"{where}: OrdinalEncoder(handle_unknown={encoder.handle_unknown!r}): "
+                               "only 'error' is supported")
+    out = []
+    for j, c in enumerate(columns):
+        schema.categorical(c, _categories(encoder.categories_[j], f"{where} column {c!r}"), where)
+        out.append((c, ["ordinal", c]))
+    return out
+
+
+def _column_transformer(schema, ct, names_in):
+    features = []
+    for name, transformer, columns in ct.transformers_:
+        where = f"ColumnTransformer part {name!r}"
+        if transformer == "drop":
+            continue
+        cols = _column_names(transformer, columns, names_in)
+        if not cols:
+            continue
+        if transformer == "passthrough":
+            steps = []
+        elif isinstance(transformer, Pipeline):
+            steps = [s for _, s in transformer.steps if s != "passthrough"]
+        else:
+            steps = [transformer]
+        features += _part_features(schema, name, steps, cols, where)
+    return features
+
+
+def convert(pipeline):
+    """(inputs, features, final estimator) for a fitted Pipeline."""
+    if not isinstance(pipeline, Pipeline):
+        raise UnsupportedModel(f"expected a Pipeline, got {type(pipeline).__name__}")
+    steps = [s for _, s in pipeline.steps if s not in (None, "passthrough")]
+    *preprocessing, estimator = steps
+    schema = _Schema()
+    features = None
+    names_in = list(getattr(pipeline, "feature_names_in_", []))
+    for k, step in enumerate(preprocessing):
+        where = f"Pipeline step {k} ({type(step).__name__})"
+        if isinstance(step, ColumnTransformer) and features is None:
+            names = names_in or [f"x{i}" for i in range(step.n_features_in_)]
+            features = _column_transformer(schema, step, names)
+        elif isinstance(step, SCALERS):
+            if features is None:
+                names = names_in or [f"x{i}" for i in range(step.n_features_in_)]
+                features = [{"name": n, "expr": ["input", schema.field(n)["name"]]} for n in names]
+            features = [dict(f, expr=_scaled(f["expr"], step, j, where)) for j, f in enumerate(features)]
+        else:
+            raise UnsupportedModel(f"{where}: not supported (supported: {SUPPORTED_STEPS}, "
+                                   "then scalers, then the model)")
+    if features is None:
+        raise UnsupportedModel("the Pipeline has no preprocessing: export the bare estimator with a spec")
+    return list(schema.fields.values()), features, estimator
