@@ -21,8 +21,8 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/strokeConfig.cmake
   ${CMAKE_CURRENT_BINARY_DIR}/strokeConfigVersion.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/stroke)
 
-install(FILES models/stroke.bundle.json models/lung_cancer.bundle.json
-  DESTINATION ${STROKE_INSTALL_MODELS_DIR})
+file(GLOB STROKE_BUNDLED_MODELS ${PROJECT_SOURCE_DIR}/models/*.bundle.json)
+install(FILES ${STROKE_BUNDLED_MODELS} DESTINATION ${STROKE_INSTALL_MODELS_DIR})
 if(STROKE_BUILD_APPS)
   install(TARGETS stroke-predict RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()

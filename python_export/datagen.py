@@ -5,7 +5,9 @@ files with the published columns, codings, value ranges and base rates
 (shared/reference/seed-systems.md): stroke 5110 rows, 249 positives, "N/A"
 bmi in ~201 rows, one "Other" gender; lung cancer 309 rows, 270 YES / 39 NO,
 0/1 answers coded 1/2, GENDER M/F, header names with trailing spaces.
-The risk relations are plausible, not medical truth. Same seed, same bytes.
+heart disease 303 rows, severity 0-4 as 164/55/36/35/13, "?" for 4 ca and 2
+thal; loan 614 rows with the public file's columns and a few blanks.
+The risk relations are plausible, not medical or financial truth. Same seed, same bytes.
 """
 import csv
 import io
@@ -97,7 +99,79 @@ def lung_rows(seed, n=309, positives=270):
         yield row + ["YES" if cancer[i] else "NO"]
 
 
-GENERATORS = {"stroke": (STROKE_COLUMNS, stroke_rows), "lung_cancer": (LUNG_COLUMNS, lung_rows)}
+HEART_COLUMNS = ["age", "sex", "cp", "trestbps", "chol", "fbs", "restecg", "thalach", "exang",
+                 "oldpeak", "slope", "ca", "thal", "num"]
+
+
+def heart_rows(seed, n=303, severity_counts=(164, 55, 36, 35, 13)):
+    """UCI Cleveland: 13 inputs, severity num 0-4, "?" for a few ca / thal."""
+    rng = np.random.RandomState(seed)
+    age = np.clip(np.round(rng.normal(54.4, 9.0, n)), 29, 77).astype(int)
+    sex = (rng.uniform(size=n) < 0.68).astype(int)
+    cp = rng.choice([1, 2, 3, 4], n, p=[0.08, 0.16, 0.28, 0.48])
+    exang = (rng.uniform(size=n) < 0.33).astype(int)
+    oldpeak = np.round(np.clip(rng.gamma(1.1, 0.95, n), 0, 6.2), 1)
+    ca = rng.choice([0, 1, 2, 3], n, p=[0.59, 0.22, 0.13, 0.06])
+    thal = rng.choice([3, 6, 7], n, p=[0.55, 0.06, 0.39])
+    risk = (0.04 * (age - 54) + 0.6 * sex + 0.7 * (cp == 4) + 0.6 * exang + 0.45 * oldpeak
+            + 0.55 * ca + 0.8 * (thal == 7) + rng.normal(0, 0.8, n))
+    num = np.zeros(n, dtype=int)
+    order = np.argsort(risk)
+    start = 0
+    for level, count in enumerate(severity_counts):
+        num[order[start:start + count]] = level
+        start += count
+    trestbps = np.clip(np.round(rng.normal(131.7 + 3 * (num > 0), 17.6, n)), 94, 200).astype(int)
+    chol = np.clip(np.round(rng.normal(246.7, 51.8, n)), 126, 564).astype(int)
+    fbs = (rng.uniform(size=n) < 0.15).astype(int)
+    restecg = rng.choice([0, 1, 2], n, p=[0.50, 0.01, 0.49])
+    thalach = np.clip(np.round(rng.normal(158 - 8 * num, 20, n)), 71, 202).astype(int)
+    slope = rng.choice([1, 2, 3], n, p=[0.47, 0.46, 0.07])
+    ca_text = [str(v) for v in ca]
+    thal_text = [str(v) for v in thal]
+    for i in rng.choice(n, 4, replace=False):
+        ca_text[i] = "?"
+    for i in rng.choice(n, 2, replace=False):
+        thal_text[i] = "?"
+    for i in range(n):
+        yield [int(age[i]), int(sex[i]), int(cp[i]), int(trestbps[i]), int(chol[i]), int(fbs[i]),
+               int(restecg[i]), int(thalach[i]), int(exang[i]), float(oldpeak[i]), int(slope[i]),
+               ca_text[i], thal_text[i], int(num[i])]
+
+
+LOAN_COLUMNS = ["Loan_ID", "Gender", "Married", "Dependents", "Education", "Self_Employed",
+                "ApplicantIncome", "CoapplicantIncome", "LoanAmount", "Loan_Amount_Term",
+                "Credit_History", "Property_Area", "Loan_Status"]
+
+
+def loan_rows(seed, n=614):
+    """Kaggle "loan prediction": LoanAmount (thousands) to predict; blanks in a few inputs."""
+    rng = np.random.RandomState(seed)
+    for i in range(n):
+        graduate = rng.uniform() < 0.78
+        income = float(np.round(np.exp(rng.normal(8.3 + 0.25 * graduate, 0.55))))
+        co_income = 0.0 if rng.uniform() < 0.45 else float(np.round(np.exp(rng.normal(7.3, 0.7))))
+        term = rng.choice([360, 180, 480, 300, 240, 84, 120, 60, 36, 12],
+                          p=[0.85, 0.07, 0.025, 0.02, 0.01, 0.01, 0.005, 0.005, 0.0025, 0.0025])
+        married = rng.uniform() < 0.65
+        dependents = rng.choice(["0", "1", "2", "3+"], p=[0.58, 0.17, 0.17, 0.08])
+        area = rng.choice(["Urban", "Semiurban", "Rural"], p=[0.33, 0.38, 0.29])
+        amount = (0.009 * income + 0.006 * co_income + 18 * married + 10 * graduate
+                  + 15 * (area == "Semiurban") - 0.05 * (360 - term) + rng.normal(40, 25))
+        row = [f"LP{1000 + i:06d}", rng.choice(["Male", "Female"], p=[0.81, 0.19]),
+               "Yes" if married else "No", dependents,
+               "Graduate" if graduate else "Not Graduate",
+               "Yes" if rng.uniform() < 0.14 else "No", int(income), co_income,
+               int(np.clip(round(amount), 9, 700)), int(term),
+               int(rng.uniform() < 0.84), area, "Y" if rng.uniform() < 0.69 else "N"]
+        for column in (1, 2, 3, 5, 9, 10):  # the public file's blanks
+            if rng.uniform() < 0.02:
+                row[column] = ""
+        yield row
+
+
+GENERATORS = {"stroke": (STROKE_COLUMNS, stroke_rows), "lung_cancer": (LUNG_COLUMNS, lung_rows),
+              "heart_disease": (HEART_COLUMNS, heart_rows), "loan_amount": (LOAN_COLUMNS, loan_rows)}
 
 
 def synthetic_csv(model_name, seed, rows=None):

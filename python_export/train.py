@@ -19,9 +19,12 @@ import os
 import sys
 
 import numpy as np
-from sklearn.ensemble import GradientBoostingClassifier
+from sklearn.ensemble import (GradientBoostingClassifier, GradientBoostingRegressor,
+                              HistGradientBoostingClassifier, HistGradientBoostingRegressor,
+                              RandomForestClassifier, RandomForestRegressor)
 from sklearn.metrics import (classification_report, confusion_matrix, f1_score,
-                             precision_score, recall_score, roc_auc_score)
+                             mean_absolute_error, mean_squared_error, precision_score,
+                             r2_score, recall_score, roc_auc_score)
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.utils.class_weight import compute_sample_weight
 
@@ -32,6 +35,9 @@ import datagen  # noqa: E402
 from featureprog import FeatureProgram, check_record, value_from_text  # noqa: E402
 
 GOLDEN_TEST_ROWS = 8
+ESTIMATORS = {e.__name__: e for e in (
+    GradientBoostingClassifier, GradientBoostingRegressor, HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor, RandomForestClassifier, RandomForestRegressor)}
 
 
 def load_spec(name_or_path):
@@ -67,17 +73,36 @@ def read_dataset(spec, csv_text):
             raise ValueError(f"line {line}: {len(row)} cells, the header has {len(header)}")
         cells = dict(zip(header, row))
         label = cells[coding["target"]].strip()
-        if label not in (coding["positive"], coding["negative"]):
-            raise ValueError(f"line {line}: target {label!r} is neither "
-                             f"{coding['positive']!r} nor {coding['negative']!r}")
+        if label == "" and task_of(spec) == "regression":
+            continue  # no target: nothing to learn from this row
+        target = _target(spec, label, line)
         record = {}
         for name in fields:
             text = cells[name].strip()
             text = recode.get(name, {}).get(text, text)
             record[name] = value_from_text(fields[name], text)
         records.append(record)
-        targets.append(1 if label == coding["positive"] else 0)
+        targets.append(target)
     return records, np.array(targets)
+
+
+def task_of(spec):
+    return spec.get("task", "binary_classification")
+
+
+def _target(spec, label, line):
+    """The target cell as 0/1 (binary), a class index (multiclass) or a number."""
+    coding = spec["dataset"]
+    task = task_of(spec)
+    if task == "regression":
+        try:
+            return float(label)
+        except ValueError:
+            raise ValueError(f"line {line}: target {label!r} is not a number") from None
+    classes = coding.get("classes") or [coding["negative"], coding["positive"]]
+    if label not in classes:
+        raise ValueError(f"line {line}: target {label!r} is not one of {classes}")
+    return classes.index(label)
 
 
 def resolve_inputs(spec_inputs, train_records):
@@ -108,56 +133,81 @@ def json_record(inputs, record):
             for k, v in record.items()}
 
 
-def scores(model, X, y):
+def scores(task, model, X, y):
     pred = model.predict(X)
+    if task == "regression":
+        return {"mae": mean_absolute_error(y, pred), "mse": mean_squared_error(y, pred),
+                "r2": r2_score(y, pred)}
+    if task == "multiclass_classification":
+        return {"f1_macro": f1_score(y, pred, average="macro"), "accuracy": float(np.mean(pred == y))}
     return {"f1": f1_score(y, pred), "precision": precision_score(y, pred, zero_division=0),
             "recall": recall_score(y, pred), "accuracy": float(np.mean(pred == y)),
             "roc_auc": roc_auc_score(y, model.predict_proba(X)[:, 1])}
 
 
-def report(name, model, X, y, labels, out):
+def report(task, name, model, X, y, labels, out):
+    """The original stroke project's report: classification report, confusion
+    matrix and F1 (regression: MAE, MSE, R2, as the regression API logged)."""
     pred = model.predict(X)
     out.write(f"== {name} ({len(y)} rows)\n")
-    out.write(classification_report(y, pred, target_names=labels, zero_division=0))
-    out.write(f"confusion matrix [[tn fp] [fn tp]]:\n{confusion_matrix(y, pred)}\n")
-    out.write(f"F1: {f1_score(y, pred):.4f}\n\n")
+    if task == "regression":
+        for metric, value in scores(task, model, X, y).items():
+            out.write(f"{metric.upper()}: {value:.4f}\n")
+        out.write("\n")
+        return
+    out.write(classification_report(y, pred, labels=range(len(labels)), target_names=labels,
+                                    zero_division=0))
+    out.write(f"confusion matrix (rows: true, columns: predicted):\n"
+              f"{confusion_matrix(y, pred, labels=range(len(labels)))}\n")
+    average = "binary" if task == "binary_classification" else "macro"
+    out.write(f"F1 ({average}): {f1_score(y, pred, average=average):.4f}\n\n")
 
 
 def fit(spec, X, y, grid, seed):
-    params = dict(spec["training"]["params"], random_state=seed)
-    weights = compute_sample_weight(spec["training"].get("class_weight"), y)
+    training = spec["training"]
+    estimator = ESTIMATORS[training.get("estimator", "GradientBoostingClassifier")]
+    params = dict(training["params"], random_state=seed)
+    weights = None
+    if training.get("class_weight") and task_of(spec) != "regression":
+        weights = compute_sample_weight(training["class_weight"], y)
     if not grid:
-        return GradientBoostingClassifier(**params).fit(X, y, sample_weight=weights)
-    search = GridSearchCV(GradientBoostingClassifier(**params), spec["training"]["grid"],
-                          scoring="f1", cv=3, n_jobs=-1)
+        return estimator(**params).fit(X, y, sample_weight=weights)
+    scoring = {"binary_classification": "f1", "multiclass_classification": "f1_macro",
+               "regression": "neg_mean_absolute_error"}[task_of(spec)]
+    search = GridSearchCV(estimator(**params), training["grid"], scoring=scoring, cv=3, n_jobs=-1)
     search.fit(X, y, sample_weight=weights)
     return search.best_estimator_
 
 
 def train(spec, csv_text, data_description, synthetic, grid=False, version="1"):
     """Trains and returns (bundle dict, report text, model, records, X, y)."""
-    training = spec["training"]
+    training, task = spec["training"], task_of(spec)
     records, y = read_dataset(spec, csv_text)
     seed = training["random_state"]
     idx_train, idx_test = train_test_split(np.arange(len(y)), test_size=training["test_size"],
-                                           random_state=seed, stratify=y)
+                                           random_state=seed,
+                                           stratify=None if task == "regression" else y)
     inputs = resolve_inputs(spec["inputs"], [records[i] for i in idx_train])
-    program = FeatureProgram(inputs, spec["features"])
+    hist = training.get("estimator", "").startswith("HistGradientBoosting")
+    program = FeatureProgram(inputs, spec["features"], allow_missing=hist, float32=not hist)
     X = np.array([program.evaluate(check_record(inputs, r)[0]) for r in records])
     model = fit(spec, X[idx_train], y[idx_train], grid, seed)
 
     text = io.StringIO()
-    report("train", model, X[idx_train], y[idx_train], spec["labels"], text)
-    report("test", model, X[idx_test], y[idx_test], spec["labels"], text)
-    metrics = {"train": scores(model, X[idx_train], y[idx_train]),
-               "test": scores(model, X[idx_test], y[idx_test])}
+    labels = spec.get("labels", [])
+    report(task, "train", model, X[idx_train], y[idx_train], labels, text)
+    report(task, "test", model, X[idx_test], y[idx_test], labels, text)
+    metrics = {"train": scores(task, model, X[idx_train], y[idx_train]),
+               "test": scores(task, model, X[idx_test], y[idx_test])}
 
     golden_records = [json_record(inputs, records[i]) for i in idx_test[:GOLDEN_TEST_ROWS]]
     golden_records += spec.get("golden_extra", [])
     golden_X = [program.features_of(r) for r in golden_records]
-    golden = bundle_writer.golden_rows(model, golden_records, golden_X, "binary_classification")
+    golden = bundle_writer.golden_rows(model, golden_records, golden_X, task)
     data = {"description": data_description, "synthetic": synthetic, "rows": len(y),
-            "positives": int(y.sum()), "train_rows": len(idx_train), "test_rows": len(idx_test)}
+            "train_rows": len(idx_train), "test_rows": len(idx_test)}
+    if task == "binary_classification":
+        data["positives"] = int(y.sum())
     info = dict(spec, version=version, training_data=data, metrics=metrics)
     bundle = bundle_writer.make_bundle(info, inputs, spec["features"], model, golden)
     return bundle, text.getvalue(), model, records, X, y
@@ -166,7 +216,8 @@ def train(spec, csv_text, data_description, synthetic, grid=False, version="1"):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("model", help="a spec name under specs/ (stroke, lung_cancer) or a spec path")
+    parser.add_argument("model", help="a spec name under specs/ (stroke, lung_cancer, "
+                                      "heart_disease, loan_amount) or a spec path")
     parser.add_argument("--data", help="CSV in the public dataset's format (default: synthetic)")
     parser.add_argument("--seed", type=int, default=42, help="synthetic data seed (default 42)")
     parser.add_argument("--grid", action="store_true", help="grid-search the spec's parameter grid")

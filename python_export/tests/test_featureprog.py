@@ -108,7 +108,7 @@ def test_spec_errors_name_the_problem(expr, message):
         FeatureProgram(LUNG["inputs"], [{"name": "f", "expr": expr}])
 
 
-@pytest.mark.parametrize("model", ["stroke", "lung_cancer"])
+@pytest.mark.parametrize("model", ["stroke", "lung_cancer", "heart_disease", "loan_amount"])
 def test_shipped_bundle_carries_the_spec_program(model):
     with open(os.path.join(ROOT, "models", f"{model}.bundle.json"), encoding="utf-8") as f:
         bundle = json.load(f)

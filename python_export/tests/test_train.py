@@ -33,6 +33,14 @@ def test_median_imputation_uses_training_rows_only():
     assert bmi["impute"] == 20.0 and bmi["training_range"] == {"min": 10.0, "max": 30.0}
 
 
+def test_multiclass_and_regression_specs_train(tmp_path):
+    for name, metric in (("heart_disease", "f1_macro"), ("loan_amount", "r2")):
+        bundle, text, *_ = train(load_spec(name), datagen.synthetic_csv(name, 5), "test", True)
+        assert metric in bundle["model"]["metrics"]["test"]
+        assert bundle["golden"], name
+    assert "class_labels" not in bundle["model"]  # regression
+
+
 def test_stroke_model_flags_a_useful_share_of_positives():
     spec = load_spec("stroke")
     bundle, _, model, _, X, y = train(spec, datagen.synthetic_csv("stroke", 3), "test", True)
