@@ -4,11 +4,11 @@
     /usr/bin/python3 python_export/train.py stroke --data healthcare-dataset-stroke-data.csv
     /usr/bin/python3 python_export/train.py lung_cancer --data survey\\ lung\\ cancer.csv --grid
 
-Reads specs/MODEL.json (inputs, feature program, dataset coding, training
-parameters), trains scikit-learn's GradientBoostingClassifier with balanced
-class weights on an 80/20 split, prints the classification report, confusion
-matrix and F1 on train and test, and writes MODEL.bundle.json and
-MODEL.metrics.txt to --out (default: models/).
+Reads specs/MODEL.json (task, inputs, feature program, dataset coding,
+estimator and parameters), trains on an 80/20 split (classifiers: stratified,
+balanced class weights where the spec says so), prints the classification
+report, confusion matrix and F1 on train and test (regression: MAE, MSE, R2),
+and writes MODEL.bundle.json and MODEL.metrics.txt to --out (default: models/).
 """
 import argparse
 import copy
