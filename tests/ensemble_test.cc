@@ -188,6 +188,18 @@ INSTANTIATE_TEST_SUITE_P(
         CorruptTree{"UnequalArrays", With([](TreeArrays* t) { t->cover.pop_back(); }),
                     "trees[1].cover: has 2 entries, \"left\" has 3"},
         CorruptTree{"Empty", TreeArrays{}, "trees[1].left: a tree needs at least one node"},
+        CorruptTree{"CategoricalWithoutKnownCategories",
+                    With([](TreeArrays* t) {
+                      t->categorical = {1, 0, 0};
+                      t->left_categories = {{1}, {}, {}};
+                    }),
+                    "trees[1].categorical[0]: feature 0 has no \"known_categories\""},
+        CorruptTree{"CategoricalArraysTooShort",
+                    With([](TreeArrays* t) {
+                      t->categorical = {1, 0};
+                      t->left_categories = {{1}, {}};
+                    }),
+                    "trees[1].categorical: \"categorical\" and \"left_categories\" need one entry per node"},
         CorruptTree{"BadMissingFlag", With([](TreeArrays* t) { t->missing_left[0] = 2; }),
                     "trees[1].missing_left[0]: must be 0 or 1"}),
     [](const ::testing::TestParamInfo<CorruptTree>& info) { return std::string(info.param.name); });

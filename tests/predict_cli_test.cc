@@ -178,6 +178,49 @@ TEST(Csv, QuotesRoundTrip) {
   EXPECT_EQ(CsvCell("say \"hi\""), "\"say \"\"hi\"\"\"");
 }
 
+TEST(PredictCli, MulticlassAnswersCarryEveryClass) {
+  const std::string record =
+      R"({"age": 63, "sex": 1, "cp": 1, "trestbps": 145, "chol": 233, "fbs": 1, "restecg": 2, "thalach": 150, )"
+      R"("exang": 0, "oldpeak": 2.3, "slope": 3, "ca": null, "thal": null})";
+  CliRun run = Predict({"--model", testing::ShippedBundlePath("heart_disease")}, record);
+  ASSERT_EQ(run.exit_code, kExitOk) << run.err;
+  Json answer = Json::parse(run.out);
+  ASSERT_EQ(answer["probabilities"].size(), 5u);
+  double sum = 0, best = 0;
+  for (const auto& [label, p] : answer["probabilities"].items()) {
+    sum += p.get<double>();
+    best = std::max(best, p.get<double>());
+  }
+  EXPECT_NEAR(sum, 1.0, 1e-12);
+  EXPECT_EQ(answer["probability"].get<double>(), best);
+  EXPECT_EQ(answer["label"], std::to_string(answer["prediction"].get<int>()));
+  CliRun csv = Predict({"--model", testing::ShippedBundlePath("heart_disease"), "--output", "csv"}, record);
+  EXPECT_EQ(csv.out.substr(0, csv.out.find('\n')),
+            "row,prediction,label,probability,probability_0,probability_1,probability_2,probability_3,"
+            "probability_4,warnings,errors");
+}
+
+TEST(PredictCli, RegressionAnswersAValue) {
+  const std::string csv =
+      "Gender,Married,Dependents,Education,Self_Employed,ApplicantIncome,CoapplicantIncome,Loan_Amount_Term,"
+      "Credit_History,Property_Area\n"
+      "Male,Yes,1,Graduate,No,4583,1508,360,1,Rural\n"
+      ",No,3+,Not Graduate,,2000,0,,,Urban\n";
+  CliRun run = Predict({"--model", testing::ShippedBundlePath("loan_amount"), "--output", "jsonl"}, csv);
+  ASSERT_EQ(run.exit_code, kExitOk) << run.err;
+  Json first = Json::parse(run.out.substr(0, run.out.find('\n')));
+  EXPECT_TRUE(first["value"].is_number());
+  EXPECT_FALSE(first.contains("probability"));
+}
+
+TEST(PredictCli, MissingValueIsAnErrorWhereTheModelCannotTakeIt) {
+  // stroke's bmi is imputed; heart disease's ca goes to the trees; lung cancer has no nullable field.
+  const std::string lung = R"({"AGE": 60, "GENDER": null})";
+  CliRun run = Predict({"--model", testing::ShippedBundlePath("lung_cancer")}, lung);
+  EXPECT_EQ(run.exit_code, kExitRowsFailed);
+  EXPECT_NE(run.err.find("GENDER: is required, got null"), std::string::npos) << run.err;
+}
+
 // ---- bad input on the stroke model: each record gets its precise error
 
 struct BadInput {

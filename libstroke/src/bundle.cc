@@ -167,8 +167,8 @@ class BundleReader {
     for (size_t i = 0; i < schema.fields().size() && !inputs.failed(); ++i) {
       const FieldSpec& f = schema.fields()[i];
       if (f.nullable && std::isnan(f.impute) && !handles_missing) {
-        inputs.Element(i).Member("impute").Fail(
-            "required: this ensemble cannot take missing values, so a nullable field needs an impute value");
+        inputs.Element(i).Fail(
+            "\"impute\" is required: this ensemble cannot take missing values, so a nullable field needs one");
       }
     }
   }
