@@ -16,9 +16,10 @@ TreeArrays Stump(double threshold, uint8_t missing_left = 0) {
 }
 
 Ensemble Make(std::vector<TreeArrays> trees, double base = 0, double scale = 1,
-              SplitRule rule = SplitRule::kLessEqualFloat32) {
+              SplitRule rule = SplitRule::kLessEqualFloat32, bool handles_missing = false) {
   EnsembleSpec spec;
   spec.num_features = 1;
+  spec.handles_missing = handles_missing;
   spec.base_margin = {base};
   spec.split_rule = rule;
   spec.tree_scale = scale;
@@ -73,8 +74,8 @@ TEST(Ensemble, SumsBaseAndScaledLeavesInTreeOrder) {
 
 TEST(Ensemble, MissingValueFollowsTheRecordedDirection) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  EXPECT_EQ(Raw(Make({Stump(0, 1)}), nan), -1);
-  EXPECT_EQ(Raw(Make({Stump(0, 0)}), nan), 1);
+  EXPECT_EQ(Raw(Make({Stump(0, 1)}, 0, 1, SplitRule::kLessEqualFloat64, true), nan), -1);
+  EXPECT_EQ(Raw(Make({Stump(0, 0)}, 0, 1, SplitRule::kLessEqualFloat64, true), nan), 1);
 }
 
 TEST(Ensemble, MeanAggregationAveragesLeafVectors) {

@@ -158,12 +158,13 @@ StatusOr<Ensemble> Ensemble::Create(EnsembleSpec spec) {
   const size_t width = static_cast<size_t>(spec.leaf_width);
   for (const TreeArrays& t : spec.trees) {
     const auto base = static_cast<int32_t>(e.nodes_.size());
-    e.roots_.push_back(static_cast<uint32_t>(base));
+    e.roots_.push_back({static_cast<uint32_t>(base), static_cast<uint32_t>(t.output)});
     for (size_t i = 0; i < t.left.size(); ++i) {
       Node node{-1, -1, -1, -1, t.missing_left[i], t.threshold[i]};
       if (t.left[i] == -1) {
         node.left = static_cast<int32_t>(e.leaf_values_.size());
         for (size_t j = 0; j < width; ++j) e.leaf_values_.push_back(spec.tree_scale * t.value[i * width + j]);
+        node.threshold = e.leaf_values_[static_cast<size_t>(node.left)];
       } else {
         node.feature = t.feature[i];
         node.left = base + t.left[i];
@@ -176,19 +177,20 @@ StatusOr<Ensemble> Ensemble::Create(EnsembleSpec spec) {
       e.nodes_.push_back(node);
     }
   }
+  e.special_ = spec.handles_missing || !e.bitsets_.empty();
   e.spec_ = std::move(spec);
   return e;
 }
 
-template <SplitRule kRule>
+template <SplitRule kRule, bool kSpecial>
 inline const Ensemble::Node& Ensemble::Walk(uint32_t root, const double* row) const {
   const Node* node = &nodes_[root];
   while (node->feature >= 0) {
     const double x = row[node->feature];
     bool go_left;
-    if (std::isnan(x)) {
+    if (kSpecial && std::isnan(x)) {
       go_left = node->missing_left != 0;
-    } else if (node->bitset >= 0) {
+    } else if (kSpecial && node->bitset >= 0) {
       // As scikit-learn's HistGradientBoosting: known categories left or
       // right by the bitset; unknown ones (and negatives) like a missing value.
       const bool in_range = x >= 0 && x < 256;
@@ -212,39 +214,50 @@ inline const Ensemble::Node& Ensemble::Walk(uint32_t root, const double* row) co
   return *node;
 }
 
-template <SplitRule kRule, typename Real>
+template <SplitRule kRule, bool kSpecial, typename Real>
 void Ensemble::Accumulate(const double* row, Real* acc) const {
+  if (spec_.leaf_width == 1) {
+    for (const Root& root : roots_) acc[root.output] += static_cast<Real>(Walk<kRule, kSpecial>(root.node, row).threshold);
+    return;
+  }
   const size_t width = static_cast<size_t>(spec_.leaf_width);
-  for (size_t t = 0; t < roots_.size(); ++t) {
-    const Node& leaf = Walk<kRule>(roots_[t], row);
-    Real* out = acc + spec_.trees[t].output;
-    const double* values = &leaf_values_[static_cast<size_t>(leaf.left)];
-    for (size_t j = 0; j < width; ++j) out[j] += static_cast<Real>(values[j]);
+  for (const Root& root : roots_) {
+    const double* values = &leaf_values_[static_cast<size_t>(Walk<kRule, kSpecial>(root.node, row).left)];
+    for (size_t j = 0; j < width; ++j) acc[root.output + j] += static_cast<Real>(values[j]);
+  }
+}
+
+template <typename Real>
+void Ensemble::Dispatch(const double* row, Real* acc) const {
+  switch (spec_.split_rule) {
+    case SplitRule::kLessFloat32:
+      return special_ ? Accumulate<SplitRule::kLessFloat32, true>(row, acc)
+                      : Accumulate<SplitRule::kLessFloat32, false>(row, acc);
+    case SplitRule::kLessEqualFloat64:
+      return special_ ? Accumulate<SplitRule::kLessEqualFloat64, true>(row, acc)
+                      : Accumulate<SplitRule::kLessEqualFloat64, false>(row, acc);
+    case SplitRule::kLessEqualFloat32:
+      return special_ ? Accumulate<SplitRule::kLessEqualFloat32, true>(row, acc)
+                      : Accumulate<SplitRule::kLessEqualFloat32, false>(row, acc);
   }
 }
 
 void Ensemble::PredictRaw(std::span<const double> features, std::span<double> raw) const {
   const int k = spec_.num_outputs;
-  const double* row = features.data();
+  const double n = static_cast<double>(roots_.size());
   if (spec_.precision == Precision::kFloat32) {
     float acc[kMaxOutputs];
     for (int i = 0; i < k; ++i) acc[i] = static_cast<float>(spec_.base_margin[i]);
-    switch (spec_.split_rule) {
-      case SplitRule::kLessFloat32: Accumulate<SplitRule::kLessFloat32>(row, acc); break;
-      case SplitRule::kLessEqualFloat64: Accumulate<SplitRule::kLessEqualFloat64>(row, acc); break;
-      case SplitRule::kLessEqualFloat32: Accumulate<SplitRule::kLessEqualFloat32>(row, acc); break;
+    Dispatch(features.data(), acc);
+    for (int i = 0; i < k; ++i) {
+      raw[i] = spec_.aggregation == Aggregation::kMean ? acc[i] / static_cast<float>(n) : acc[i];
     }
-    for (int i = 0; i < k; ++i) raw[i] = spec_.aggregation == Aggregation::kMean ? acc[i] / static_cast<float>(roots_.size()) : acc[i];
     return;
   }
   for (int i = 0; i < k; ++i) raw[i] = spec_.base_margin[i];
-  switch (spec_.split_rule) {
-    case SplitRule::kLessFloat32: Accumulate<SplitRule::kLessFloat32>(row, raw.data()); break;
-    case SplitRule::kLessEqualFloat64: Accumulate<SplitRule::kLessEqualFloat64>(row, raw.data()); break;
-    case SplitRule::kLessEqualFloat32: Accumulate<SplitRule::kLessEqualFloat32>(row, raw.data()); break;
-  }
+  Dispatch(features.data(), raw.data());
   if (spec_.aggregation == Aggregation::kMean) {
-    for (int i = 0; i < k; ++i) raw[i] /= static_cast<double>(roots_.size());
+    for (int i = 0; i < k; ++i) raw[i] /= n;
   }
 }
 

@@ -109,8 +109,10 @@ class STROKE_EXPORT Ensemble {
   int num_outputs() const { return spec_.num_outputs; }
   size_t num_trees() const { return spec_.trees.size(); }
 
-  // Raw accumulators of one row (num_features() values; NaN = missing) into
-  // raw[0, num_outputs()). Allocates nothing; thread-safe.
+  // Raw accumulators of one row (num_features() values) into
+  // raw[0, num_outputs()). NaN means missing and follows missing_left when
+  // the spec handles_missing; otherwise the caller must not pass NaN
+  // (Model::Prepare refuses it). Allocates nothing; thread-safe.
   void PredictRaw(std::span<const double> features, std::span<double> raw) const;
   // The link applied to raw accumulators, in the ensemble's precision.
   void Link(std::span<const double> raw, std::span<double> out) const;
@@ -123,16 +125,25 @@ class STROKE_EXPORT Ensemble {
     int32_t right;
     int32_t bitset;   // categorical node: index of its 8-word bitset, else -1
     uint8_t missing_left;
-    double threshold;
+    double threshold;  // leaf: its first scaled value (the whole value when leaf_width is 1)
   };
-  template <SplitRule kRule>
+  struct Root {
+    uint32_t node;
+    uint32_t output;
+  };
+  // kSpecial: the ensemble has missing values or categorical splits to check
+  // for; without them a node is one comparison.
+  template <SplitRule kRule, bool kSpecial>
   const Node& Walk(uint32_t root, const double* row) const;
-  template <SplitRule kRule, typename Real>
+  template <SplitRule kRule, bool kSpecial, typename Real>
   void Accumulate(const double* row, Real* acc) const;
+  template <typename Real>
+  void Dispatch(const double* row, Real* acc) const;
 
   EnsembleSpec spec_;
   std::vector<Node> nodes_;
-  std::vector<uint32_t> roots_;
+  std::vector<Root> roots_;
+  bool special_ = false;
   std::vector<double> leaf_values_;            // tree_scale * value, per leaf
   std::vector<std::array<uint32_t, 8>> bitsets_;  // left categories per categorical node
   std::vector<int32_t> known_bitset_;           // per feature: index into bitsets_ or -1
