@@ -50,6 +50,8 @@ void BM_PredictFeatures(benchmark::State& state, const char* name) {
 }
 BENCHMARK_CAPTURE(BM_PredictFeatures, stroke, "stroke");
 BENCHMARK_CAPTURE(BM_PredictFeatures, lung_cancer, "lung_cancer");
+BENCHMARK_CAPTURE(BM_PredictFeatures, heart_disease, "heart_disease");  // HistGB, 5 classes, NaN
+BENCHMARK_CAPTURE(BM_PredictFeatures, loan_amount, "loan_amount");      // GB regression
 
 void BM_PredictFeaturesBatch(benchmark::State& state) {
   const stroke::Model& model = LoadModel("stroke");
