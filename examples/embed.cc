@@ -64,14 +64,22 @@ int main(int argc, char** argv) {
   }
   PrintIssues("warning", check.warnings);
 
-  // 4. Predict: raw margin, probability of class 1, class at the bundle's threshold.
+  // 4. Predict. Classification: probability and class (binary: class 1 when
+  //    probability > the bundle's threshold); regression: a value.
   const stroke::Prediction p = model->PredictFeatures(features);
-  std::printf("probability %.6f -> class %d (%s), raw margin %.6f\n", p.probability, p.prediction,
-              info.class_labels[p.prediction].c_str(), p.raw_margin);
+  if (model->task() == stroke::Task::kRegression) {
+    std::printf("value %.6f\n", p.value);
+  } else {
+    std::printf("probability %.6f -> class %d (%s)\n", p.probability, p.prediction,
+                info.class_labels[p.prediction].c_str());
+    for (int k = 0; k < p.num_classes && model->task() == stroke::Task::kMulticlassClassification; ++k) {
+      std::printf("  P(%s) = %.6f\n", info.class_labels[k].c_str(), p.probabilities[k]);
+    }
+  }
 
   // The one-call alternative: Predict() checks, prepares and predicts.
   stroke::StatusOr<stroke::RecordPrediction> same = model->Predict(*record);
-  if (!same.ok() || same->probability != p.probability) {
+  if (!same.ok() || same->value != p.value) {
     std::fprintf(stderr, "Predict() and PredictFeatures() disagree\n");
     return 3;
   }
