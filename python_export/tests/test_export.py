@@ -137,6 +137,11 @@ REFUSED = {
     "add_indicator": (lambda: ColumnTransformer([("n", SimpleImputer(add_indicator=True), NUMERIC)]),
                       "add_indicator=True"),
     "polynomial_step": (lambda: PolynomialFeatures(), "Pipeline step 0 (PolynomialFeatures): not supported"),
+    "numeric_categories": (lambda: ColumnTransformer([("c", OneHotEncoder(), ["hypertension"])]),
+                           "categories must be strings"),
+    "ordinal_unknown_value": (lambda: ColumnTransformer([("c", OrdinalEncoder(
+        handle_unknown="use_encoded_value", unknown_value=-1), CATEGORICAL)]),
+        "OrdinalEncoder(handle_unknown='use_encoded_value')"),
 }
 
 
