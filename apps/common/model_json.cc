@@ -13,6 +13,43 @@ Json IssuesJson(const std::vector<Issue>& issues) {
   return out;
 }
 
+std::vector<std::pair<std::string, Json>> PredictionFields(const Model& model, const RecordPrediction& p) {
+  const auto& labels = model.info().class_labels;
+  switch (model.task()) {
+    case Task::kRegression: return {{"value", p.value}};
+    case Task::kBinaryClassification:
+      return {{"probability", p.probability}, {"prediction", p.prediction}, {"label", p.label},
+              {"raw_margin", p.raw_margin}};
+    case Task::kMulticlassClassification: {
+      Json per_class = Json::object();
+      for (size_t k = 0; k < labels.size(); ++k) per_class[labels[k]] = p.probabilities[k];
+      return {{"prediction", p.prediction}, {"label", p.label}, {"probability", p.probability},
+              {"probabilities", per_class}};
+    }
+  }
+  return {};
+}
+
+Json RecordJson(const Record& record) {
+  Json out = Json::object();
+  for (const auto& [name, v] : record.fields()) {
+    switch (v.kind) {
+      case Value::Kind::kNull: out[name] = nullptr; break;
+      case Value::Kind::kBool: out[name] = v.boolean; break;
+      case Value::Kind::kString: out[name] = v.text; break;
+      case Value::Kind::kOther: out[name] = v.Describe(); break;
+      case Value::Kind::kNumber:
+        if (v.is_integer && std::fabs(v.number) < 9e15) {
+          out[name] = static_cast<int64_t>(v.number);
+        } else {
+          out[name] = v.number;
+        }
+        break;
+    }
+  }
+  return out;
+}
+
 Json FieldJson(const FieldSpec& f) {
   Json field = {{"name", f.name}, {"type", FieldTypeName(f.type)}};
   if (!f.description.empty()) field["description"] = f.description;

@@ -20,6 +20,14 @@ Json IssuesJson(const std::vector<Issue>& issues);
 // feature names - what `stroke-predict info` and GET /model show.
 Json ModelInfoJson(const Model& model);
 
+// A prediction's fields for the model's task, in output order (JSON and CSV).
+// Binary: probability, prediction, label, raw_margin. Multiclass: prediction,
+// label, probability, probabilities (label -> p). Regression: value.
+std::vector<std::pair<std::string, Json>> PredictionFields(const Model& model, const RecordPrediction& p);
+
+// A record as JSON (for logs and audit lines).
+Json RecordJson(const Record& record);
+
 // One input field as the bundle declares it.
 Json FieldJson(const FieldSpec& field);
 

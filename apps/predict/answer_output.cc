@@ -10,33 +10,13 @@
 namespace stroke::apps {
 namespace {
 
-// The answer's fields for the model's task, in output order (JSON and CSV).
-// Binary: probability, prediction, label, raw_margin. Multiclass: prediction,
-// label, probability, then one probability per class. Regression: value.
-std::vector<std::pair<std::string, Json>> AnswerFields(const Model& model, const RecordPrediction& p) {
-  const auto& labels = model.info().class_labels;
-  switch (model.task()) {
-    case Task::kRegression: return {{"value", p.value}};
-    case Task::kBinaryClassification:
-      return {{"probability", p.probability}, {"prediction", p.prediction}, {"label", p.label},
-              {"raw_margin", p.raw_margin}};
-    case Task::kMulticlassClassification: {
-      Json per_class = Json::object();
-      for (size_t k = 0; k < labels.size(); ++k) per_class[labels[k]] = p.probabilities[k];
-      return {{"prediction", p.prediction}, {"label", p.label}, {"probability", p.probability},
-              {"probabilities", per_class}};
-    }
-  }
-  return {};
-}
-
 Json AnswerJson(const Answer& a, const Model& model, bool emit_features) {
   Json out = {{"row", a.row}};
   if (!a.ok) {
     out["errors"] = IssuesJson(a.errors);
     return out;
   }
-  for (auto& [name, value] : AnswerFields(model, a.prediction)) out[name] = std::move(value);
+  for (auto& [name, value] : PredictionFields(model, a.prediction)) out[name] = std::move(value);
   out["warnings"] = IssuesJson(a.prediction.warnings);
   if (emit_features) {
     Json features = Json::object();
@@ -57,7 +37,7 @@ void WriteCsv(const std::vector<Answer>& answers, const Model& model, bool emit_
               std::ostream& out) {
   // Header from a blank answer; multiclass probabilities become one column per class.
   std::vector<std::string> columns;
-  for (const auto& [name, value] : AnswerFields(model, RecordPrediction{})) {
+  for (const auto& [name, value] : PredictionFields(model, RecordPrediction{})) {
     if (!value.is_object()) columns.push_back(name);
   }
   out << "row";
@@ -74,7 +54,7 @@ void WriteCsv(const std::vector<Answer>& answers, const Model& model, bool emit_
   for (const Answer& a : answers) {
     out << a.row;
     if (a.ok) {
-      for (const auto& [name, value] : AnswerFields(model, a.prediction)) {
+      for (const auto& [name, value] : PredictionFields(model, a.prediction)) {
         if (!value.is_object()) out << ',' << CsvText(value);
         for (const Json& per_class : value.is_object() ? value : Json::array()) out << ',' << CsvText(per_class);
       }

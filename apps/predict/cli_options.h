@@ -6,11 +6,11 @@
 #include <string>
 #include <vector>
 
+#include "record_input.h"
 #include "stroke/status.h"
 
 namespace stroke::apps {
 
-enum class InputFormat { kAuto, kJson, kJsonl, kCsv };
 enum class OutputFormat { kAuto, kJson, kJsonl, kCsv, kText };
 
 struct CliOptions {

@@ -1,17 +1,19 @@
-// Reading stroke-predict's input: JSON, JSON Lines or CSV text into records,
-// keeping each record's position so that errors can name it.
-#ifndef STROKE_APPS_PREDICT_RECORD_INPUT_H_
-#define STROKE_APPS_PREDICT_RECORD_INPUT_H_
+// Reading records from JSON, JSON Lines or CSV text (stroke-predict's input,
+// stroke-serve's request bodies), keeping each record's position so that
+// errors can name it.
+#ifndef STROKE_APPS_COMMON_RECORD_INPUT_H_
+#define STROKE_APPS_COMMON_RECORD_INPUT_H_
 
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "cli_options.h"
 #include "stroke/record.h"
 #include "stroke/schema.h"
 
 namespace stroke::apps {
+
+enum class InputFormat { kAuto, kJson, kJsonl, kCsv };
 
 // One input record, or why it could not be read.
 struct InputRow {
@@ -40,4 +42,4 @@ StatusOr<RecordInput> ReadRecords(std::string_view text, InputFormat format, con
 
 }  // namespace stroke::apps
 
-#endif  // STROKE_APPS_PREDICT_RECORD_INPUT_H_
+#endif  // STROKE_APPS_COMMON_RECORD_INPUT_H_

@@ -1,0 +1,48 @@
+// Prometheus metrics of stroke-serve (text format 0.0.4): requests by route
+// template, method and code; latency histograms in seconds; predictions by
+// model; requests in flight; build info. Thread-safe.
+#ifndef STROKE_APPS_SERVE_METRICS_H_
+#define STROKE_APPS_SERVE_METRICS_H_
+
+#include <array>
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <string>
+#include <tuple>
+
+namespace stroke::apps {
+
+class Metrics {
+ public:
+  // Upper bounds (seconds) of the latency histogram buckets; +Inf is implied.
+  static constexpr std::array<double, 12> kBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                                                      0.01,   0.025,   0.05,   0.1,   0.5,    2.5};
+
+  Metrics(std::string build_version, std::string model_name, std::string model_version);
+
+  void RequestStarted() { in_flight_.fetch_add(1); }
+  // `route` is the route template ("/predict"), never the raw path.
+  void RequestFinished(const std::string& route, const std::string& method, int code, double seconds);
+  void Predicted(size_t rows) { predictions_.fetch_add(rows); }
+
+  // The whole exposition, ready to serve as text/plain; version=0.0.4.
+  std::string Render() const;
+
+ private:
+  struct Histogram {
+    std::array<uint64_t, kBuckets.size()> counts{};  // per bucket, not cumulative
+    uint64_t count = 0;
+    double sum = 0;
+  };
+  const std::string build_version_, model_name_, model_version_;
+  std::atomic<int64_t> in_flight_{0};
+  std::atomic<uint64_t> predictions_{0};
+  mutable std::mutex mutex_;
+  std::map<std::tuple<std::string, std::string, int>, uint64_t> requests_;
+  std::map<std::string, Histogram> latency_;
+};
+
+}  // namespace stroke::apps
+
+#endif  // STROKE_APPS_SERVE_METRICS_H_
