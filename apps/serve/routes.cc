@@ -1,0 +1,269 @@
+#include "routes.h"
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "openapi.h"
+#include "record_input.h"
+
+namespace stroke::apps {
+namespace {
+
+// Our issue types as pydantic v1 names, which FastAPI clients see in "type".
+std::string PydanticType(const std::string& issue_type) {
+  if (issue_type == "missing") return "value_error.missing";
+  if (issue_type == "unknown_field") return "value_error.extra";
+  if (issue_type == "category") return "type_error.enum";
+  if (issue_type == "type") return "type_error";
+  if (issue_type == "parse") return "value_error.jsondecode";
+  return "value_error." + issue_type;
+}
+
+Json DetailEntry(Json loc, const std::string& message, const std::string& type) {
+  return {{"loc", std::move(loc)}, {"msg", message}, {"type", PydanticType(type)}};
+}
+
+std::string ReadFileOrEmpty(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  std::ostringstream text;
+  if (file) text << file.rdbuf();
+  return text.str();
+}
+
+// Python's round(x, 4) for the original API: the exact binary value, correctly rounded.
+double Round4(double x) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.4f", x);
+  return std::strtod(text, nullptr);
+}
+
+}  // namespace
+
+Reply JsonReply(int status, const Json& body) { return Reply{status, body.dump(), "application/json", {}}; }
+
+Reply ErrorReply(int status, const std::string& message, const std::string& request_id) {
+  return JsonReply(status, {{"error", message}, {"request_id", request_id}});
+}
+
+struct Routes::Outcome {
+  bool ok = false;
+  Reply reply;                  // when !ok
+  bool single = false;          // the body was one object
+  std::vector<Record> records;  // when ok
+  std::vector<RecordPrediction> answers;
+};
+
+Routes::Routes(const Model& model, RouteSettings settings, Metrics* metrics, EventLog* log)
+    : model_(model), settings_(std::move(settings)), metrics_(metrics), log_(log),
+      started_(std::chrono::steady_clock::now()), started_at_(NowIso8601()) {
+  if (!settings_.docs_dir.empty()) {
+    swagger_js_ = ReadFileOrEmpty(settings_.docs_dir + "/swagger-ui-bundle.js");
+    swagger_css_ = ReadFileOrEmpty(settings_.docs_dir + "/swagger-ui.css");
+  }
+}
+
+Routes::Outcome Routes::Run(const RequestInfo& who, const std::string& body, const std::string& content_type,
+                            bool object_only) const {
+  Outcome out;
+  const std::string type = content_type.substr(0, content_type.find(';'));
+  InputFormat format = InputFormat::kJson;
+  if (type == "text/csv" && !object_only) {
+    format = InputFormat::kCsv;
+  } else if (!type.empty() && type != "application/json") {
+    out.reply = ErrorReply(415, "unsupported Content-Type \"" + type + "\": send application/json" +
+                                    (object_only ? "" : " or text/csv"), who.id);
+    return out;
+  }
+  StatusOr<RecordInput> input = ReadRecords(body, format, model_.schema());
+  if (!input.ok()) {
+    out.reply = JsonReply(422, {{"detail", Json::array({DetailEntry({"body"}, input.status().message(), "parse")})}});
+    return out;
+  }
+  out.single = format == InputFormat::kJson && input->single_object;
+  if (object_only && !out.single) {
+    out.reply = JsonReply(422, {{"detail", Json::array({DetailEntry({"body"}, "expected one JSON object (a record)", "type")})}});
+    return out;
+  }
+  if (input->rows.size() > settings_.max_batch_rows) {
+    out.reply = ErrorReply(413, "a batch of " + std::to_string(input->rows.size()) + " records exceeds the limit of " +
+                                    std::to_string(settings_.max_batch_rows) + " (--max-batch-rows)", who.id);
+    return out;
+  }
+  Json detail = Json::array();
+  std::vector<double> features(model_.num_features());
+  for (size_t i = 0; i < input->rows.size(); ++i) {
+    const InputRow& row = input->rows[i];
+    auto loc = [&](const std::string& field) {
+      Json l = out.single ? Json::array({"body"}) : Json::array({"body", i});
+      if (!field.empty()) l.push_back(field);
+      return l;
+    };
+    if (!row.record.ok()) {
+      detail.push_back(DetailEntry(loc(""), row.record.status().message(), "parse"));
+      continue;
+    }
+    CheckResult check = model_.Prepare(*row.record, features);
+    for (const Issue& e : check.errors) detail.push_back(DetailEntry(loc(e.field), e.message, e.type));
+    if (!check.ok()) continue;
+    RecordPrediction answer;
+    static_cast<stroke::Prediction&>(answer) = model_.PredictFeatures(features);
+    if (model_.task() != Task::kRegression) answer.label = model_.info().class_labels[answer.prediction];
+    answer.warnings = std::move(check.warnings);
+    out.answers.push_back(std::move(answer));
+    out.records.push_back(*row.record);
+  }
+  if (!detail.empty()) {
+    log_->Add("WARNING", "invalid input", {{"request_id", who.id}, {"user", who.user}, {"route", who.route}, {"detail", detail}});
+    out.reply = JsonReply(422, {{"detail", detail}});
+    return out;
+  }
+  metrics_->Predicted(out.answers.size());
+  for (size_t i = 0; i < out.answers.size(); ++i) {
+    Json outputs = Json::object();
+    for (auto& [name, value] : PredictionFields(model_, out.answers[i])) outputs[name] = std::move(value);
+    log_->Audit({{"time", NowIso8601()}, {"request_id", who.id}, {"user", who.user}, {"route", who.route},
+                 {"row", i}, {"inputs", RecordJson(out.records[i])}, {"outputs", outputs},
+                 {"model", model_.info().name}, {"model_version", model_.info().version}});
+  }
+  log_->Add("INFO", "prediction", {{"request_id", who.id}, {"user", who.user}, {"route", who.route},
+                                   {"records", out.answers.size()},
+                                   {"first", out.answers.empty() ? Json() : Answer(out.answers[0])}});
+  out.ok = true;
+  return out;
+}
+
+Json Routes::Answer(const RecordPrediction& p) const {
+  Json answer = Json::object();
+  for (auto& [name, value] : PredictionFields(model_, p)) answer[name] = std::move(value);
+  char message[160];
+  if (model_.task() == Task::kRegression) {
+    std::snprintf(message, sizeof message, "predicted value %.4g", p.value);
+  } else {
+    std::snprintf(message, sizeof message, "predicted \"%s\" with probability %.3f", p.label.c_str(), p.probability);
+  }
+  answer["message"] = message;
+  answer["warnings"] = IssuesJson(p.warnings);
+  answer["model"] = model_.info().name;
+  answer["model_version"] = model_.info().version;
+  return answer;
+}
+
+Reply Routes::Prediction(const RequestInfo& who, const std::string& body) const {
+  Outcome out = Run(who, body, "application/json", /*object_only=*/true);
+  if (!out.ok) return out.reply;
+  const RecordPrediction& p = out.answers[0];
+  if (model_.task() == Task::kRegression) return JsonReply(200, {{"prediction", p.value}});
+  return JsonReply(200, {{"prediction", p.prediction}, {"proba", Round4(p.probability)}});
+}
+
+Reply Routes::Predict(const RequestInfo& who, const std::string& body, const std::string& content_type) const {
+  Outcome out = Run(who, body, content_type, /*object_only=*/false);
+  if (!out.ok) return out.reply;
+  if (out.single) return JsonReply(200, Answer(out.answers[0]));
+  Json predictions = Json::array();
+  for (const RecordPrediction& p : out.answers) predictions.push_back(Answer(p));
+  return JsonReply(200, {{"model", model_.info().name}, {"model_version", model_.info().version},
+                         {"n_rows", out.answers.size()}, {"predictions", predictions}});
+}
+
+Reply Routes::PredictProba(const RequestInfo& who, const std::string& body, const std::string& content_type) const {
+  if (model_.task() == Task::kRegression) {
+    return ErrorReply(404, "this model is a regression: it has no class probabilities (use /predict)", who.id);
+  }
+  Outcome out = Run(who, body, content_type, /*object_only=*/false);
+  if (!out.ok) return out.reply;
+  auto shape = [&](const RecordPrediction& p) {
+    Json probabilities(std::vector<double>(p.probabilities.begin(), p.probabilities.begin() + p.num_classes));
+    return Json{{"prediction", p.prediction}, {"probabilities", probabilities}, {"message", Answer(p)["message"]}};
+  };
+  if (out.single) return JsonReply(200, shape(out.answers[0]));
+  Json all = Json::array();
+  for (const RecordPrediction& p : out.answers) all.push_back(shape(p));
+  return JsonReply(200, {{"predictions", all}});
+}
+
+Reply Routes::Health() const {
+  const double uptime = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  return JsonReply(200, {{"status", ready_ ? "healthy" : "shutting down"}, {"model_loaded", true},
+                         {"model", model_.info().name}, {"version", model_.info().version},
+                         {"started_at", started_at_}, {"uptime_seconds", uptime},
+                         {"build_version", settings_.server_version}});
+}
+
+Reply Routes::Livez() const { return JsonReply(200, {{"status", "alive"}}); }
+
+Reply Routes::Readyz() const {
+  if (!ready_) return JsonReply(503, {{"status", "not ready"}, {"reason", "shutting down"}});
+  return JsonReply(200, {{"status", "ready"}, {"model", model_.info().name}, {"version", model_.info().version}});
+}
+
+Reply Routes::ModelMetadata() const { return JsonReply(200, ModelInfoJson(model_)); }
+
+Reply Routes::Features() const {
+  Json inputs = Json::array();
+  for (const FieldSpec& f : model_.schema().fields()) inputs.push_back(FieldJson(f));
+  return JsonReply(200, {{"features", model_.program().feature_names()}, {"inputs", inputs}});
+}
+
+Reply Routes::Logs(const std::string& limit_text, const std::string& offset_text, const std::string& level) const {
+  auto parse = [](const std::string& text, long fallback, long lo, long hi, long* out) {
+    if (text.empty()) {
+      *out = fallback;
+      return true;
+    }
+    char* end = nullptr;
+    const long value = std::strtol(text.c_str(), &end, 10);
+    *out = value;
+    return *end == '\0' && value >= lo && value <= hi;
+  };
+  long limit = 0, offset = 0;
+  Json detail = Json::array();
+  if (!parse(limit_text, 100, 1, 1000, &limit)) {
+    detail.push_back(DetailEntry({"query", "limit"}, "expected an integer in [1, 1000], got \"" + limit_text + "\"", "number"));
+  }
+  if (!parse(offset_text, 0, 0, 1000000000, &offset)) {
+    detail.push_back(DetailEntry({"query", "offset"}, "expected an integer >= 0, got \"" + offset_text + "\"", "number"));
+  }
+  if (!level.empty() && level != "INFO" && level != "WARNING" && level != "ERROR") {
+    detail.push_back(DetailEntry({"query", "level"}, "expected INFO, WARNING or ERROR, got \"" + level + "\"", "enum"));
+  }
+  if (!detail.empty()) return JsonReply(422, {{"detail", detail}});
+  EventLog::Page page = log_->Read(static_cast<size_t>(limit), static_cast<size_t>(offset), level);
+  Json logs = Json::array();
+  for (const LogEntry& e : page.entries) {
+    logs.push_back({{"timestamp", e.timestamp}, {"level", e.level}, {"message", e.message}, {"data", e.data}});
+  }
+  return JsonReply(200, {{"total", page.total}, {"limit", limit}, {"offset", offset}, {"logs", logs}});
+}
+
+Reply Routes::LogStats() const { return JsonReply(200, log_->Stats()); }
+
+Reply Routes::ClearLogs(const RequestInfo& who) const {
+  const size_t n = log_->Clear();
+  log_->Add("INFO", "logs cleared", {{"request_id", who.id}, {"user", who.user}, {"deleted", n}});
+  return JsonReply(200, {{"deleted", n}});
+}
+
+Reply Routes::MetricsText() const {
+  return Reply{200, metrics_->Render(), "text/plain; version=0.0.4; charset=utf-8", {}};
+}
+
+Reply Routes::OpenApi() const {
+  return JsonReply(200, OpenApiDocument(model_, settings_.server_version, settings_.auth_enabled));
+}
+
+Reply Routes::Docs(const std::string& file) const {
+  const bool swagger = !swagger_js_.empty() && !swagger_css_.empty();
+  if (file.empty()) {
+    if (swagger) return Reply{200, SwaggerUiPage(), "text/html; charset=utf-8", {}};
+    Json doc = OpenApiDocument(model_, settings_.server_version, settings_.auth_enabled);
+    return Reply{200, PlainDocsPage(doc), "text/html; charset=utf-8", {}};
+  }
+  if (swagger && file == "swagger-ui-bundle.js") return Reply{200, swagger_js_, "application/javascript", {}};
+  if (swagger && file == "swagger-ui.css") return Reply{200, swagger_css_, "text/css", {}};
+  return JsonReply(404, {{"error", "not found"}});
+}
+
+}  // namespace stroke::apps

@@ -1,0 +1,91 @@
+// stroke-serve's routes as plain functions of a request's parts: each returns
+// a Reply (status, body, content type), so they are testable without a
+// socket. Server (server.h) wires them to HTTP, with auth and hardening.
+#ifndef STROKE_APPS_SERVE_ROUTES_H_
+#define STROKE_APPS_SERVE_ROUTES_H_
+
+#include <atomic>
+#include <chrono>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "event_log.h"
+#include "metrics.h"
+#include "model_json.h"
+#include "stroke/model.h"
+
+namespace stroke::apps {
+
+struct RouteSettings {
+  size_t max_batch_rows = 1000;  // records in one /predict body
+  std::string server_version;
+  bool auth_enabled = false;     // documented in OpenAPI as security schemes
+  std::string docs_dir;          // holds swagger-ui-bundle.js and swagger-ui.css, or ""
+};
+
+// Who asked: set by the server before a handler runs.
+struct RequestInfo {
+  std::string id;    // X-Request-Id, accepted or generated
+  std::string user;  // authenticated user or key name, "" when auth is off
+  std::string route; // the route template
+};
+
+struct Reply {
+  int status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// A JSON reply.
+Reply JsonReply(int status, const Json& body);
+// {"error": message, "request_id": id} with `status`.
+Reply ErrorReply(int status, const std::string& message, const std::string& request_id);
+
+class Routes {
+ public:
+  Routes(const Model& model, RouteSettings settings, Metrics* metrics, EventLog* log);
+
+  // POST /prediction: the original stroke API.
+  Reply Prediction(const RequestInfo& who, const std::string& body) const;
+  // POST /predict: a record, an array of records, or text/csv.
+  Reply Predict(const RequestInfo& who, const std::string& body, const std::string& content_type) const;
+  // POST /predict_proba: the lung API's shape.
+  Reply PredictProba(const RequestInfo& who, const std::string& body, const std::string& content_type) const;
+
+  Reply Health() const;
+  Reply Livez() const;
+  Reply Readyz() const;
+  Reply ModelMetadata() const;
+  Reply Features() const;
+  Reply Logs(const std::string& limit, const std::string& offset, const std::string& level) const;
+  Reply LogStats() const;
+  Reply ClearLogs(const RequestInfo& who) const;
+  Reply MetricsText() const;
+  Reply OpenApi() const;
+  // GET /docs ("" = the page) and its static files.
+  Reply Docs(const std::string& file) const;
+
+  // Readiness: false while shutting down.
+  void SetReady(bool ready) { ready_ = ready; }
+
+ private:
+  struct Outcome;  // records read and predicted, or the reply explaining why not
+  Outcome Run(const RequestInfo& who, const std::string& body, const std::string& content_type,
+              bool object_only) const;
+  Json Answer(const RecordPrediction& p) const;
+
+  const Model& model_;
+  const RouteSettings settings_;
+  Metrics* metrics_;
+  EventLog* log_;
+  const std::chrono::steady_clock::time_point started_;
+  const std::string started_at_;
+  std::atomic<bool> ready_{true};
+  std::string swagger_js_, swagger_css_;  // loaded once from docs_dir
+};
+
+}  // namespace stroke::apps
+
+#endif  // STROKE_APPS_SERVE_ROUTES_H_

@@ -1,0 +1,47 @@
+// stroke-serve's settings: flags, each also settable by an environment
+// variable (--max-body-bytes <-> STROKE_MAX_BODY_BYTES); flags win.
+#ifndef STROKE_APPS_SERVE_SERVE_OPTIONS_H_
+#define STROKE_APPS_SERVE_SERVE_OPTIONS_H_
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "stroke/status.h"
+
+namespace stroke::apps {
+
+struct ServeOptions {
+  bool help = false;
+  std::string model;                 // bundle path or bundled name; "" = the default model
+  std::string host = "127.0.0.1";    // loopback unless told otherwise
+  int port = 8000;                   // 0 = any free port
+  std::string users_file;            // htpasswd (bcrypt/yescrypt); enables auth
+  std::string api_keys_file;         // name:sha256 lines; enables auth
+  std::vector<std::string> admins;   // users allowed to DELETE /logs
+  bool protect_ops = false;          // health, model, metrics, docs need auth too
+  std::vector<std::string> cors_origins;  // allowed Origins; empty = CORS off
+  size_t max_body_bytes = 1 << 20;   // request body limit (413 above)
+  size_t max_batch_rows = 1000;      // records in one /predict body
+  int threads = 64;                  // worker threads (one per open connection)
+  int read_timeout_s = 5;            // headers and body must arrive within
+  int write_timeout_s = 5;
+  int keep_alive_max = 100;          // requests per connection
+  int keep_alive_timeout_s = 5;
+  size_t log_capacity = 1000;        // entries kept for GET /logs
+  std::string audit_log;             // append one JSON line per prediction
+  bool audit_fsync = false;          // fsync each audit line (durable across machine crashes)
+  bool quiet = false;                // no access log on stderr
+  std::string docs_dir;              // Swagger UI files; "" = the built-in search
+};
+
+// Parses argv[1..] over the environment (`getenv` returns nullptr when unset).
+// kInvalidInput naming the flag (or variable) and what it expects.
+StatusOr<ServeOptions> ParseServeOptions(const std::vector<std::string>& args,
+                                         const std::function<const char*(const char*)>& getenv);
+
+extern const char* const kServeUsage;
+
+}  // namespace stroke::apps
+
+#endif  // STROKE_APPS_SERVE_SERVE_OPTIONS_H_
