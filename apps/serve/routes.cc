@@ -68,10 +68,13 @@ Routes::Outcome Routes::Run(const RequestInfo& who, const std::string& body, con
                             bool object_only) const {
   Outcome out;
   const std::string type = content_type.substr(0, content_type.find(';'));
+  // JSON also when the type is missing, "+json", or curl -d's default form type.
+  const bool json = type.empty() || type == "application/json" || type == "application/x-www-form-urlencoded" ||
+                    (type.size() > 5 && type.compare(type.size() - 5, 5, "+json") == 0);
   InputFormat format = InputFormat::kJson;
   if (type == "text/csv" && !object_only) {
     format = InputFormat::kCsv;
-  } else if (!type.empty() && type != "application/json") {
+  } else if (!json) {
     out.reply = ErrorReply(415, "unsupported Content-Type \"" + type + "\": send application/json" +
                                     (object_only ? "" : " or text/csv"), who.id);
     return out;
@@ -150,8 +153,8 @@ Json Routes::Answer(const RecordPrediction& p) const {
   return answer;
 }
 
-Reply Routes::Prediction(const RequestInfo& who, const std::string& body) const {
-  Outcome out = Run(who, body, "application/json", /*object_only=*/true);
+Reply Routes::Prediction(const RequestInfo& who, const std::string& body, const std::string& content_type) const {
+  Outcome out = Run(who, body, content_type, /*object_only=*/true);
   if (!out.ok) return out.reply;
   const RecordPrediction& p = out.answers[0];
   if (model_.task() == Task::kRegression) return JsonReply(200, {{"prediction", p.value}});

@@ -48,7 +48,7 @@ class Routes {
   Routes(const Model& model, RouteSettings settings, Metrics* metrics, EventLog* log);
 
   // POST /prediction: the original stroke API.
-  Reply Prediction(const RequestInfo& who, const std::string& body) const;
+  Reply Prediction(const RequestInfo& who, const std::string& body, const std::string& content_type) const;
   // POST /predict: a record, an array of records, or text/csv.
   Reply Predict(const RequestInfo& who, const std::string& body, const std::string& content_type) const;
   // POST /predict_proba: the lung API's shape.

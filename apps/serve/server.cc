@@ -124,15 +124,17 @@ void StrokeServer::ConfigureHttp() {
   });
 
   Routes& r = *routes_;
-  auto body_of = [](const httplib::Request& req) { return req.get_header_value("Content-Type"); };
+  auto content_type = [](const httplib::Request& req) { return req.get_header_value("Content-Type"); };
   Add("POST", "/prediction", "/prediction", Access::kUser,
-      [&r](const httplib::Request& req, const RequestInfo& who) { return r.Prediction(who, req.body); });
-  Add("POST", "/predict", "/predict", Access::kUser, [&r, body_of](const httplib::Request& req, const RequestInfo& who) {
-    return r.Predict(who, req.body, body_of(req));
+      [&r, content_type](const httplib::Request& req, const RequestInfo& who) {
+        return r.Prediction(who, req.body, content_type(req));
+      });
+  Add("POST", "/predict", "/predict", Access::kUser, [&r, content_type](const httplib::Request& req, const RequestInfo& who) {
+    return r.Predict(who, req.body, content_type(req));
   });
   Add("POST", "/predict_proba", "/predict_proba", Access::kUser,
-      [&r, body_of](const httplib::Request& req, const RequestInfo& who) {
-        return r.PredictProba(who, req.body, body_of(req));
+      [&r, content_type](const httplib::Request& req, const RequestInfo& who) {
+        return r.PredictProba(who, req.body, content_type(req));
       });
   Add("GET", "/health", "/health", Access::kOps, [&r](const httplib::Request&, const RequestInfo&) { return r.Health(); });
   Add("GET", "/livez", "/livez", Access::kOpen, [&r](const httplib::Request&, const RequestInfo&) { return r.Livez(); });
