@@ -24,5 +24,8 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/strokeConfig.cmake
 file(GLOB STROKE_BUNDLED_MODELS ${PROJECT_SOURCE_DIR}/models/*.bundle.json)
 install(FILES ${STROKE_BUNDLED_MODELS} DESTINATION ${STROKE_INSTALL_MODELS_DIR})
 if(STROKE_BUILD_APPS)
-  install(TARGETS stroke-predict RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  install(TARGETS stroke-predict stroke-serve RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  # Swagger UI for GET /docs, when the build could fetch it.
+  install(FILES ${CMAKE_BINARY_DIR}/swagger-ui/swagger-ui-bundle.js ${CMAKE_BINARY_DIR}/swagger-ui/swagger-ui.css
+          DESTINATION ${CMAKE_INSTALL_DATADIR}/stroke/swagger-ui OPTIONAL)
 endif()

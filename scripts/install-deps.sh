@@ -3,7 +3,10 @@
 # Debian 12 machine, from Debian's own repositories. Packages already present
 # are not fetched again, so this is quick (and offline-safe) the second time.
 #
-#   build:  g++, CMake, nlohmann-json (header-only JSON, used inside the library)
+#   build:  g++, CMake, nlohmann-json (header-only JSON, used inside the library);
+#           for stroke-serve: cpp-httplib (HTTP), libssl (HMAC, SHA-256, constant-time
+#           compare for the credentials cache and API keys), libcrypt (bcrypt/yescrypt
+#           password hashes with crypt_r)
 #   tests:  GoogleTest, Google Benchmark
 #   python: scikit-learn, XGBoost, pandas, numpy, pytest for python_export/
 #           (training, exporting, the parity tests); they go to Debian's
@@ -12,7 +15,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config
-  nlohmann-json3-dev
+  nlohmann-json3-dev libcpp-httplib-dev libssl-dev libcrypt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-sklearn python3-pandas python3-numpy python3-pytest python3-xgboost
 )

@@ -377,6 +377,39 @@ TEST(Hardening, RequestIdsAreEchoedOrGenerated) {
   EXPECT_EQ(generated.size(), 16u);
 }
 
+TEST(Hardening, ASpoofedAddressHeaderIsIgnored) {
+  ServeOptions options = WithUsers();
+  RunningServer s(options);
+  auto client = s.Client();
+  const auto bob = Basic("bob", "builder");
+  httplib::Headers headers = bob;
+  headers.emplace("REMOTE_ADDR", "6.6.6.6");
+  client.Post("/predict", headers, kPatient, "application/json");
+  Json page = Json::parse(client.Get("/logs?level=INFO", bob)->body);
+  EXPECT_EQ(page["logs"][0]["data"]["remote"], "127.0.0.1");
+}
+
+TEST(Options, FlagsOverTheEnvironmentAndClearErrors) {
+  auto env = [](const char* name) -> const char* {
+    const std::string n = name;
+    if (n == "STROKE_PORT") return "9000";
+    if (n == "STROKE_MAX_BATCH_ROWS") return "50";
+    if (n == "STROKE_QUIET") return "true";
+    return nullptr;
+  };
+  auto options = ParseServeOptions({"--port", "9100", "--cors-origin=https://a.example,https://b.example"}, env);
+  ASSERT_TRUE(options.ok()) << options.status().ToString();
+  EXPECT_EQ(options->port, 9100);
+  EXPECT_EQ(options->max_batch_rows, 50u);
+  EXPECT_TRUE(options->quiet);
+  EXPECT_EQ(options->cors_origins.size(), 2u);
+  EXPECT_NE(ParseServeOptions({"--port", "70000"}, env).status().message().find("--port: expected an integer in [0, 65535]"),
+            std::string::npos);
+  EXPECT_NE(ParseServeOptions({"--frobnicate"}, env).status().message().find("unknown option"), std::string::npos);
+  auto bad_env = [](const char* name) -> const char* { return std::string(name) == "STROKE_THREADS" ? "many" : nullptr; };
+  EXPECT_NE(ParseServeOptions({}, bad_env).status().message().find("STROKE_THREADS"), std::string::npos);
+}
+
 TEST(Hardening, CorsOnlyForListedOrigins) {
   ServeOptions options;
   options.cors_origins = {"https://dash.example"};

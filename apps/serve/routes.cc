@@ -131,6 +131,7 @@ Routes::Outcome Routes::Run(const RequestInfo& who, const std::string& body, con
                  {"model", model_.info().name}, {"model_version", model_.info().version}});
   }
   log_->Add("INFO", "prediction", {{"request_id", who.id}, {"user", who.user}, {"route", who.route},
+                                   {"remote", who.remote},
                                    {"records", out.answers.size()},
                                    {"first", out.answers.empty() ? Json() : Answer(out.answers[0])}});
   out.ok = true;

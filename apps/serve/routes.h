@@ -29,6 +29,7 @@ struct RequestInfo {
   std::string id;    // X-Request-Id, accepted or generated
   std::string user;  // authenticated user or key name, "" when auth is off
   std::string route; // the route template
+  std::string remote; // the peer's address (the socket's, never a header's)
 };
 
 struct Reply {
