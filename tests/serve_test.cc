@@ -473,6 +473,7 @@ TEST(Serving, AuditLinesMatchTheAnswers) {
   EXPECT_EQ(lines[0]["inputs"]["gender"], "Male");
   EXPECT_EQ(lines[0]["model_version"], "1");
   EXPECT_TRUE(lines[0].contains("time"));
+  EXPECT_GE(lines[0]["latency_ms"].get<double>(), 0.0);
 }
 
 TEST(Serving, StopDrainsInFlightRequests) {

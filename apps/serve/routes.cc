@@ -123,12 +123,15 @@ Routes::Outcome Routes::Run(const RequestInfo& who, const std::string& body, con
     return out;
   }
   metrics_->Predicted(out.answers.size());
+  const double latency_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - who.start).count();
   for (size_t i = 0; i < out.answers.size(); ++i) {
     Json outputs = Json::object();
     for (auto& [name, value] : PredictionFields(model_, out.answers[i])) outputs[name] = std::move(value);
     log_->Audit({{"time", NowIso8601()}, {"request_id", who.id}, {"user", who.user}, {"route", who.route},
                  {"row", i}, {"inputs", RecordJson(out.records[i])}, {"outputs", outputs},
-                 {"model", model_.info().name}, {"model_version", model_.info().version}});
+                 {"model", model_.info().name}, {"model_version", model_.info().version},
+                 {"latency_ms", latency_ms}});
   }
   log_->Add("INFO", "prediction", {{"request_id", who.id}, {"user", who.user}, {"route", who.route},
                                    {"remote", who.remote},

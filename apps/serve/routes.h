@@ -30,6 +30,7 @@ struct RequestInfo {
   std::string user;  // authenticated user or key name, "" when auth is off
   std::string route; // the route template
   std::string remote; // the peer's address (the socket's, never a header's)
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();  // request received
 };
 
 struct Reply {

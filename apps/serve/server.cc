@@ -166,7 +166,7 @@ void StrokeServer::Add(const char* method, const std::string& pattern, const std
                        Handler handler) {
   auto wrapped = [this, label, access, handler](const httplib::Request& req, httplib::Response& res) {
     t_request.route = label;
-    RequestInfo who{t_request.id, "", label, req.remote_addr};
+    RequestInfo who{t_request.id, "", label, req.remote_addr, t_request.start};
     if (!Authorize(req, access, &who, res)) return;
     t_request.user = who.user;
     if (hook_) hook_(req);
