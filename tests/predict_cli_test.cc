@@ -15,10 +15,7 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-const char kPatient[] =
-    R"({"gender": "Male", "age": 67, "hypertension": false, "heart_disease": true, "ever_married": "Yes", )"
-    R"("work_type": "Private", "Residence_type": "Urban", "avg_glucose_level": 228.69, "bmi": 36.6, )"
-    R"("smoking_status": "formerly smoked"})";
+constexpr const char* kPatient = testing::kSamplePatient;
 
 struct CliRun {
   int exit_code;

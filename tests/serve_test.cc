@@ -13,6 +13,8 @@
 #include <fstream>
 #include <thread>
 
+#include <crypt.h>
+
 #include "auth.h"
 #include "server.h"
 #include "test_util.h"
@@ -22,10 +24,7 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-const char kPatient[] =
-    R"({"gender": "Male", "age": 67, "hypertension": false, "heart_disease": true, "ever_married": "Yes", )"
-    R"("work_type": "Private", "Residence_type": "Urban", "avg_glucose_level": 228.69, "bmi": 36.6, )"
-    R"("smoking_status": "formerly smoked"})";
+constexpr const char* kPatient = testing::kSamplePatient;
 
 const Model& StrokeModel() {
   static const Model* model = new Model(testing::LoadOrDie(testing::ShippedBundlePath("stroke")));
@@ -204,6 +203,20 @@ TEST(Auth, ProtectOpsClosesHealthButNotLiveness) {
   EXPECT_EQ(client.Get("/readyz")->status, 200);
 }
 
+TEST(Auth, YescryptHashesWorkToo) {
+  char setting[CRYPT_GENSALT_OUTPUT_SIZE];
+  ASSERT_NE(crypt_gensalt_rn("$y$", 0, nullptr, 0, setting, sizeof setting), nullptr);
+  struct crypt_data data {};
+  const std::string hash = crypt_r("rosebud", setting, &data);
+  ASSERT_EQ(hash.rfind("$y$", 0), 0u);
+  ServeOptions options;
+  options.users_file = TempPath("yescrypt");
+  std::ofstream(options.users_file) << "carol:" << hash << "\n";
+  RunningServer s(options);
+  EXPECT_EQ(s.Client().Get("/logs", Basic("carol", "rosebud"))->status, 200);
+  EXPECT_EQ(s.Client().Get("/logs", Basic("carol", "rosebuds"))->status, 401);
+}
+
 TEST(Auth, BearerApiKeys) {
   auto [key, line] = NewApiKey("dashboard");
   ServeOptions options;
@@ -289,6 +302,14 @@ TEST(Info, HealthReadinessModelFeatures) {
   EXPECT_EQ(Json::parse(client.Get("/model")->body)["inputs"].size(), 10u);
   EXPECT_EQ(Json::parse(client.Get("/features")->body)["features"].size(), 21u);
   EXPECT_EQ(client.Get("/nowhere")->status, 404);
+}
+
+TEST(Info, NotReadyWhileShuttingDown) {
+  RunningServer s({});
+  s.server().routes().SetReady(false);
+  auto res = s.Client().Get("/readyz");
+  EXPECT_EQ(res->status, 503);
+  EXPECT_EQ(s.Client().Get("/livez")->status, 200);  // liveness never depends on it
 }
 
 TEST(Info, OpenApiDocsAndRedirect) {
@@ -420,6 +441,9 @@ TEST(Hardening, CorsOnlyForListedOrigins) {
   EXPECT_EQ(preflight->get_header_value("Access-Control-Allow-Origin"), "https://dash.example");
   auto other = client.Get("/health", {{"Origin", "https://evil.example"}});
   EXPECT_FALSE(other->has_header("Access-Control-Allow-Origin"));
+  auto refused = client.Options("/predict", {{"Origin", "https://evil.example"}, {"Access-Control-Request-Method", "POST"}});
+  EXPECT_EQ(refused->status, 403);
+  EXPECT_FALSE(refused->has_header("Access-Control-Allow-Origin"));
   auto allowed = client.Get("/health", {{"Origin", "https://dash.example"}});
   EXPECT_EQ(allowed->get_header_value("Access-Control-Allow-Origin"), "https://dash.example");
 }

@@ -12,6 +12,12 @@
 
 namespace stroke::testing {
 
+// A valid record for the stroke model (examples/patient.json).
+inline constexpr char kSamplePatient[] =
+    R"({"gender": "Male", "age": 67, "hypertension": false, "heart_disease": true, "ever_married": "Yes", )"
+    R"("work_type": "Private", "Residence_type": "Urban", "avg_glucose_level": 228.69, "bmi": 36.6, )"
+    R"("smoking_status": "formerly smoked"})";
+
 inline std::string ReadFile(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
   std::ostringstream text;

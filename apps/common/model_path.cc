@@ -6,14 +6,18 @@
 namespace stroke::apps {
 namespace fs = std::filesystem;
 
+std::string InstalledDataDir(const std::string& name) {
+  std::error_code error;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", error);
+  return error ? "" : (exe.parent_path().parent_path() / "share/stroke" / name).string();
+}
+
 std::vector<std::string> ModelSearchDirs() {
   std::vector<std::string> dirs;
   if (const char* env = std::getenv("STROKE_MODELS_DIR"); env != nullptr && *env != '\0') {
     dirs.emplace_back(env);
   }
-  std::error_code error;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", error);
-  if (!error) dirs.push_back((exe.parent_path().parent_path() / "share/stroke/models").string());
+  if (std::string installed = InstalledDataDir("models"); !installed.empty()) dirs.push_back(installed);
 #ifdef STROKE_SOURCE_MODELS_DIR
   dirs.emplace_back(STROKE_SOURCE_MODELS_DIR);
 #endif

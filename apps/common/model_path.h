@@ -10,6 +10,10 @@ namespace stroke::apps {
 // The bundled default model's name.
 inline constexpr const char* kDefaultModelName = "stroke";
 
+// <directory of the running executable>/../share/stroke/<name>: where an
+// installed app finds its data ("models", "swagger-ui"); "" if unknown.
+std::string InstalledDataDir(const std::string& name);
+
 // Directories searched for bundled models, in order: $STROKE_MODELS_DIR, the
 // installed share/stroke/models next to the running executable, and the
 // source tree's models/ (for binaries run from the build tree).

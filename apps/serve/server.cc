@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <random>
 
+#include "model_path.h"
+
 namespace stroke::apps {
 namespace {
 
@@ -42,11 +44,9 @@ bool Loopback(const std::string& host) {
 // Where the Swagger UI files are: the option, the build tree, or the install tree.
 std::string FindDocsDir(const std::string& option) {
   namespace fs = std::filesystem;
-  std::vector<std::string> candidates;
   if (!option.empty()) return option;
+  std::vector<std::string> candidates = {InstalledDataDir("swagger-ui")};
   std::error_code error;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", error);
-  if (!error) candidates.push_back((exe.parent_path().parent_path() / "share/stroke/swagger-ui").string());
 #ifdef STROKE_SWAGGER_UI_DIR
   candidates.emplace_back(STROKE_SWAGGER_UI_DIR);
 #endif
