@@ -334,7 +334,13 @@ TEST(Info, MetricsCountRequestsAndPredictions) {
   auto client = s.Client();
   client.Post("/predict", kPatient, "application/json");
   client.Post("/predict", "{}", "application/json");
-  const std::string text = client.Get("/metrics")->body;
+  // A request is counted after its answer is sent: wait until both are.
+  std::string text;
+  for (int i = 0; i < 200; ++i) {
+    text = client.Get("/metrics")->body;
+    if (text.find("stroke_http_request_duration_seconds_count{route=\"/predict\"} 2") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   EXPECT_NE(text.find("stroke_http_requests_total{route=\"/predict\",method=\"POST\",code=\"200\"} 1"), std::string::npos) << text;
   EXPECT_NE(text.find("stroke_http_requests_total{route=\"/predict\",method=\"POST\",code=\"422\"} 1"), std::string::npos);
   EXPECT_NE(text.find("stroke_predictions_total{model=\"stroke\",model_version=\"1\"} 1"), std::string::npos);
