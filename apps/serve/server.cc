@@ -117,6 +117,7 @@ void StrokeServer::ConfigureHttp() {
   });
   http_.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
+    if (!t_request.active) t_request.id = NewRequestId();  // refused before pre-routing (bad request line)
     const std::string message = res.status == 404 ? "no route " + req.method + " " + req.path
                                                   : "HTTP " + std::to_string(res.status);
     const int status = res.status;
