@@ -1,5 +1,7 @@
 #include "stroke/ensemble.h"
 
+#include "ensemble_walk.h"
+
 #include <cmath>
 
 namespace stroke {
@@ -9,9 +11,6 @@ std::string At(size_t tree, const char* array, size_t node) {
   return "trees[" + std::to_string(tree) + "]." + array + "[" + std::to_string(node) + "]";
 }
 
-bool InBitset(const std::array<uint32_t, 8>& bits, uint32_t category) {
-  return (bits[category / 32] >> (category % 32)) & 1u;
-}
 
 std::array<uint32_t, 8> Bitset(const std::vector<int32_t>& categories) {
   std::array<uint32_t, 8> bits{};
@@ -175,10 +174,12 @@ StatusOr<Ensemble> Ensemble::Create(EnsembleSpec spec) {
         }
       }
       e.nodes_.push_back(node);
+      e.covers_.push_back(t.cover[i]);
     }
   }
   e.special_ = spec.handles_missing || !e.bitsets_.empty();
   e.spec_ = std::move(spec);
+  e.PrepareShap();
   return e;
 }
 
@@ -186,30 +187,7 @@ template <SplitRule kRule, bool kSpecial>
 inline const Ensemble::Node& Ensemble::Walk(uint32_t root, const double* row) const {
   const Node* node = &nodes_[root];
   while (node->feature >= 0) {
-    const double x = row[node->feature];
-    bool go_left;
-    if (kSpecial && std::isnan(x)) {
-      go_left = node->missing_left != 0;
-    } else if (kSpecial && node->bitset >= 0) {
-      // As scikit-learn's HistGradientBoosting: known categories left or
-      // right by the bitset; unknown ones (and negatives) like a missing value.
-      const bool in_range = x >= 0 && x < 256;
-      const auto category = in_range ? static_cast<uint32_t>(x) : 0u;
-      if (in_range && InBitset(bitsets_[node->bitset], category)) {
-        go_left = true;
-      } else if (in_range && InBitset(bitsets_[known_bitset_[node->feature]], category)) {
-        go_left = false;
-      } else {
-        go_left = node->missing_left != 0;
-      }
-    } else if constexpr (kRule == SplitRule::kLessEqualFloat64) {
-      go_left = x <= node->threshold;
-    } else if constexpr (kRule == SplitRule::kLessFloat32) {
-      go_left = static_cast<double>(static_cast<float>(x)) < node->threshold;
-    } else {
-      go_left = static_cast<double>(static_cast<float>(x)) <= node->threshold;
-    }
-    node = &nodes_[go_left ? node->left : node->right];
+    node = &nodes_[GoesLeft<kRule, kSpecial>(*node, row[node->feature]) ? node->left : node->right];
   }
   return *node;
 }

@@ -71,6 +71,14 @@ enum class LinkFunction {
   kIdentity,  // unchanged: a regression value, or a forest's class probabilities
 };
 
+// One element of a TreeSHAP path (scratch memory for Ensemble::Shap).
+struct ShapPathElement {
+  int32_t feature = -1;
+  double zero_fraction = 0;
+  double one_fraction = 0;
+  double weight = 0;
+};
+
 // The categories a categorical feature saw in training (values 0..255).
 struct STROKE_EXPORT KnownCategories {
   int feature = 0;
@@ -117,6 +125,19 @@ class STROKE_EXPORT Ensemble {
   // The link applied to raw accumulators, in the ensemble's precision.
   void Link(std::span<const double> raw, std::span<double> out) const;
 
+  // Exact path-dependent TreeSHAP (Lundberg et al. 2018, algorithm 2) of
+  // accumulator `output` for one row: adds each feature's contribution to
+  // phi[0, num_features()). The contributions sum to the row's raw value
+  // minus ExpectedValue(output). Node covers weight the paths a missing
+  // feature could take. `scratch` holds shap_scratch_size() elements;
+  // allocates nothing; thread-safe.
+  void Shap(std::span<const double> row, int output, std::span<double> phi,
+            std::span<ShapPathElement> scratch) const;
+  // The raw value of `output` for an "average" row: each tree's leaves
+  // weighted by cover, plus the base margin (mean aggregation applied).
+  double ExpectedValue(int output) const { return expected_value_[static_cast<size_t>(output)]; }
+  size_t shap_scratch_size() const { return shap_scratch_size_; }
+
  private:
   // Execution layout derived from spec_ at load: all trees' nodes in one array.
   struct Node {
@@ -134,7 +155,15 @@ class STROKE_EXPORT Ensemble {
   // kSpecial: the ensemble has missing values or categorical splits to check
   // for; without them a node is one comparison.
   template <SplitRule kRule, bool kSpecial>
+  bool GoesLeft(const Node& node, double x) const;
+  template <SplitRule kRule, bool kSpecial>
   const Node& Walk(uint32_t root, const double* row) const;
+  template <SplitRule kRule>
+  void ShapTree(const double* row, uint32_t node, size_t value_index, double* phi, ShapPathElement* path,
+                int depth, double zero_fraction, double one_fraction, int32_t feature) const;
+  double NodeMean(uint32_t node, size_t value_index) const;
+  void PrepareShap();
+  int Depth(uint32_t node) const;
   template <SplitRule kRule, bool kSpecial, typename Real>
   void Accumulate(const double* row, Real* acc) const;
   template <typename Real>
@@ -143,6 +172,9 @@ class STROKE_EXPORT Ensemble {
   EnsembleSpec spec_;
   std::vector<Node> nodes_;
   std::vector<Root> roots_;
+  std::vector<double> covers_;                  // per node (absolute index)
+  std::vector<double> expected_value_;          // per output
+  size_t shap_scratch_size_ = 0;
   bool special_ = false;
   std::vector<double> leaf_values_;            // tree_scale * value, per leaf
   std::vector<std::array<uint32_t, 8>> bitsets_;  // left categories per categorical node

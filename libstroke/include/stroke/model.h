@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "stroke/ensemble.h"
+#include "stroke/explain.h"
 #include "stroke/export.h"
 #include "stroke/features.h"
 #include "stroke/record.h"
@@ -126,6 +127,17 @@ class STROKE_EXPORT Model {
   // Batch of contiguous prepared rows; writes one Prediction per row.
   void PredictFeaturesBatch(std::span<const double> rows, std::span<Prediction> out,
                             std::optional<double> threshold = std::nullopt) const;
+  // The outputs an explanation covers: binary: the class-1 score; multiclass:
+  // every class; regression: the value.
+  std::vector<int> ExplainedOutputs() const;
+  // TreeSHAP of output `output` for prepared features: writes num_features()
+  // contributions and returns the expected value. Allocates nothing; thread-safe
+  // with one scratch per thread.
+  double ExplainFeatures(std::span<const double> features, int output, std::span<double> contributions,
+                         ExplainScratch& scratch) const;
+  // Prepare + ExplainFeatures for every explained output, grouped by input.
+  StatusOr<std::vector<Explanation>> Explain(const Record& record, const PredictOptions& options = {}) const;
+
   // Prepare + PredictFeatures in one call (allocates the feature vector).
   // kInvalidInput names every bad field.
   StatusOr<RecordPrediction> Predict(const Record& record, const PredictOptions& options = {}) const;

@@ -3,6 +3,7 @@
 #define STROKE_STROKE_H_
 
 #include "stroke/ensemble.h"
+#include "stroke/explain.h"
 #include "stroke/features.h"
 #include "stroke/model.h"
 #include "stroke/record.h"
