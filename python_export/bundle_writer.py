@@ -53,7 +53,32 @@ def golden_rows(model, records, features, task):
     return [dict(inputs=r, **a) for r, a in zip(records, answers)]
 
 
-def make_bundle(info, inputs, features, model, golden):
+def distributions(X, y, feature_names, labels, max_bins=20):
+    """Per feature, a histogram of the training rows of each class (regression:
+    of all rows): few distinct values get one bin each, others max_bins equal
+    bins. For dashboards showing where a record stands."""
+    out = []
+    for j, name in enumerate(feature_names):
+        column = X[:, j]
+        present = column[~np.isnan(column)]
+        if present.size == 0:
+            continue
+        distinct = np.unique(present)
+        if distinct.size <= max_bins:
+            middles = (distinct[:-1] + distinct[1:]) / 2
+            edges = np.concatenate([[distinct[0] - 0.5], middles, [distinct[-1] + 0.5]])
+        else:
+            edges = np.linspace(distinct[0], distinct[-1], max_bins + 1)
+        groups = {"all": column} if not labels else {label: column[y == k] for k, label in enumerate(labels)}
+        counts = {}
+        for label, values in groups.items():
+            values = values[~np.isnan(values)]
+            counts[str(label)] = np.histogram(values, bins=edges)[0].astype(int).tolist()
+        out.append({"feature": name, "edges": [float(e) for e in edges], "counts": counts})
+    return out
+
+
+def make_bundle(info, inputs, features, model, golden, feature_distributions=None):
     """A complete bundle dict. `info` is the "model" section's descriptive part
     (name, description, version, labels, training_data, metrics, threshold);
     `inputs` are the resolved input fields, `features` the feature program."""
@@ -73,8 +98,11 @@ def make_bundle(info, inputs, features, model, golden):
         section["threshold"] = info.get("threshold", 0.5)
     if ensemble["task"] != "regression":
         section["class_labels"] = [str(label) for label in info["labels"]]
-    return {"format": FORMAT, "format_version": FORMAT_VERSION, "model": section,
-            "inputs": inputs, "features": features, "ensemble": ensemble, "golden": golden}
+    bundle = {"format": FORMAT, "format_version": FORMAT_VERSION, "model": section,
+              "inputs": inputs, "features": features, "ensemble": ensemble, "golden": golden}
+    if feature_distributions:
+        bundle["distributions"] = feature_distributions
+    return bundle
 
 
 def _library_name(model):

@@ -209,7 +209,9 @@ def train(spec, csv_text, data_description, synthetic, grid=False, version="1"):
     if task == "binary_classification":
         data["positives"] = int(y.sum())
     info = dict(spec, version=version, training_data=data, metrics=metrics)
-    bundle = bundle_writer.make_bundle(info, inputs, spec["features"], model, golden)
+    hist = bundle_writer.distributions(X[idx_train], y[idx_train], [f["name"] for f in spec["features"]],
+                                       [] if task == "regression" else spec["labels"])
+    bundle = bundle_writer.make_bundle(info, inputs, spec["features"], model, golden, hist)
     return bundle, text.getvalue(), model, records, X, y
 
 

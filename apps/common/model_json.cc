@@ -30,6 +30,34 @@ std::vector<std::pair<std::string, Json>> PredictionFields(const Model& model, c
   return {};
 }
 
+Json ExplanationJson(const Model& model, std::span<const double> features, ExplainScratch& scratch) {
+  const auto& names = model.program().feature_names();
+  std::vector<double> phi(model.num_features());
+  Json all = Json::array();
+  for (int output : model.ExplainedOutputs()) {
+    const double base = model.ExplainFeatures(features, output, phi, scratch);
+    double raw = base;
+    Json contributions = Json::object();
+    for (size_t i = 0; i < phi.size(); ++i) {
+      contributions[names[i]] = phi[i];
+      raw += phi[i];
+    }
+    Json by_input = Json::object();
+    for (const InputContribution& c : GroupByInput(model, phi)) by_input[c.name] = c.value;
+    Json one = Json::object();
+    if (model.task() == Task::kMulticlassClassification) {
+      one["class"] = output;
+      one["label"] = model.info().class_labels[static_cast<size_t>(output)];
+    }
+    one["expected_value"] = base;
+    one["raw_score"] = raw;
+    one["by_input"] = by_input;
+    one["contributions"] = contributions;
+    all.push_back(one);
+  }
+  return model.task() == Task::kMulticlassClassification ? all : all[0];
+}
+
 Json RecordJson(const Record& record) {
   Json out = Json::object();
   for (const auto& [name, v] : record.fields()) {

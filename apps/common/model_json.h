@@ -25,6 +25,12 @@ Json ModelInfoJson(const Model& model);
 // label, probability, probabilities (label -> p). Regression: value.
 std::vector<std::pair<std::string, Json>> PredictionFields(const Model& model, const RecordPrediction& p);
 
+// TreeSHAP explanations of prepared features, for every explained output
+// (Model::ExplainedOutputs): {"expected_value", "raw_score", "by_input":
+// {input: contribution}, "contributions": {feature: contribution}} - one
+// object, or for multiclass an array with "class" and "label" in each.
+Json ExplanationJson(const Model& model, std::span<const double> features, ExplainScratch& scratch);
+
 // A record as JSON (for logs and audit lines).
 Json RecordJson(const Record& record);
 

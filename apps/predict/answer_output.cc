@@ -18,6 +18,7 @@ Json AnswerJson(const Answer& a, const Model& model, bool emit_features) {
   }
   for (auto& [name, value] : PredictionFields(model, a.prediction)) out[name] = std::move(value);
   out["warnings"] = IssuesJson(a.prediction.warnings);
+  if (!a.explanation.is_null()) out["explanation"] = a.explanation;
   if (emit_features) {
     Json features = Json::object();
     const auto& names = model.program().feature_names();

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli_options.h"
+#include "model_json.h"
 #include "stroke/model.h"
 
 namespace stroke::apps {
@@ -18,6 +19,7 @@ struct Answer {
   RecordPrediction prediction;  // when ok
   std::vector<Issue> errors;    // when !ok
   std::vector<double> features;  // when ok and features were asked for (NaN = missing)
+  Json explanation;              // when ok and --explain (ExplanationJson)
 };
 
 struct AnswerFormat {

@@ -27,6 +27,9 @@ Options:
                         (default: the bundle's)
   --emit-features       add each record's prepared model-feature vector, to compare
                         with the training pipeline's
+  --explain             add each record's TreeSHAP explanation: the expected value,
+                        each input's and each feature's contribution to the raw score
+                        (json, jsonl; see docs/bundle-format.md and stroke/explain.h)
   --allow-unknown-fields
                         ignore fields the model does not read (default: an error)
   -h, --help            this text
@@ -102,6 +105,8 @@ StatusOr<CliOptions> ParseCliOptions(const std::vector<std::string>& args) {
       options.threshold = t;
     } else if (arg == "--emit-features") {
       options.emit_features = true;
+    } else if (arg == "--explain") {
+      options.explain = true;
     } else if (arg == "--allow-unknown-fields") {
       options.allow_unknown_fields = true;
     } else if (arg.size() > 1 && arg[0] == '-') {
@@ -116,6 +121,9 @@ StatusOr<CliOptions> ParseCliOptions(const std::vector<std::string>& args) {
   if (options.info && options.output_format != OutputFormat::kAuto &&
       options.output_format != OutputFormat::kText && options.output_format != OutputFormat::kJson) {
     return InvalidInputError("info prints text or json, not jsonl or csv");
+  }
+  if (options.explain && options.output_format == OutputFormat::kCsv) {
+    return InvalidInputError("--explain writes nested contributions: use --output json or jsonl");
   }
   if (options.output_format == OutputFormat::kText && !options.info) {
     return InvalidInputError("--output text is for `info`; predictions are json, jsonl or csv");

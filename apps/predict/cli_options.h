@@ -22,6 +22,7 @@ struct CliOptions {
   OutputFormat output_format = OutputFormat::kAuto; // kAuto: follows the input format
   std::optional<double> threshold;   // overrides the bundle's decision threshold
   bool emit_features = false;        // add the prepared feature vector to each answer
+  bool explain = false;              // add TreeSHAP contributions (json, jsonl)
   bool allow_unknown_fields = false; // ignore fields/columns the model does not read
 };
 

@@ -39,7 +39,7 @@ OutputFormat DefaultOutput(InputFormat input) {
 }
 
 Answer AnswerRow(const Model& model, const InputRow& row, const CliOptions& options,
-                 std::vector<double>* features) {
+                 std::vector<double>* features, ExplainScratch* scratch) {
   Answer answer;
   answer.row = row.row;
   if (!row.record.ok()) {
@@ -60,6 +60,7 @@ Answer AnswerRow(const Model& model, const InputRow& row, const CliOptions& opti
   }
   answer.prediction.warnings = std::move(result.warnings);
   if (options.emit_features) answer.features = *features;
+  if (options.explain) answer.explanation = ExplanationJson(model, *features, *scratch);
   return answer;
 }
 
@@ -99,15 +100,17 @@ int RunCommand(const CliOptions& options, std::istream& in, std::ostream& out, s
   std::vector<Answer> answers;
   answers.reserve(input->rows.size());
   std::vector<double> features(model->num_features());
+  ExplainScratch scratch(*model);
   size_t failed = 0;
   for (const InputRow& row : input->rows) {
-    answers.push_back(AnswerRow(*model, row, options, &features));
+    answers.push_back(AnswerRow(*model, row, options, &features, &scratch));
     if (answers.back().ok) continue;
     ++failed;
     err << "stroke-predict: " << Where(row) << ": " << JoinIssues(answers.back().errors) << '\n';
   }
   AnswerFormat how;
   how.format = options.output_format != OutputFormat::kAuto ? options.output_format : DefaultOutput(input->format);
+  if (options.explain && how.format == OutputFormat::kCsv) how.format = OutputFormat::kJsonl;  // nested values
   how.single_object = input->single_object;
   how.emit_features = options.emit_features;
   WriteAnswers(answers, *model, how, out);

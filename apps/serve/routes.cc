@@ -1,5 +1,6 @@
 #include "routes.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -53,6 +54,7 @@ struct Routes::Outcome {
   bool single = false;          // the body was one object
   std::vector<Record> records;  // when ok
   std::vector<RecordPrediction> answers;
+  std::vector<double> features;  // when ok: num_features() per record, row after row
 };
 
 Routes::Routes(const Model& model, RouteSettings settings, Metrics* metrics, EventLog* log)
@@ -116,6 +118,7 @@ Routes::Outcome Routes::Run(const RequestInfo& who, const std::string& body, con
     answer.warnings = std::move(check.warnings);
     out.answers.push_back(std::move(answer));
     out.records.push_back(*row.record);
+    out.features.insert(out.features.end(), features.begin(), features.end());
   }
   if (!detail.empty()) {
     log_->Add("WARNING", "invalid input", {{"request_id", who.id}, {"user", who.user}, {"route", who.route}, {"detail", detail}});
@@ -191,6 +194,42 @@ Reply Routes::PredictProba(const RequestInfo& who, const std::string& body, cons
   return JsonReply(200, {{"predictions", all}});
 }
 
+Reply Routes::Explain(const RequestInfo& who, const std::string& body, const std::string& content_type,
+                      const std::string& format) const {
+  if (!format.empty() && format != "dashboard") {
+    return JsonReply(422, {{"detail", Json::array({DetailEntry({"query", "format"},
+                                                               "expected \"dashboard\" or nothing, got \"" + format + "\"",
+                                                               "enum")})}});
+  }
+  Outcome out = Run(who, body, content_type, /*object_only=*/false);
+  if (!out.ok) return out.reply;
+  const size_t width = model_.num_features();
+  ExplainScratch scratch(model_);
+  if (format == "dashboard") {  // the credit-scoring API's shape, for its dashboard
+    Json values = Json::array(), data = Json::array(), base = Json::array();
+    std::vector<double> phi(width);
+    for (size_t i = 0; i < out.answers.size(); ++i) {
+      const std::span<const double> row(out.features.data() + i * width, width);
+      const int output = model_.task() == Task::kMulticlassClassification ? out.answers[i].prediction
+                                                                          : model_.ExplainedOutputs()[0];
+      base.push_back(model_.ExplainFeatures(row, output, phi, scratch));
+      values.push_back(phi);
+      data.push_back(std::vector<double>(row.begin(), row.end()));
+    }
+    return JsonReply(200, {{"values", values}, {"feat", model_.program().feature_names()}, {"data", data}, {"base", base}});
+  }
+  auto answer = [&](size_t i) {
+    Json a = Answer(out.answers[i]);
+    a["explanation"] = ExplanationJson(model_, std::span<const double>(out.features.data() + i * width, width), scratch);
+    return a;
+  };
+  if (out.single) return JsonReply(200, answer(0));
+  Json all = Json::array();
+  for (size_t i = 0; i < out.answers.size(); ++i) all.push_back(answer(i));
+  return JsonReply(200, {{"model", model_.info().name}, {"model_version", model_.info().version},
+                         {"n_rows", out.answers.size()}, {"predictions", all}});
+}
+
 Reply Routes::Health() const {
   const double uptime = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   return JsonReply(200, {{"status", ready_ ? "healthy" : "shutting down"}, {"model_loaded", true},
@@ -212,6 +251,20 @@ Reply Routes::Features() const {
   Json inputs = Json::array();
   for (const FieldSpec& f : model_.schema().fields()) inputs.push_back(FieldJson(f));
   return JsonReply(200, {{"features", model_.program().feature_names()}, {"inputs", inputs}});
+}
+
+Reply Routes::Distribution(const std::string& feature, const std::string& request_id) const {
+  const FeatureDistribution* d = model_.distribution(feature);
+  if (d == nullptr) {
+    const auto& names = model_.program().feature_names();
+    const bool known = std::find(names.begin(), names.end(), feature) != names.end();
+    return ErrorReply(404, known ? "this bundle carries no distribution for \"" + feature + "\""
+                                 : "no feature \"" + feature + "\" (GET /features lists them)",
+                      request_id);
+  }
+  Json counts = Json::object();
+  for (const auto& [label, c] : d->counts) counts[label] = c;
+  return JsonReply(200, {{"feature", d->feature}, {"bins", d->edges.size() - 1}, {"edges", d->edges}, {"counts", counts}});
 }
 
 Reply Routes::Logs(const std::string& limit_text, const std::string& offset_text, const std::string& level) const {

@@ -56,11 +56,18 @@ class Routes {
   // POST /predict_proba: the lung API's shape.
   Reply PredictProba(const RequestInfo& who, const std::string& body, const std::string& content_type) const;
 
+  // POST /explain: /predict's answers with TreeSHAP explanations;
+  // format "dashboard": the credit-scoring API's {values, feat, data, base}.
+  Reply Explain(const RequestInfo& who, const std::string& body, const std::string& content_type,
+                const std::string& format) const;
+
   Reply Health() const;
   Reply Livez() const;
   Reply Readyz() const;
   Reply ModelMetadata() const;
   Reply Features() const;
+  // GET /features/{name}/distribution: the training histogram of a feature per class.
+  Reply Distribution(const std::string& feature, const std::string& request_id) const;
   Reply Logs(const std::string& limit, const std::string& offset, const std::string& level) const;
   Reply LogStats() const;
   Reply ClearLogs(const RequestInfo& who) const;

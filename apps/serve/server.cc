@@ -137,6 +137,10 @@ void StrokeServer::ConfigureHttp() {
       [&r, content_type](const httplib::Request& req, const RequestInfo& who) {
         return r.PredictProba(who, req.body, content_type(req));
       });
+  Add("POST", "/explain", "/explain", Access::kUser,
+      [&r, content_type](const httplib::Request& req, const RequestInfo& who) {
+        return r.Explain(who, req.body, content_type(req), req.get_param_value("format"));
+      });
   Add("GET", "/health", "/health", Access::kOps, [&r](const httplib::Request&, const RequestInfo&) { return r.Health(); });
   Add("GET", "/livez", "/livez", Access::kOpen, [&r](const httplib::Request&, const RequestInfo&) { return r.Livez(); });
   Add("GET", "/readyz", "/readyz", Access::kOpen, [&r](const httplib::Request&, const RequestInfo&) { return r.Readyz(); });
@@ -144,6 +148,10 @@ void StrokeServer::ConfigureHttp() {
       [&r](const httplib::Request&, const RequestInfo&) { return r.ModelMetadata(); });
   Add("GET", "/features", "/features", Access::kOps,
       [&r](const httplib::Request&, const RequestInfo&) { return r.Features(); });
+  Add("GET", R"(/features/([^/]+)/distribution)", "/features/{name}/distribution", Access::kOps,
+      [&r](const httplib::Request& req, const RequestInfo& who) {
+        return r.Distribution(httplib::detail::decode_url(req.matches[1], false), who.id);
+      });
   Add("GET", "/logs", "/logs", Access::kUser, [&r](const httplib::Request& req, const RequestInfo&) {
     return r.Logs(req.get_param_value("limit"), req.get_param_value("offset"), req.get_param_value("level"));
   });

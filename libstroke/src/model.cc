@@ -22,6 +22,13 @@ const char* TaskName(Task task) {
   return "?";
 }
 
+const FeatureDistribution* Model::distribution(std::string_view name) const {
+  for (const FeatureDistribution& d : distributions_) {
+    if (d.feature == name) return &d;
+  }
+  return nullptr;
+}
+
 int Model::num_classes() const { return static_cast<int>(info_.class_labels.size()); }
 
 CheckResult Model::Prepare(const Record& record, std::span<double> features,

@@ -75,6 +75,14 @@ struct STROKE_EXPORT GoldenRow {
   int prediction = 0;                  // classification: the class index
 };
 
+// Where the training rows fall for one feature, per class (regression:
+// "all"): counts[label][b] rows had a value in [edges[b], edges[b+1]).
+struct STROKE_EXPORT FeatureDistribution {
+  std::string feature;
+  std::vector<double> edges;
+  std::vector<std::pair<std::string, std::vector<double>>> counts;
+};
+
 // One row's answer. Fixed size (no allocation), whatever the task.
 struct STROKE_EXPORT Prediction {
   int prediction = 0;      // classification: the class index (binary: 1 when probability > threshold)
@@ -109,6 +117,9 @@ class STROKE_EXPORT Model {
   const FeatureProgram& program() const { return program_; }
   const Ensemble& ensemble() const { return ensemble_; }
   const std::vector<GoldenRow>& golden_rows() const { return golden_; }
+  // The training distribution of feature `name`, or nullptr (unknown
+  // feature, or a bundle without "distributions").
+  const FeatureDistribution* distribution(std::string_view name) const;
   size_t num_features() const { return program_.num_features(); }
   Task task() const { return info_.task; }
   // Number of classes (classification) or 0 (regression).
@@ -149,6 +160,7 @@ class STROKE_EXPORT Model {
   FeatureProgram program_;
   Ensemble ensemble_;
   std::vector<GoldenRow> golden_;
+  std::vector<FeatureDistribution> distributions_;
   FeatureDomain domain_;  // what the ensemble accepts as features
 };
 
