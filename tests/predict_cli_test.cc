@@ -123,6 +123,23 @@ TEST(PredictCli, EmitFeaturesShowsThePreparedVector) {
   EXPECT_EQ(features["gender_Female"], 0);
 }
 
+TEST(PredictCli, ExplainAddsContributions) {
+  CliRun run = Predict({"--explain"}, kPatient);
+  ASSERT_EQ(run.exit_code, kExitOk) << run.err;
+  Json answer = Json::parse(run.out);
+  const Json& e = answer["explanation"];
+  double total = e["expected_value"].get<double>();
+  for (const auto& [name, value] : e["contributions"].items()) total += value.get<double>();
+  EXPECT_NEAR(total, answer["raw_margin"].get<double>(), 1e-9);
+  EXPECT_NEAR(e["raw_score"].get<double>(), answer["raw_margin"].get<double>(), 1e-9);
+  EXPECT_FALSE(ParseCliOptions({"--explain", "--output", "csv"}).ok());
+  CliRun multi = Predict({"--explain", "--model", testing::ShippedBundlePath("heart_disease")},
+                         Json::parse(R"({"age":63,"sex":1,"cp":1,"trestbps":145,"chol":233,"fbs":1,"restecg":2,)"
+                                     R"("thalach":150,"exang":0,"oldpeak":2.3,"slope":3,"ca":null,"thal":null})").dump());
+  ASSERT_EQ(multi.exit_code, kExitOk) << multi.err;
+  EXPECT_EQ(Json::parse(multi.out)["explanation"].size(), 5u);  // one per class
+}
+
 TEST(PredictCli, ThresholdOverridesTheBundle) {
   EXPECT_EQ(Json::parse(Predict({"--threshold", "0"}, kPatient).out)["prediction"], 1);
   EXPECT_EQ(Json::parse(Predict({"--threshold", "1"}, kPatient).out)["prediction"], 0);

@@ -288,6 +288,48 @@ TEST(Predict, ProbaShapeOfTheLungApi) {
   EXPECT_TRUE(body.contains("prediction") && body.contains("message"));
 }
 
+TEST(Explain, AnswersCarryContributionsThatAddUp) {
+  RunningServer s({});
+  auto client = s.Client();
+  Json one = Json::parse(client.Post("/explain", kPatient, "application/json")->body);
+  const Json& e = one["explanation"];
+  double total = e["expected_value"].get<double>();
+  for (const auto& [name, value] : e["by_input"].items()) total += value.get<double>();
+  EXPECT_NEAR(total, one["raw_margin"].get<double>(), 1e-9);
+  EXPECT_EQ(e["by_input"].size(), 10u);
+  EXPECT_EQ(e["contributions"].size(), 21u);
+  Json dash = Json::parse(client.Post("/explain?format=dashboard", std::string("[") + kPatient + "," + kPatient + "]",
+                                      "application/json")->body);
+  EXPECT_EQ(dash["values"].size(), 2u);
+  EXPECT_EQ(dash["values"][0].size(), 21u);
+  EXPECT_EQ(dash["feat"].size(), 21u);
+  EXPECT_EQ(dash["data"][0][0], 67);  // the age feature
+  EXPECT_EQ(dash["base"].size(), 2u);
+  EXPECT_EQ(client.Post("/explain?format=pie", kPatient, "application/json")->status, 422);
+  EXPECT_EQ(client.Post("/explain", "{}", "application/json")->status, 422);
+}
+
+TEST(Explain, NeedsCredentialsLikePredict) {
+  RunningServer s(WithUsers());
+  EXPECT_EQ(s.Client().Post("/explain", kPatient, "application/json")->status, 401);
+  EXPECT_EQ(s.Client().Post("/explain", Basic("bob", "builder"), kPatient, "application/json")->status, 200);
+}
+
+TEST(Info, FeatureDistributionsPerClass) {
+  RunningServer s({});
+  auto client = s.Client();
+  Json d = Json::parse(client.Get("/features/age/distribution")->body);
+  EXPECT_EQ(d["feature"], "age");
+  EXPECT_EQ(d["edges"].size(), d["bins"].get<size_t>() + 1);
+  ASSERT_TRUE(d["counts"].contains("stroke") && d["counts"].contains("no stroke"));
+  double rows = 0;
+  for (const auto& [label, counts] : d["counts"].items()) {
+    for (const auto& c : counts) rows += c.get<double>();
+  }
+  EXPECT_EQ(rows, 4088);  // the training split
+  EXPECT_EQ(client.Get("/features/nope/distribution")->status, 404);
+}
+
 // ---- information routes
 
 TEST(Info, HealthReadinessModelFeatures) {

@@ -12,12 +12,12 @@ def stroke_predict_path():
     return path if path and os.path.exists(path) else None
 
 
-def predict(stroke_predict, bundle_path, records):
+def predict(stroke_predict, bundle_path, records, *extra_args):
     """stroke-predict's JSONL answers for `records` (dicts), in order."""
     lines = "".join(json.dumps(r) + "\n" for r in records)
     run = subprocess.run([stroke_predict, "--model", bundle_path, "--format", "jsonl",
-                          "--output", "jsonl"], input=lines, capture_output=True, text=True,
-                         check=False)
+                          "--output", "jsonl", *extra_args], input=lines, capture_output=True,
+                         text=True, check=False)
     if run.returncode != 0:
         raise AssertionError(f"stroke-predict exited {run.returncode}: {run.stderr[:2000]}")
     return [json.loads(line) for line in run.stdout.splitlines()]
