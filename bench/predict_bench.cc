@@ -94,6 +94,43 @@ void BM_JsonToPrediction(benchmark::State& state) {
 }
 BENCHMARK(BM_JsonToPrediction);
 
+// Exact TreeSHAP of one prepared row (all features), with a reused scratch.
+void BM_ExplainFeatures(benchmark::State& state, const char* name) {
+  const stroke::Model& model = LoadModel(name);
+  const size_t n = model.golden_rows().size();
+  const std::vector<double> rows = PreparedRows(model, n);
+  const size_t width = model.num_features();
+  stroke::ExplainScratch scratch(model);
+  std::vector<double> phi(width);
+  const int output = model.ExplainedOutputs()[0];
+  size_t i = 0;
+  for (auto _ : state) {
+    double base = model.ExplainFeatures(std::span<const double>(rows).subspan(i * width, width), output, phi, scratch);
+    benchmark::DoNotOptimize(base);
+    benchmark::DoNotOptimize(phi.data());
+    i = i + 1 == n ? 0 : i + 1;
+  }
+}
+BENCHMARK_CAPTURE(BM_ExplainFeatures, stroke, "stroke");
+BENCHMARK_CAPTURE(BM_ExplainFeatures, lung_cancer, "lung_cancer");
+
+// A batch of 1024 explanations, row after row.
+void BM_ExplainBatch(benchmark::State& state) {
+  const stroke::Model& model = LoadModel("stroke");
+  const size_t rows = 1024, width = model.num_features();
+  const std::vector<double> features = PreparedRows(model, rows);
+  stroke::ExplainScratch scratch(model);
+  std::vector<double> phi(width);
+  for (auto _ : state) {
+    for (size_t r = 0; r < rows; ++r) {
+      model.ExplainFeatures(std::span<const double>(features).subspan(r * width, width), 0, phi, scratch);
+      benchmark::DoNotOptimize(phi.data());
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(rows));
+}
+BENCHMARK(BM_ExplainBatch);
+
 void BM_LoadBundle(benchmark::State& state) {
   const std::string path = std::string(STROKE_MODELS_DIR) + "/stroke.bundle.json";
   for (auto _ : state) {

@@ -4,6 +4,7 @@
 // fractions, so contributions + expected value = the raw value exactly (up
 // to rounding).
 #include <algorithm>
+#include <array>
 
 #include "ensemble_walk.h"
 #include "stroke/ensemble.h"
@@ -11,11 +12,22 @@
 namespace stroke {
 namespace {
 
+// 1/k: the algorithm divides by small integers in its inner loops; a
+// multiplication by a reciprocal is several times cheaper than a division.
+constexpr std::array<double, 257> kReciprocals = [] {
+  std::array<double, 257> t{};
+  for (int i = 1; i < 257; ++i) t[i] = 1.0 / i;
+  return t;
+}();
+
+inline double Reciprocal(int k) { return k < 257 ? kReciprocals[k] : 1.0 / k; }
+
 void ExtendPath(ShapPathElement* path, int depth, double zero_fraction, double one_fraction, int32_t feature) {
   path[depth] = {feature, zero_fraction, one_fraction, depth == 0 ? 1.0 : 0.0};
+  const double inv = Reciprocal(depth + 1);
   for (int i = depth - 1; i >= 0; --i) {
-    path[i + 1].weight += one_fraction * path[i].weight * (i + 1) / static_cast<double>(depth + 1);
-    path[i].weight = zero_fraction * path[i].weight * (depth - i) / static_cast<double>(depth + 1);
+    path[i + 1].weight += one_fraction * path[i].weight * (i + 1) * inv;
+    path[i].weight = zero_fraction * path[i].weight * (depth - i) * inv;
   }
 }
 
@@ -42,16 +54,22 @@ void UnwindPath(ShapPathElement* path, int depth, int index) {
 double UnwoundPathSum(const ShapPathElement* path, int depth, int index) {
   const double one_fraction = path[index].one_fraction;
   const double zero_fraction = path[index].zero_fraction;
+  const double inv = Reciprocal(depth + 1);
   double next_one_portion = path[depth].weight;
   double total = 0;
-  for (int i = depth - 1; i >= 0; --i) {
-    if (one_fraction != 0) {
-      const double tmp = next_one_portion * (depth + 1) / static_cast<double>((i + 1) * one_fraction);
-      total += tmp;
-      next_one_portion = path[i].weight - tmp * zero_fraction * ((depth - i) / static_cast<double>(depth + 1));
-    } else if (zero_fraction != 0) {
-      total += (path[i].weight / zero_fraction) / ((depth - i) / static_cast<double>(depth + 1));
+  if (one_fraction != 0) {
+    // The loop carries next_one_portion; keep that chain to one multiply and
+    // one subtraction (the factors do not depend on it).
+    const double scale = (depth + 1) / one_fraction;
+    for (int i = depth - 1; i >= 0; --i) {
+      const double to_total = scale * Reciprocal(i + 1);
+      const double carried = to_total * zero_fraction * ((depth - i) * inv);
+      total += next_one_portion * to_total;
+      next_one_portion = path[i].weight - next_one_portion * carried;
     }
+  } else if (zero_fraction != 0) {
+    const double scale = (depth + 1) / zero_fraction;
+    for (int i = depth - 1; i >= 0; --i) total += path[i].weight * scale * Reciprocal(depth - i);
   }
   return total;
 }
