@@ -16,14 +16,6 @@
 namespace stroke {
 namespace {
 
-std::vector<std::string> AllBundles() {
-  std::vector<std::string> paths = {testing::TinyBundlePath()};
-  for (const auto& entry : std::filesystem::directory_iterator(STROKE_MODELS_DIR)) {
-    if (entry.path().string().ends_with(".bundle.json")) paths.push_back(entry.path().string());
-  }
-  std::sort(paths.begin(), paths.end());
-  return paths;
-}
 
 class LocalAccuracy : public ::testing::TestWithParam<std::string> {};
 
@@ -43,7 +35,7 @@ TEST_P(LocalAccuracy, ContributionsPlusBaseIsTheRawScore) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Bundles, LocalAccuracy, ::testing::ValuesIn(AllBundles()),
+INSTANTIATE_TEST_SUITE_P(Bundles, LocalAccuracy, ::testing::ValuesIn(testing::AllBundlePaths()),
                          [](const ::testing::TestParamInfo<std::string>& info) {
                            std::string name = std::filesystem::path(info.param).filename().string();
                            return name.substr(0, name.find('.'));

@@ -13,14 +13,6 @@
 namespace stroke {
 namespace {
 
-std::vector<std::string> AllBundles() {
-  std::vector<std::string> paths = {testing::TinyBundlePath()};
-  for (const auto& entry : std::filesystem::directory_iterator(STROKE_MODELS_DIR)) {
-    if (entry.path().string().ends_with(".bundle.json")) paths.push_back(entry.path().string());
-  }
-  std::sort(paths.begin(), paths.end());
-  return paths;
-}
 
 std::string BundleName(const ::testing::TestParamInfo<std::string>& info) {
   std::string name = std::filesystem::path(info.param).filename().string();
@@ -77,7 +69,7 @@ TEST_P(GoldenParity, BatchAgreesWithSingleRows) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Bundles, GoldenParity, ::testing::ValuesIn(AllBundles()), BundleName);
+INSTANTIATE_TEST_SUITE_P(Bundles, GoldenParity, ::testing::ValuesIn(testing::AllBundlePaths()), BundleName);
 
 }  // namespace
 }  // namespace stroke

@@ -4,9 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "stroke/model.h"
 
@@ -28,6 +31,17 @@ inline std::string ReadFile(const std::string& path) {
 inline std::string TinyBundlePath() { return std::string(STROKE_TEST_DATA_DIR) + "/tiny.bundle.json"; }
 inline std::string ShippedBundlePath(const std::string& name) {
   return std::string(STROKE_MODELS_DIR) + "/" + name + ".bundle.json";
+}
+
+// The test bundle and every bundle in models/, sorted: what parity and
+// explanation tests run over.
+inline std::vector<std::string> AllBundlePaths() {
+  std::vector<std::string> paths = {TinyBundlePath()};
+  for (const auto& entry : std::filesystem::directory_iterator(STROKE_MODELS_DIR)) {
+    if (entry.path().string().ends_with(".bundle.json")) paths.push_back(entry.path().string());
+  }
+  std::sort(paths.begin(), paths.end());
+  return paths;
 }
 
 // Loads a bundle or fails the test.
