@@ -43,7 +43,9 @@ int main(int argc, char** argv) {
         const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
         if (!res || res->status != 200) {
           if (errors.fetch_add(1) < 3) {
-            std::fprintf(stderr, "error: %s\n", res ? std::to_string(res->status).c_str() : httplib::to_string(res.error()).c_str());
+            const double at = std::chrono::duration<double>(std::chrono::steady_clock::now() - (deadline - std::chrono::duration<double>(seconds))).count();
+            std::fprintf(stderr, "error after %.3f s on connection %d: %s\n", at, c,
+                         res ? std::to_string(res->status).c_str() : httplib::to_string(res.error()).c_str());
           }
         }
         latencies[static_cast<size_t>(c)].push_back(ms);

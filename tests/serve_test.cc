@@ -521,6 +521,27 @@ TEST(Serving, ManyParallelClientsEachGetTheirOwnAnswer) {
   EXPECT_EQ(wrong, 0);
 }
 
+TEST(Serving, ABurstOfNewConnectionsIsAccepted) {
+  // httplib's own listen backlog (5) dropped connections in a burst; Bind() raises it.
+  RunningServer s({});
+  constexpr int kClients = 96;
+  std::atomic<int> ready{0}, failed{0};
+  std::vector<std::thread> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.emplace_back([&] {
+      ++ready;
+      while (ready < kClients) std::this_thread::yield();
+      for (int r = 0; r < 3; ++r) {
+        auto client = s.Client();  // a new connection each time
+        auto res = client.Post("/predict", kPatient, "application/json");
+        if (!res || res->status != 200) ++failed;
+      }
+    });
+  }
+  for (auto& c : clients) c.join();
+  EXPECT_EQ(failed, 0);
+}
+
 TEST(Serving, AuditLinesMatchTheAnswers) {
   ServeOptions options;
   options.audit_log = TempPath("audit.jsonl");

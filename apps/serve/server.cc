@@ -94,6 +94,15 @@ void StrokeServer::ConfigureHttp() {
   const size_t threads = static_cast<size_t>(options_.threads);
   http_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   http_.set_tcp_nodelay(true);
+  // Debian's compiled httplib listens with a backlog of 5: a burst of new
+  // connections overflows it and clients see resets about a second later.
+  // Capture the listening socket (keeping httplib's SO_REUSEADDR) so that
+  // Bind() can listen again with a real backlog.
+  http_.set_socket_options([this](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const char*>(&yes), sizeof yes);
+    listen_socket_ = sock;
+  });
   http_.set_read_timeout(options_.read_timeout_s, 0);
   http_.set_write_timeout(options_.write_timeout_s, 0);
   http_.set_keep_alive_max_count(static_cast<size_t>(options_.keep_alive_max));
@@ -283,8 +292,11 @@ void StrokeServer::LogAccess(const httplib::Request& req, const httplib::Respons
 }
 
 int StrokeServer::Bind() {
-  if (options_.port == 0) return http_.bind_to_any_port(options_.host);
-  return http_.bind_to_port(options_.host, options_.port) ? options_.port : -1;
+  constexpr int kListenBacklog = 1024;
+  const int port = options_.port == 0 ? http_.bind_to_any_port(options_.host)
+                                      : (http_.bind_to_port(options_.host, options_.port) ? options_.port : -1);
+  if (port > 0 && listen_socket_ != INVALID_SOCKET) ::listen(listen_socket_, kListenBacklog);
+  return port;
 }
 
 bool StrokeServer::Listen() { return http_.listen_after_bind(); }

@@ -69,6 +69,7 @@ class StrokeServer {
   std::unique_ptr<Routes> routes_;
   httplib::Server http_;
   std::function<void(const httplib::Request&)> hook_;
+  socket_t listen_socket_ = INVALID_SOCKET;  // captured at bind to raise the backlog
 };
 
 }  // namespace stroke::apps
