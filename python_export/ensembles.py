@@ -23,7 +23,8 @@ class UnsupportedModel(ValueError):
     """A model (or a setting of it) libstroke cannot reproduce exactly."""
 
 
-def _task(model):
+def task_of(model):
+    """(task, number of outputs) of a fitted scikit-learn model."""
     if not hasattr(model, "classes_"):
         return "regression", 1
     k = len(model.classes_)
@@ -55,7 +56,7 @@ def gradient_boosting(model, num_features):
     """GradientBoostingClassifier (binary, multiclass) / GradientBoostingRegressor:
     raw[k] = init[k] + sum over stages of learning_rate * leaf(stage, k)."""
     _check_width(model, num_features)
-    task, k = _task(model)
+    task, k = task_of(model)
     loss = getattr(model, "loss", "")
     if task == "regression" and loss != "squared_error":
         raise UnsupportedModel(f"GradientBoostingRegressor loss {loss!r}: only 'squared_error'")
@@ -83,7 +84,7 @@ def forest(model, num_features):
     scikit-learn's predict_proba uses, so both storage conventions give the
     library's own numbers."""
     _check_width(model, num_features)
-    task, k = _task(model)
+    task, k = task_of(model)
     if getattr(model, "n_outputs_", 1) != 1:
         raise UnsupportedModel("multi-output forests are not supported")
     trees = []
@@ -142,7 +143,7 @@ def hist_gradient_boosting(model, num_features):
     rate is already in them); float64 `x <= threshold`, NaN and unknown
     categories the learned way, categorical splits as category lists."""
     _check_width(model, num_features)
-    task, k = _task(model)
+    task, k = task_of(model)
     loss = model.loss
     if task == "regression" and loss != "squared_error":
         raise UnsupportedModel(f"HistGradientBoostingRegressor loss {loss!r}: only 'squared_error'")

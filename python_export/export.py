@@ -46,10 +46,8 @@ def task_and_classes(model):
         import xgboost_export
         task, k = xgboost_export.task_of(model)
         return task, [str(c) for c in getattr(model, "classes_", range(k if task != "regression" else 0))]
-    if hasattr(model, "classes_"):
-        k = len(model.classes_)
-        return ("binary_classification" if k == 2 else "multiclass_classification"), [str(c) for c in model.classes_]
-    return "regression", []
+    task, _ = ensembles.task_of(model)
+    return task, [str(c) for c in getattr(model, "classes_", [])]
 
 
 def synthetic_records(inputs, n):

@@ -54,11 +54,7 @@ Answer AnswerRow(const Model& model, const InputRow& row, const CliOptions& opti
     return answer;
   }
   answer.ok = true;
-  static_cast<Prediction&>(answer.prediction) = model.PredictFeatures(*features, options.threshold);
-  if (model.task() != Task::kRegression) {
-    answer.prediction.label = model.info().class_labels[answer.prediction.prediction];
-  }
-  answer.prediction.warnings = std::move(result.warnings);
+  answer.prediction = model.PredictPrepared(*features, std::move(result.warnings), options.threshold);
   if (options.emit_features) answer.features = *features;
   if (options.explain) answer.explanation = ExplanationJson(model, *features, *scratch);
   return answer;

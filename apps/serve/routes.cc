@@ -112,11 +112,7 @@ Routes::Outcome Routes::Run(const RequestInfo& who, const std::string& body, con
     CheckResult check = model_.Prepare(*row.record, features);
     for (const Issue& e : check.errors) detail.push_back(DetailEntry(loc(e.field), e.message, e.type));
     if (!check.ok()) continue;
-    RecordPrediction answer;
-    static_cast<stroke::Prediction&>(answer) = model_.PredictFeatures(features);
-    if (model_.task() != Task::kRegression) answer.label = model_.info().class_labels[answer.prediction];
-    answer.warnings = std::move(check.warnings);
-    out.answers.push_back(std::move(answer));
+    out.answers.push_back(model_.PredictPrepared(features, std::move(check.warnings)));
     out.records.push_back(*row.record);
     out.features.insert(out.features.end(), features.begin(), features.end());
   }
@@ -144,16 +140,20 @@ Routes::Outcome Routes::Run(const RequestInfo& who, const std::string& body, con
   return out;
 }
 
-Json Routes::Answer(const RecordPrediction& p) const {
-  Json answer = Json::object();
-  for (auto& [name, value] : PredictionFields(model_, p)) answer[name] = std::move(value);
+std::string Routes::Message(const RecordPrediction& p) const {
   char message[160];
   if (model_.task() == Task::kRegression) {
     std::snprintf(message, sizeof message, "predicted value %.4g", p.value);
   } else {
     std::snprintf(message, sizeof message, "predicted \"%s\" with probability %.3f", p.label.c_str(), p.probability);
   }
-  answer["message"] = message;
+  return message;
+}
+
+Json Routes::Answer(const RecordPrediction& p) const {
+  Json answer = Json::object();
+  for (auto& [name, value] : PredictionFields(model_, p)) answer[name] = std::move(value);
+  answer["message"] = Message(p);
   answer["warnings"] = IssuesJson(p.warnings);
   answer["model"] = model_.info().name;
   answer["model_version"] = model_.info().version;
@@ -186,7 +186,7 @@ Reply Routes::PredictProba(const RequestInfo& who, const std::string& body, cons
   if (!out.ok) return out.reply;
   auto shape = [&](const RecordPrediction& p) {
     Json probabilities(std::vector<double>(p.probabilities.begin(), p.probabilities.begin() + p.num_classes));
-    return Json{{"prediction", p.prediction}, {"probabilities", probabilities}, {"message", Answer(p)["message"]}};
+    return Json{{"prediction", p.prediction}, {"probabilities", probabilities}, {"message", Message(p)}};
   };
   if (out.single) return JsonReply(200, shape(out.answers[0]));
   Json all = Json::array();

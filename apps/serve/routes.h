@@ -84,6 +84,7 @@ class Routes {
   Outcome Run(const RequestInfo& who, const std::string& body, const std::string& content_type,
               bool object_only) const;
   Json Answer(const RecordPrediction& p) const;
+  std::string Message(const RecordPrediction& p) const;  // a one-line summary of the answer
 
   const Model& model_;
   const RouteSettings settings_;

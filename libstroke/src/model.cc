@@ -103,10 +103,15 @@ StatusOr<RecordPrediction> Model::Predict(const Record& record,
   std::vector<double> features(num_features());
   CheckResult check = Prepare(record, features, options.check);
   if (!check.ok()) return check.ToStatus();
+  return PredictPrepared(features, std::move(check.warnings), options.threshold);
+}
+
+RecordPrediction Model::PredictPrepared(std::span<const double> features, std::vector<Issue> warnings,
+                                        std::optional<double> threshold) const {
   RecordPrediction answer;
-  static_cast<Prediction&>(answer) = PredictFeatures(features, options.threshold);
+  static_cast<Prediction&>(answer) = PredictFeatures(features, threshold);
   if (info_.task != Task::kRegression) answer.label = info_.class_labels[answer.prediction];
-  answer.warnings = std::move(check.warnings);
+  answer.warnings = std::move(warnings);
   return answer;
 }
 

@@ -138,6 +138,11 @@ class STROKE_EXPORT Model {
   // Batch of contiguous prepared rows; writes one Prediction per row.
   void PredictFeaturesBatch(std::span<const double> rows, std::span<Prediction> out,
                             std::optional<double> threshold = std::nullopt) const;
+  // PredictFeatures plus the class label, carrying the warnings Prepare
+  // found: the answer for a record whose features are prepared.
+  RecordPrediction PredictPrepared(std::span<const double> features, std::vector<Issue> warnings,
+                                   std::optional<double> threshold = std::nullopt) const;
+
   // The outputs an explanation covers: binary: the class-1 score; multiclass:
   // every class; regression: the value.
   std::vector<int> ExplainedOutputs() const;
