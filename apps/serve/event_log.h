@@ -38,6 +38,8 @@ class EventLog {
   Status OpenAudit(const std::string& path, bool fsync_each_line);
 
   void Add(std::string level, std::string message, Json data);
+  // True when an audit file is open (callers skip building lines otherwise).
+  bool auditing() const { return audit_ != nullptr; }
   // One JSON line in the audit file (if open). Returns false if writing failed.
   bool Audit(const Json& line);
   void FlushAudit();

@@ -52,7 +52,6 @@ struct Routes::Outcome {
   bool ok = false;
   Reply reply;                  // when !ok
   bool single = false;          // the body was one object
-  std::vector<Record> records;  // when ok
   std::vector<RecordPrediction> answers;
   std::vector<double> features;  // when ok: num_features() per record, row after row
 };
@@ -113,7 +112,6 @@ Routes::Outcome Routes::Run(const RequestInfo& who, const std::string& body, con
     for (const Issue& e : check.errors) detail.push_back(DetailEntry(loc(e.field), e.message, e.type));
     if (!check.ok()) continue;
     out.answers.push_back(model_.PredictPrepared(features, std::move(check.warnings)));
-    out.records.push_back(*row.record);
     out.features.insert(out.features.end(), features.begin(), features.end());
   }
   if (!detail.empty()) {
@@ -124,11 +122,12 @@ Routes::Outcome Routes::Run(const RequestInfo& who, const std::string& body, con
   metrics_->Predicted(out.answers.size());
   const double latency_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - who.start).count();
-  for (size_t i = 0; i < out.answers.size(); ++i) {
+  // With no error, answers[i] is the answer to input->rows[i].
+  for (size_t i = 0; log_->auditing() && i < out.answers.size(); ++i) {
     Json outputs = Json::object();
     for (auto& [name, value] : PredictionFields(model_, out.answers[i])) outputs[name] = std::move(value);
     log_->Audit({{"time", NowIso8601()}, {"request_id", who.id}, {"user", who.user}, {"route", who.route},
-                 {"row", i}, {"inputs", RecordJson(out.records[i])}, {"outputs", outputs},
+                 {"row", i}, {"inputs", RecordJson(*input->rows[i].record)}, {"outputs", outputs},
                  {"model", model_.info().name}, {"model_version", model_.info().version},
                  {"latency_ms", latency_ms}});
   }
