@@ -1,7 +1,9 @@
 #include "stroke/ensemble.h"
 
+#include "complete_trees.h"
 #include "ensemble_walk.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace stroke {
@@ -178,6 +180,7 @@ StatusOr<Ensemble> Ensemble::Create(EnsembleSpec spec) {
     }
   }
   e.special_ = spec.handles_missing || !e.bitsets_.empty();
+  e.complete_ = CompleteTrees::Build(spec);
   e.spec_ = std::move(spec);
   e.PrepareShap();
   return e;
@@ -205,8 +208,17 @@ void Ensemble::Accumulate(const double* row, Real* acc) const {
   }
 }
 
+bool Ensemble::CompleteFits(const double* rows, size_t n) const {
+  if (!complete_) return false;
+  if (!spec_.handles_missing) return true;  // Model::Prepare lets no NaN through
+  bool nan = false;
+  for (size_t i = 0; i < n * static_cast<size_t>(spec_.num_features); ++i) nan |= std::isnan(rows[i]);
+  return !nan;
+}
+
 template <typename Real>
 void Ensemble::Dispatch(const double* row, Real* acc) const {
+  if (CompleteFits(row, 1)) return complete_->Accumulate(row, acc);
   switch (spec_.split_rule) {
     case SplitRule::kLessFloat32:
       return special_ ? Accumulate<SplitRule::kLessFloat32, true>(row, acc)
@@ -220,23 +232,44 @@ void Ensemble::Dispatch(const double* row, Real* acc) const {
   }
 }
 
+template <typename Real>
+void Ensemble::AccumulateRows(const double* rows, size_t n, Real* acc) const {
+  const auto k = static_cast<size_t>(spec_.num_outputs), width = static_cast<size_t>(spec_.num_features);
+  for (size_t r = 0; r < n; ++r) {
+    for (size_t i = 0; i < k; ++i) acc[r * k + i] = static_cast<Real>(spec_.base_margin[i]);
+  }
+  if (CompleteFits(rows, n)) return complete_->AccumulateRows(rows, n, width, acc, k);
+  for (size_t r = 0; r < n; ++r) Dispatch(rows + r * width, acc + r * k);
+}
+
 void Ensemble::PredictRaw(std::span<const double> features, std::span<double> raw) const {
-  const int k = spec_.num_outputs;
-  const double n = static_cast<double>(roots_.size());
+  PredictRawBatch(features, 1, raw);
+}
+
+void Ensemble::PredictRawBatch(std::span<const double> rows, size_t n, std::span<double> raw) const {
+  const auto k = static_cast<size_t>(spec_.num_outputs);
+  const bool mean = spec_.aggregation == Aggregation::kMean;
   if (spec_.precision == Precision::kFloat32) {
-    float acc[kMaxOutputs];
-    for (int i = 0; i < k; ++i) acc[i] = static_cast<float>(spec_.base_margin[i]);
-    Dispatch(features.data(), acc);
-    for (int i = 0; i < k; ++i) {
-      raw[i] = spec_.aggregation == Aggregation::kMean ? acc[i] / static_cast<float>(n) : acc[i];
+    constexpr size_t kChunk = 32;
+    float acc[kChunk * kMaxOutputs];
+    const auto trees = static_cast<float>(roots_.size());
+    const auto width = static_cast<size_t>(spec_.num_features);
+    for (size_t first = 0; first < n; first += kChunk) {
+      const size_t rows_here = std::min(kChunk, n - first);
+      AccumulateRows(rows.data() + first * width, rows_here, acc);
+      for (size_t i = 0; i < rows_here * k; ++i) raw[first * k + i] = mean ? acc[i] / trees : acc[i];
     }
     return;
   }
-  for (int i = 0; i < k; ++i) raw[i] = spec_.base_margin[i];
-  Dispatch(features.data(), raw.data());
-  if (spec_.aggregation == Aggregation::kMean) {
-    for (int i = 0; i < k; ++i) raw[i] /= n;
+  AccumulateRows(rows.data(), n, raw.data());
+  if (mean) {
+    const auto trees = static_cast<double>(roots_.size());
+    for (size_t i = 0; i < n * k; ++i) raw[i] /= trees;
   }
+}
+
+std::string Ensemble::layout() const {
+  return complete_ ? "complete depth " + std::to_string(complete_->depth()) : "node walk";
 }
 
 void Ensemble::Link(std::span<const double> raw, std::span<double> out) const {

@@ -1,5 +1,6 @@
 #include "stroke/model.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace stroke {
@@ -55,8 +56,13 @@ CheckResult Model::Prepare(const Record& record, std::span<double> features,
 Prediction Model::PredictFeatures(std::span<const double> features,
                                   std::optional<double> threshold) const {
   std::array<double, kMaxOutputs> raw;
-  std::array<double, kMaxOutputs> out;
   ensemble_.PredictRaw(features, raw);
+  return FromRaw(raw.data(), threshold);
+}
+
+Prediction Model::FromRaw(const double* raw_accumulators, std::optional<double> threshold) const {
+  const std::span<const double> raw(raw_accumulators, static_cast<size_t>(ensemble_.num_outputs()));
+  std::array<double, kMaxOutputs> out;
   ensemble_.Link(raw, out);
   Prediction p;
   switch (info_.task) {
@@ -92,9 +98,14 @@ Prediction Model::PredictFeatures(std::span<const double> features,
 
 void Model::PredictFeaturesBatch(std::span<const double> rows, std::span<Prediction> out,
                                  std::optional<double> threshold) const {
-  const size_t width = num_features();
-  for (size_t r = 0; r < out.size(); ++r) {
-    out[r] = PredictFeatures(rows.subspan(r * width, width), threshold);
+  // Rows in chunks whose raw accumulators fit on the stack.
+  constexpr size_t kChunk = 64;
+  std::array<double, kChunk * kMaxOutputs> raw;
+  const size_t width = num_features(), k = static_cast<size_t>(ensemble_.num_outputs());
+  for (size_t first = 0; first < out.size(); first += kChunk) {
+    const size_t n = std::min(kChunk, out.size() - first);
+    ensemble_.PredictRawBatch(rows.subspan(first * width, n * width), n, raw);
+    for (size_t r = 0; r < n; ++r) out[first + r] = FromRaw(&raw[r * k], threshold);
   }
 }
 

@@ -17,6 +17,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -80,6 +81,8 @@ struct ShapPathElement {
 };
 
 // The categories a categorical feature saw in training (values 0..255).
+class CompleteTrees;  // the fast layout (src/complete_trees.h)
+
 struct STROKE_EXPORT KnownCategories {
   int feature = 0;
   std::vector<int32_t> categories;
@@ -122,6 +125,13 @@ class STROKE_EXPORT Ensemble {
   // the spec handles_missing; otherwise the caller must not pass NaN
   // (Model::Prepare refuses it). Allocates nothing; thread-safe.
   void PredictRaw(std::span<const double> features, std::span<double> raw) const;
+  // PredictRaw for n rows at once (rows: n * num_features(), row-major; raw:
+  // n * num_outputs()), with the same results; faster for shallow trees,
+  // whose walks it interleaves. Allocates nothing; thread-safe.
+  void PredictRawBatch(std::span<const double> rows, size_t n, std::span<double> raw) const;
+  // The execution layout chosen at load: "complete depth D" (shallow trees,
+  // src/complete_trees.h) or "node walk".
+  std::string layout() const;
   // The link applied to raw accumulators, in the ensemble's precision.
   void Link(std::span<const double> raw, std::span<double> out) const;
 
@@ -168,6 +178,10 @@ class STROKE_EXPORT Ensemble {
   void Accumulate(const double* row, Real* acc) const;
   template <typename Real>
   void Dispatch(const double* row, Real* acc) const;
+  // Whether the complete layout can take these rows (no NaN to route).
+  bool CompleteFits(const double* rows, size_t n) const;
+  template <typename Real>
+  void AccumulateRows(const double* rows, size_t n, Real* acc) const;
 
   EnsembleSpec spec_;
   std::vector<Node> nodes_;
@@ -179,6 +193,7 @@ class STROKE_EXPORT Ensemble {
   std::vector<double> leaf_values_;            // tree_scale * value, per leaf
   std::vector<std::array<uint32_t, 8>> bitsets_;  // left categories per categorical node
   std::vector<int32_t> known_bitset_;           // per feature: index into bitsets_ or -1
+  std::shared_ptr<const CompleteTrees> complete_;  // null: walk nodes_
 };
 
 }  // namespace stroke

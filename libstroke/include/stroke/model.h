@@ -159,6 +159,8 @@ class STROKE_EXPORT Model {
   StatusOr<RecordPrediction> Predict(const Record& record, const PredictOptions& options = {}) const;
 
  private:
+  // The Prediction for the ensemble's raw accumulators (num_outputs values).
+  Prediction FromRaw(const double* raw, std::optional<double> threshold) const;
   friend class BundleReader;  // src/bundle.cc fills a Model from JSON
   ModelInfo info_;
   Schema schema_;

@@ -1,0 +1,156 @@
+#include "complete_trees.h"
+
+#include <cfloat>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+namespace stroke {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// The largest double x whose float32 rounding (to nearest, ties to even) is
+// <= f. Doubles between f and the next float up round to the nearer of the
+// two; the midpoint is exact in double and goes to the one with an even
+// mantissa.
+double AtMostFloat(float f) {
+  if (f == std::numeric_limits<float>::infinity()) return kInf;
+  const double above_max = static_cast<double>(FLT_MAX) + std::ldexp(1.0, 127 - 24);  // rounds to inf
+  if (f == -std::numeric_limits<float>::infinity()) return -above_max;  // the tie goes to -inf (even)
+  const double lo = f;
+  const double hi = f == FLT_MAX ? std::ldexp(1.0, 128) : static_cast<double>(std::nextafter(f, INFINITY));
+  const double mid = lo + (hi - lo) / 2;
+  uint32_t bits;
+  std::memcpy(&bits, &f, sizeof bits);
+  return (bits & 1u) == 0 ? mid : std::nextafter(mid, -kInf);
+}
+
+// The largest float <= t (strictly below t when `strict`).
+float FloatBelow(double t, bool strict) {
+  float f = static_cast<float>(t);
+  if (static_cast<double>(f) > t || (strict && static_cast<double>(f) == t)) f = std::nextafter(f, -INFINITY);
+  return f;
+}
+
+int Depth(const TreeArrays& t, int32_t node) {
+  if (t.left[node] == -1) return 0;
+  return 1 + std::max(Depth(t, t.left[node]), Depth(t, t.right[node]));
+}
+
+}  // namespace
+
+double LeftBound(SplitRule rule, double threshold) {
+  switch (rule) {
+    case SplitRule::kLessEqualFloat64:
+      return threshold;
+    case SplitRule::kLessEqualFloat32:
+      return AtMostFloat(FloatBelow(threshold, false));
+    case SplitRule::kLessFloat32:
+      return AtMostFloat(FloatBelow(threshold, true));
+  }
+  return threshold;
+}
+
+std::unique_ptr<CompleteTrees> CompleteTrees::Build(const EnsembleSpec& spec) {
+  if (spec.leaf_width != 1 || !spec.known_categories.empty()) return nullptr;
+  int depth = 0;
+  for (const TreeArrays& t : spec.trees) {
+    for (uint8_t c : t.categorical) {
+      if (c) return nullptr;
+    }
+    depth = std::max(depth, Depth(t, 0));
+    if (depth > kMaxDepth) return nullptr;
+  }
+  auto layout = std::make_unique<CompleteTrees>();
+  CompleteTrees& l = *layout;
+  l.depth_ = depth;
+  l.inner_ = (size_t{1} << depth) - 1;
+  l.trees_ = spec.trees.size();
+  l.feature_.assign(l.trees_ * l.inner_, 0);
+  l.bound_.assign(l.trees_ * l.inner_, kInf);  // padding: everything goes left
+  l.leaf_.assign(l.trees_ * (l.inner_ + 1), 0);
+  for (size_t ti = 0; ti < l.trees_; ++ti) {
+    const TreeArrays& t = spec.trees[ti];
+    l.output_.push_back(static_cast<uint32_t>(t.output));
+    // (node in the spec's tree, heap index, level); a leaf above depth D
+    // fills every leaf slot beneath it.
+    struct Step { int32_t node; size_t heap; int level; };
+    std::vector<Step> pending = {{0, 0, 0}};
+    while (!pending.empty()) {
+      const Step s = pending.back();
+      pending.pop_back();
+      if (s.level == depth) {
+        l.leaf_[ti * (l.inner_ + 1) + (s.heap - l.inner_)] = spec.tree_scale * t.value[static_cast<size_t>(s.node)];
+        continue;
+      }
+      const bool leaf = t.left[s.node] == -1;
+      if (!leaf) {
+        l.feature_[ti * l.inner_ + s.heap] = static_cast<uint32_t>(t.feature[s.node]);
+        l.bound_[ti * l.inner_ + s.heap] = LeftBound(spec.split_rule, t.threshold[s.node]);
+      }
+      pending.push_back({leaf ? s.node : t.left[s.node], 2 * s.heap + 1, s.level + 1});
+      pending.push_back({leaf ? s.node : t.right[s.node], 2 * s.heap + 2, s.level + 1});
+    }
+  }
+  return layout;
+}
+
+// kTrees walks of one row in lockstep, then their leaves added in tree order.
+template <int kTrees, typename Real>
+inline void CompleteTrees::TreeGroup(const double* row, size_t first, Real* acc) const {
+  const uint32_t* feature = &feature_[first * inner_];
+  const double* bound = &bound_[first * inner_];
+  size_t index[kTrees] = {};
+  for (int level = 0; level < depth_; ++level) {
+    for (int j = 0; j < kTrees; ++j) {
+      const size_t node = j * inner_ + index[j];
+      index[j] = 2 * index[j] + 1 + static_cast<size_t>(!(row[feature[node]] <= bound[node]));
+    }
+  }
+  for (int j = 0; j < kTrees; ++j) {
+    acc[output_[first + j]] += static_cast<Real>(leaf_[(first + j) * (inner_ + 1) + index[j] - inner_]);
+  }
+}
+
+template <typename Real>
+void CompleteTrees::Accumulate(const double* row, Real* acc) const {
+  constexpr int kGroup = 8;
+  size_t t = 0;
+  for (; t + kGroup <= trees_; t += kGroup) TreeGroup<kGroup>(row, t, acc);
+  for (; t < trees_; ++t) TreeGroup<1>(row, t, acc);
+}
+
+// kRows rows walk each tree in lockstep; trees in order, so each row's sum
+// keeps the training library's order.
+template <int kRows, typename Real>
+inline void CompleteTrees::RowBlock(const double* rows, size_t width, Real* acc, size_t stride) const {
+  for (size_t t = 0; t < trees_; ++t) {
+    const uint32_t* feature = &feature_[t * inner_];
+    const double* bound = &bound_[t * inner_];
+    size_t index[kRows] = {};
+    for (int level = 0; level < depth_; ++level) {
+      for (int r = 0; r < kRows; ++r) {
+        const size_t node = index[r];
+        index[r] = 2 * node + 1 + static_cast<size_t>(!(rows[r * width + feature[node]] <= bound[node]));
+      }
+    }
+    const double* leaf = &leaf_[t * (inner_ + 1)] - inner_;
+    for (int r = 0; r < kRows; ++r) acc[r * stride + output_[t]] += static_cast<Real>(leaf[index[r]]);
+  }
+}
+
+template <typename Real>
+void CompleteTrees::AccumulateRows(const double* rows, size_t n, size_t width, Real* acc, size_t stride) const {
+  constexpr size_t kBlock = 8;
+  size_t r = 0;
+  for (; r + kBlock <= n; r += kBlock) RowBlock<kBlock>(rows + r * width, width, acc + r * stride, stride);
+  for (; r < n; ++r) Accumulate(rows + r * width, acc + r * stride);
+}
+
+template void CompleteTrees::Accumulate(const double*, double*) const;
+template void CompleteTrees::Accumulate(const double*, float*) const;
+template void CompleteTrees::AccumulateRows(const double*, size_t, size_t, double*, size_t) const;
+template void CompleteTrees::AccumulateRows(const double*, size_t, size_t, float*, size_t) const;
+
+}  // namespace stroke

@@ -1,0 +1,161 @@
+// The complete-tree layout (src/complete_trees.h) must answer exactly as the
+// node walk: each split rule folded into one double bound, checked at float
+// boundaries, and whole random ensembles compared bit for bit.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cfloat>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <random>
+
+#include "stroke/ensemble.h"
+
+namespace stroke {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+bool RuleSendsLeft(SplitRule rule, double x, double t) {
+  switch (rule) {
+    case SplitRule::kLessEqualFloat64: return x <= t;
+    case SplitRule::kLessEqualFloat32: return static_cast<double>(static_cast<float>(x)) <= t;
+    case SplitRule::kLessFloat32: return static_cast<double>(static_cast<float>(x)) < t;
+  }
+  return false;
+}
+
+Ensemble Create(EnsembleSpec spec) {
+  StatusOr<Ensemble> e = Ensemble::Create(std::move(spec));
+  EXPECT_TRUE(e.ok()) << e.status().ToString();
+  return e.ok() ? std::move(*e) : Ensemble();
+}
+
+// x values around threshold t that a rounding mistake would misplace: the
+// neighbouring floats, the midpoints between them and the doubles next to
+// those midpoints.
+std::vector<double> Around(double t) {
+  std::vector<double> xs = {t, std::nextafter(t, kInf), std::nextafter(t, -kInf), 0.0, -0.0, 1e300, -1e300};
+  float f = static_cast<float>(t);
+  float floats[] = {std::nextafter(std::nextafter(f, -INFINITY), -INFINITY), std::nextafter(f, -INFINITY), f,
+                    std::nextafter(f, INFINITY), std::nextafter(std::nextafter(f, INFINITY), INFINITY)};
+  for (int i = 0; i + 1 < 5; ++i) {
+    if (!std::isfinite(floats[i]) || !std::isfinite(floats[i + 1])) continue;
+    const double mid = (static_cast<double>(floats[i]) + static_cast<double>(floats[i + 1])) / 2;
+    for (double x : {static_cast<double>(floats[i]), mid, std::nextafter(mid, kInf), std::nextafter(mid, -kInf)}) {
+      xs.push_back(x);
+    }
+  }
+  return xs;
+}
+
+TEST(CompleteLayout, EverySplitRuleAtFloatBoundaries) {
+  const double thresholds[] = {0.1, 0.5, 1.0 / 3, 2.5, -7.25, 1e-40, -1e-42, 0.0, -0.0, 1.4e-45,
+                               FLT_MAX, -FLT_MAX, 1e39, -1e39, 16777217.0, 3.4028235677973366e38};
+  for (SplitRule rule : {SplitRule::kLessEqualFloat32, SplitRule::kLessEqualFloat64, SplitRule::kLessFloat32}) {
+    for (double t : thresholds) {
+      EnsembleSpec spec;
+      spec.num_features = 1;
+      spec.split_rule = rule;
+      spec.link = LinkFunction::kIdentity;
+      spec.trees = {TreeArrays{{0, -2, -2}, {t, -2, -2}, {1, -1, -1}, {2, -1, -1},
+                               {0, 1, 2}, {2, 1, 1}, {0, 0, 0}}};
+      const Ensemble e = Create(spec);
+      ASSERT_EQ(e.layout(), "complete depth 1");
+      for (double x : Around(t)) {
+        std::array<double, kMaxOutputs> raw;
+        e.PredictRaw(std::span<const double>(&x, 1), raw);
+        EXPECT_EQ(raw[0], RuleSendsLeft(rule, x, t) ? 1 : 2)
+            << "rule " << static_cast<int>(rule) << " threshold " << t << " x " << x;
+      }
+    }
+  }
+}
+
+// A random tree of at most `depth` levels over `features` features; leaves
+// stop early with some probability, so trees are ragged.
+void Grow(TreeArrays& t, int depth, int features, std::mt19937& rng) {
+  std::uniform_real_distribution<double> uniform(-3, 3);
+  const int32_t node = static_cast<int32_t>(t.left.size());
+  t.left.push_back(-1), t.right.push_back(-1), t.feature.push_back(-2), t.threshold.push_back(-2);
+  t.value.push_back(uniform(rng)), t.cover.push_back(1), t.missing_left.push_back(0);
+  if (depth == 0 || rng() % 5 == 0) return;
+  t.feature[node] = static_cast<int32_t>(rng() % features);
+  t.threshold[node] = std::round(uniform(rng) * 8) / 8;  // coarse: rows hit thresholds exactly
+  t.left[node] = static_cast<int32_t>(t.left.size());
+  Grow(t, depth - 1, features, rng);
+  t.right[node] = static_cast<int32_t>(t.left.size());
+  Grow(t, depth - 1, features, rng);
+}
+
+TEST(CompleteLayout, RandomEnsemblesMatchTheNodeWalkBitForBit) {
+  std::mt19937 rng(11);
+  for (int trial = 0; trial < 40; ++trial) {
+    EnsembleSpec spec;
+    spec.num_features = 5;
+    spec.split_rule = static_cast<SplitRule>(trial % 3);
+    spec.precision = trial % 2 ? Precision::kFloat32 : Precision::kFloat64;
+    spec.tree_scale = 0.1;
+    spec.link = LinkFunction::kIdentity;
+    spec.num_outputs = 1 + trial % 3;
+    spec.base_margin.assign(static_cast<size_t>(spec.num_outputs), 0.25);
+    for (int i = 0; i < 1 + trial % 23; ++i) {
+      TreeArrays t;
+      Grow(t, 1 + (trial + i) % 8, spec.num_features, rng);
+      t.output = i % spec.num_outputs;
+      spec.trees.push_back(std::move(t));
+    }
+    const Ensemble fast = Create(spec);
+    // The same trees plus a last tree of depth 9 whose leaves are all 0:
+    // too deep for the complete layout, and adding +0.0 changes no sum.
+    // The same trees plus a last tree of depth 9 (a chain) whose leaves are
+    // all 0: too deep for the complete layout, and adding +0.0 changes no sum.
+    TreeArrays deep;
+    for (int32_t level = 0; level < 9; ++level) {
+      const auto node = static_cast<int32_t>(deep.left.size());
+      deep.feature.insert(deep.feature.end(), {level % 5, -2});
+      deep.threshold.insert(deep.threshold.end(), {0.5, -2});
+      deep.left.insert(deep.left.end(), {node + 1, -1});
+      deep.right.insert(deep.right.end(), {node + 2, -1});
+    }
+    deep.feature.push_back(-2), deep.threshold.push_back(-2), deep.left.push_back(-1), deep.right.push_back(-1);
+    deep.value.assign(deep.left.size(), 0.0);
+    deep.cover.assign(deep.left.size(), 1.0);
+    deep.missing_left.assign(deep.left.size(), 0);
+    spec.trees.push_back(deep);
+    const Ensemble walk = Create(spec);
+    ASSERT_NE(fast.layout(), "node walk");
+    ASSERT_EQ(walk.layout(), "node walk");
+    std::vector<double> rows(37 * 5);
+    for (double& x : rows) x = std::round(std::uniform_real_distribution<double>(-3.5, 3.5)(rng) * 8) / 8;
+    const size_t k = static_cast<size_t>(spec.num_outputs);
+    std::vector<double> fast_raw(37 * k), walk_raw(37 * k);
+    fast.PredictRawBatch(rows, 37, fast_raw);
+    walk.PredictRawBatch(rows, 37, walk_raw);
+    for (size_t i = 0; i < fast_raw.size(); ++i) {
+      ASSERT_EQ(std::memcmp(&fast_raw[i], &walk_raw[i], sizeof(double)), 0) << "trial " << trial << " value " << i;
+    }
+    std::array<double, kMaxOutputs> one;
+    fast.PredictRaw(std::span<const double>(rows).subspan(0, 5), one);
+    for (size_t i = 0; i < k; ++i) EXPECT_EQ(one[i], fast_raw[i]);
+  }
+}
+
+TEST(CompleteLayout, RowsWithNaNTakeTheNodeWalkWhenTheEnsembleHandlesMissing) {
+  EnsembleSpec spec;
+  spec.num_features = 1;
+  spec.handles_missing = true;
+  spec.split_rule = SplitRule::kLessFloat32;
+  spec.link = LinkFunction::kIdentity;
+  spec.trees = {TreeArrays{{0, -2, -2}, {0.5, -2, -2}, {1, -1, -1}, {2, -1, -1}, {0, 1, 2}, {2, 1, 1}, {1, 0, 0}}};
+  const Ensemble e = Create(spec);
+  ASSERT_EQ(e.layout(), "complete depth 1");
+  const double rows[] = {0.25, NAN, 0.75, NAN};
+  std::array<double, 4> raw;
+  e.PredictRawBatch(rows, 4, raw);
+  EXPECT_EQ(raw, (std::array<double, 4>{1, 1, 2, 1}));  // NaN goes left (missing_left)
+}
+
+}  // namespace
+}  // namespace stroke
