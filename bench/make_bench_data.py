@@ -111,9 +111,10 @@ def main():
     for name in ("stroke", "lung_cancer"):
         write_rows(name, args.out)
         shipped_model(name, args.out)
+        params = joblib.load(os.path.join(args.out, name + ".joblib")).get_params()
         models.append({"name": name, "family": "gb", "shipped": True, "rows": name,
                        "bundle": os.path.abspath(os.path.join(ROOT, "models", name + ".bundle.json")),
-                       "sklearn": name + ".joblib", "trees": 100, "depth": 3})
+                       "sklearn": name + ".joblib", "trees": params["n_estimators"], "depth": params["max_depth"]})
     families = ["gb"] if args.no_xgboost else ["gb", "xgb"]
     for family in families:
         for trees in SCALE_TREES:
