@@ -67,6 +67,7 @@ std::unique_ptr<CompleteTrees> CompleteTrees::Build(const EnsembleSpec& spec) {
   l.depth_ = depth;
   l.inner_ = (size_t{1} << depth) - 1;
   l.trees_ = spec.trees.size();
+  l.one_output_ = spec.num_outputs == 1;
   l.feature_.assign(l.trees_ * l.inner_, 0);
   l.bound_.assign(l.trees_ * l.inner_, kInf);  // padding: everything goes left
   l.leaf_.assign(l.trees_ * (l.inner_ + 1), 0);
@@ -96,56 +97,79 @@ std::unique_ptr<CompleteTrees> CompleteTrees::Build(const EnsembleSpec& spec) {
   return layout;
 }
 
-// kTrees walks of one row in lockstep, then their leaves added in tree order.
-template <int kTrees, typename Real>
-inline void CompleteTrees::TreeGroup(const double* row, size_t first, Real* acc) const {
-  const uint32_t* feature = &feature_[first * inner_];
-  const double* bound = &bound_[first * inner_];
+namespace {
+
+// kTrees walks of one row through consecutive trees of depth kDepth, in
+// lockstep; leaves the trees' leaf numbers in leaf[].
+template <int kDepth, int kTrees>
+inline void WalkTrees(const uint32_t* feature, const double* bound, const double* row, size_t* leaf) {
+  constexpr size_t kInner = (size_t{1} << kDepth) - 1;
   size_t index[kTrees] = {};
-  for (int level = 0; level < depth_; ++level) {
+  for (int level = 0; level < kDepth; ++level) {
     for (int j = 0; j < kTrees; ++j) {
-      const size_t node = j * inner_ + index[j];
+      const size_t node = j * kInner + index[j];
       index[j] = 2 * index[j] + 1 + static_cast<size_t>(!(row[feature[node]] <= bound[node]));
     }
   }
-  for (int j = 0; j < kTrees; ++j) {
-    acc[output_[first + j]] += static_cast<Real>(leaf_[(first + j) * (inner_ + 1) + index[j] - inner_]);
-  }
+  for (int j = 0; j < kTrees; ++j) leaf[j] = index[j] - kInner;
 }
 
-template <typename Real>
-void CompleteTrees::Accumulate(const double* row, Real* acc) const {
-  constexpr int kGroup = 8;
+}  // namespace
+
+// Trees in groups of kGroup; leaves added in tree order. A single-output
+// ensemble keeps its sum in a register instead of acc[output].
+template <int kDepth, typename Real>
+void CompleteTrees::AccumulateDepth(const double* row, Real* acc) const {
+  constexpr size_t kInner = (size_t{1} << kDepth) - 1, kGroup = 8;
+  Real sum = acc[0];
+  size_t leaf[kGroup];
   size_t t = 0;
-  for (; t + kGroup <= trees_; t += kGroup) TreeGroup<kGroup>(row, t, acc);
-  for (; t < trees_; ++t) TreeGroup<1>(row, t, acc);
-}
-
-// kRows rows walk each tree in lockstep; trees in order, so each row's sum
-// keeps the training library's order.
-template <int kRows, typename Real>
-inline void CompleteTrees::RowBlock(const double* rows, size_t width, Real* acc, size_t stride) const {
-  for (size_t t = 0; t < trees_; ++t) {
-    const uint32_t* feature = &feature_[t * inner_];
-    const double* bound = &bound_[t * inner_];
-    size_t index[kRows] = {};
-    for (int level = 0; level < depth_; ++level) {
-      for (int r = 0; r < kRows; ++r) {
-        const size_t node = index[r];
-        index[r] = 2 * node + 1 + static_cast<size_t>(!(rows[r * width + feature[node]] <= bound[node]));
+  for (; t + kGroup <= trees_; t += kGroup) {
+    WalkTrees<kDepth, kGroup>(&feature_[t * kInner], &bound_[t * kInner], row, leaf);
+    for (size_t j = 0; j < kGroup; ++j) {
+      const double value = leaf_[(t + j) * (kInner + 1) + leaf[j]];
+      if (one_output_) {
+        sum += static_cast<Real>(value);
+      } else {
+        acc[output_[t + j]] += static_cast<Real>(value);
       }
     }
-    const double* leaf = &leaf_[t * (inner_ + 1)] - inner_;
-    for (int r = 0; r < kRows; ++r) acc[r * stride + output_[t]] += static_cast<Real>(leaf[index[r]]);
+  }
+  for (; t < trees_; ++t) {
+    WalkTrees<kDepth, 1>(&feature_[t * kInner], &bound_[t * kInner], row, leaf);
+    const double value = leaf_[t * (kInner + 1) + leaf[0]];
+    if (one_output_) {
+      sum += static_cast<Real>(value);
+    } else {
+      acc[output_[t]] += static_cast<Real>(value);
+    }
+  }
+  if (one_output_) acc[0] = sum;
+}
+
+// The depth is a template argument so that node offsets are constants the
+// compiler folds into addresses; one instantiation per depth.
+template <typename Real>
+void CompleteTrees::Accumulate(const double* row, Real* acc) const {
+  switch (depth_) {
+    case 0: return AccumulateDepth<0>(row, acc);
+    case 1: return AccumulateDepth<1>(row, acc);
+    case 2: return AccumulateDepth<2>(row, acc);
+    case 3: return AccumulateDepth<3>(row, acc);
+    case 4: return AccumulateDepth<4>(row, acc);
+    case 5: return AccumulateDepth<5>(row, acc);
+    case 6: return AccumulateDepth<6>(row, acc);
+    case 7: return AccumulateDepth<7>(row, acc);
+    default: return AccumulateDepth<8>(row, acc);
   }
 }
 
+// Row after row: measured faster here than blocks of 8 rows walking each tree
+// in lockstep (stroke: 150 vs 193 ns a row; 1000 trees of depth 8: 9.3 vs
+// 12.3 us), since the trees' lockstep already keeps 8 walks in flight.
 template <typename Real>
 void CompleteTrees::AccumulateRows(const double* rows, size_t n, size_t width, Real* acc, size_t stride) const {
-  constexpr size_t kBlock = 8;
-  size_t r = 0;
-  for (; r + kBlock <= n; r += kBlock) RowBlock<kBlock>(rows + r * width, width, acc + r * stride, stride);
-  for (; r < n; ++r) Accumulate(rows + r * width, acc + r * stride);
+  for (size_t r = 0; r < n; ++r) Accumulate(rows + r * width, acc + r * stride);
 }
 
 template void CompleteTrees::Accumulate(const double*, double*) const;

@@ -14,8 +14,9 @@
 //
 // The split rule is folded into `bound` when the layout is built (LeftBound),
 // so float32 and float64 rules alike become one double comparison on the
-// caller's row. Several walks run in lockstep - a group of trees for one row,
-// a block of rows for a batch - so the CPU overlaps their dependent loads.
+// caller's row. The walks of 8 trees run in lockstep so the CPU overlaps their
+// dependent loads; the depth is a template argument, so node offsets fold
+// into addresses.
 // Leaves are added in tree order, as the training library adds them, so the
 // sums are bit-identical to the node walk's.
 #ifndef STROKE_SRC_COMPLETE_TREES_H_
@@ -52,14 +53,13 @@ class CompleteTrees {
   int depth() const { return depth_; }
 
  private:
-  template <int kTrees, typename Real>
-  void TreeGroup(const double* row, size_t first, Real* acc) const;
-  template <int kRows, typename Real>
-  void RowBlock(const double* rows, size_t width, Real* acc, size_t stride) const;
+  template <int kDepth, typename Real>
+  void AccumulateDepth(const double* row, Real* acc) const;
 
   int depth_ = 0;
   size_t inner_ = 0;   // inner nodes per tree: 2^depth - 1
   size_t trees_ = 0;
+  bool one_output_ = false;  // every tree adds to acc[0]
   std::vector<uint32_t> feature_;  // [tree * inner_ + node]
   std::vector<double> bound_;      // [tree * inner_ + node]: left when x <= bound
   std::vector<double> leaf_;       // [tree * (inner_ + 1) + leaf]: tree_scale * value
