@@ -11,6 +11,10 @@
 #   python: scikit-learn, XGBoost, pandas, numpy, pytest for python_export/
 #           (training, exporting, the parity tests); they go to Debian's
 #           /usr/bin/python3, which scripts/find-python.sh finds.
+#   --bench: also the peers bench/run_all.sh measures libstroke against:
+#           libxgboost-dev (XGBoost's C API), python3-fastapi + python3-uvicorn
+#           (the original HTTP service), wrk (HTTP load), valgrind (callgrind
+#           instruction counts)
 set -euo pipefail
 
 packages=(
@@ -19,6 +23,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-sklearn python3-pandas python3-numpy python3-pytest python3-xgboost
 )
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(libxgboost-dev python3-fastapi python3-uvicorn wrk valgrind)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

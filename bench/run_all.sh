@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The whole benchmark harness in one command, on this machine:
+#
+#   bench/run_all.sh [--quick]
+#
+# installs the peers from Debian (scripts/install-deps.sh --bench), builds
+# libstroke in Release (build-bench/), writes the shared models and rows
+# (bench/make_bench_data.py, reused when present), then runs side by side:
+# predict_bench (libstroke), xgb_bench (XGBoost's C API), peer_sklearn.py
+# (scikit-learn), http_bench.py (stroke-serve vs. the FastAPI peer under wrk)
+# and callgrind instruction counts, and writes docs/benchmarks.md from the
+# results (bench/write_report.py). Raw results stay in build-bench/results/.
+# --quick: fewer repetitions and shorter HTTP runs (a smoke run, ~3 minutes).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+quick=${1:-}
+build=build-bench
+results=$build/results
+repetitions=5 min_time=0.2 http_seconds=10
+if [ "$quick" = "--quick" ]; then repetitions=2 min_time=0.05 http_seconds=3; fi
+
+scripts/install-deps.sh --bench
+python=$(scripts/find-python.sh)
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$build" -j"$(nproc)" --target predict_bench xgb_bench instructions stroke-serve
+mkdir -p "$results"
+data=$build/bench-data
+"$python" bench/make_bench_data.py --out "$data"
+
+gbench=(--data="$data" --benchmark_repetitions=$repetitions --benchmark_min_time=$min_time
+        --benchmark_report_aggregates_only=true --benchmark_format=json)
+echo "== libstroke (predict_bench)"
+"$build/bench/predict_bench" "${gbench[@]}" >"$results/predict.json"
+echo "== XGBoost C API (xgb_bench)"
+"$build/bench/xgb_bench" "${gbench[@]}" >"$results/xgboost.json"
+echo "== scikit-learn"
+"$python" bench/peer_sklearn.py --data "$data" --out "$results/sklearn.json"
+echo "== HTTP"
+"$python" bench/http_bench.py --data "$data" --serve "$build/apps/serve/stroke-serve" --seconds $http_seconds \
+  --out "$results/http.json"
+
+echo "== callgrind instruction counts"
+: >"$results/instructions.txt"
+for path in one_row batch json; do
+  for calls in 1000 2000; do
+    total=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+      "$build/bench/instructions" --data="$data" $path $calls 2>&1 | sed -n 's/.*Collected : //p')
+    echo "$path $calls $total" >>"$results/instructions.txt"
+  done
+done
+
+"$python" bench/write_report.py --results "$results" --build "$build" --out docs/benchmarks.md
+echo "wrote docs/benchmarks.md"

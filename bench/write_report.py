@@ -1,0 +1,224 @@
+"""Writes docs/benchmarks.md from one run of bench/run_all.sh: the goals of
+the performance issue with each figure, its peers' and the ratio; every
+model's one-row and batch figures; HTTP; instruction counts; the machine.
+Hand-written analysis (what limits a missed goal, with a profile) comes from
+bench/report_notes.md and is appended unchanged.
+
+    /usr/bin/python3 bench/write_report.py --results build-bench/results --build build-bench --out docs/benchmarks.md
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import subprocess
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+UNIT_NS = {"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9}
+FLAGS = ("sse4_2", "avx", "avx2", "fma", "bmi2", "avx512f", "avx512bw", "avx512vl")
+
+
+def gbench(path):
+    """{run name: {"ns": median time, "row_ns": median time per item}}."""
+    with open(path, encoding="utf-8") as f:
+        runs = json.load(f)["benchmarks"]
+    out = {}
+    for b in runs:
+        if b.get("aggregate_name") != "median":
+            continue
+        entry = {"ns": b["real_time"] * UNIT_NS[b["time_unit"]]}
+        if "items_per_second" in b:
+            entry["row_ns"] = 1e9 / b["items_per_second"]
+        out[b["run_name"]] = entry
+    return out
+
+
+def machine(build):
+    with open("/proc/cpuinfo", encoding="utf-8") as f:
+        cpu = f.read()
+    model = re.search(r"model name\s*:\s*(.*)", cpu).group(1)
+    flags = set(re.search(r"flags\s*:\s*(.*)", cpu).group(1).split())
+    with open(os.path.join(build, "CMakeCache.txt"), encoding="utf-8") as f:
+        cache = f.read()
+    cxx_flags = re.search(r"CMAKE_CXX_FLAGS_RELEASE:STRING=(.*)", cache).group(1)
+    compiler = subprocess.run(["c++", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
+    with open("/proc/meminfo", encoding="utf-8") as f:
+        memory = int(re.search(r"MemTotal:\s+(\d+)", f.read()).group(1)) / 1024 / 1024
+    return (f"{model}, {os.cpu_count()} cores, {memory:.0f} GiB; CPU flags: "
+            f"{' '.join(x for x in FLAGS if x in flags)}; Linux {platform.release()}; {compiler}; "
+            f"Release build ({cxx_flags} -ffp-contract=off; no -march: the portable default)")
+
+
+def ns(x):
+    if x is None:
+        return "-"
+    if x >= 1e6:
+        return f"{x / 1e6:.2f} ms"
+    if x >= 1e4:
+        return f"{x / 1e3:.1f} µs"
+    if x >= 1e3:
+        return f"{x / 1e3:.2f} µs"
+    return f"{x:.0f} ns"
+
+
+def ratio(peer, ours):
+    return f"{peer / ours:.1f}×" if peer and ours else "-"
+
+
+def verdict(value, target, at_most):
+    if value is None:
+        return "not measured"
+    if (value <= target) if at_most else (value >= target):
+        return "**met**"
+    miss = (value / target - 1) if at_most else (1 - value / target)
+    return f"missed by {miss * 100:.0f} %" if miss >= 0.01 else f"missed by {miss * 100:.1f} %"
+
+
+def goals(lib, xgb, sk, http):
+    g = lambda name, key="ns": lib.get(name, {}).get(key)  # noqa: E731
+    rows = []
+    ours, peer = g("batch/gb_100x3/4096", "row_ns"), sk.get("gb_100x3", {}).get("batch_ns", {}).get("4096")
+    rows.append(("Batch per row, 100 trees × depth 3, vs scikit-learn", "≥ 8× faster", ns(ours), ns(peer),
+                 ratio(peer, ours), verdict(peer / ours if peer and ours else None, 8, False)))
+    ours_x, peer_x = g("batch/xgb_100x3/4096", "row_ns"), xgb.get("xgboost_batch/xgb_100x3/4096", {}).get("row_ns")
+    rows.append(("Batch per row, 100 trees × depth 3, vs XGBoost C API", "≥ 8× faster", ns(ours_x), ns(peer_x),
+                 ratio(peer_x, ours_x), verdict(peer_x / ours_x if peer_x and ours_x else None, 8, False)))
+    rows.append(("Batch per row, 100 × depth 3 (guide)", "≤ 60 ns", ns(ours), "", "", verdict(ours, 60, True)))
+    one, sk_one = g("one_row/stroke"), sk.get("stroke", {}).get("one_row_ns")
+    rows.append(("One prepared row, stroke model", "≤ 150 ns", ns(one), ns(sk_one), ratio(sk_one, one),
+                 verdict(one, 150, True)))
+    json_ns = g("json/stroke")
+    rows.append(("JSON text → probability, in-process", "≤ 2 µs", ns(json_ns), "", "", verdict(json_ns, 2000, True)))
+    serve = {r["connections"]: r for r in http.get("stroke-serve", {}).get("runs", [])}
+    peer64 = {r["connections"]: r for r in http.get("fastapi-pandas", {}).get("runs", [])}.get(64)
+    s64 = serve.get(64)
+    if s64:
+        rows.append(("stroke-serve, 64 connections: requests/s", "≥ 20,000", f"{s64['rps']:,.0f}",
+                     f"{peer64['rps']:,.0f}" if peer64 else "-", ratio(s64["rps"], peer64["rps"] if peer64 else None),
+                     verdict(s64["rps"], 20000, False)))
+        rows.append(("stroke-serve, 64 connections: p99", "≤ 10 ms", f"{s64['p99_ms']:.2f} ms",
+                     f"{peer64['p99_ms']:.0f} ms" if peer64 else "-", "", verdict(s64["p99_ms"], 10, True)))
+        rows.append(("stroke-serve, 64 connections: errors", "0", str(s64["errors"]),
+                     str(peer64["errors"]) if peer64 else "-", "", "**met**" if s64["errors"] == 0 else "missed"))
+        if peer64:
+            rows.append(("stroke-serve vs FastAPI peer at 64 connections", "≥ 200×", "", "", ratio(s64["rps"], peer64["rps"]),
+                         verdict(s64["rps"] / peer64["rps"], 200, False)))
+        rss = http["stroke-serve"]["peak_rss_mb"]
+        peer_rss = http.get("fastapi-pandas", {}).get("peak_rss_mb")
+        rows.append(("stroke-serve peak resident memory", "≤ 30 MB", f"{rss:.1f} MB",
+                     f"{peer_rss:.0f} MB" if peer_rss else "-", "", verdict(rss, 30, True)))
+    load = g("load/gb_1000x6")
+    rows.append(("Load a 1000-tree depth-6 bundle (scikit-learn GB)", "≤ 150 ms", ns(load), "", "",
+                 verdict(load, 150e6, True)))
+    lines = ["| goal | target | libstroke | peer | ratio | result |", "|---|---|---|---|---|---|"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return lines
+
+
+def models_table(lib, xgb, sk, manifest):
+    lines = ["| model | trees × depth | peer | one row: libstroke | peer | ratio | batch per row, libstroke: 1 / 16 / 256 / 4096 "
+             "| peer, 4096 | ratio |", "|---|---|---|---|---|---|---|---|---|"]
+    for m in manifest["models"]:
+        name = m["name"]
+        one = lib.get(f"one_row/{name}", {}).get("ns")
+        batch = [lib.get(f"batch/{name}/{n}", {}).get("row_ns") for n in (1, 16, 256, 4096)]
+        if m["family"] == "xgb":
+            peer_name = "XGBoost C API"
+            peer_one = xgb.get(f"xgboost_one_row/{name}", {}).get("ns")
+            peer_batch = xgb.get(f"xgboost_batch/{name}/4096", {}).get("row_ns")
+        else:
+            peer_name = "scikit-learn"
+            peer_one = sk.get(name, {}).get("one_row_ns")
+            peer_batch = sk.get(name, {}).get("batch_ns", {}).get("4096")
+        lines.append(f"| {name} | {m['trees']} × {m['depth']} | {peer_name} | {ns(one)} | {ns(peer_one)} | "
+                     f"{ratio(peer_one, one)} | {' / '.join(ns(b) for b in batch)} | {ns(peer_batch)} | "
+                     f"{ratio(peer_batch, batch[-1])} |")
+    return lines
+
+
+def http_table(http):
+    lines = ["| server | connections | requests/s | p50 | p99 | errors | peak RSS |", "|---|---|---|---|---|---|---|"]
+    for server, result in http.items():
+        for r in result["runs"]:
+            lines.append(f"| {server} | {r['connections']} | {r['rps']:,.0f} | {r['p50_ms']:.2f} ms | "
+                         f"{r['p99_ms']:.2f} ms | {r['errors']} | {result['peak_rss_mb']:.1f} MB |")
+    return lines
+
+
+def instructions(path):
+    counts = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            what, calls, total = line.split()
+            counts.setdefault(what, {})[int(calls)] = int(total.replace(",", ""))
+    lines = ["| path | instructions per call |", "|---|---|"]
+    labels = {"one_row": "one prepared stroke row", "batch": "batch of 256 stroke rows, per row",
+              "json": "JSON text → probability (stroke)"}
+    for what, c in counts.items():
+        per_call = (c[2000] - c[1000]) / 1000 / (256 if what == "batch" else 1)
+        lines.append(f"| {labels.get(what, what)} | {per_call:,.0f} |")
+    return lines
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--results", required=True)
+    parser.add_argument("--build", required=True)
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args()
+    r = lambda name: os.path.join(args.results, name)  # noqa: E731
+    lib, xgb = gbench(r("predict.json")), gbench(r("xgboost.json"))
+    with open(r("sklearn.json"), encoding="utf-8") as f:
+        sk = json.load(f)
+    with open(r("http.json"), encoding="utf-8") as f:
+        http = json.load(f)
+    with open(os.path.join(args.build, "bench-data", "manifest.json"), encoding="utf-8") as f:
+        manifest = json.load(f)
+    other = [("check + feature program, stroke (10 inputs → 21 features)", lib.get("prepare/stroke")),
+             ("check + feature program, lung cancer (14 → 28)", lib.get("prepare/lung_cancer")),
+             ("JSON text → probability, lung cancer", lib.get("json/lung_cancer")),
+             ("exact TreeSHAP, one stroke row", lib.get("explain/stroke")),
+             ("exact TreeSHAP, one lung-cancer row", lib.get("explain/lung_cancer")),
+             ("load the stroke bundle", lib.get("load/stroke")),
+             ("load a 1000-tree depth-6 XGBoost bundle", lib.get("load/xgb_1000x6"))]
+    with open(os.path.join(HERE, "report_notes.md"), encoding="utf-8") as f:
+        notes = f.read()
+    text = [
+        "# Benchmarks",
+        "",
+        f"Written by `bench/run_all.sh` on {datetime.date.today().isoformat()}; do not edit by hand (the notes at the "
+        "end come from `bench/report_notes.md`). Every figure is the median of repeated runs; each peer ran in the "
+        "same run, on the same machine, model and rows. The models and rows are `bench/make_bench_data.py`'s: the "
+        "shipped bundles and scale models trained on the stroke features, predicting 4096 synthetic records no "
+        "model saw (seed 7), cycled so the branch predictor cannot learn them.",
+        "",
+        f"Machine: {machine(args.build)}.",
+        "",
+        "## Goals", "", *goals(lib, xgb, sk, http), "",
+        "## Every model, one thread", "",
+        "libstroke: `build-bench/bench/predict_bench`; scikit-learn: `predict_proba` (`bench/peer_sklearn.py`); "
+        "XGBoost: `XGBoosterPredictFromDense`, nthread 1 (`build-bench/bench/xgb_bench`, which first checks that both "
+        "give the same probability on all 4096 rows). A ratio is the peer's time over libstroke's.", "",
+        *models_table(lib, xgb, sk, manifest), "",
+        "## HTTP", "",
+        "`bench/http_bench.py`: each server alone on the machine with auth on, loaded by `wrk` (keep-alive, same body "
+        "and credentials; wrk runs on the same 2 cores). fastapi-pandas is the original API as such services are "
+        "written (a one-row DataFrame, get_dummies, predict + predict_proba); fastapi-featureprog is a lean variant "
+        "(a precompiled feature program, one predict_proba). Both use the same model, and all servers' answers to "
+        "the benchmark body are checked to be equal first.", "",
+        *http_table(http), "",
+        "## Other paths", "",
+        "| what | libstroke |", "|---|---|", *[f"| {label} | {ns(v['ns']) if v else '-'} |" for label, v in other], "",
+        "## Instruction counts (callgrind)", "",
+        "`valgrind --tool=callgrind build-bench/bench/instructions` run with N and 2N calls; the difference divided "
+        "by N, so start-up and loading cancel out.", "",
+        *instructions(r("instructions.txt")), "",
+        notes.rstrip(), "",
+    ]
+    with open(args.out, "w", encoding="utf-8") as f:
+        f.write("\n".join(text))
+
+
+if __name__ == "__main__":
+    main()
