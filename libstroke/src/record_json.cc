@@ -1,9 +1,11 @@
+#include "flat_json.h"
 #include "json_reader.h"
 #include "stroke/record.h"
 
 namespace stroke {
 
 StatusOr<Record> ParseRecordJson(std::string_view json_text) {
+  if (Record record; ParseFlatJsonObject(json_text, &record)) return record;
   Json json;
   Status parsed = ParseJsonText(json_text, &json);
   if (!parsed.ok()) return InvalidInputError(parsed.message());
@@ -11,6 +13,7 @@ StatusOr<Record> ParseRecordJson(std::string_view json_text) {
 }
 
 StatusOr<std::vector<StatusOr<Record>>> ParseRecordsJson(std::string_view json_text) {
+  if (Record record; ParseFlatJsonObject(json_text, &record)) return std::vector<StatusOr<Record>>{std::move(record)};
   Json json;
   Status parsed = ParseJsonText(json_text, &json);
   if (!parsed.ok()) return InvalidInputError(parsed.message());
