@@ -62,12 +62,17 @@ TEST(CompleteLayout, EverySplitRuleAtFloatBoundaries) {
       spec.trees = {TreeArrays{{0, -2, -2}, {t, -2, -2}, {1, -1, -1}, {2, -1, -1},
                                {0, 1, 2}, {2, 1, 1}, {0, 0, 0}}};
       const Ensemble e = Create(spec);
-      ASSERT_EQ(e.layout(), "complete depth 1");
-      for (double x : Around(t)) {
+      ASSERT_EQ(e.layout().rfind("complete depth 1", 0), 0u) << e.layout();
+      std::vector<double> xs = Around(t);
+      for (size_t i = 0, n = xs.size(); xs.size() < 70; ++i) xs.push_back(xs[i % n]);  // fills bitmask blocks
+      std::vector<double> batch(xs.size());  // the bitmask kernel, where the CPU has it, takes blocks of rows
+      e.PredictRawBatch(xs, xs.size(), batch);
+      for (size_t i = 0; i < xs.size(); ++i) {
         std::array<double, kMaxOutputs> raw;
-        e.PredictRaw(std::span<const double>(&x, 1), raw);
-        EXPECT_EQ(raw[0], RuleSendsLeft(rule, x, t) ? 1 : 2)
-            << "rule " << static_cast<int>(rule) << " threshold " << t << " x " << x;
+        e.PredictRaw(std::span<const double>(&xs[i], 1), raw);
+        EXPECT_EQ(raw[0], RuleSendsLeft(rule, xs[i], t) ? 1 : 2)
+            << "rule " << static_cast<int>(rule) << " threshold " << t << " x " << xs[i];
+        EXPECT_EQ(batch[i], raw[0]) << "batch, rule " << static_cast<int>(rule) << " threshold " << t << " x " << xs[i];
       }
     }
   }
@@ -91,18 +96,22 @@ void Grow(TreeArrays& t, int depth, int features, std::mt19937& rng) {
 
 TEST(CompleteLayout, RandomEnsemblesMatchTheNodeWalkBitForBit) {
   std::mt19937 rng(11);
-  for (int trial = 0; trial < 40; ++trial) {
+  // Trials cover one and several outputs, depths up to 4 (the bitmask
+  // kernel's range on AVX-512 CPUs) and up to 8, float64 and float32 sums.
+  int bitmask_trials = 0;
+  for (int trial = 0; trial < 96; ++trial) {
     EnsembleSpec spec;
     spec.num_features = 5;
     spec.split_rule = static_cast<SplitRule>(trial % 3);
-    spec.precision = trial % 2 ? Precision::kFloat32 : Precision::kFloat64;
+    spec.precision = (trial / 6) % 2 ? Precision::kFloat32 : Precision::kFloat64;
     spec.tree_scale = 0.1;
     spec.link = LinkFunction::kIdentity;
-    spec.num_outputs = 1 + trial % 3;
+    spec.num_outputs = trial % 3 == 0 ? 1 : 1 + trial % 4;
     spec.base_margin.assign(static_cast<size_t>(spec.num_outputs), 0.25);
+    const int max_depth = (trial / 3) % 2 ? 8 : 4;
     for (int i = 0; i < 1 + trial % 23; ++i) {
       TreeArrays t;
-      Grow(t, 1 + (trial + i) % 8, spec.num_features, rng);
+      Grow(t, 1 + (trial + i) % max_depth, spec.num_features, rng);
       t.output = i % spec.num_outputs;
       spec.trees.push_back(std::move(t));
     }
@@ -126,6 +135,7 @@ TEST(CompleteLayout, RandomEnsemblesMatchTheNodeWalkBitForBit) {
     spec.trees.push_back(deep);
     const Ensemble walk = Create(spec);
     ASSERT_NE(fast.layout(), "node walk");
+    bitmask_trials += fast.layout().find("bitmask") != std::string::npos;
     ASSERT_EQ(walk.layout(), "node walk");
     std::vector<double> rows(37 * 5);
     for (double& x : rows) x = std::round(std::uniform_real_distribution<double>(-3.5, 3.5)(rng) * 8) / 8;
@@ -140,6 +150,11 @@ TEST(CompleteLayout, RandomEnsemblesMatchTheNodeWalkBitForBit) {
     fast.PredictRaw(std::span<const double>(rows).subspan(0, 5), one);
     for (size_t i = 0; i < k; ++i) EXPECT_EQ(one[i], fast_raw[i]);
   }
+#if defined(__x86_64__)
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512cd")) {
+    EXPECT_GE(bitmask_trials, 8) << "the bitmask kernel should have run";
+  }
+#endif
 }
 
 TEST(CompleteLayout, RowsWithNaNTakeTheNodeWalkWhenTheEnsembleHandlesMissing) {
@@ -150,7 +165,7 @@ TEST(CompleteLayout, RowsWithNaNTakeTheNodeWalkWhenTheEnsembleHandlesMissing) {
   spec.link = LinkFunction::kIdentity;
   spec.trees = {TreeArrays{{0, -2, -2}, {0.5, -2, -2}, {1, -1, -1}, {2, -1, -1}, {0, 1, 2}, {2, 1, 1}, {1, 0, 0}}};
   const Ensemble e = Create(spec);
-  ASSERT_EQ(e.layout(), "complete depth 1");
+  ASSERT_EQ(e.layout().rfind("complete depth 1", 0), 0u) << e.layout();
   const double rows[] = {0.25, NAN, 0.75, NAN};
   std::array<double, 4> raw;
   e.PredictRawBatch(rows, 4, raw);

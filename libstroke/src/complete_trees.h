@@ -31,6 +31,9 @@
 
 namespace stroke {
 
+// Whether this CPU runs the AVX-512 bitmask kernel (complete_trees_avx512.cc).
+bool CpuHasAvx512Bitmask();
+
 // The largest double b with  rule(x, threshold)  <=>  x <= b  for every
 // non-NaN double x (the rules of SplitRule; float32 rules round x to float
 // with round-to-nearest-even, as scikit-learn and XGBoost do).
@@ -51,10 +54,39 @@ class CompleteTrees {
   void AccumulateRows(const double* rows, size_t n, size_t width, Real* acc, size_t stride) const;
 
   int depth() const { return depth_; }
+  // Whether batches of 8 rows take the bitmask kernel (below).
+  bool bitmask() const { return mask_nodes_ > 0; }
 
  private:
   template <int kDepth, typename Real>
   void AccumulateDepth(const double* row, Real* acc) const;
+  // The bitmask kernel: kBitmaskRows rows (`width` features each) at once;
+  // adds to acc[0..kBitmaskRows). Defined in complete_trees_avx512.cc.
+  template <typename Real>
+  void AccumulateBlock(const double* rows, size_t width, Real* acc) const;
+  void BuildBitmasks();
+
+  // QuickScorer's form of the same trees (Lucchese et al. 2015), for batches:
+  // a tree's leaves are the bits of a word, all set at first; every node a
+  // row does not go left at clears the leaves of its left subtree, and the
+  // lowest surviving bit is the row's leaf - the same leaf the walk reaches.
+  // With AVX-512 one node is one compare and one masked AND for 8 rows, and
+  // there is no dependent chain. Built when the depth is at most 6 (64
+  // leaves), the ensemble has one output and the CPU has AVX-512 F, DQ and
+  // CD (checked at run time; the build itself stays portable).
+  struct BitmaskNode {
+    double bound;
+    uint64_t keep;  // the leaves that survive when a row goes right
+    uint32_t feature;
+  };
+  static constexpr int kMaxBitmaskDepth = 6;
+  static constexpr size_t kBitmaskRows = 32;  // rows per kernel call
+  static constexpr size_t kMaxBitmaskWidth = 128;  // features, for the transpose on the stack
+  // Every tree's real inner nodes, padded with no-op nodes to the same count
+  // (mask_nodes_, the most any tree has) so the kernel's node loop runs the
+  // same number of times for every tree and its exit is predicted.
+  std::vector<BitmaskNode> masks_;
+  size_t mask_nodes_ = 0;  // per tree; 0: no bitmask kernel
 
   int depth_ = 0;
   size_t inner_ = 0;   // inner nodes per tree: 2^depth - 1
