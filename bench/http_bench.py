@@ -23,6 +23,8 @@ import tempfile
 import time
 import urllib.request
 
+from results_io import write_results
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 CONNECTIONS = (1, 8, 64)
 USER, PASSWORD = "bench", "bench-password-1"
@@ -118,12 +120,7 @@ def main():
     for name, result in results.items():
         if result["answer"] != results["stroke-serve"]["answer"]:
             sys.exit(f"http_bench: {name} answers {result['answer']}, stroke-serve {results['stroke-serve']['answer']}")
-    text = json.dumps(results, indent=1)
-    if args.out:
-        with open(args.out, "w", encoding="utf-8") as f:
-            f.write(text)
-    else:
-        print(text)
+    write_results(results, args.out)
 
 
 if __name__ == "__main__":

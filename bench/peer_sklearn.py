@@ -16,6 +16,8 @@ import time
 import joblib
 import numpy as np
 
+from results_io import write_results
+
 BATCHES = (1, 16, 256, 4096)
 BUDGET_S = 1.5  # per measurement
 
@@ -60,12 +62,7 @@ def main():
         r = results[m["name"]]
         print(f"sklearn {m['name']}: one row {r['one_row_ns'] / 1000:.1f} us, "
               f"batch 4096 {r['batch_ns']['4096']:.0f} ns/row", flush=True)
-    text = json.dumps(results, indent=1)
-    if args.out:
-        with open(args.out, "w", encoding="utf-8") as f:
-            f.write(text)
-    else:
-        print(text)
+    write_results(results, args.out)
 
 
 if __name__ == "__main__":
