@@ -186,8 +186,8 @@ void CompleteTrees::Accumulate(const double* row, Real* acc) const {
   }
 }
 
-// Blocks of 8 rows through the bitmask kernel where there is one, the rest
-// row after row. (Blocks of 8 rows walking each tree in lockstep were
+// Blocks of kBitmaskRows rows through the bitmask kernel where there is one,
+// the rest row after row. (Blocks of 8 rows walking each tree in lockstep were
 // measured slower than row after row - stroke: 193 vs 150 ns a row - since
 // the trees' lockstep already keeps 8 walks in flight.)
 template <typename Real>

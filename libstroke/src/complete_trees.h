@@ -54,7 +54,7 @@ class CompleteTrees {
   void AccumulateRows(const double* rows, size_t n, size_t width, Real* acc, size_t stride) const;
 
   int depth() const { return depth_; }
-  // Whether batches of 8 rows take the bitmask kernel (below).
+  // Whether batches take the bitmask kernel (below), kBitmaskRows rows a call.
   bool bitmask() const { return mask_nodes_ > 0; }
 
  private:

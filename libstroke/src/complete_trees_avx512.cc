@@ -23,7 +23,7 @@ bool CpuHasAvx512Bitmask() {
 
 namespace {
 
-// The 8 rows' sums stay in a register from tree to tree, in the sums'
+// Each vector of 8 rows' sums stays in a register from tree to tree, in the sums'
 // precision: float sums get each leaf value rounded to float first, as the
 // walk's static_cast<float> does.
 STROKE_AVX512 inline __m512d Load(const double* acc) { return _mm512_loadu_pd(acc); }
