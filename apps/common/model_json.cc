@@ -5,6 +5,10 @@
 
 namespace stroke::apps {
 
+std::string JsonText(const Json& json, int indent) {
+  return json.dump(indent, ' ', false, nlohmann::detail::error_handler_t::replace);
+}
+
 Json IssuesJson(const std::vector<Issue>& issues) {
   Json out = Json::array();
   for (const Issue& issue : issues) {

@@ -13,6 +13,11 @@ namespace stroke::apps {
 
 using Json = nlohmann::ordered_json;
 
+// `json` as text. Strings holding invalid UTF-8 (client bytes echoed in a
+// message) are written with U+FFFD in place of each bad byte instead of
+// throwing, as every JSON the programs write must be.
+std::string JsonText(const Json& json, int indent = -1);
+
 // [{"field": ..., "type": ..., "message": ...}, ...]
 Json IssuesJson(const std::vector<Issue>& issues);
 

@@ -8,6 +8,7 @@
 #include <openssl/sha.h>
 
 #include <fstream>
+#include <future>
 
 namespace stroke::apps {
 namespace {
@@ -103,27 +104,42 @@ Status Authenticator::LoadApiKeys(const std::string& path) {
   });
 }
 
-std::string Authenticator::Verify(const std::string& header) {
+std::string Authenticator::Verify(const std::string& header, bool cached_only) {
   if (header.empty()) return "";
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int mac_size = 0;
   HMAC(EVP_sha256(), cache_key_.data(), static_cast<int>(cache_key_.size()),
        reinterpret_cast<const unsigned char*>(header.data()), header.size(), mac, &mac_size);
   const std::string cache_key(reinterpret_cast<const char*>(mac), mac_size);
-  const auto now = std::chrono::steady_clock::now();
+  // One verification per credential at a time: the first request runs
+  // crypt_r, the others presenting the same header wait for its result.
+  std::promise<std::string> result;
+  std::shared_future<std::string> pending;
   {
     std::lock_guard<std::mutex> lock(cache_mutex_);
     auto it = cache_.find(cache_key);
-    if (it != cache_.end() && it->second.second > now) return it->second.first;
+    if (it != cache_.end() && it->second.second > std::chrono::steady_clock::now()) return it->second.first;
+    if (cached_only) return "";
+    auto running = in_flight_.find(cache_key);
+    if (running != in_flight_.end()) {
+      pending = running->second;
+    } else {
+      in_flight_.emplace(cache_key, result.get_future().share());
+    }
   }
+  if (pending.valid()) return pending.get();
   std::string who;
   if (header.rfind("Basic ", 0) == 0) who = VerifyBasic(header.substr(6));
   if (header.rfind("Bearer ", 0) == 0) who = VerifyBearer(header.substr(7));
-  if (!who.empty()) {
+  {
     std::lock_guard<std::mutex> lock(cache_mutex_);
-    if (cache_.size() >= kCacheMax) cache_.clear();
-    cache_[cache_key] = {who, now + kCacheTtl};
+    if (!who.empty()) {
+      if (cache_.size() >= kCacheMax) cache_.clear();
+      cache_[cache_key] = {who, std::chrono::steady_clock::now() + kCacheTtl};
+    }
+    in_flight_.erase(cache_key);
   }
+  result.set_value(who);
   return who;
 }
 

@@ -7,6 +7,7 @@
 #define STROKE_APPS_SERVE_AUTH_H_
 
 #include <chrono>
+#include <future>
 #include <map>
 #include <mutex>
 #include <set>
@@ -36,8 +37,10 @@ class Authenticator {
 
   // The user (or key name) an Authorization header proves, or "" if none.
   // Costs one crypt_r (milliseconds) the first time a header is seen, a hash
-  // lookup afterwards. Thread-safe.
-  std::string Verify(const std::string& authorization_header);
+  // lookup afterwards; concurrent requests with the same header share one
+  // crypt_r (the first one runs it, the others wait for its result).
+  // `cached_only`: "" unless verified before (no hashing). Thread-safe.
+  std::string Verify(const std::string& authorization_header, bool cached_only = false);
   bool IsAdmin(const std::string& user) const { return admins_.count(user) > 0; }
 
  private:
@@ -51,6 +54,7 @@ class Authenticator {
   std::string cache_key_;   // random, per process
   std::mutex cache_mutex_;
   std::map<std::string, std::pair<std::string, std::chrono::steady_clock::time_point>> cache_;
+  std::map<std::string, std::shared_future<std::string>> in_flight_;  // verifications running now
 };
 
 // A bcrypt hash of `password` for an htpasswd line; "" on failure.

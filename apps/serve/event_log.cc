@@ -21,15 +21,52 @@ std::string NowIso8601() {
   return text;
 }
 
-EventLog::~EventLog() {
-  if (audit_ != nullptr) std::fclose(audit_);
+LogFile::~LogFile() {
+  if (file_ != nullptr) std::fclose(file_);
+}
+
+Status LogFile::Open(const std::string& path, bool fsync_each_line) {
+  std::FILE* file = std::fopen(path.c_str(), "a");
+  if (file == nullptr) return IoError("cannot open \"" + path + "\" for appending");
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (file_ != nullptr) std::fclose(file_);
+  file_ = file;
+  path_ = path;
+  fsync_ = fsync_each_line;
+  return Status::Ok();
+}
+
+bool LogFile::WriteLine(std::string_view line) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (file_ == nullptr) return false;
+  bool ok = std::fwrite(line.data(), 1, line.size(), file_) == line.size() && std::fputc('\n', file_) != EOF &&
+            std::fflush(file_) == 0;
+  if (ok && fsync_) ok = fsync(fileno(file_)) == 0;
+  return ok;
+}
+
+Status LogFile::Reopen() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (file_ == nullptr) return Status::Ok();
+  std::FILE* file = std::fopen(path_.c_str(), "a");
+  if (file == nullptr) return IoError("cannot reopen \"" + path_ + "\" for appending (still writing the old file)");
+  std::fflush(file_);
+  fsync(fileno(file_));
+  std::fclose(file_);
+  file_ = file;
+  return Status::Ok();
+}
+
+void LogFile::Sync() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (file_ == nullptr) return;
+  std::fflush(file_);
+  fsync(fileno(file_));
 }
 
 Status EventLog::OpenAudit(const std::string& path, bool fsync_each_line) {
-  audit_ = std::fopen(path.c_str(), "a");
-  if (audit_ == nullptr) return IoError("cannot open audit log \"" + path + "\" for appending");
-  fsync_ = fsync_each_line;
-  return Status::Ok();
+  Status s = audit_.Open(path, fsync_each_line);
+  return s.ok() ? s : IoError("audit log: " + s.message());
 }
 
 void EventLog::Add(std::string level, std::string message, Json data) {
@@ -39,21 +76,10 @@ void EventLog::Add(std::string level, std::string message, Json data) {
 }
 
 bool EventLog::Audit(const Json& line) {
-  if (audit_ == nullptr) return true;
-  const std::string text = line.dump() + "\n";
-  std::lock_guard<std::mutex> lock(mutex_);
-  bool ok = std::fwrite(text.data(), 1, text.size(), audit_) == text.size() && std::fflush(audit_) == 0;
-  if (ok && fsync_) ok = fsync(fileno(audit_)) == 0;
+  if (!audit_.is_open()) return true;
+  const bool ok = audit_.WriteLine(JsonText(line));
   ++(ok ? audit_lines_ : audit_failures_);
   return ok;
-}
-
-void EventLog::FlushAudit() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (audit_ != nullptr) {
-    std::fflush(audit_);
-    fsync(fileno(audit_));
-  }
 }
 
 EventLog::Page EventLog::Read(size_t limit, size_t offset, const std::string& level) const {
@@ -78,9 +104,9 @@ Json EventLog::Stats() const {
           {"by_level", levels},
           {"oldest", entries_.empty() ? Json() : Json(entries_.back().timestamp)},
           {"newest", entries_.empty() ? Json() : Json(entries_.front().timestamp)},
-          {"audit_log", audit_ != nullptr},
-          {"audit_lines_written", audit_lines_},
-          {"audit_write_failures", audit_failures_}};
+          {"audit_log", audit_.is_open()},
+          {"audit_lines_written", audit_lines_.load()},
+          {"audit_write_failures", audit_failures_.load()}};
 }
 
 size_t EventLog::Clear() {

@@ -9,10 +9,12 @@
 #ifndef STROKE_APPS_SERVE_EVENT_LOG_H_
 #define STROKE_APPS_SERVE_EVENT_LOG_H_
 
+#include <atomic>
 #include <cstdio>
 #include <deque>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include "model_json.h"
 #include "stroke/status.h"
@@ -29,20 +31,49 @@ struct LogEntry {
 // The current UTC time as 2026-11-24T10:05:47.123Z.
 std::string NowIso8601();
 
+// An append-only file of lines (the audit log, the access log) that can be
+// reopened under the same path after logrotate moved it (SIGHUP). Each line
+// is written and flushed to the kernel at once. Thread-safe.
+class LogFile {
+ public:
+  LogFile() = default;
+  LogFile(const LogFile&) = delete;
+  LogFile& operator=(const LogFile&) = delete;
+  ~LogFile();
+
+  // Opens `path` for appending. kIoError naming it if it cannot.
+  Status Open(const std::string& path, bool fsync_each_line);
+  bool is_open() const { return file_ != nullptr; }
+  // Appends `line` and a newline; false if writing (or fsync) failed.
+  bool WriteLine(std::string_view line);
+  // Closes and opens the path again (a new file if it was moved away).
+  // Keeps the old file open if the path cannot be opened. No-op when closed.
+  Status Reopen();
+  // Flushes and fsyncs.
+  void Sync();
+
+ private:
+  mutable std::mutex mutex_;
+  std::string path_;
+  std::FILE* file_ = nullptr;
+  bool fsync_ = false;
+};
+
 class EventLog {
  public:
   explicit EventLog(size_t capacity) : capacity_(capacity) {}
-  ~EventLog();
 
   // Opens `path` for appending audit lines. kIoError if it cannot.
   Status OpenAudit(const std::string& path, bool fsync_each_line);
 
   void Add(std::string level, std::string message, Json data);
   // True when an audit file is open (callers skip building lines otherwise).
-  bool auditing() const { return audit_ != nullptr; }
+  bool auditing() const { return audit_.is_open(); }
   // One JSON line in the audit file (if open). Returns false if writing failed.
   bool Audit(const Json& line);
-  void FlushAudit();
+  void FlushAudit() { audit_.Sync(); }
+  // Reopens the audit file (SIGHUP after logrotate).
+  Status ReopenAudit() { return audit_.Reopen(); }
 
   struct Page {
     size_t total = 0;  // entries matching the level filter
@@ -58,10 +89,9 @@ class EventLog {
   const size_t capacity_;
   mutable std::mutex mutex_;
   std::deque<LogEntry> entries_;  // newest at the front
-  std::FILE* audit_ = nullptr;
-  bool fsync_ = false;
-  uint64_t audit_lines_ = 0;
-  uint64_t audit_failures_ = 0;
+  LogFile audit_;
+  std::atomic<uint64_t> audit_lines_{0};
+  std::atomic<uint64_t> audit_failures_{0};
 };
 
 }  // namespace stroke::apps

@@ -78,11 +78,13 @@ int main(int argc, char** argv) {
     std::cerr << "stroke-serve: " << server.status().message() << '\n';
     return 2;
   }
-  // SIGINT/SIGTERM go to one thread that stops the server gracefully.
+  // Signals go to one thread: SIGINT/SIGTERM stop the server gracefully,
+  // SIGHUP reopens the logs (logrotate) and serves on.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   const int port = (*server)->Bind();
   if (port < 0) {
@@ -92,10 +94,18 @@ int main(int argc, char** argv) {
   std::cerr << "stroke-serve: serving " << model->info().name << " " << model->info().version << " (" << path
             << ") on http://" << options->host << ':' << port << "  (docs: /docs)\n";
   std::thread stopper([&server, signals] {
-    int received = 0;
-    sigwait(&signals, &received);
-    std::cerr << "stroke-serve: signal " << received << ": finishing in-flight requests\n";
-    (*server)->Stop();
+    for (;;) {
+      int received = 0;
+      sigwait(&signals, &received);
+      if (received == SIGHUP) {
+        const stroke::Status reopened = (*server)->ReopenLogs();
+        std::cerr << "stroke-serve: SIGHUP: " << (reopened.ok() ? "logs reopened" : reopened.message()) << '\n';
+        continue;
+      }
+      std::cerr << "stroke-serve: signal " << received << ": finishing in-flight requests\n";
+      (*server)->Stop();
+      return;
+    }
   });
   const bool ok = (*server)->Listen();
   if (stopper.joinable()) {

@@ -40,6 +40,12 @@ void Metrics::RequestFinished(const std::string& route, const std::string& metho
   h.sum += seconds;
 }
 
+void Metrics::Compressed(double seconds) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  compression_seconds_ += seconds;
+  ++compressions_;
+}
+
 std::string Metrics::Render() const {
   std::ostringstream out;
   out << "# HELP stroke_build_info Versions of stroke-serve and the loaded model.\n"
@@ -52,8 +58,22 @@ std::string Metrics::Render() const {
       << "# HELP stroke_predictions_total Records predicted.\n"
       << "# TYPE stroke_predictions_total counter\n"
       << "stroke_predictions_total{model=\"" << Label(model_name_) << "\",model_version=\""
-      << Label(model_version_) << "\"} " << predictions_.load() << "\n";
+      << Label(model_version_) << "\"} " << predictions_.load() << "\n"
+      << "# HELP stroke_http_logins_throttled_total Requests refused (429) after repeated failed logins.\n"
+      << "# TYPE stroke_http_logins_throttled_total counter\n"
+      << "stroke_http_logins_throttled_total " << logins_throttled_.load() << "\n";
+  if (open_connections_) {
+    out << "# HELP stroke_http_open_connections Client connections open now.\n"
+        << "# TYPE stroke_http_open_connections gauge\n"
+        << "stroke_http_open_connections " << open_connections_() << "\n";
+  }
   std::lock_guard<std::mutex> lock(mutex_);
+  out << "# HELP stroke_http_compression_seconds_total Time spent compressing answers.\n"
+      << "# TYPE stroke_http_compression_seconds_total counter\n"
+      << "stroke_http_compression_seconds_total " << FormatNumber(compression_seconds_) << "\n"
+      << "# HELP stroke_http_compressed_answers_total Answers compressed on the fly (gzip level 1).\n"
+      << "# TYPE stroke_http_compressed_answers_total counter\n"
+      << "stroke_http_compressed_answers_total " << compressions_ << "\n";
   out << "# HELP stroke_http_requests_total HTTP requests by route template, method and status code.\n"
       << "# TYPE stroke_http_requests_total counter\n";
   for (const auto& [key, count] : requests_) {

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <atomic>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -25,6 +26,12 @@ class Metrics {
   // `route` is the route template ("/predict"), never the raw path.
   void RequestFinished(const std::string& route, const std::string& method, int code, double seconds);
   void Predicted(size_t rows) { predictions_.fetch_add(rows); }
+  // Time spent compressing answers (seconds of one thread's CPU, wall clock).
+  void Compressed(double seconds);
+  // A request refused with 429 because its client failed to log in too often.
+  void LoginThrottled() { logins_throttled_.fetch_add(1); }
+  // Reads the number of open connections when rendering (set once, before serving).
+  void SetOpenConnectionsGauge(std::function<size_t()> gauge) { open_connections_ = std::move(gauge); }
 
   // The whole exposition, ready to serve as text/plain; version=0.0.4.
   std::string Render() const;
@@ -38,6 +45,10 @@ class Metrics {
   const std::string build_version_, model_name_, model_version_;
   std::atomic<int64_t> in_flight_{0};
   std::atomic<uint64_t> predictions_{0};
+  std::atomic<uint64_t> logins_throttled_{0};
+  std::function<size_t()> open_connections_;
+  double compression_seconds_ = 0;  // under mutex_
+  uint64_t compressions_ = 0;       // under mutex_
   mutable std::mutex mutex_;
   std::map<std::tuple<std::string, std::string, int>, uint64_t> requests_;
   std::map<std::string, Histogram> latency_;

@@ -146,7 +146,7 @@ std::string PlainDocsPage(const Json& openapi) {
   for (const auto& [name, schema] : record["properties"].items()) {
     Json shown = schema;
     shown.erase("description");
-    html += "<tr><td><code>" + escape(name) + "</code></td><td><code>" + escape(shown.dump()) + "</code></td><td>" +
+    html += "<tr><td><code>" + escape(name) + "</code></td><td><code>" + escape(JsonText(shown)) + "</code></td><td>" +
             escape(schema.value("description", "")) + "</td></tr>";
   }
   return html + "</table></body></html>";

@@ -42,7 +42,7 @@ double Round4(double x) {
 
 }  // namespace
 
-Reply JsonReply(int status, const Json& body) { return Reply{status, body.dump(), "application/json", {}}; }
+Reply JsonReply(int status, const Json& body) { return Reply{status, JsonText(body), "application/json", {}}; }
 
 Reply ErrorReply(int status, const std::string& message, const std::string& request_id) {
   return JsonReply(status, {{"error", message}, {"request_id", request_id}});
@@ -60,8 +60,8 @@ Routes::Routes(const Model& model, RouteSettings settings, Metrics* metrics, Eve
     : model_(model), settings_(std::move(settings)), metrics_(metrics), log_(log),
       started_(std::chrono::steady_clock::now()), started_at_(NowIso8601()) {
   if (!settings_.docs_dir.empty()) {
-    swagger_js_ = ReadFileOrEmpty(settings_.docs_dir + "/swagger-ui-bundle.js");
-    swagger_css_ = ReadFileOrEmpty(settings_.docs_dir + "/swagger-ui.css");
+    swagger_js_ = MakeStaticAsset(ReadFileOrEmpty(settings_.docs_dir + "/swagger-ui-bundle.js"), "application/javascript");
+    swagger_css_ = MakeStaticAsset(ReadFileOrEmpty(settings_.docs_dir + "/swagger-ui.css"), "text/css");
   }
 }
 
@@ -314,14 +314,14 @@ Reply Routes::OpenApi() const {
 }
 
 Reply Routes::Docs(const std::string& file) const {
-  const bool swagger = !swagger_js_.empty() && !swagger_css_.empty();
+  const bool swagger = !swagger_js_.body.empty() && !swagger_css_.body.empty();
   if (file.empty()) {
     if (swagger) return Reply{200, SwaggerUiPage(), "text/html; charset=utf-8", {}};
     Json doc = OpenApiDocument(model_, settings_.server_version, settings_.auth_enabled);
     return Reply{200, PlainDocsPage(doc), "text/html; charset=utf-8", {}};
   }
-  if (swagger && file == "swagger-ui-bundle.js") return Reply{200, swagger_js_, "application/javascript", {}};
-  if (swagger && file == "swagger-ui.css") return Reply{200, swagger_css_, "text/css", {}};
+  if (swagger && file == "swagger-ui-bundle.js") return Reply{200, "", swagger_js_.content_type, {}, &swagger_js_};
+  if (swagger && file == "swagger-ui.css") return Reply{200, "", swagger_css_.content_type, {}, &swagger_css_};
   return JsonReply(404, {{"error", "not found"}});
 }
 

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "compression.h"
 #include "event_log.h"
 #include "metrics.h"
 #include "model_json.h"
@@ -38,6 +39,7 @@ struct Reply {
   std::string body;
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
+  const StaticAsset* asset = nullptr;  // a static file: sent instead of body, precompressed, with its ETag
 };
 
 // A JSON reply.
@@ -93,7 +95,7 @@ class Routes {
   const std::chrono::steady_clock::time_point started_;
   const std::string started_at_;
   std::atomic<bool> ready_{true};
-  std::string swagger_js_, swagger_css_;  // loaded once from docs_dir
+  StaticAsset swagger_js_, swagger_css_;  // loaded and compressed once from docs_dir
 };
 
 }  // namespace stroke::apps

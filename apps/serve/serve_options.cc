@@ -23,18 +23,31 @@ Options (each also from the environment: --max-body-bytes = STROKE_MAX_BODY_BYTE
   --cors-origin ORIGIN    allow this browser origin (repeatable or comma-separated; default: CORS off)
   --max-body-bytes N      request body limit (default 1048576)
   --max-batch-rows N      records in one /predict request (default 1000)
-  --threads N             worker threads (default 64)
-  --read-timeout S        seconds to receive a request (default 5)
+  --threads N             worker threads: requests answered at once (default 64); slow and
+                          idle connections never hold one
+  --header-timeout S      seconds for a request's line and headers, from its first byte
+                          (default 3; 408 after)
+  --read-timeout S        seconds for the whole request, headers and body (default 10; 408 after)
   --write-timeout S       seconds to send a response (default 5)
   --keep-alive-max N      requests per connection (default 100)
   --keep-alive-timeout S  idle seconds before closing a connection (default 5)
+  --max-connections N     open connections (default 1024); beyond it the longest-idle, then
+                          the slowest, connection is closed to let a new one in
+  --max-headers N         header fields in a request (default 100; 431 above)
+  --max-header-bytes N    bytes of request line and headers (default 16384; 431 above)
+  --max-failed-logins N   failed logins per client address per minute before 429 with
+                          Retry-After (default 10; 0 = no limit)
   --log-capacity N        recent events kept for GET /logs (default 1000)
+  --access-log FILE       one JSON line per request to FILE (default: stderr)
   --audit-log FILE        append one JSON line per prediction (time, request id, user,
                           inputs, outputs, model version)
   --audit-fsync           fsync every audit line (survives a machine crash; slower)
   --docs-dir DIR          directory with swagger-ui-bundle.js and swagger-ui.css for /docs
-  --quiet                 no access log on stderr
+  --quiet                 no access log
   -h, --help              this text
+
+Signals: SIGTERM or SIGINT: stop accepting, answer what was received (Connection: close),
+flush the audit log, exit 0. SIGHUP: reopen the access and audit logs (after logrotate).
 
 Routes: POST /prediction /predict /predict_proba; GET /health /livez /readyz /model /features
 /logs /logs/stats /metrics /openapi.json /docs; DELETE /logs. See docs/http-api.md.
@@ -116,11 +129,17 @@ const std::vector<Flag>& Flags() {
       NumberFlag("max-body-bytes", &ServeOptions::max_body_bytes, 1, 1L << 30),
       NumberFlag("max-batch-rows", &ServeOptions::max_batch_rows, 1, 10000000),
       NumberFlag("threads", &ServeOptions::threads, 1, 4096),
+      NumberFlag("header-timeout", &ServeOptions::header_timeout_s, 1, 3600),
       NumberFlag("read-timeout", &ServeOptions::read_timeout_s, 1, 3600),
       NumberFlag("write-timeout", &ServeOptions::write_timeout_s, 1, 3600),
       NumberFlag("keep-alive-max", &ServeOptions::keep_alive_max, 1, 1000000),
       NumberFlag("keep-alive-timeout", &ServeOptions::keep_alive_timeout_s, 1, 3600),
+      NumberFlag("max-connections", &ServeOptions::max_connections, 1, 1000000),
+      NumberFlag("max-headers", &ServeOptions::max_headers, 1, 10000),
+      NumberFlag("max-header-bytes", &ServeOptions::max_header_bytes, 1024, 1 << 20),
+      NumberFlag("max-failed-logins", &ServeOptions::max_failed_logins, 0, 1000000),
       NumberFlag("log-capacity", &ServeOptions::log_capacity, 1, 10000000),
+      TextFlag("access-log", &ServeOptions::access_log),
       TextFlag("audit-log", &ServeOptions::audit_log),
       SwitchFlag("audit-fsync", &ServeOptions::audit_fsync),
       TextFlag("docs-dir", &ServeOptions::docs_dir),

@@ -23,11 +23,17 @@ struct ServeOptions {
   std::vector<std::string> cors_origins;  // allowed Origins; empty = CORS off
   size_t max_body_bytes = 1 << 20;   // request body limit (413 above)
   size_t max_batch_rows = 1000;      // records in one /predict body
-  int threads = 64;                  // worker threads (one per open connection)
-  int read_timeout_s = 5;            // headers and body must arrive within
-  int write_timeout_s = 5;
+  int threads = 64;                  // worker threads: requests answered at once
+  int header_timeout_s = 3;          // a request's line and headers, from its first byte (408 after)
+  int read_timeout_s = 10;           // the whole request, headers and body, from its first byte (408 after)
+  int write_timeout_s = 5;           // the whole answer
   int keep_alive_max = 100;          // requests per connection
-  int keep_alive_timeout_s = 5;
+  int keep_alive_timeout_s = 5;      // idle seconds between requests before closing
+  size_t max_connections = 1024;     // open at once; idle, then slow ones are closed for new ones
+  size_t max_headers = 100;          // header fields in a request (431 above)
+  size_t max_header_bytes = 16384;   // request line and headers (431 above)
+  int max_failed_logins = 10;        // per client address per minute, then 429; 0 = no limit
+  std::string access_log;            // one JSON line per request; "" = stderr
   size_t log_capacity = 1000;        // entries kept for GET /logs
   std::string audit_log;             // append one JSON line per prediction
   bool audit_fsync = false;          // fsync each audit line (durable across machine crashes)

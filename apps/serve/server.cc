@@ -5,20 +5,29 @@
 #include <filesystem>
 #include <random>
 
+#include "compression.h"
 #include "model_path.h"
 
 namespace stroke::apps {
 namespace {
 
-// The request being handled on this worker thread: set in pre-routing, read
-// by the handler wrapper and the access logger (httplib runs all three on
-// the connection's thread, one request at a time).
+// The request being answered on this worker thread. A request is handled
+// from start to end on one thread (ConnectionLoop hands it to a worker
+// whole), so pre-routing, the handler, the error handler and the logger
+// all see the same context.
 struct RequestContext {
-  bool active = false;
   std::string id;
   std::string user;
   std::string route = "unmatched";
+  std::vector<std::string> params;  // the route's path parameters, decoded
+  const void* handler = nullptr;    // the matched route's handler
+  std::string accept_encoding;      // what the client accepts (httplib never sees it)
   std::chrono::steady_clock::time_point start;
+  bool close_connection = false;    // the request could not be parsed: do not trust the stream
+  // Filled by httplib's logger once the answer is written.
+  int status = 0;
+  size_t bytes = 0;
+  std::string method, path;
 };
 thread_local RequestContext t_request;
 
@@ -56,11 +65,49 @@ std::string FindDocsDir(const std::string& option) {
   return "";
 }
 
+// RFC 9110 reason phrases of the statuses the server produces itself.
+const char* ReasonPhrase(int status) {
+  switch (status) {
+    case 400: return "Bad Request";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 411: return "Length Required";
+    case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
+    case 415: return "Unsupported Media Type";
+    case 416: return "Range Not Satisfiable";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Error";
+  }
+}
+
+// What an error httplib itself detects means, for the client.
+std::string HttpErrorMessage(int status, const httplib::Request& req) {
+  switch (status) {
+    case 400: return "malformed request: the request line or a header could not be parsed";
+    case 404: return "no route " + req.method + " " + req.path;
+    case 413: return "the body exceeds the limit (--max-body-bytes)";
+    case 414: return "the request target is too long";
+    case 416: return "invalid Range header (Range requests are not supported)";
+    default: return "HTTP " + std::to_string(status) + " " + ReasonPhrase(status);
+  }
+}
+
+void AppendMethod(std::string* allow, const std::string& method) {
+  if (allow->find(method) != std::string::npos) return;
+  if (!allow->empty()) *allow += ", ";
+  *allow += method;
+}
+
 }  // namespace
 
 StrokeServer::StrokeServer(const ServeOptions& options, const Model& model)
-    : options_(options), model_(model), metrics_(kServeVersion, model.info().name, model.info().version),
-      events_(options.log_capacity) {}
+    : options_(options), model_(model), throttle_(options.max_failed_logins, std::chrono::seconds(60)),
+      metrics_(kServeVersion, model.info().name, model.info().version), events_(options.log_capacity) {}
 
 StatusOr<std::unique_ptr<StrokeServer>> StrokeServer::Create(const ServeOptions& options, const Model& model) {
   std::unique_ptr<StrokeServer> server(new StrokeServer(options, model));
@@ -74,6 +121,9 @@ StatusOr<std::unique_ptr<StrokeServer>> StrokeServer::Create(const ServeOptions&
   if (!options.audit_log.empty()) {
     if (Status s = server->events_.OpenAudit(options.audit_log, options.audit_fsync); !s.ok()) return s;
   }
+  if (!options.access_log.empty()) {
+    if (Status s = server->access_log_.Open(options.access_log, false); !s.ok()) return IoError("access log: " + s.message());
+  }
   RouteSettings settings;
   settings.max_batch_rows = options.max_batch_rows;
   settings.server_version = kServeVersion;
@@ -81,6 +131,7 @@ StatusOr<std::unique_ptr<StrokeServer>> StrokeServer::Create(const ServeOptions&
   settings.docs_dir = FindDocsDir(options.docs_dir);
   server->routes_ = std::make_unique<Routes>(model, settings, &server->metrics_, &server->events_);
   server->ConfigureHttp();
+  server->AddRoutes();
   if (!server->auth_.Enabled() && !Loopback(options.host)) {
     std::fprintf(stderr,
                  "stroke-serve: WARNING: serving WITHOUT AUTHENTICATION on %s, a non-loopback address: anyone "
@@ -91,48 +142,52 @@ StatusOr<std::unique_ptr<StrokeServer>> StrokeServer::Create(const ServeOptions&
 }
 
 void StrokeServer::ConfigureHttp() {
-  const size_t threads = static_cast<size_t>(options_.threads);
-  http_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  http_.set_tcp_nodelay(true);
-  // Debian's compiled httplib listens with a backlog of 5: a burst of new
-  // connections overflows it and clients see resets about a second later.
-  // Capture the listening socket (keeping httplib's SO_REUSEADDR) so that
-  // Bind() can listen again with a real backlog.
-  http_.set_socket_options([this](socket_t sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const char*>(&yes), sizeof yes);
-    listen_socket_ = sock;
-  });
-  http_.set_read_timeout(options_.read_timeout_s, 0);
-  http_.set_write_timeout(options_.write_timeout_s, 0);
+  ConnectionLimits limits;
+  limits.header_timeout_ms = options_.header_timeout_s * 1000;
+  limits.request_timeout_ms = options_.read_timeout_s * 1000;
+  limits.write_timeout_ms = options_.write_timeout_s * 1000;
+  limits.keep_alive_timeout_ms = options_.keep_alive_timeout_s * 1000;
+  limits.keep_alive_max = static_cast<size_t>(options_.keep_alive_max);
+  limits.max_connections = options_.max_connections;
+  limits.framing.max_body_bytes = options_.max_body_bytes;
+  limits.framing.max_headers = options_.max_headers;
+  limits.framing.max_header_bytes = options_.max_header_bytes;
+  loop_ = std::make_unique<ConnectionLoop>(
+      limits, options_.threads,
+      [this](httplib::Stream& stream, bool must_close) { return HandleRequest(stream, must_close); },
+      [this](int status, const std::string& message, const std::string& remote) {
+        return Refusal(status, message, remote);
+      });
+  metrics_.SetOpenConnectionsGauge([this] { return loop_->open_connections(); });
+
+  http_.set_payload_max_length(options_.max_body_bytes);
+  // Only for the Keep-Alive header httplib writes; ConnectionLoop enforces them.
   http_.set_keep_alive_max_count(static_cast<size_t>(options_.keep_alive_max));
   http_.set_keep_alive_timeout(options_.keep_alive_timeout_s);
-  http_.set_payload_max_length(options_.max_body_bytes);
   http_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) { return PreRoute(req, res); });
-  http_.set_logger([this](const httplib::Request& req, const httplib::Response& res) { LogAccess(req, res); });
-  http_.set_exception_handler([this](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
-    std::string what = "unknown exception";
-    try {
-      if (ep) std::rethrow_exception(ep);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
-    // Details only in the server's log; the client gets a request id to quote.
-    events_.Add("ERROR", "internal error", {{"request_id", t_request.id}, {"route", t_request.route}, {"what", what}});
-    std::fprintf(stderr, "stroke-serve: internal error in %s (request %s): %s\n", req.path.c_str(),
-                 t_request.id.c_str(), what.c_str());
-    Send(ErrorReply(500, "internal error", t_request.id), req, res);
+  http_.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+    t_request.status = res.status;
+    t_request.bytes = res.body.size();
+    t_request.method = req.method;
+    t_request.path = req.path;
   });
-  http_.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return;
-    if (!t_request.active) t_request.id = NewRequestId();  // refused before pre-routing (bad request line)
-    const std::string message = res.status == 404 ? "no route " + req.method + " " + req.path
-                                                  : "HTTP " + std::to_string(res.status);
-    const int status = res.status;
-    Send(ErrorReply(status, message, t_request.id), req, res);
+  http_.set_exception_handler([this](const httplib::Request& req, httplib::Response& res, std::exception_ptr error) {
+    OnException(req, res, error);
   });
+  http_.set_error_handler([this](const httplib::Request& req, httplib::Response& res) { OnHttpError(req, res); });
+  // One handler per method: pre-routing has matched the route already.
+  auto dispatch = [this](const httplib::Request& req, httplib::Response& res) {
+    const auto& handler = *static_cast<const Handler*>(t_request.handler);
+    RequestInfo who{t_request.id, t_request.user, t_request.route, req.remote_addr, t_request.start};
+    if (hook_) hook_(req);
+    Send(handler(req, who), req, res);
+  };
+  http_.Get(".*", dispatch);
+  http_.Post(".*", dispatch);
+  http_.Delete(".*", dispatch);
+}
 
+void StrokeServer::AddRoutes() {
   Routes& r = *routes_;
   auto content_type = [](const httplib::Request& req) { return req.get_header_value("Content-Type"); };
   Add("POST", "/prediction", "/prediction", Access::kUser,
@@ -158,9 +213,7 @@ void StrokeServer::ConfigureHttp() {
   Add("GET", "/features", "/features", Access::kOps,
       [&r](const httplib::Request&, const RequestInfo&) { return r.Features(); });
   Add("GET", R"(/features/([^/]+)/distribution)", "/features/{name}/distribution", Access::kOps,
-      [&r](const httplib::Request& req, const RequestInfo& who) {
-        return r.Distribution(httplib::detail::decode_url(req.matches[1], false), who.id);
-      });
+      [&r](const httplib::Request&, const RequestInfo& who) { return r.Distribution(t_request.params[0], who.id); });
   Add("GET", "/logs", "/logs", Access::kUser, [&r](const httplib::Request& req, const RequestInfo&) {
     return r.Logs(req.get_param_value("limit"), req.get_param_value("offset"), req.get_param_value("level"));
   });
@@ -174,34 +227,145 @@ void StrokeServer::ConfigureHttp() {
       [&r](const httplib::Request&, const RequestInfo&) { return r.OpenApi(); });
   Add("GET", "/docs", "/docs", Access::kOps, [&r](const httplib::Request&, const RequestInfo&) { return r.Docs(""); });
   Add("GET", R"(/docs/([A-Za-z0-9._-]+))", "/docs/{file}", Access::kOps,
-      [&r](const httplib::Request& req, const RequestInfo&) { return r.Docs(req.matches[1]); });
+      [&r](const httplib::Request&, const RequestInfo&) { return r.Docs(t_request.params[0]); });
   Add("GET", "/", "/", Access::kOpen, [](const httplib::Request&, const RequestInfo&) {
     return Reply{307, "", "text/plain", {{"Location", "/docs"}}};
   });
 }
 
-void StrokeServer::Add(const char* method, const std::string& pattern, const std::string& label, Access access,
+void StrokeServer::Add(const char* method, const std::string& path, const std::string& label, Access access,
                        Handler handler) {
-  auto wrapped = [this, label, access, handler](const httplib::Request& req, httplib::Response& res) {
-    t_request.route = label;
-    RequestInfo who{t_request.id, "", label, req.remote_addr, t_request.start};
-    if (!Authorize(req, access, &who, res)) return;
-    t_request.user = who.user;
-    if (hook_) hook_(req);
-    Send(handler(req, who), req, res);
+  Route route;
+  route.method = method;
+  const bool literal = path.find('(') == std::string::npos;
+  route.path = literal ? path : "";
+  if (!literal) route.pattern = std::regex(path);
+  route.label = label;
+  route.access = access;
+  route.handler = std::make_shared<Handler>(std::move(handler));
+  routes_table_.push_back(std::move(route));
+}
+
+bool StrokeServer::HandleRequest(httplib::Stream& stream, bool must_close) {
+  t_request = RequestContext{};
+  t_request.id = NewRequestId();
+  t_request.start = std::chrono::steady_clock::now();
+  std::string remote;
+  int remote_port = 0;
+  stream.get_remote_ip_and_port(remote, remote_port);
+  metrics_.RequestStarted();
+  bool closed = false;
+  bool written = false;
+  try {
+    written = http_.process_request(stream, must_close, closed, [this](httplib::Request& req) { SetupRequest(req); });
+  } catch (...) {  // last resort: everything below catches its own; this connection ends, the server serves on
+    std::fprintf(stderr, "stroke-serve: request %s failed unexpectedly; connection closed\n", t_request.id.c_str());
+    t_request.close_connection = true;
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_request.start).count();
+  metrics_.RequestFinished(t_request.route, t_request.method.empty() ? "-" : t_request.method, t_request.status, seconds);
+  if (t_request.status >= 500) events_.Add("ERROR", "server error", {{"request_id", t_request.id}, {"route", t_request.route}});
+  LogAccess(t_request.method, t_request.path, remote, t_request.status, t_request.bytes);
+  return written && !closed && !t_request.close_connection;
+}
+
+void StrokeServer::SetupRequest(httplib::Request& req) {
+  const std::string given = req.get_header_value("X-Request-Id");
+  if (ValidRequestId(given)) t_request.id = given;
+  // httplib would compress answers itself (brotli at its highest quality):
+  // it never sees what the client accepts; Send compresses instead.
+  t_request.accept_encoding = req.get_header_value("Accept-Encoding");
+  req.headers.erase("Accept-Encoding");
+  req.headers.erase("Expect");  // ConnectionLoop has answered 100-continue
+}
+
+httplib::Server::HandlerResponse StrokeServer::PreRoute(const httplib::Request& req, httplib::Response& res) {
+  auto reject = [&](int status, const std::string& message, std::vector<std::pair<std::string, std::string>> headers = {}) {
+    Reply reply = ErrorReply(status, message, t_request.id);
+    reply.headers = std::move(headers);
+    Send(reply, req, res);
+    return httplib::Server::HandlerResponse::Handled;
   };
-  const std::string m = method;
-  if (m == "GET") http_.Get(pattern, wrapped);
-  if (m == "POST") http_.Post(pattern, wrapped);
-  if (m == "DELETE") http_.Delete(pattern, wrapped);
+  // Routing first, as FastAPI does: 404 and 405 before credentials.
+  const std::string method = req.method == "HEAD" ? "GET" : req.method;
+  const Route* route = nullptr;
+  std::string allow;
+  std::smatch match;
+  for (const Route& r : routes_table_) {
+    const bool matches = r.path.empty() ? std::regex_match(req.path, match, r.pattern) : r.path == req.path;
+    if (!matches) continue;
+    AppendMethod(&allow, r.method);
+    if (r.method == "GET") AppendMethod(&allow, "HEAD");
+    if (r.method == method && route == nullptr) {
+      route = &r;
+      t_request.params.clear();
+      for (size_t i = 1; i < match.size() && r.path.empty(); ++i) {
+        t_request.params.push_back(httplib::detail::decode_url(match[i].str(), false));
+      }
+    }
+  }
+  if (allow.empty()) {
+    t_request.route = "unmatched";
+    return reject(404, "no route " + req.method + " " + req.path + " (GET /openapi.json lists the routes)");
+  }
+  AppendMethod(&allow, "OPTIONS");
+  if (req.method == "OPTIONS") {
+    t_request.route = "preflight";
+    const std::string origin = req.get_header_value("Origin");
+    bool allowed = false;
+    for (const std::string& o : options_.cors_origins) allowed = allowed || o == origin;
+    if (!origin.empty() && !options_.cors_origins.empty() && !allowed) {
+      return reject(403, "origin \"" + origin + "\" is not allowed (--cors-origin)");
+    }
+    res.status = 204;
+    res.set_header("Allow", allow);
+    if (allowed) {
+      res.set_header("Access-Control-Allow-Origin", origin);
+      res.set_header("Access-Control-Allow-Methods", allow);
+      res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Request-Id");
+      res.set_header("Access-Control-Max-Age", "600");
+      res.set_header("Vary", "Origin");
+    }
+    res.set_header("X-Request-Id", t_request.id);
+    return httplib::Server::HandlerResponse::Handled;
+  }
+  if (route == nullptr) {
+    t_request.route = "unmatched";
+    return reject(405, "method " + req.method + " is not allowed on " + req.path + " (allowed: " + allow + ")",
+                  {{"Allow", allow}});
+  }
+  t_request.route = route->label;
+  t_request.handler = route->handler.get();
+  // Hardening (shared/guide/http-server-notes.md); framing limits were applied while reading.
+  const std::string encoding = req.get_header_value("Content-Encoding");
+  if (!encoding.empty() && encoding != "identity") {
+    return reject(415, "Content-Encoding \"" + encoding + "\" is not accepted: send the body uncompressed");
+  }
+  if (req.has_header("Range")) return reject(416, "Range requests are not supported");
+  RequestInfo who{t_request.id, "", route->label, req.remote_addr, t_request.start};
+  if (!Authorize(req, route->access, &who, res)) return httplib::Server::HandlerResponse::Handled;
+  t_request.user = who.user;
+  return httplib::Server::HandlerResponse::Unhandled;  // httplib reads the body, then dispatches
 }
 
 bool StrokeServer::Authorize(const httplib::Request& req, Access access, RequestInfo* who, httplib::Response& res) {
   const bool needs_user = access == Access::kUser || access == Access::kAdmin ||
                           (access == Access::kOps && options_.protect_ops);
   if (!auth_.Enabled() || !needs_user) return true;
-  who->user = auth_.Verify(req.get_header_value("Authorization"));
+  const std::string header = req.get_header_value("Authorization");
+  const int wait = throttle_.RetryAfter(req.remote_addr);
+  // A throttled client still gets in with credentials verified before (no hashing).
+  who->user = auth_.Verify(header, /*cached_only=*/wait > 0);
+  if (who->user.empty() && wait > 0) {
+    metrics_.LoginThrottled();
+    Reply reply = ErrorReply(429, "too many failed logins from " + req.remote_addr + ": try again in " +
+                                      std::to_string(wait) + " s (--max-failed-logins)", who->id);
+    reply.headers.emplace_back("Retry-After", std::to_string(wait));
+    Send(reply, req, res);
+    return false;
+  }
   if (who->user.empty()) {
+    if (!header.empty()) throttle_.Failed(req.remote_addr);
     Reply reply = ErrorReply(401, "missing or wrong credentials (HTTP Basic or Bearer API key)", who->id);
     reply.headers.emplace_back("WWW-Authenticate", "Basic realm=\"stroke-serve\", charset=\"UTF-8\"");
     Send(reply, req, res);
@@ -214,9 +378,8 @@ bool StrokeServer::Authorize(const httplib::Request& req, Access access, Request
   return true;
 }
 
-void StrokeServer::Send(const Reply& reply, const httplib::Request& req, httplib::Response& res) const {
+void StrokeServer::Send(const Reply& reply, const httplib::Request& req, httplib::Response& res) {
   res.status = reply.status;
-  res.set_content(reply.body, reply.content_type.c_str());
   for (const auto& [name, value] : reply.headers) res.set_header(name.c_str(), value);
   res.set_header("X-Request-Id", t_request.id);
   const std::string origin = req.get_header_value("Origin");
@@ -226,85 +389,109 @@ void StrokeServer::Send(const Reply& reply, const httplib::Request& req, httplib
       res.set_header("Vary", "Origin");
     }
   }
-}
-
-httplib::Server::HandlerResponse StrokeServer::PreRoute(const httplib::Request& req, httplib::Response& res) {
-  t_request = RequestContext{true, "", "", "unmatched", std::chrono::steady_clock::now()};
-  const std::string given = req.get_header_value("X-Request-Id");
-  t_request.id = ValidRequestId(given) ? given : NewRequestId();
-  metrics_.RequestStarted();
-  auto reject = [&](int status, const std::string& message) {
-    t_request.route = "rejected";
-    Send(ErrorReply(status, message, t_request.id), req, res);
-    return httplib::Server::HandlerResponse::Handled;
-  };
-  // Hardening (shared/guide/http-server-notes.md): httplib's own body limit
-  // trusts Content-Length only, so chunked and compressed bodies are refused.
-  if (req.has_header("Transfer-Encoding")) return reject(411, "chunked bodies are not accepted: send Content-Length");
-  const std::string encoding = req.get_header_value("Content-Encoding");
-  if (!encoding.empty() && encoding != "identity") {
-    return reject(415, "Content-Encoding \"" + encoding + "\" is not accepted: send the body uncompressed");
+  const bool gzip = AcceptsGzip(t_request.accept_encoding);
+  if (reply.asset != nullptr) {  // precompressed once; revalidated by ETag
+    const StaticAsset& asset = *reply.asset;
+    res.set_header("ETag", asset.etag);
+    res.set_header("Cache-Control", "public, max-age=86400");
+    res.set_header("Vary", "Accept-Encoding");
+    if (req.get_header_value("If-None-Match") == asset.etag) {
+      res.status = 304;
+      return;
+    }
+    const bool compressed = gzip && !asset.gzip_body.empty();
+    if (compressed) res.set_header("Content-Encoding", "gzip");
+    res.set_content(compressed ? asset.gzip_body : asset.body, asset.content_type.c_str());
+    return;
   }
-  if (req.has_header("Content-Length")) {
-    const std::string length = req.get_header_value("Content-Length");
-    char* end = nullptr;
-    const unsigned long long n = std::strtoull(length.c_str(), &end, 10);
-    if (length.empty() || *end != '\0') return reject(400, "invalid Content-Length");
-    if (n > options_.max_body_bytes) {
-      return reject(413, "body of " + length + " bytes exceeds the limit of " + std::to_string(options_.max_body_bytes) +
-                             " (--max-body-bytes)");
+  if (gzip && reply.body.size() >= kCompressMinBytes && reply.body.size() <= kCompressMaxBytes) {
+    const auto start = std::chrono::steady_clock::now();
+    std::string compressed = Gzip(reply.body, 1);
+    metrics_.Compressed(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    if (!compressed.empty() && compressed.size() < reply.body.size()) {
+      res.set_header("Content-Encoding", "gzip");
+      res.set_header("Vary", "Accept-Encoding");
+      res.set_content(std::move(compressed), reply.content_type.c_str());
+      return;
     }
   }
-  if (req.has_header("Range")) return reject(416, "Range requests are not supported");
-  if (req.method == "OPTIONS") {  // CORS preflight
-    t_request.route = "preflight";
-    const std::string origin = req.get_header_value("Origin");
-    bool allowed = false;
-    for (const std::string& o : options_.cors_origins) allowed = allowed || o == origin;
-    res.status = allowed ? 204 : 403;
-    if (allowed) {
-      res.set_header("Access-Control-Allow-Origin", origin);
-      res.set_header("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
-      res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Request-Id");
-      res.set_header("Access-Control-Max-Age", "600");
-      res.set_header("Vary", "Origin");
-    }
-    res.set_header("X-Request-Id", t_request.id);
-    return httplib::Server::HandlerResponse::Handled;
+  res.set_content(reply.body, reply.content_type.c_str());
+}
+
+void StrokeServer::OnHttpError(const httplib::Request& req, httplib::Response& res) {
+  try {
+    if (!res.body.empty()) return;  // one of ours
+    if (res.status == 400 || res.status == 414) t_request.close_connection = true;
+    Send(ErrorReply(res.status, HttpErrorMessage(res.status, req), t_request.id), req, res);
+  } catch (...) {  // never let an error answer fail the connection
+    res.body.clear();
   }
-  return httplib::Server::HandlerResponse::Unhandled;
 }
 
-void StrokeServer::LogAccess(const httplib::Request& req, const httplib::Response& res) {
-  if (!t_request.active) return;  // a request httplib refused before pre-routing
-  t_request.active = false;
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t_request.start).count();
-  metrics_.RequestFinished(t_request.route, req.method, res.status, seconds);
-  if (res.status >= 500) events_.Add("ERROR", "server error", {{"request_id", t_request.id}, {"route", t_request.route}});
-  if (options_.quiet) return;
-  const Json line = {{"time", NowIso8601()}, {"request_id", t_request.id}, {"remote", req.remote_addr},
-                     {"method", req.method}, {"path", req.path}, {"route", t_request.route},
-                     {"status", res.status}, {"bytes", res.body.size()}, {"duration_ms", seconds * 1000},
-                     {"user", t_request.user}};
-  const std::string text = line.dump() + "\n";
-  std::fwrite(text.data(), 1, text.size(), stderr);
+void StrokeServer::OnException(const httplib::Request& req, httplib::Response& res, std::exception_ptr error) {
+  std::string what = "unknown exception";
+  try {
+    if (error) std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+  }
+  try {
+    // Details only in the server's log; the client gets a request id to quote.
+    events_.Add("ERROR", "internal error", {{"request_id", t_request.id}, {"route", t_request.route}, {"what", what}});
+    const std::string line = JsonText({{"error", "internal error"}, {"request_id", t_request.id},
+                                       {"route", t_request.route}, {"path", req.path}, {"what", what}});
+    std::fprintf(stderr, "stroke-serve: %s\n", line.c_str());
+    Send(ErrorReply(500, "internal error", t_request.id), req, res);
+  } catch (...) {
+    res.status = 500;
+  }
 }
 
-int StrokeServer::Bind() {
-  constexpr int kListenBacklog = 1024;
-  const int port = options_.port == 0 ? http_.bind_to_any_port(options_.host)
-                                      : (http_.bind_to_port(options_.host, options_.port) ? options_.port : -1);
-  if (port > 0 && listen_socket_ != INVALID_SOCKET) ::listen(listen_socket_, kListenBacklog);
-  return port;
+std::string StrokeServer::Refusal(int status, const std::string& message, const std::string& remote) {
+  t_request = RequestContext{};  // the loop thread's own context
+  t_request.id = NewRequestId();
+  t_request.route = "refused";
+  t_request.start = std::chrono::steady_clock::now();
+  const std::string& id = t_request.id;
+  const std::string body = JsonText({{"error", message}, {"request_id", id}});
+  std::string answer = "HTTP/1.1 " + std::to_string(status) + " " + ReasonPhrase(status) + "\r\n";
+  answer += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+            "\r\nConnection: close\r\nX-Request-Id: " + id + "\r\n\r\n" + body;
+  metrics_.RequestFinished("refused", "-", status, 0);
+  LogAccess("-", "-", remote, status, body.size());
+  return answer;
 }
 
-bool StrokeServer::Listen() { return http_.listen_after_bind(); }
+void StrokeServer::LogAccess(const std::string& method, const std::string& path, const std::string& remote, int status,
+                             size_t bytes) {
+  if (options_.quiet || status == 0) return;
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_request.start).count();
+  const std::string line =
+      JsonText({{"time", NowIso8601()}, {"request_id", t_request.id}, {"remote", remote}, {"method", method},
+                {"path", path}, {"route", t_request.route}, {"status", status}, {"bytes", bytes},
+                {"duration_ms", ms}, {"user", t_request.user}});
+  if (access_log_.is_open()) {
+    access_log_.WriteLine(line);
+  } else {
+    std::fprintf(stderr, "%s\n", line.c_str());
+  }
+}
+
+int StrokeServer::Bind() { return loop_->Bind(options_.host, options_.port); }
+
+bool StrokeServer::Listen() { return loop_->Run(); }
 
 void StrokeServer::Stop() {
   routes_->SetReady(false);
-  http_.stop();
+  loop_->Stop();
   events_.FlushAudit();
+}
+
+Status StrokeServer::ReopenLogs() {
+  Status access = access_log_.Reopen();
+  Status audit = events_.ReopenAudit();
+  return access.ok() ? audit : access;
 }
 
 }  // namespace stroke::apps

@@ -1,8 +1,12 @@
-// StrokeServer: stroke-serve's HTTP server - routes (routes.h) behind auth,
-// request ids, CORS, metrics, an access log and the hardening of
-// shared/guide/http-server-notes.md (no chunked or compressed bodies, body
-// size cap, no Range, tcp_nodelay, a bounded worker pool, timeouts, a
-// generic 500 that never leaks exception text).
+// StrokeServer: stroke-serve's HTTP server - routes (routes.h) behind
+// routing, auth and hardening. Connections are ConnectionLoop's (one thread
+// reads whole requests under deadlines and limits; workers answer them);
+// httplib parses each request and writes its answer.
+//
+// Order for every request: framing limits (connection_loop.h) -> route
+// (404, or 405 with Allow) -> Content-Encoding, Range -> CORS preflight ->
+// credentials (429 when throttled, 401, 403) -> body -> handler. Every error
+// has the API's shape {"error", "request_id"}; no exception escapes.
 //
 //   auto server = StrokeServer::Create(options, model);
 //   int port = (*server)->Bind();          // then, on some thread:
@@ -14,10 +18,14 @@
 
 #include <functional>
 #include <memory>
+#include <regex>
 #include <string>
+#include <vector>
 
 #include "auth.h"
+#include "connection_loop.h"
 #include "event_log.h"
+#include "login_throttle.h"
 #include "metrics.h"
 #include "routes.h"
 #include "serve_options.h"
@@ -30,19 +38,21 @@ inline constexpr const char* kServeVersion = "0.1.0";
 
 class StrokeServer {
  public:
-  // Loads the users, keys and audit log the options name; `model` must
-  // outlive the server. kInvalidInput / kIoError naming the file otherwise.
+  // Loads the users, keys and logs the options name; `model` must outlive
+  // the server. kInvalidInput / kIoError naming the file otherwise.
   static StatusOr<std::unique_ptr<StrokeServer>> Create(const ServeOptions& options, const Model& model);
 
   // Binds options.host:options.port; returns the port, or -1 if it cannot.
   int Bind();
-  // Serves until Stop(); in-flight requests finish first. Returns false if
-  // the server could not run.
+  // Serves until Stop(); requests already received are answered first.
+  // Returns false if the server could not run.
   bool Listen();
-  // Stops accepting, lets in-flight requests finish (Listen then returns),
-  // and flushes the audit log. Safe from any thread.
+  // Stops accepting, answers what was received, then Listen returns; flushes
+  // the audit log. Safe from any thread.
   void Stop();
-  bool IsRunning() const { return http_.is_running(); }
+  bool IsRunning() const { return loop_->running(); }
+  // Reopens the access log (when a file) and the audit log: SIGHUP.
+  Status ReopenLogs();
 
   Routes& routes() { return *routes_; }
   EventLog& events() { return events_; }
@@ -52,24 +62,47 @@ class StrokeServer {
  private:
   enum class Access { kOpen, kOps, kUser, kAdmin };
   using Handler = std::function<Reply(const httplib::Request&, const RequestInfo&)>;
+  struct Route {
+    std::string method;
+    std::string path;     // a literal path, or "" when `pattern` decides
+    std::regex pattern;   // for paths with parameters
+    std::string label;    // the route template, for metrics and logs
+    Access access;
+    std::shared_ptr<Handler> handler;
+  };
+  // httplib's request parser and answer writer, driven by our connections.
+  class HttpParser : public httplib::Server {
+   public:
+    using httplib::Server::process_request;
+  };
 
   StrokeServer(const ServeOptions& options, const Model& model);
   void ConfigureHttp();
-  void Add(const char* method, const std::string& pattern, const std::string& label, Access access, Handler handler);
-  bool Authorize(const httplib::Request& req, Access access, RequestInfo* who, httplib::Response& res);
-  void Send(const Reply& reply, const httplib::Request& req, httplib::Response& res) const;
+  void AddRoutes();
+  void Add(const char* method, const std::string& path, const std::string& label, Access access, Handler handler);
+  bool HandleRequest(httplib::Stream& stream, bool must_close);
+  void SetupRequest(httplib::Request& req);
   httplib::Server::HandlerResponse PreRoute(const httplib::Request& req, httplib::Response& res);
-  void LogAccess(const httplib::Request& req, const httplib::Response& res);
+  bool Authorize(const httplib::Request& req, Access access, RequestInfo* who, httplib::Response& res);
+  void Send(const Reply& reply, const httplib::Request& req, httplib::Response& res);
+  void OnHttpError(const httplib::Request& req, httplib::Response& res);
+  void OnException(const httplib::Request& req, httplib::Response& res, std::exception_ptr error);
+  std::string Refusal(int status, const std::string& message, const std::string& remote);
+  void LogAccess(const std::string& method, const std::string& path, const std::string& remote, int status,
+                 size_t bytes);
 
   const ServeOptions options_;
   const Model& model_;
   Authenticator auth_;
+  LoginThrottle throttle_;
   Metrics metrics_;
   EventLog events_;
+  LogFile access_log_;  // open when --access-log names a file; stderr otherwise
   std::unique_ptr<Routes> routes_;
-  httplib::Server http_;
+  std::vector<Route> routes_table_;
+  HttpParser http_;
+  std::unique_ptr<ConnectionLoop> loop_;
   std::function<void(const httplib::Request&)> hook_;
-  socket_t listen_socket_ = INVALID_SOCKET;  // captured at bind to raise the backlog
 };
 
 }  // namespace stroke::apps

@@ -1,0 +1,475 @@
+#include "connection_loop.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+
+namespace stroke::apps {
+
+using Clock = std::chrono::steady_clock;
+
+struct Connection {
+  enum class Phase {
+    kIdle,     // between requests: no byte of the next one yet
+    kReading,  // a request has begun arriving
+    kBusy,     // a worker answers it (the loop does not touch the connection)
+    kClosing,  // refused: the answer is sent, the rest of the input is discarded
+  };
+  int fd = -1;
+  std::string remote_addr, local_addr;
+  int remote_port = 0, local_port = 0;
+  std::string buffer;  // bytes received and not yet answered (pipelined ones too)
+  Phase phase = Phase::kIdle;
+  Clock::time_point since;  // idle: since the last answer; reading: the request's first byte
+  bool head_complete = false;
+  bool continue_sent = false;
+  size_t served = 0;  // requests answered on this connection
+};
+
+namespace {
+
+constexpr auto kSweepInterval = std::chrono::milliseconds(100);
+constexpr auto kLinger = std::chrono::seconds(2);  // reading what follows a refusal
+constexpr int kBacklog = 1024;
+constexpr size_t kReadChunk = 64 * 1024;
+
+// Markers for epoll_event.data.ptr (connections use their own address).
+char listen_marker, wake_marker;
+
+int Millis(Clock::duration d) {
+  return static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
+}
+
+std::string Seconds(int ms) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", ms / 1000.0);
+  return text;
+}
+
+void Address(const sockaddr_storage& addr, std::string* ip, int* port) {
+  char text[INET6_ADDRSTRLEN] = "";
+  if (addr.ss_family == AF_INET) {
+    const auto* a = reinterpret_cast<const sockaddr_in*>(&addr);
+    inet_ntop(AF_INET, &a->sin_addr, text, sizeof text);
+    *port = ntohs(a->sin_port);
+  } else if (addr.ss_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(&addr);
+    inet_ntop(AF_INET6, &a->sin6_addr, text, sizeof text);
+    *port = ntohs(a->sin6_port);
+  }
+  *ip = text;
+}
+
+// Sends all of `data` before `deadline` (the socket is non-blocking).
+bool SendAll(int fd, const char* data, size_t size, Clock::time_point deadline) {
+  while (size > 0) {
+    const ssize_t n = ::send(fd, data, size, MSG_NOSIGNAL);
+    if (n > 0) {
+      data += n;
+      size -= static_cast<size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return false;
+    const int wait = Millis(deadline - Clock::now());
+    if (wait <= 0) return false;
+    pollfd p{fd, POLLOUT, 0};
+    if (::poll(&p, 1, wait) <= 0) return false;
+  }
+  return true;
+}
+
+// One request's bytes for httplib's parser, and its answer, buffered and
+// sent in one go (a write per header line would be a packet per line).
+class RequestStream final : public httplib::Stream {
+ public:
+  RequestStream(const Connection& c, size_t request_bytes, int write_timeout_ms)
+      : c_(c), size_(request_bytes), write_timeout_(std::chrono::milliseconds(write_timeout_ms)) {}
+
+  bool is_readable() const override { return offset_ < size_; }
+  bool is_writable() const override { return !failed_; }
+  ssize_t read(char* ptr, size_t size) override {
+    const size_t n = std::min(size, size_ - offset_);
+    std::memcpy(ptr, c_.buffer.data() + offset_, n);
+    offset_ += n;
+    return static_cast<ssize_t>(n);
+  }
+  ssize_t write(const char* ptr, size_t size) override {
+    if (failed_) return -1;
+    out_.append(ptr, size);
+    if (out_.size() >= kReadChunk && !Flush()) return -1;
+    return static_cast<ssize_t>(size);
+  }
+  void get_remote_ip_and_port(std::string& ip, int& port) const override {
+    ip = c_.remote_addr;
+    port = c_.remote_port;
+  }
+  void get_local_ip_and_port(std::string& ip, int& port) const override {
+    ip = c_.local_addr;
+    port = c_.local_port;
+  }
+  // httplib's compiled parser answers 500 for descriptors >= FD_SETSIZE (it
+  // would select() on them); this stream never lets it, so it sees none.
+  socket_t socket() const override { return c_.fd < FD_SETSIZE ? c_.fd : INVALID_SOCKET; }
+
+  // Sends what is buffered; false once sending failed or timed out.
+  bool Flush() {
+    if (failed_ || out_.empty()) return !failed_;
+    if (!started_) deadline_ = Clock::now() + write_timeout_;
+    started_ = true;
+    failed_ = !SendAll(c_.fd, out_.data(), out_.size(), deadline_);
+    out_.clear();
+    return !failed_;
+  }
+
+ private:
+  const Connection& c_;
+  const size_t size_;
+  size_t offset_ = 0;
+  const Clock::duration write_timeout_;
+  Clock::time_point deadline_;
+  bool started_ = false;
+  bool failed_ = false;
+  std::string out_;
+};
+
+// Lets the process hold the connections it is configured for.
+void RaiseOpenFileLimit(size_t wanted) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= wanted) return;
+  limit.rlim_cur = std::min<rlim_t>(limit.rlim_max, wanted);
+  setrlimit(RLIMIT_NOFILE, &limit);
+}
+
+}  // namespace
+
+ConnectionLoop::ConnectionLoop(ConnectionLimits limits, int threads, RequestHandler handle, Refusal refuse)
+    : limits_(limits), handle_(std::move(handle)), refuse_(std::move(refuse)),
+      pool_(std::make_unique<httplib::ThreadPool>(static_cast<size_t>(std::max(1, threads)))) {
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  epoll_event event{};
+  event.events = EPOLLIN;
+  event.data.ptr = &wake_marker;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &event);
+}
+
+ConnectionLoop::~ConnectionLoop() {
+  if (!pool_stopped_) pool_->shutdown();
+  for (auto& [fd, c] : connections_) ::close(fd);
+  if (listen_fd_ >= 0) ::close(listen_fd_);
+  ::close(wake_fd_);
+  ::close(epoll_fd_);
+}
+
+int ConnectionLoop::Bind(const std::string& host, int port) {
+  RaiseOpenFileLimit(limits_.max_connections + 256);
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0) {
+    std::fprintf(stderr, "stroke-serve: cannot resolve \"%s\"\n", host.c_str());
+    return -1;
+  }
+  int fd = -1;
+  for (addrinfo* a = found; a != nullptr && fd < 0; a = a->ai_next) {
+    fd = ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) continue;
+    int yes = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    if (::bind(fd, a->ai_addr, a->ai_addrlen) != 0 || ::listen(fd, kBacklog) != 0) {
+      ::close(fd);
+      fd = -1;
+    }
+  }
+  freeaddrinfo(found);
+  if (fd < 0) return -1;
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  std::string ip;
+  int bound = -1;
+  Address(addr, &ip, &bound);
+  listen_fd_ = fd;
+  epoll_event event{};
+  event.events = EPOLLIN;
+  event.data.ptr = &listen_marker;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &event);
+  return bound;
+}
+
+bool ConnectionLoop::Run() {
+  if (listen_fd_ < 0) return false;
+  running_ = true;
+  epoll_event events[256];
+  Clock::time_point next_sweep = Clock::now() + kSweepInterval;
+  for (;;) {
+    if (stopping_ && listen_fd_ >= 0) {
+      epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
+      ::close(listen_fd_);
+      listen_fd_ = -1;
+    }
+    if (stopping_) Sweep();  // closes idle connections at once
+    if (stopping_ && connections_.empty()) break;
+    const int n = epoll_wait(epoll_fd_, events, 256, Millis(kSweepInterval));
+    for (int i = 0; i < n; ++i) {
+      void* tag = events[i].data.ptr;
+      if (tag == &listen_marker) {
+        Accept();
+      } else if (tag == &wake_marker) {
+        uint64_t count = 0;
+        while (::read(wake_fd_, &count, sizeof count) > 0) {
+        }
+        TakeBackFinished();
+      } else {
+        auto* c = static_cast<Connection*>(tag);
+        if (c->fd >= 0) ReadFrom(c);  // not closed earlier in this batch
+      }
+    }
+    closed_.clear();
+    if (Clock::now() >= next_sweep) {
+      Sweep();
+      next_sweep = Clock::now() + kSweepInterval;
+    }
+  }
+  pool_->shutdown();
+  pool_stopped_ = true;
+  running_ = false;
+  return true;
+}
+
+void ConnectionLoop::Stop() {
+  stopping_ = true;
+  const uint64_t one = 1;
+  [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof one);
+}
+
+void ConnectionLoop::Accept() {
+  for (;;) {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    const int fd = accept4(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      if ((errno == EMFILE || errno == ENFILE) && EvictOne()) continue;
+      if (errno == EMFILE || errno == ENFILE) {  // nothing to close: wait until a connection ends
+        epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
+        accept_paused_ = true;
+      }
+      return;
+    }
+    if (connections_.size() >= limits_.max_connections && !EvictOne()) {
+      ::close(fd);  // every connection is being answered: no room
+      continue;
+    }
+    int yes = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
+    auto c = std::make_unique<Connection>();
+    c->fd = fd;
+    c->since = Clock::now();
+    Address(addr, &c->remote_addr, &c->remote_port);
+    sockaddr_storage local{};
+    socklen_t local_len = sizeof local;
+    getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len);
+    Address(local, &c->local_addr, &c->local_port);
+    Connection* raw = c.get();
+    connections_[fd] = std::move(c);
+    ++open_;
+    Watch(raw, true);
+  }
+}
+
+void ConnectionLoop::ReadFrom(Connection* c) {
+  const size_t cap = limits_.framing.max_header_bytes + limits_.framing.max_body_bytes + kReadChunk;
+  char chunk[kReadChunk];
+  while (c->buffer.size() < cap) {
+    const ssize_t n = ::recv(c->fd, chunk, sizeof chunk, 0);
+    if (n > 0) {
+      if (c->phase != Connection::Phase::kClosing) c->buffer.append(chunk, static_cast<size_t>(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    Close(c);  // the peer closed (or the socket failed): nothing left to answer
+    return;
+  }
+  if (c->phase != Connection::Phase::kClosing) Advance(c);
+}
+
+void ConnectionLoop::Advance(Connection* c) {
+  if (c->phase == Connection::Phase::kIdle) {
+    c->buffer.erase(0, LeadingBlankBytes(c->buffer));
+    if (c->buffer.empty()) return;
+    c->phase = Connection::Phase::kReading;
+    c->since = Clock::now();
+    c->head_complete = false;
+    c->continue_sent = false;
+  }
+  const Framing f = FrameRequest(c->buffer, limits_.framing);
+  c->head_complete = f.head_complete;
+  if (f.state == Framing::State::kError) return Refuse(c, f.status, f.message);
+  if (f.state == Framing::State::kComplete) return Dispatch(c, f.total());
+  if (f.head_complete && f.expect_continue && !c->continue_sent) {
+    static const char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
+    c->continue_sent = true;
+    if (!SendAll(c->fd, kContinue, sizeof kContinue - 1, Clock::now() + std::chrono::milliseconds(100))) Close(c);
+  }
+}
+
+void ConnectionLoop::Dispatch(Connection* c, size_t request_bytes) {
+  Watch(c, false);
+  c->phase = Connection::Phase::kBusy;
+  pool_->enqueue([this, c, request_bytes] { Work(c, request_bytes); });
+}
+
+void ConnectionLoop::Work(Connection* c, size_t request_bytes) {
+  const bool must_close = stopping_ || c->served + 1 >= limits_.keep_alive_max;
+  RequestStream stream(*c, request_bytes, limits_.write_timeout_ms);
+  bool keep = false;
+  try {
+    keep = handle_(stream, must_close);
+  } catch (...) {  // the handler promises not to throw; if it does, only this connection ends
+    keep = false;
+  }
+  keep = stream.Flush() && keep && !must_close;
+  c->buffer.erase(0, request_bytes);
+  ++c->served;
+  {
+    std::lock_guard<std::mutex> lock(finished_mutex_);
+    finished_.emplace_back(c, keep);
+  }
+  const uint64_t one = 1;
+  [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof one);
+}
+
+void ConnectionLoop::TakeBackFinished() {
+  std::vector<std::pair<Connection*, bool>> finished;
+  {
+    std::lock_guard<std::mutex> lock(finished_mutex_);
+    finished.swap(finished_);
+  }
+  for (auto [c, keep] : finished) {
+    if (!keep || stopping_) {
+      Close(c);
+      continue;
+    }
+    c->phase = Connection::Phase::kIdle;
+    c->since = Clock::now();
+    Watch(c, true);
+    Advance(c);  // a pipelined request may already be here
+  }
+}
+
+void ConnectionLoop::Sweep() {
+  const Clock::time_point now = Clock::now();
+  std::vector<Connection*> idle, late, lingered;
+  for (auto& [fd, c] : connections_) {
+    const Clock::duration age = now - c->since;
+    switch (c->phase) {
+      case Connection::Phase::kIdle:
+        if (stopping_ || age > std::chrono::milliseconds(limits_.keep_alive_timeout_ms)) idle.push_back(c.get());
+        break;
+      case Connection::Phase::kReading:
+        if (age > std::chrono::milliseconds(c->head_complete ? limits_.request_timeout_ms : limits_.header_timeout_ms)) {
+          late.push_back(c.get());
+        }
+        break;
+      case Connection::Phase::kClosing:
+        if (stopping_ || age > kLinger) lingered.push_back(c.get());
+        break;
+      case Connection::Phase::kBusy:
+        break;
+    }
+  }
+  for (Connection* c : idle) {
+    if (stopping_) ReadFrom(c);  // a request that just arrived is still answered
+    if (c->fd >= 0 && c->phase == Connection::Phase::kIdle) Close(c);
+  }
+  for (Connection* c : late) {
+    Refuse(c, 408, c->head_complete ? "the request's body did not arrive within " +
+                                          Seconds(limits_.request_timeout_ms) + " s (--read-timeout)"
+                                    : "the request's headers did not arrive within " +
+                                          Seconds(limits_.header_timeout_ms) + " s (--header-timeout)");
+  }
+  for (Connection* c : lingered) Close(c);
+}
+
+void ConnectionLoop::Refuse(Connection* c, int status, const std::string& message) {
+  const std::string answer = refuse_(status, message, c->remote_addr);
+  // Best effort: a short answer fits the socket's buffer; a client that
+  // does not read it loses it.
+  SendAll(c->fd, answer.data(), answer.size(), Clock::now() + std::chrono::milliseconds(100));
+  // Half-close and discard what the client still sends, so that closing
+  // does not reset the connection before the client has read the answer.
+  ::shutdown(c->fd, SHUT_WR);
+  c->buffer.clear();
+  c->buffer.shrink_to_fit();
+  c->phase = Connection::Phase::kClosing;
+  c->since = Clock::now();
+}
+
+bool ConnectionLoop::EvictOne() {
+  Connection* oldest_idle = nullptr;
+  Connection* slowest = nullptr;
+  for (auto& [fd, c] : connections_) {
+    if (c->phase == Connection::Phase::kIdle || c->phase == Connection::Phase::kClosing) {
+      if (oldest_idle == nullptr || c->since < oldest_idle->since) oldest_idle = c.get();
+    } else if (c->phase == Connection::Phase::kReading) {
+      if (slowest == nullptr || c->since < slowest->since) slowest = c.get();
+    }
+  }
+  if (oldest_idle != nullptr) {
+    Close(oldest_idle);
+  } else if (slowest != nullptr) {
+    Refuse(slowest, 408, "closed to make room for other connections (--max-connections)");
+    Close(slowest);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+void ConnectionLoop::Close(Connection* c) {
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c->fd, nullptr);
+  ::close(c->fd);
+  auto it = connections_.find(c->fd);
+  closed_.push_back(std::move(it->second));  // events later in this batch may still name it
+  connections_.erase(it);
+  c->fd = -1;
+  --open_;
+  if (accept_paused_ && listen_fd_ >= 0) {
+    epoll_event event{};
+    event.events = EPOLLIN;
+    event.data.ptr = &listen_marker;
+    epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &event);
+    accept_paused_ = false;
+  }
+}
+
+void ConnectionLoop::Watch(Connection* c, bool on) {
+  if (!on) {
+    epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c->fd, nullptr);
+    return;
+  }
+  epoll_event event{};
+  event.events = EPOLLIN | EPOLLRDHUP;
+  event.data.ptr = c;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, c->fd, &event);
+}
+
+}  // namespace stroke::apps

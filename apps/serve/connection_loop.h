@@ -1,0 +1,106 @@
+// ConnectionLoop: stroke-serve's connections. One thread owns every socket
+// (epoll): it accepts, reads each request whole under a deadline and the
+// framing limits, and hands only complete requests to a pool of workers.
+// A slow or idle client therefore costs a file descriptor, never a worker;
+// pipelined bytes stay in the connection's buffer for the next request.
+//
+//   ConnectionLoop loop(limits, threads, handle, refuse);
+//   int port = loop.Bind("127.0.0.1", 0);
+//   loop.Run();                             // on some thread, until Stop()
+//
+// What it guarantees (docs/http-api.md "Limits"):
+// - headers within `header_timeout_ms` of a request's first byte and the
+//   whole request within `request_timeout_ms`, else 408 and close;
+// - at most `max_connections` open: a new connection first closes the
+//   longest-idle keep-alive connection, then the slowest unfinished request;
+// - Stop(): no new connections; idle ones closed; every request already
+//   received is answered (with Connection: close); Run returns when the last
+//   connection is closed.
+#ifndef STROKE_APPS_SERVE_CONNECTION_LOOP_H_
+#define STROKE_APPS_SERVE_CONNECTION_LOOP_H_
+
+#include <httplib.h>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "request_framing.h"
+
+namespace stroke::apps {
+
+struct ConnectionLimits {
+  int header_timeout_ms = 3000;      // request line and headers, from the request's first byte
+  int request_timeout_ms = 10000;    // the whole request (headers and body), from its first byte
+  int write_timeout_ms = 5000;       // the whole answer, once a worker writes it
+  int keep_alive_timeout_ms = 5000;  // an idle connection between requests
+  size_t keep_alive_max = 100;       // requests per connection, then Connection: close
+  size_t max_connections = 1024;     // open at once; beyond it idle then slow ones are closed
+  FramingLimits framing;
+};
+
+struct Connection;  // a socket, its buffered bytes and its state (connection_loop.cc)
+
+class ConnectionLoop {
+ public:
+  // Answers one complete request read from `stream`; `must_close`: answer
+  // with Connection: close. Returns true to keep the connection open.
+  // Runs on a worker thread; must not throw.
+  using RequestHandler = std::function<bool(httplib::Stream& stream, bool must_close)>;
+  // The complete HTTP response (status line, headers, body) that refuses a
+  // request while it is read: a framing error (400, 411, 413, 414, 431) or
+  // a deadline (408). Runs on the loop thread; must not throw.
+  using Refusal = std::function<std::string(int status, const std::string& message, const std::string& remote_addr)>;
+
+  ConnectionLoop(ConnectionLimits limits, int threads, RequestHandler handle, Refusal refuse);
+  ~ConnectionLoop();
+
+  // Binds host:port (0 = any free port) with a backlog of 1024. Returns the
+  // port, or -1 (the reason on stderr).
+  int Bind(const std::string& host, int port);
+  // Serves until Stop() and the last connection closes. False if not bound.
+  bool Run();
+  // Safe from any thread and from a signal-handling thread; idempotent.
+  void Stop();
+  bool running() const { return running_; }
+  // Connections open now (for /metrics and tests).
+  size_t open_connections() const { return open_; }
+
+ private:
+  void Accept();
+  void ReadFrom(Connection* c);
+  void Advance(Connection* c);  // frame the buffer: wait, dispatch or refuse
+  void Dispatch(Connection* c, size_t request_bytes);
+  void Work(Connection* c, size_t request_bytes);  // on a worker
+  void TakeBackFinished();
+  void Sweep();  // deadlines
+  void Refuse(Connection* c, int status, const std::string& message);
+  bool EvictOne();
+  void Close(Connection* c);
+  void Watch(Connection* c, bool on);
+
+  const ConnectionLimits limits_;
+  const RequestHandler handle_;
+  const Refusal refuse_;
+  std::unique_ptr<httplib::ThreadPool> pool_;
+  int listen_fd_ = -1;
+  int epoll_fd_ = -1;
+  int wake_fd_ = -1;  // eventfd: Stop() and finished requests
+  bool accept_paused_ = false;  // out of file descriptors: accept again when one closes
+  bool pool_stopped_ = false;
+  std::atomic<bool> running_{false};
+  std::atomic<bool> stopping_{false};
+  std::atomic<size_t> open_{0};
+  std::unordered_map<int, std::unique_ptr<Connection>> connections_;  // loop thread only
+  std::vector<std::unique_ptr<Connection>> closed_;  // freed after the current batch of events
+  std::mutex finished_mutex_;
+  std::vector<std::pair<Connection*, bool>> finished_;  // (connection, keep open) from workers
+};
+
+}  // namespace stroke::apps
+
+#endif  // STROKE_APPS_SERVE_CONNECTION_LOOP_H_

@@ -1,0 +1,107 @@
+#include "request_framing.h"
+
+#include <cctype>
+#include <optional>
+
+namespace stroke::apps {
+namespace {
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  }
+  return true;
+}
+
+std::string_view TrimSpaces(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
+  return s;
+}
+
+Framing Refuse(int status, std::string message) {
+  Framing f;
+  f.state = Framing::State::kError;
+  f.status = status;
+  f.message = std::move(message);
+  return f;
+}
+
+// A Content-Length value: 1*DIGIT. nullopt if it is not one; values past
+// 2^63 saturate (they exceed any limit).
+std::optional<unsigned long long> ContentLength(std::string_view value) {
+  if (value.empty()) return std::nullopt;
+  unsigned long long n = 0;
+  for (char c : value) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n > (1ULL << 60) ? n : n * 10 + static_cast<unsigned>(c - '0');
+  }
+  return n;
+}
+
+}  // namespace
+
+size_t LeadingBlankBytes(std::string_view buffer) {
+  size_t n = 0;
+  while (n < buffer.size() && (buffer[n] == '\r' || buffer[n] == '\n')) ++n;
+  return n;
+}
+
+Framing FrameRequest(std::string_view buffer, const FramingLimits& limits) {
+  Framing f;
+  std::optional<unsigned long long> length;
+  bool chunked = false;
+  size_t headers = 0;
+  size_t line_start = 0;
+  bool first_line = true;
+  for (;;) {
+    const size_t newline = buffer.find('\n', line_start);
+    const size_t line_end = newline == std::string_view::npos ? buffer.size() : newline + 1;
+    if (first_line && line_end - line_start > limits.max_request_line) {
+      return Refuse(414, "the request line exceeds " + std::to_string(limits.max_request_line) + " bytes");
+    }
+    if (line_end > limits.max_header_bytes) {
+      return Refuse(431, "the request's headers exceed " + std::to_string(limits.max_header_bytes) +
+                             " bytes (--max-header-bytes)");
+    }
+    if (newline == std::string_view::npos) return f;  // the line is still arriving
+    const std::string_view line = buffer.substr(line_start, line_end - line_start);
+    line_start = line_end;
+    if (first_line) {
+      first_line = false;
+      continue;
+    }
+    if (line == "\r\n") break;  // the blank line (httplib needs CRLF here)
+    if (++headers > limits.max_headers) {
+      return Refuse(431, "the request has more than " + std::to_string(limits.max_headers) +
+                             " header fields (--max-headers)");
+    }
+    const size_t colon = line.find(':');
+    if (colon == std::string_view::npos) continue;  // httplib rejects the request itself
+    const std::string_view name = line.substr(0, colon);
+    const std::string_view value = TrimSpaces(line.substr(colon + 1));
+    if (EqualsIgnoreCase(name, "Content-Length")) {
+      const std::optional<unsigned long long> n = ContentLength(value);
+      if (!n) return Refuse(400, "invalid Content-Length \"" + std::string(value.substr(0, 32)) + "\": expected a decimal byte count");
+      if (length && *length != *n) return Refuse(400, "two different Content-Length headers");
+      length = n;
+    } else if (EqualsIgnoreCase(name, "Transfer-Encoding")) {
+      chunked = true;
+    } else if (EqualsIgnoreCase(name, "Expect")) {
+      f.expect_continue = EqualsIgnoreCase(value, "100-continue");
+    }
+  }
+  if (chunked) return Refuse(411, "chunked bodies are not accepted: send Content-Length");
+  if (length && *length > limits.max_body_bytes) {
+    return Refuse(413, "body of " + std::to_string(*length) + " bytes exceeds the limit of " +
+                           std::to_string(limits.max_body_bytes) + " (--max-body-bytes)");
+  }
+  f.head_complete = true;
+  f.head_bytes = line_start;
+  f.body_bytes = length.value_or(0);
+  f.state = buffer.size() >= f.total() ? Framing::State::kComplete : Framing::State::kIncomplete;
+  return f;
+}
+
+}  // namespace stroke::apps
