@@ -58,6 +58,7 @@ class RunningServer {
     return client;
   }
   StrokeServer& server() { return *server_; }
+  int port() const { return port_; }
 
  private:
   std::unique_ptr<StrokeServer> server_;

@@ -160,6 +160,7 @@ std::string Authenticator::VerifyBasic(const std::string& encoded) {
   const std::string user = decoded.substr(0, colon);
   auto it = users_.find(user);
   const std::string& hash = it == users_.end() ? dummy_hash_ : it->second;
+  ++hashes_computed_;
   const bool match = ConstantTimeEqual(Crypt(decoded.substr(colon + 1), hash), hash);
   return match && it != users_.end() ? user : "";
 }

@@ -6,6 +6,7 @@
 #ifndef STROKE_APPS_SERVE_AUTH_H_
 #define STROKE_APPS_SERVE_AUTH_H_
 
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <map>
@@ -42,6 +43,8 @@ class Authenticator {
   // `cached_only`: "" unless verified before (no hashing). Thread-safe.
   std::string Verify(const std::string& authorization_header, bool cached_only = false);
   bool IsAdmin(const std::string& user) const { return admins_.count(user) > 0; }
+  // Password hashes computed so far (crypt_r calls), for tests and metrics.
+  uint64_t hashes_computed() const { return hashes_computed_; }
 
  private:
   std::string VerifyBasic(const std::string& encoded);
@@ -52,6 +55,7 @@ class Authenticator {
   std::set<std::string> admins_;
   std::string dummy_hash_;  // a loaded user's hash, checked for unknown users: the same cost
   std::string cache_key_;   // random, per process
+  std::atomic<uint64_t> hashes_computed_{0};
   std::mutex cache_mutex_;
   std::map<std::string, std::pair<std::string, std::chrono::steady_clock::time_point>> cache_;
   std::map<std::string, std::shared_future<std::string>> in_flight_;  // verifications running now
