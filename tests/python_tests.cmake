@@ -20,13 +20,17 @@ if(STROKE_PYTHON_RESULT EQUAL 0)
   add_test(NAME python.stroke_api_client
            COMMAND ${STROKE_PYTHON_FOUND} ${CMAKE_CURRENT_SOURCE_DIR}/stroke_api_compat_test.py
                    $<TARGET_FILE:stroke-serve>)
+  # SIGHUP (logrotate) and SIGTERM against the stroke-serve binary.
+  add_test(NAME python.serve_signals
+           COMMAND ${STROKE_PYTHON_FOUND} ${CMAKE_CURRENT_SOURCE_DIR}/serve_signals_test.py
+                   $<TARGET_FILE:stroke-serve>)
   add_test(NAME python.live_parity
            COMMAND ${STROKE_PYTHON_FOUND} ${PROJECT_SOURCE_DIR}/python_export/tests/live_parity.py
                    --stroke-predict $<TARGET_FILE:stroke-predict> --seed 7)
 else()
   message(WARNING "python_export tests will be SKIPPED: ${STROKE_PYTHON_ERROR}")
   string(REPLACE "\n" " " skip_reason "${STROKE_PYTHON_ERROR}")
-  foreach(name python.pytest python.live_parity python.stroke_api_client)
+  foreach(name python.pytest python.live_parity python.stroke_api_client python.serve_signals)
     add_test(NAME ${name} COMMAND sh -c "echo 'SKIPPED ${name}: ${skip_reason}' >&2; exit 77")
     set_tests_properties(${name} PROPERTIES SKIP_RETURN_CODE 77)
   endforeach()

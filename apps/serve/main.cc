@@ -73,19 +73,20 @@ int main(int argc, char** argv) {
     std::cerr << "stroke-serve: " << model.status().ToString() << '\n';
     return 2;
   }
-  auto server = StrokeServer::Create(*options, *model);
-  if (!server.ok()) {
-    std::cerr << "stroke-serve: " << server.status().message() << '\n';
-    return 2;
-  }
   // Signals go to one thread: SIGINT/SIGTERM stop the server gracefully,
-  // SIGHUP reopens the logs (logrotate) and serves on.
+  // SIGHUP reopens the logs (logrotate) and serves on. Blocked before the
+  // server starts its worker threads, which inherit the mask.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  auto server = StrokeServer::Create(*options, *model);
+  if (!server.ok()) {
+    std::cerr << "stroke-serve: " << server.status().message() << '\n';
+    return 2;
+  }
   const int port = (*server)->Bind();
   if (port < 0) {
     std::cerr << "stroke-serve: cannot listen on " << options->host << ':' << options->port << '\n';

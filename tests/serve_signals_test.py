@@ -1,0 +1,83 @@
+"""stroke-serve and signals, as logrotate and a process manager send them.
+
+SIGHUP: the access and audit logs are reopened under their paths (the old
+files were moved away) and the server keeps serving. SIGTERM: exit 0.
+Usage: serve_signals_test.py PATH/TO/stroke-serve
+"""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+PATIENT = {"gender": "Male", "age": 67, "hypertension": 0, "heart_disease": 1, "ever_married": "Yes",
+           "work_type": "Private", "Residence_type": "Urban", "avg_glucose_level": 228.69, "bmi": 36.6,
+           "smoking_status": "formerly smoked"}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def predict(url):
+    request = urllib.request.Request(url + "/predict", data=json.dumps(PATIENT).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
+
+
+def wait_for_lines(path, count):
+    for _ in range(100):
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as f:
+                lines = f.read().splitlines()
+            if len(lines) >= count:
+                return lines
+        time.sleep(0.05)
+    raise AssertionError(f"{path}: expected {count} lines")
+
+
+def main():
+    serve = sys.argv[1]
+    with tempfile.TemporaryDirectory() as tmp:
+        access, audit = os.path.join(tmp, "access.log"), os.path.join(tmp, "audit.jsonl")
+        port = free_port()
+        server = subprocess.Popen([serve, "--port", str(port), "--access-log", access, "--audit-log", audit],
+                                  stderr=subprocess.PIPE, text=True)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            for _ in range(200):
+                try:
+                    urllib.request.urlopen(url + "/livez", timeout=1)
+                    break
+                except OSError:
+                    time.sleep(0.05)
+            predict(url)
+            wait_for_lines(audit, 1)
+            os.rename(access, access + ".1")  # what logrotate does
+            os.rename(audit, audit + ".1")
+            server.send_signal(signal.SIGHUP)
+            time.sleep(0.3)
+            assert server.poll() is None, f"stroke-serve died on SIGHUP (exit {server.returncode})"
+            predict(url)
+            new_audit = wait_for_lines(audit, 1)
+            new_access = wait_for_lines(access, 1)
+            assert json.loads(new_audit[0])["inputs"]["age"] == 67, new_audit
+            assert any(json.loads(line)["path"] == "/predict" for line in new_access), new_access
+            with open(audit + ".1", encoding="utf-8") as f:
+                assert len(f.read().splitlines()) == 1, "the old audit file kept only its own line"
+        finally:
+            server.terminate()
+            code = server.wait(timeout=10)
+        assert code == 0, f"stroke-serve exited {code} on SIGTERM: {server.stderr.read()}"
+    print("SIGHUP reopens the access and audit logs and serves on; SIGTERM -> exit 0")
+
+
+if __name__ == "__main__":
+    main()
