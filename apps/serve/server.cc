@@ -1,6 +1,7 @@
 #include "server.h"
 
 #include <chrono>
+#include <cstring>
 #include <cstdio>
 #include <filesystem>
 #include <random>
@@ -24,6 +25,7 @@ struct RequestContext {
   std::string accept_encoding;      // what the client accepts (httplib never sees it)
   std::chrono::steady_clock::time_point start;
   bool close_connection = false;    // the request could not be parsed: do not trust the stream
+  bool asked_for_range = false;     // a Range header (refused: 416)
   // Filled by httplib's logger once the answer is written.
   int status = 0;
   size_t bytes = 0;
@@ -96,6 +98,38 @@ std::string HttpErrorMessage(int status, const httplib::Request& req) {
     default: return "HTTP " + std::to_string(status) + " " + ReasonPhrase(status);
   }
 }
+
+// A request's bytes in memory and its answer, for AnswerBytes.
+class MemoryStream final : public httplib::Stream {
+ public:
+  explicit MemoryStream(std::string_view request) : request_(request) {}
+  bool is_readable() const override { return !request_.empty(); }
+  bool is_writable() const override { return true; }
+  ssize_t read(char* ptr, size_t size) override {
+    const size_t n = std::min(size, request_.size());
+    std::memcpy(ptr, request_.data(), n);
+    request_.remove_prefix(n);
+    return static_cast<ssize_t>(n);
+  }
+  ssize_t write(const char* ptr, size_t size) override {
+    answer_.append(ptr, size);
+    return static_cast<ssize_t>(size);
+  }
+  void get_remote_ip_and_port(std::string& ip, int& port) const override {
+    ip = "127.0.0.1";
+    port = 0;
+  }
+  void get_local_ip_and_port(std::string& ip, int& port) const override {
+    ip = "127.0.0.1";
+    port = 0;
+  }
+  socket_t socket() const override { return INVALID_SOCKET; }
+  const std::string& answer() const { return answer_; }
+
+ private:
+  std::string_view request_;
+  std::string answer_;
+};
 
 void AppendMethod(std::string* allow, const std::string& method) {
   if (allow->find(method) != std::string::npos) return;
@@ -277,6 +311,9 @@ void StrokeServer::SetupRequest(httplib::Request& req) {
   t_request.accept_encoding = req.get_header_value("Accept-Encoding");
   req.headers.erase("Accept-Encoding");
   req.headers.erase("Expect");  // ConnectionLoop has answered 100-continue
+  // httplib would cut any answer, the 416 too, into the ranges asked for.
+  t_request.asked_for_range = req.has_header("Range");
+  req.ranges.clear();
 }
 
 httplib::Server::HandlerResponse StrokeServer::PreRoute(const httplib::Request& req, httplib::Response& res) {
@@ -341,7 +378,7 @@ httplib::Server::HandlerResponse StrokeServer::PreRoute(const httplib::Request& 
   if (!encoding.empty() && encoding != "identity") {
     return reject(415, "Content-Encoding \"" + encoding + "\" is not accepted: send the body uncompressed");
   }
-  if (req.has_header("Range")) return reject(416, "Range requests are not supported");
+  if (t_request.asked_for_range) return reject(416, "Range requests are not supported");
   RequestInfo who{t_request.id, "", route->label, req.remote_addr, t_request.start};
   if (!Authorize(req, route->access, &who, res)) return httplib::Server::HandlerResponse::Handled;
   t_request.user = who.user;
@@ -475,6 +512,28 @@ void StrokeServer::LogAccess(const std::string& method, const std::string& path,
     access_log_.WriteLine(line);
   } else {
     std::fprintf(stderr, "%s\n", line.c_str());
+  }
+}
+
+std::string StrokeServer::AnswerBytes(std::string_view requests) {
+  FramingLimits limits;
+  limits.max_body_bytes = options_.max_body_bytes;
+  limits.max_headers = options_.max_headers;
+  limits.max_header_bytes = options_.max_header_bytes;
+  std::string answers;
+  for (;;) {
+    requests.remove_prefix(LeadingBlankBytes(requests));
+    if (requests.empty()) return answers;
+    const Framing f = FrameRequest(requests, limits);
+    if (f.state == Framing::State::kError) return answers + Refusal(f.status, f.message, "127.0.0.1");
+    if (f.state == Framing::State::kIncomplete) {
+      return answers + Refusal(408, "the request ended before its headers and body were complete", "127.0.0.1");
+    }
+    MemoryStream stream(requests.substr(0, f.total()));
+    const bool keep = HandleRequest(stream, /*must_close=*/false);
+    answers += stream.answer();
+    requests.remove_prefix(f.total());
+    if (!keep) return answers;
   }
 }
 

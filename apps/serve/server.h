@@ -54,6 +54,13 @@ class StrokeServer {
   // Reopens the access log (when a file) and the audit log: SIGHUP.
   Status ReopenLogs();
 
+  // Answers the raw bytes of HTTP requests without a socket, exactly as a
+  // connection would: framing limits, then each complete request in turn
+  // (pipelining). Returns every answer's bytes, concatenated; a framing
+  // error's answer ends the list, as it ends a connection. For tests and
+  // fuzzing; thread-safe.
+  std::string AnswerBytes(std::string_view requests);
+
   Routes& routes() { return *routes_; }
   EventLog& events() { return events_; }
   // Called in every request before its handler (tests use it to hold a request in flight).
