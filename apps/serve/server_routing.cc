@@ -1,0 +1,177 @@
+// StrokeServer's routes and the checks before a handler runs: routing
+// (404, 405), hardening, CORS preflight and credentials.
+#include <regex>
+
+#include "request_context.h"
+#include "server.h"
+
+namespace stroke::apps {
+namespace {
+
+void AppendMethod(std::string* allow, const std::string& method) {
+  if (allow->find(method) != std::string::npos) return;
+  if (!allow->empty()) *allow += ", ";
+  *allow += method;
+}
+
+}  // namespace
+
+void StrokeServer::AddRoutes() {
+  Routes& r = *routes_;
+  auto content_type = [](const httplib::Request& req) { return req.get_header_value("Content-Type"); };
+  Add("POST", "/prediction", "/prediction", Access::kUser,
+      [&r, content_type](const httplib::Request& req, const RequestInfo& who) {
+        return r.Prediction(who, req.body, content_type(req));
+      });
+  Add("POST", "/predict", "/predict", Access::kUser, [&r, content_type](const httplib::Request& req, const RequestInfo& who) {
+    return r.Predict(who, req.body, content_type(req));
+  });
+  Add("POST", "/predict_proba", "/predict_proba", Access::kUser,
+      [&r, content_type](const httplib::Request& req, const RequestInfo& who) {
+        return r.PredictProba(who, req.body, content_type(req));
+      });
+  Add("POST", "/explain", "/explain", Access::kUser,
+      [&r, content_type](const httplib::Request& req, const RequestInfo& who) {
+        return r.Explain(who, req.body, content_type(req), req.get_param_value("format"));
+      });
+  Add("GET", "/health", "/health", Access::kOps, [&r](const httplib::Request&, const RequestInfo&) { return r.Health(); });
+  Add("GET", "/livez", "/livez", Access::kOpen, [&r](const httplib::Request&, const RequestInfo&) { return r.Livez(); });
+  Add("GET", "/readyz", "/readyz", Access::kOpen, [&r](const httplib::Request&, const RequestInfo&) { return r.Readyz(); });
+  Add("GET", "/model", "/model", Access::kOps,
+      [&r](const httplib::Request&, const RequestInfo&) { return r.ModelMetadata(); });
+  Add("GET", "/features", "/features", Access::kOps,
+      [&r](const httplib::Request&, const RequestInfo&) { return r.Features(); });
+  Add("GET", R"(/features/([^/]+)/distribution)", "/features/{name}/distribution", Access::kOps,
+      [&r](const httplib::Request&, const RequestInfo& who) { return r.Distribution(t_request.params[0], who.id); });
+  Add("GET", "/logs", "/logs", Access::kUser, [&r](const httplib::Request& req, const RequestInfo&) {
+    return r.Logs(req.get_param_value("limit"), req.get_param_value("offset"), req.get_param_value("level"));
+  });
+  Add("GET", "/logs/stats", "/logs/stats", Access::kUser,
+      [&r](const httplib::Request&, const RequestInfo&) { return r.LogStats(); });
+  Add("DELETE", "/logs", "/logs", Access::kAdmin,
+      [&r](const httplib::Request&, const RequestInfo& who) { return r.ClearLogs(who); });
+  Add("GET", "/metrics", "/metrics", Access::kOps,
+      [&r](const httplib::Request&, const RequestInfo&) { return r.MetricsText(); });
+  Add("GET", "/openapi.json", "/openapi.json", Access::kOps,
+      [&r](const httplib::Request&, const RequestInfo&) { return r.OpenApi(); });
+  Add("GET", "/docs", "/docs", Access::kOps, [&r](const httplib::Request&, const RequestInfo&) { return r.Docs(""); });
+  Add("GET", R"(/docs/([A-Za-z0-9._-]+))", "/docs/{file}", Access::kOps,
+      [&r](const httplib::Request&, const RequestInfo&) { return r.Docs(t_request.params[0]); });
+  Add("GET", "/", "/", Access::kOpen, [](const httplib::Request&, const RequestInfo&) {
+    return Reply{307, "", "text/plain", {{"Location", "/docs"}}};
+  });
+}
+
+void StrokeServer::Add(const char* method, const std::string& path, const std::string& label, Access access,
+                       Handler handler) {
+  Route route;
+  route.method = method;
+  const bool literal = path.find('(') == std::string::npos;
+  route.path = literal ? path : "";
+  if (!literal) route.pattern = std::regex(path);
+  route.label = label;
+  route.access = access;
+  route.handler = std::make_shared<Handler>(std::move(handler));
+  routes_table_.push_back(std::move(route));
+}
+
+httplib::Server::HandlerResponse StrokeServer::PreRoute(const httplib::Request& req, httplib::Response& res) {
+  auto reject = [&](int status, const std::string& message, std::vector<std::pair<std::string, std::string>> headers = {}) {
+    Reply reply = ErrorReply(status, message, t_request.id);
+    reply.headers = std::move(headers);
+    Send(reply, req, res);
+    return httplib::Server::HandlerResponse::Handled;
+  };
+  // Routing first, as FastAPI does: 404 and 405 before credentials.
+  const std::string method = req.method == "HEAD" ? "GET" : req.method;
+  const Route* route = nullptr;
+  std::string allow;
+  std::smatch match;
+  for (const Route& r : routes_table_) {
+    const bool matches = r.path.empty() ? std::regex_match(req.path, match, r.pattern) : r.path == req.path;
+    if (!matches) continue;
+    AppendMethod(&allow, r.method);
+    if (r.method == "GET") AppendMethod(&allow, "HEAD");
+    if (r.method == method && route == nullptr) {
+      route = &r;
+      t_request.params.clear();
+      for (size_t i = 1; i < match.size() && r.path.empty(); ++i) {
+        t_request.params.push_back(httplib::detail::decode_url(match[i].str(), false));
+      }
+    }
+  }
+  if (allow.empty()) {
+    t_request.route = "unmatched";
+    return reject(404, "no route " + req.method + " " + req.path + " (GET /openapi.json lists the routes)");
+  }
+  AppendMethod(&allow, "OPTIONS");
+  if (req.method == "OPTIONS") {
+    t_request.route = "preflight";
+    const std::string origin = req.get_header_value("Origin");
+    bool allowed = false;
+    for (const std::string& o : options_.cors_origins) allowed = allowed || o == origin;
+    if (!origin.empty() && !options_.cors_origins.empty() && !allowed) {
+      return reject(403, "origin \"" + origin + "\" is not allowed (--cors-origin)");
+    }
+    res.status = 204;
+    res.set_header("Allow", allow);
+    if (allowed) {
+      res.set_header("Access-Control-Allow-Origin", origin);
+      res.set_header("Access-Control-Allow-Methods", allow);
+      res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Request-Id");
+      res.set_header("Access-Control-Max-Age", "600");
+      res.set_header("Vary", "Origin");
+    }
+    res.set_header("X-Request-Id", t_request.id);
+    return httplib::Server::HandlerResponse::Handled;
+  }
+  if (route == nullptr) {
+    t_request.route = "unmatched";
+    return reject(405, "method " + req.method + " is not allowed on " + req.path + " (allowed: " + allow + ")",
+                  {{"Allow", allow}});
+  }
+  t_request.route = route->label;
+  t_request.handler = route->handler.get();
+  // Hardening (shared/guide/http-server-notes.md); framing limits were applied while reading.
+  const std::string encoding = req.get_header_value("Content-Encoding");
+  if (!encoding.empty() && encoding != "identity") {
+    return reject(415, "Content-Encoding \"" + encoding + "\" is not accepted: send the body uncompressed");
+  }
+  if (t_request.asked_for_range) return reject(416, "Range requests are not supported");
+  RequestInfo who{t_request.id, "", route->label, req.remote_addr, t_request.start};
+  if (!Authorize(req, route->access, &who, res)) return httplib::Server::HandlerResponse::Handled;
+  t_request.user = who.user;
+  return httplib::Server::HandlerResponse::Unhandled;  // httplib reads the body, then dispatches
+}
+
+bool StrokeServer::Authorize(const httplib::Request& req, Access access, RequestInfo* who, httplib::Response& res) {
+  const bool needs_user = access == Access::kUser || access == Access::kAdmin ||
+                          (access == Access::kOps && options_.protect_ops);
+  if (!auth_.Enabled() || !needs_user) return true;
+  const std::string header = req.get_header_value("Authorization");
+  const int wait = throttle_.RetryAfter(req.remote_addr);
+  // A throttled client still gets in with credentials verified before (no hashing).
+  who->user = auth_.Verify(header, /*cached_only=*/wait > 0);
+  if (who->user.empty() && wait > 0) {
+    metrics_.LoginThrottled();
+    Reply reply = ErrorReply(429, "too many failed logins from " + req.remote_addr + ": try again in " +
+                                      std::to_string(wait) + " s (--max-failed-logins)", who->id);
+    reply.headers.emplace_back("Retry-After", std::to_string(wait));
+    Send(reply, req, res);
+    return false;
+  }
+  if (who->user.empty()) {
+    if (!header.empty()) throttle_.Failed(req.remote_addr);
+    Reply reply = ErrorReply(401, "missing or wrong credentials (HTTP Basic or Bearer API key)", who->id);
+    reply.headers.emplace_back("WWW-Authenticate", "Basic realm=\"stroke-serve\", charset=\"UTF-8\"");
+    Send(reply, req, res);
+    return false;
+  }
+  if (access == Access::kAdmin && !auth_.IsAdmin(who->user)) {
+    Send(ErrorReply(403, "\"" + who->user + "\" is not an admin (--admin)", who->id), req, res);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace stroke::apps
