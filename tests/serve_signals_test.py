@@ -7,22 +7,12 @@ Usage: serve_signals_test.py PATH/TO/stroke-serve
 import json
 import os
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 
-PATIENT = {"gender": "Male", "age": 67, "hypertension": 0, "heart_disease": 1, "ever_married": "Yes",
-           "work_type": "Private", "Residence_type": "Urban", "avg_glucose_level": 228.69, "bmi": 36.6,
-           "smoking_status": "formerly smoked"}
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from serve_process import PATIENT, start, stop
 
 
 def predict(url):
@@ -47,17 +37,8 @@ def main():
     serve = sys.argv[1]
     with tempfile.TemporaryDirectory() as tmp:
         access, audit = os.path.join(tmp, "access.log"), os.path.join(tmp, "audit.jsonl")
-        port = free_port()
-        server = subprocess.Popen([serve, "--port", str(port), "--access-log", access, "--audit-log", audit],
-                                  stderr=subprocess.PIPE, text=True)
+        server, url = start(serve, "--access-log", access, "--audit-log", audit)
         try:
-            url = f"http://127.0.0.1:{port}"
-            for _ in range(200):
-                try:
-                    urllib.request.urlopen(url + "/livez", timeout=1)
-                    break
-                except OSError:
-                    time.sleep(0.05)
             predict(url)
             wait_for_lines(audit, 1)
             os.rename(access, access + ".1")  # what logrotate does
@@ -73,8 +54,7 @@ def main():
             with open(audit + ".1", encoding="utf-8") as f:
                 assert len(f.read().splitlines()) == 1, "the old audit file kept only its own line"
         finally:
-            server.terminate()
-            code = server.wait(timeout=10)
+            code = stop(server)
         assert code == 0, f"stroke-serve exited {code} on SIGTERM: {server.stderr.read()}"
     print("SIGHUP reopens the access and audit logs and serves on; SIGTERM -> exit 0")
 

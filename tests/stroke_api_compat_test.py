@@ -10,26 +10,16 @@ original test's body with zeros and booleans -> 200; {"invalid_data": true}
 import base64
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 
-PATIENT = {"gender": "Male", "age": 67, "hypertension": 0, "heart_disease": 1, "ever_married": "Yes",
-           "work_type": "Private", "Residence_type": "Urban", "avg_glucose_level": 228.69, "bmi": 36.6,
-           "smoking_status": "formerly smoked"}
+from serve_process import PATIENT, start, stop
 ORIGINAL_TEST_BODY = {"gender": "Male", "age": 0, "hypertension": True, "heart_disease": False,
                       "ever_married": "Yes", "work_type": "Private", "Residence_type": "Urban",
                       "avg_glucose_level": 0, "bmi": 0, "smoking_status": "smokes"}
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def post(url, body, user=None, password=None):
@@ -54,17 +44,8 @@ def main():
                               text=True, check=True).stdout
         with open(users, "w", encoding="utf-8") as f:
             f.write(line)
-        port = free_port()
-        server = subprocess.Popen([serve, "--port", str(port), "--users", users, "--quiet"],
-                                  stderr=subprocess.PIPE, text=True)
+        server, url = start(serve, "--users", users, "--quiet")
         try:
-            url = f"http://127.0.0.1:{port}"
-            for _ in range(200):
-                try:
-                    urllib.request.urlopen(url + "/livez", timeout=1)
-                    break
-                except OSError:
-                    time.sleep(0.05)
             status, _, body = post(url + "/prediction", PATIENT, "admin", "s3cret")
             assert status == 200 and set(body) == {"prediction", "proba"}, (status, body)
             assert body["prediction"] in (0, 1) and body["proba"] == round(body["proba"], 4), body
@@ -78,8 +59,7 @@ def main():
             assert status == 422 and isinstance(body["detail"], list), (status, body)
             assert {tuple(d["loc"]) for d in body["detail"]} >= {("body", "age"), ("body", "invalid_data")}
         finally:
-            server.terminate()
-            code = server.wait(timeout=10)
+            code = stop(server)
         assert code == 0, f"stroke-serve exited {code} on SIGTERM: {server.stderr.read()}"
     print("the original stroke API client works unchanged; SIGTERM -> exit 0")
 
