@@ -2,11 +2,16 @@
 // --emit-features, --threshold, info; and the bad-input table on the stroke model.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "cli_options.h"
 #include "csv.h"
+#include "hostile_bundles.h"
+#include "load_limit_flags.h"
 #include "predict_command.h"
 #include "test_util.h"
 
@@ -181,6 +186,45 @@ TEST(CliOptions, RefusesBadFlags) {
   EXPECT_FALSE(ParseCliOptions({"info", "--output", "csv"}).ok());
   EXPECT_FALSE(ParseCliOptions({"--output", "text"}).ok());
   EXPECT_TRUE(ParseCliOptions({"--help"})->help);
+}
+
+TEST(CliOptions, BundleLimitFlagsSetLoadOptions) {
+  auto options = ParseCliOptions({"--max-tree-depth", "5000", "--max-features", "12"});
+  ASSERT_TRUE(options.ok()) << options.status().ToString();
+  EXPECT_EQ(options->load.max_tree_depth, 5000u);
+  EXPECT_EQ(options->load.max_features, 12u);
+  EXPECT_EQ(options->load.max_trees, LoadOptions().max_trees);
+  for (const char* bad : {"0", "-3", "1e3", "", "99999999999"}) {
+    auto refused = ParseCliOptions({"--max-tree-nodes", bad});
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_EQ(refused.status().message(),
+              "--max-tree-nodes: expected an integer in [1, 2147483647], got \"" + std::string(bad) + "\"");
+  }
+  EXPECT_FALSE(ParseCliOptions({"--max-tree-depth"}).ok());
+  for (const LoadLimitFlag& flag : LoadLimitFlags()) {
+    EXPECT_NE(kUsage.find(std::string("--") + flag.name + " N"), std::string::npos) << flag.name;
+  }
+}
+
+TEST(PredictCli, DeepTreeIsRefusedUntilTheDepthLimitIsRaised) {
+  std::vector<std::string> trees = testing::TinyTreesJson();
+  trees.push_back(testing::TreeJson(testing::ChainTree(10000)));
+  const std::string bundle = (std::filesystem::temp_directory_path() /
+                              ("stroke_predict_test_" + std::to_string(::getpid()) + "_deep.bundle.json")).string();
+  std::ofstream(bundle) << testing::TinyBundleWithTrees(trees);
+  const std::string record = R"({"x": 50, "n": 1, "flag": true, "color": "red"})";
+  CliRun refused = Predict({"--model", bundle}, record);
+  EXPECT_EQ(refused.exit_code, kExitUsage);
+  EXPECT_NE(refused.err.find("ensemble.trees[2]: depth 10000 exceeds the limit of 1024 (LoadOptions.max_tree_depth; "
+                             "--max-tree-depth in stroke-predict and stroke-serve)"),
+            std::string::npos)
+      << refused.err;
+  CliRun answered = Predict({"--model", bundle, "--max-tree-depth", "10000", "--explain"}, record);
+  std::filesystem::remove(bundle);
+  ASSERT_EQ(answered.exit_code, kExitOk) << answered.err;
+  Json answer = Json::parse(answered.out);
+  EXPECT_EQ(answer["raw_margin"], 25.0);  // tree_scale 0.5 times the chain's leaf 50
+  EXPECT_NEAR(answer["explanation"]["raw_score"].get<double>(), 25.0, 1e-9 * 25);
 }
 
 TEST(Csv, QuotesRoundTrip) {
