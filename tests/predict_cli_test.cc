@@ -111,6 +111,57 @@ TEST(PredictCli, CsvWithNullTokenAndCsvOut) {
   EXPECT_NE(run.err.find("row 3 (line 4)"), std::string::npos) << run.err;
 }
 
+const char kStrokeCsv[] =
+    "gender,age,hypertension,heart_disease,ever_married,work_type,Residence_type,avg_glucose_level,bmi,"
+    "smoking_status\n"
+    "Male,67,0,1,Yes,Private,Urban,228.69,36.6,formerly smoked\n";
+
+TEST(PredictCli, ByteOrderMarkIsIgnoredInEveryFormat) {
+  const std::string bom = "\xEF\xBB\xBF";
+  const std::string lines = bom + kPatient + "\n" + kPatient + "\n";
+  for (const std::string& input : {bom + kPatient, bom + "[" + kPatient + "]", lines, bom + kStrokeCsv}) {
+    CliRun run = Predict({"--output", "jsonl"}, input);  // formats detected from the text
+    EXPECT_EQ(run.exit_code, kExitOk) << input << "\n" << run.err;
+    EXPECT_EQ(Json::parse(run.out.substr(0, run.out.find('\n')))["probability"], LibraryProbability(kPatient));
+  }
+  EXPECT_EQ(Predict({"--format", "csv"}, bom + kStrokeCsv).exit_code, kExitOk);
+}
+
+TEST(PredictCli, UnreadableJsonValuesAreErrorsNamingTheFieldInValidUtf8) {
+  std::string huge_age = kPatient, bad_text = kPatient;
+  huge_age.replace(huge_age.find("67"), 2, "1e400");
+  bad_text.replace(bad_text.find("Male"), 4, "M\xFFle");
+  bad_text.insert(1, "\"x\xC3\x28\": 1, ");
+  CliRun run = Predict({}, "[" + huge_age + ", " + bad_text + ", " + kPatient + "]");
+  EXPECT_EQ(run.exit_code, kExitRowsFailed);
+  Json answers = Json::parse(run.out);  // throws on invalid UTF-8
+  ASSERT_EQ(answers.size(), 3u);
+  EXPECT_EQ(answers[0]["errors"], Json::parse(R"([{"field": "age", "type": "invalid_value",
+                                                   "message": "number out of range: 1e400"}])"));
+  EXPECT_EQ(answers[1]["errors"][0]["field"], "gender");  // schema fields first, then the others
+  EXPECT_EQ(answers[1]["errors"][0]["message"], "text is not valid UTF-8: \"M\uFFFDle\"");
+  EXPECT_EQ(answers[1]["errors"][1]["field"], "x\uFFFD(");
+  EXPECT_EQ(answers[1]["errors"][1]["message"], "the field name is not valid UTF-8");
+  EXPECT_TRUE(answers[2].contains("probability"));
+  EXPECT_TRUE(IsValidUtf8(run.err)) << run.err;
+}
+
+TEST(PredictCli, CsvThatIsNotUtf8NamesTheColumn) {
+  std::string csv = kStrokeCsv;
+  csv.replace(csv.find("Private"), 7, "Priv\xE9te");  // Latin-1, not UTF-8
+  CliRun run = Predict({"--output", "jsonl"}, csv);
+  EXPECT_EQ(run.exit_code, kExitRowsFailed);
+  Json answer = Json::parse(run.out);
+  EXPECT_EQ(answer["errors"][0]["field"], "work_type");
+  EXPECT_EQ(answer["errors"][0]["message"], "text is not valid UTF-8: \"Priv\uFFFDte\"");
+  std::string header = kStrokeCsv;
+  header.replace(header.find("bmi"), 3, "bm\xFF");
+  CliRun refused = Predict({}, header);
+  EXPECT_EQ(refused.exit_code, kExitUsage);
+  EXPECT_NE(refused.err.find("CSV header: the name of column 9 (\"bm\uFFFD\") is not valid UTF-8"), std::string::npos)
+      << refused.err;
+}
+
 TEST(PredictCli, UnknownColumnsAreErrorsUnlessAllowed) {
   const std::string record = std::string(kPatient).insert(1, R"("id": 9046, )");
   EXPECT_EQ(Predict({}, record).exit_code, kExitRowsFailed);
