@@ -86,7 +86,7 @@ TEST(BruteForceShapley, EqualsTreeShapOnRandomSmallTrees) {
     ASSERT_TRUE(ensemble.ok()) << ensemble.status().ToString();
     std::vector<double> x(num_features);
     for (double& v : x) v = unit(rng);
-    std::vector<ShapPathElement> scratch(ensemble->shap_scratch_size());
+    ShapScratch scratch(*ensemble);
     std::vector<double> phi(num_features);
     ensemble->Shap(x, 0, phi, scratch);
     // Shapley: sum over subsets S not containing i of |S|!(M-|S|-1)!/M! (f(S+i) - f(S)).

@@ -2,11 +2,16 @@
 // --emit-features, --threshold, info; and the bad-input table on the stroke model.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "cli_options.h"
 #include "csv.h"
+#include "hostile_bundles.h"
+#include "load_limit_flags.h"
 #include "predict_command.h"
 #include "test_util.h"
 
@@ -106,6 +111,57 @@ TEST(PredictCli, CsvWithNullTokenAndCsvOut) {
   EXPECT_NE(run.err.find("row 3 (line 4)"), std::string::npos) << run.err;
 }
 
+const char kStrokeCsv[] =
+    "gender,age,hypertension,heart_disease,ever_married,work_type,Residence_type,avg_glucose_level,bmi,"
+    "smoking_status\n"
+    "Male,67,0,1,Yes,Private,Urban,228.69,36.6,formerly smoked\n";
+
+TEST(PredictCli, ByteOrderMarkIsIgnoredInEveryFormat) {
+  const std::string bom = "\xEF\xBB\xBF";
+  const std::string lines = bom + kPatient + "\n" + kPatient + "\n";
+  for (const std::string& input : {bom + kPatient, bom + "[" + kPatient + "]", lines, bom + kStrokeCsv}) {
+    CliRun run = Predict({"--output", "jsonl"}, input);  // formats detected from the text
+    EXPECT_EQ(run.exit_code, kExitOk) << input << "\n" << run.err;
+    EXPECT_EQ(Json::parse(run.out.substr(0, run.out.find('\n')))["probability"], LibraryProbability(kPatient));
+  }
+  EXPECT_EQ(Predict({"--format", "csv"}, bom + kStrokeCsv).exit_code, kExitOk);
+}
+
+TEST(PredictCli, UnreadableJsonValuesAreErrorsNamingTheFieldInValidUtf8) {
+  std::string huge_age = kPatient, bad_text = kPatient;
+  huge_age.replace(huge_age.find("67"), 2, "1e400");
+  bad_text.replace(bad_text.find("Male"), 4, "M\xFFle");
+  bad_text.insert(1, "\"x\xC3\x28\": 1, ");
+  CliRun run = Predict({}, "[" + huge_age + ", " + bad_text + ", " + kPatient + "]");
+  EXPECT_EQ(run.exit_code, kExitRowsFailed);
+  Json answers = Json::parse(run.out);  // throws on invalid UTF-8
+  ASSERT_EQ(answers.size(), 3u);
+  EXPECT_EQ(answers[0]["errors"], Json::parse(R"([{"field": "age", "type": "invalid_value",
+                                                   "message": "number out of range: 1e400"}])"));
+  EXPECT_EQ(answers[1]["errors"][0]["field"], "gender");  // schema fields first, then the others
+  EXPECT_EQ(answers[1]["errors"][0]["message"], "text is not valid UTF-8: \"M\uFFFDle\"");
+  EXPECT_EQ(answers[1]["errors"][1]["field"], "x\uFFFD(");
+  EXPECT_EQ(answers[1]["errors"][1]["message"], "the field name is not valid UTF-8");
+  EXPECT_TRUE(answers[2].contains("probability"));
+  EXPECT_TRUE(IsValidUtf8(run.err)) << run.err;
+}
+
+TEST(PredictCli, CsvThatIsNotUtf8NamesTheColumn) {
+  std::string csv = kStrokeCsv;
+  csv.replace(csv.find("Private"), 7, "Priv\xE9te");  // Latin-1, not UTF-8
+  CliRun run = Predict({"--output", "jsonl"}, csv);
+  EXPECT_EQ(run.exit_code, kExitRowsFailed);
+  Json answer = Json::parse(run.out);
+  EXPECT_EQ(answer["errors"][0]["field"], "work_type");
+  EXPECT_EQ(answer["errors"][0]["message"], "text is not valid UTF-8: \"Priv\uFFFDte\"");
+  std::string header = kStrokeCsv;
+  header.replace(header.find("bmi"), 3, "bm\xFF");
+  CliRun refused = Predict({}, header);
+  EXPECT_EQ(refused.exit_code, kExitUsage);
+  EXPECT_NE(refused.err.find("CSV header: the name of column 9 (\"bm\uFFFD\") is not valid UTF-8"), std::string::npos)
+      << refused.err;
+}
+
 TEST(PredictCli, UnknownColumnsAreErrorsUnlessAllowed) {
   const std::string record = std::string(kPatient).insert(1, R"("id": 9046, )");
   EXPECT_EQ(Predict({}, record).exit_code, kExitRowsFailed);
@@ -181,6 +237,45 @@ TEST(CliOptions, RefusesBadFlags) {
   EXPECT_FALSE(ParseCliOptions({"info", "--output", "csv"}).ok());
   EXPECT_FALSE(ParseCliOptions({"--output", "text"}).ok());
   EXPECT_TRUE(ParseCliOptions({"--help"})->help);
+}
+
+TEST(CliOptions, BundleLimitFlagsSetLoadOptions) {
+  auto options = ParseCliOptions({"--max-tree-depth", "5000", "--max-features", "12"});
+  ASSERT_TRUE(options.ok()) << options.status().ToString();
+  EXPECT_EQ(options->load.max_tree_depth, 5000u);
+  EXPECT_EQ(options->load.max_features, 12u);
+  EXPECT_EQ(options->load.max_trees, LoadOptions().max_trees);
+  for (const char* bad : {"0", "-3", "1e3", "", "99999999999"}) {
+    auto refused = ParseCliOptions({"--max-tree-nodes", bad});
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_EQ(refused.status().message(),
+              "--max-tree-nodes: expected an integer in [1, 2147483647], got \"" + std::string(bad) + "\"");
+  }
+  EXPECT_FALSE(ParseCliOptions({"--max-tree-depth"}).ok());
+  for (const LoadLimitFlag& flag : LoadLimitFlags()) {
+    EXPECT_NE(kUsage.find(std::string("--") + flag.name + " N"), std::string::npos) << flag.name;
+  }
+}
+
+TEST(PredictCli, DeepTreeIsRefusedUntilTheDepthLimitIsRaised) {
+  std::vector<std::string> trees = testing::TinyTreesJson();
+  trees.push_back(testing::TreeJson(testing::ChainTree(10000)));
+  const std::string bundle = (std::filesystem::temp_directory_path() /
+                              ("stroke_predict_test_" + std::to_string(::getpid()) + "_deep.bundle.json")).string();
+  std::ofstream(bundle) << testing::TinyBundleWithTrees(trees);
+  const std::string record = R"({"x": 50, "n": 1, "flag": true, "color": "red"})";
+  CliRun refused = Predict({"--model", bundle}, record);
+  EXPECT_EQ(refused.exit_code, kExitUsage);
+  EXPECT_NE(refused.err.find("ensemble.trees[2]: depth 10000 exceeds the limit of 1024 (LoadOptions.max_tree_depth; "
+                             "--max-tree-depth in stroke-predict and stroke-serve)"),
+            std::string::npos)
+      << refused.err;
+  CliRun answered = Predict({"--model", bundle, "--max-tree-depth", "10000", "--explain"}, record);
+  std::filesystem::remove(bundle);
+  ASSERT_EQ(answered.exit_code, kExitOk) << answered.err;
+  Json answer = Json::parse(answered.out);
+  EXPECT_EQ(answer["raw_margin"], 25.0);  // tree_scale 0.5 times the chain's leaf 50
+  EXPECT_NEAR(answer["explanation"]["raw_score"].get<double>(), 25.0, 1e-9 * 25);
 }
 
 TEST(Csv, QuotesRoundTrip) {

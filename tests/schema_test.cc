@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "test_util.h"
@@ -113,6 +116,59 @@ TEST(SchemaValueFromText, ReadsCsvCells) {
   EXPECT_EQ(schema.ValueFromText(3, "N/A").kind, Value::Kind::kNull);
   EXPECT_EQ(schema.ValueFromText(3, "").kind, Value::Kind::kNull);
   EXPECT_TRUE(schema.ValueFromText(4, "3").is_integer);
+}
+
+TEST(SchemaCheck, UnreadableValuesAreErrorsNamingTheFieldEvenWhereUnknownFieldsAreAllowed) {
+  CheckOptions lenient;
+  lenient.allow_unknown_fields = true;
+  Checked c = Check("{\"age\": 1e400, \"smoker\": 1, \"gender\": \"M\xFF\", \"bmi\": 20, \"children\": 0, "
+                    "\"n\xC3\x28\": 1, \"note\": \"\xFF\", \"id\": 9}",
+                    lenient);
+  ASSERT_FALSE(c.ok);
+  ASSERT_EQ(c.result.errors.size(), 4u);
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"age", "number out of range: 1e400"},
+      {"gender", "text is not valid UTF-8: \"M\uFFFD\""},
+      {"n\uFFFD(", "the field name is not valid UTF-8"},
+      {"note", "text is not valid UTF-8: \"\uFFFD\""}};
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(c.result.errors[i].field, expected[i].first);
+    EXPECT_EQ(c.result.errors[i].type, "invalid_value");
+    EXPECT_EQ(c.result.errors[i].message, expected[i].second);
+  }
+}
+
+TEST(SchemaCheck, MessagesQuotingRecordsBuiltByHandAreUtf8) {
+  Record record;
+  record.Set("age", Value::Number(1));
+  record.Set("smoker", Value::Bool(true));
+  record.Set("gender", Value::String("M\xFF"));
+  record.Set("bmi", Value::Null());
+  record.Set("children", Value::Number(0, true));
+  record.Set("x\xFF", Value::Number(1));
+  Schema schema = PatientSchema();
+  std::vector<double> inputs(schema.fields().size());
+  CheckResult result;
+  ASSERT_FALSE(schema.Check(record, inputs, &result));
+  ASSERT_EQ(result.errors.size(), 2u);
+  EXPECT_EQ(result.errors[0].message, "expected one of \"Male\", \"Female\", \"Other\", got \"M\uFFFD\"");
+  EXPECT_EQ(result.errors[1].field, "x\uFFFD");
+  EXPECT_EQ(result.errors[1].type, "unknown_field");
+}
+
+TEST(SchemaValueFromText, UnreadableCsvCellsAreInvalidValues) {
+  Schema schema = PatientSchema();
+  for (size_t field : {0, 2, 3}) {
+    const Value v = schema.ValueFromText(field, "a\xFF");
+    EXPECT_EQ(v.kind, Value::Kind::kInvalid);
+    EXPECT_EQ(v.text, "text is not valid UTF-8: \"a\uFFFD\"");
+  }
+  EXPECT_EQ(schema.ValueFromText(0, "1e400").text, "number out of range: 1e400");
+  EXPECT_EQ(schema.ValueFromText(0, "-1e400").kind, Value::Kind::kInvalid);
+  const Value tiny = schema.ValueFromText(0, "-1e-400");  // as the JSON parser: zero
+  EXPECT_EQ(tiny.kind, Value::Kind::kNumber);
+  EXPECT_EQ(tiny.number, 0);
+  EXPECT_TRUE(std::signbit(tiny.number));
 }
 
 TEST(SchemaCreate, RejectsInconsistentFields) {

@@ -85,6 +85,21 @@ TEST(Options, FlagsOverTheEnvironmentAndClearErrors) {
   EXPECT_NE(ParseServeOptions({}, bad_env).status().message().find("STROKE_THREADS"), std::string::npos);
 }
 
+TEST(Options, BundleLimitsFromFlagsAndTheEnvironment) {
+  auto env = [](const char* name) -> const char* {
+    return std::string(name) == "STROKE_MAX_TREE_NODES" ? "1000" : nullptr;
+  };
+  auto options = ParseServeOptions({"--max-tree-depth", "5000", "--max-golden-rows=7"}, env);
+  ASSERT_TRUE(options.ok()) << options.status().ToString();
+  EXPECT_EQ(options->load.max_tree_depth, 5000u);
+  EXPECT_EQ(options->load.max_tree_nodes, 1000u);
+  EXPECT_EQ(options->load.max_golden_rows, 7u);
+  EXPECT_EQ(options->load.max_trees, LoadOptions().max_trees);
+  EXPECT_EQ(ParseServeOptions({"--max-trees", "0"}, env).status().message(),
+            "--max-trees: expected an integer in [1, 2147483647], got \"0\"");
+  EXPECT_NE(kServeUsage.find("--max-feature-operations N"), std::string::npos);
+}
+
 TEST(Hardening, CorsOnlyForListedOrigins) {
   ServeOptions options;
   options.cors_origins = {"https://dash.example"};

@@ -69,7 +69,8 @@ Json RecordJson(const Record& record) {
       case Value::Kind::kNull: out[name] = nullptr; break;
       case Value::Kind::kBool: out[name] = v.boolean; break;
       case Value::Kind::kString: out[name] = v.text; break;
-      case Value::Kind::kOther: out[name] = v.Describe(); break;
+      case Value::Kind::kOther:
+      case Value::Kind::kInvalid: out[name] = v.Describe(); break;
       case Value::Kind::kNumber:
         if (v.is_integer && std::fabs(v.number) < 9e15) {
           out[name] = static_cast<int64_t>(v.number);

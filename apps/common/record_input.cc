@@ -47,6 +47,12 @@ StatusOr<RecordInput> ReadCsv(std::string_view text, const Schema& schema) {
   const std::vector<std::string>& header = rows->front().cells;
   std::set<std::string> seen;
   std::vector<int> field_of_column;
+  for (size_t c = 0; c < header.size(); ++c) {
+    if (!IsValidUtf8(header[c])) {
+      return InvalidInputError("CSV header: the name of column " + std::to_string(c + 1) + " (\"" +
+                               ToValidUtf8(header[c]) + "\") is not valid UTF-8");
+    }
+  }
   for (const std::string& name : header) {
     if (!seen.insert(name).second) return InvalidInputError("CSV header: column \"" + name + "\" appears twice");
     field_of_column.push_back(schema.IndexOf(name));
@@ -68,7 +74,7 @@ StatusOr<RecordInput> ReadCsv(std::string_view text, const Schema& schema) {
       for (size_t c = 0; c < header.size(); ++c) {
         const int field = field_of_column[c];
         record.Set(header[c], field >= 0 ? schema.ValueFromText(static_cast<size_t>(field), row.cells[c])
-                                         : Value::String(row.cells[c]));
+                                         : Value::Text(row.cells[c]));
       }
       out.record = std::move(record);
     }
@@ -80,6 +86,7 @@ StatusOr<RecordInput> ReadCsv(std::string_view text, const Schema& schema) {
 }  // namespace
 
 InputFormat DetectFormat(const std::string& path, std::string_view text) {
+  text = SkipUtf8Bom(text);
   if (EndsWith(path, ".json")) return InputFormat::kJson;
   if (EndsWith(path, ".jsonl") || EndsWith(path, ".ndjson")) return InputFormat::kJsonl;
   if (EndsWith(path, ".csv")) return InputFormat::kCsv;
@@ -92,6 +99,7 @@ InputFormat DetectFormat(const std::string& path, std::string_view text) {
 }
 
 StatusOr<RecordInput> ReadRecords(std::string_view text, InputFormat format, const Schema& schema) {
+  text = SkipUtf8Bom(text);
   switch (format) {
     case InputFormat::kJson: return ReadJson(text);
     case InputFormat::kJsonl: return ReadJsonl(text);

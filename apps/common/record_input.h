@@ -30,14 +30,17 @@ struct RecordInput {
 
 // The format `path`'s extension names, else the one `text` looks like: "["
 // or a single object is JSON; several objects whose first line is a whole
-// object are JSON Lines; anything else is CSV.
+// object are JSON Lines; anything else is CSV. A leading UTF-8 byte-order
+// mark is ignored.
 InputFormat DetectFormat(const std::string& path, std::string_view text);
 
-// Reads every record of `text`. CSV cells become values through
-// Schema::ValueFromText for the model's fields (other columns stay text).
-// kInvalidInput only when nothing can be read (not JSON, an empty CSV, a
-// broken quote, a CSV header without one of the model's fields); a single
-// bad record is an InputRow with an error.
+// Reads every record of `text`, ignoring a leading UTF-8 byte-order mark.
+// CSV cells become values through Schema::ValueFromText for the model's
+// fields (other columns stay text; a cell that is not UTF-8 becomes a
+// kInvalid value, reported under its column's name). kInvalidInput only
+// when nothing can be read (not JSON, an empty CSV, a broken quote, a CSV
+// header without one of the model's fields or with a name that is not
+// UTF-8); a single bad record is an InputRow with an error.
 StatusOr<RecordInput> ReadRecords(std::string_view text, InputFormat format, const Schema& schema);
 
 }  // namespace stroke::apps

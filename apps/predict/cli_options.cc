@@ -3,9 +3,11 @@
 #include <cstdlib>
 #include <map>
 
+#include "load_limit_flags.h"
+
 namespace stroke::apps {
 
-const char* const kUsage = R"(stroke-predict - predictions from a libstroke model bundle
+const std::string kUsage = R"(stroke-predict - predictions from a libstroke model bundle
 
 Usage:
   stroke-predict [options] [INPUT]     predict every record of INPUT (default: stdin)
@@ -34,6 +36,7 @@ Options:
                         ignore fields the model does not read (default: an error)
   -h, --help            this text
 
+)" + LoadLimitsUsage() + R"(
 Each answer has the record's row number (1-based), probability, prediction (0/1),
 label, raw_margin and warnings (e.g. a value outside the training range). A record
 that cannot be predicted gets "errors" instead, naming each bad field; the other
@@ -109,6 +112,9 @@ StatusOr<CliOptions> ParseCliOptions(const std::vector<std::string>& args) {
       options.explain = true;
     } else if (arg == "--allow-unknown-fields") {
       options.allow_unknown_fields = true;
+    } else if (const LoadLimitFlag* limit = arg.rfind("--", 0) == 0 ? FindLoadLimitFlag(arg.substr(2)) : nullptr) {
+      if (Status s = value(&text); !s.ok()) return s;
+      if (Status s = SetLoadLimit(*limit, text, &options.load); !s.ok()) return s;
     } else if (arg.size() > 1 && arg[0] == '-') {
       return InvalidInputError("unknown option " + arg + " (see --help)");
     } else if (have_input || options.info) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "record_input.h"
+#include "stroke/load_options.h"
 #include "stroke/status.h"
 
 namespace stroke::apps {
@@ -24,13 +25,14 @@ struct CliOptions {
   bool emit_features = false;        // add the prepared feature vector to each answer
   bool explain = false;              // add TreeSHAP contributions (json, jsonl)
   bool allow_unknown_fields = false; // ignore fields/columns the model does not read
+  LoadOptions load;                  // bundle limits (--max-tree-depth, ...)
 };
 
 // Parses argv[1..]. kInvalidInput with a one-line reason on a bad flag.
 StatusOr<CliOptions> ParseCliOptions(const std::vector<std::string>& args);
 
 // The --help text.
-extern const char* const kUsage;
+extern const std::string kUsage;
 
 }  // namespace stroke::apps
 

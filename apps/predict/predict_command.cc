@@ -1,6 +1,7 @@
 #include "predict_command.h"
 
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "answer_output.h"
@@ -38,6 +39,7 @@ OutputFormat DefaultOutput(InputFormat input) {
   }
 }
 
+// `scratch` is null unless options.explain.
 Answer AnswerRow(const Model& model, const InputRow& row, const CliOptions& options,
                  std::vector<double>* features, ExplainScratch* scratch) {
   Answer answer;
@@ -70,7 +72,7 @@ int RunCommand(const CliOptions& options, std::istream& in, std::ostream& out, s
   std::string lookup_error;
   const std::string path = ResolveModelPath(options.model, &lookup_error);
   if (path.empty()) return Fail(err, lookup_error);
-  StatusOr<Model> model = Model::Load(path);
+  StatusOr<Model> model = Model::Load(path, options.load);
   if (!model.ok()) return Fail(err, model.status().ToString());
 
   if (options.info) {
@@ -96,10 +98,14 @@ int RunCommand(const CliOptions& options, std::istream& in, std::ostream& out, s
   std::vector<Answer> answers;
   answers.reserve(input->rows.size());
   std::vector<double> features(model->num_features());
-  ExplainScratch scratch(*model);
+  std::optional<ExplainScratch> scratch;  // its size grows with the trees' depth: only to explain
+  if (options.explain) {
+    scratch.emplace(*model);
+    if (!scratch->ok()) return Fail(err, "--explain: cannot allocate the TreeSHAP scratch memory for this model");
+  }
   size_t failed = 0;
   for (const InputRow& row : input->rows) {
-    answers.push_back(AnswerRow(*model, row, options, &features, &scratch));
+    answers.push_back(AnswerRow(*model, row, options, &features, scratch ? &*scratch : nullptr));
     if (answers.back().ok) continue;
     ++failed;
     err << "stroke-predict: " << Where(row) << ": " << JoinIssues(answers.back().errors) << '\n';

@@ -68,7 +68,7 @@ int main(int argc, char** argv) {
     std::cerr << "stroke-serve: " << lookup_error << '\n';
     return 2;
   }
-  auto model = stroke::Model::Load(path);
+  auto model = stroke::Model::Load(path, options->load);
   if (!model.ok()) {
     std::cerr << "stroke-serve: " << model.status().ToString() << '\n';
     return 2;

@@ -2,9 +2,11 @@
 
 #include <cstdlib>
 
+#include "load_limit_flags.h"
+
 namespace stroke::apps {
 
-const char* const kServeUsage = R"(stroke-serve - the HTTP API for a libstroke model
+const std::string kServeUsage = R"(stroke-serve - the HTTP API for a libstroke model
 
 Usage:
   stroke-serve [options]            serve (Ctrl-C or SIGTERM: finish requests, exit 0)
@@ -46,6 +48,7 @@ Options (each also from the environment: --max-body-bytes = STROKE_MAX_BODY_BYTE
   --quiet                 no access log
   -h, --help              this text
 
+)" + LoadLimitsUsage() + R"(
 Signals: SIGTERM or SIGINT: stop accepting, answer what was received (Connection: close),
 flush the audit log, exit 0. SIGHUP: reopen the access and audit logs (after logrotate).
 
@@ -116,8 +119,18 @@ Flag ListFlag(const char* name, std::vector<std::string> ServeOptions::*field) {
           }};
 }
 
+// `table` plus the bundle limits' flags (--max-tree-depth, ...).
+std::vector<Flag>* WithLoadLimits(std::vector<Flag>* table) {
+  for (const LoadLimitFlag& limit : LoadLimitFlags()) {
+    table->push_back({limit.name, true, [&limit](ServeOptions* o, const std::string& v) {
+                        return SetLoadLimit(limit, v, &o->load);
+                      }});
+  }
+  return table;
+}
+
 const std::vector<Flag>& Flags() {
-  static const auto* flags = new std::vector<Flag>{
+  static const auto* flags = WithLoadLimits(new std::vector<Flag>{
       TextFlag("model", &ServeOptions::model),
       TextFlag("host", &ServeOptions::host),
       NumberFlag("port", &ServeOptions::port, 0, 65535),
@@ -144,7 +157,7 @@ const std::vector<Flag>& Flags() {
       SwitchFlag("audit-fsync", &ServeOptions::audit_fsync),
       TextFlag("docs-dir", &ServeOptions::docs_dir),
       SwitchFlag("quiet", &ServeOptions::quiet),
-  };
+  });
   return *flags;
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "stroke/load_options.h"
 #include "stroke/status.h"
 
 namespace stroke::apps {
@@ -39,6 +40,7 @@ struct ServeOptions {
   bool audit_fsync = false;          // fsync each audit line (durable across machine crashes)
   bool quiet = false;                // no access log on stderr
   std::string docs_dir;              // Swagger UI files; "" = the built-in search
+  LoadOptions load;                  // bundle limits (--max-tree-depth, ...)
 };
 
 // Parses argv[1..] over the environment (`getenv` returns nullptr when unset).
@@ -46,7 +48,7 @@ struct ServeOptions {
 StatusOr<ServeOptions> ParseServeOptions(const std::vector<std::string>& args,
                                          const std::function<const char*(const char*)>& getenv);
 
-extern const char* const kServeUsage;
+extern const std::string kServeUsage;
 
 }  // namespace stroke::apps
 

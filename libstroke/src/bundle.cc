@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "bundle_parts.h"
+#include "load_limits.h"
 #include "stroke/model.h"
 
 namespace stroke {
@@ -37,8 +38,12 @@ void FlattenMetrics(const Json& json, const std::string& prefix,
 
 }  // namespace
 
-StatusOr<Schema> ReadSchema(const JsonReader& inputs) {
+StatusOr<Schema> ReadSchema(const JsonReader& inputs, const LoadOptions& limits) {
   std::vector<FieldSpec> fields;
+  if (!inputs.failed() && inputs.size() > limits.max_input_fields) {
+    inputs.Fail(OverLimit("input field count " + std::to_string(inputs.size()), limits.max_input_fields,
+                          "max_input_fields"));
+  }
   for (size_t i = 0; i < inputs.size() && !inputs.failed(); ++i) {
     JsonReader in = inputs.Element(i);
     FieldSpec f;
@@ -51,7 +56,15 @@ StatusOr<Schema> ReadSchema(const JsonReader& inputs) {
     if (in.failed()) break;
     f.type = it->second;
     f.description = in.OptionalString("description", "");
-    if (f.type == FieldType::kCategory) f.categories = in.StringArray("categories");
+    if (f.type == FieldType::kCategory) {
+      const size_t count = in.Array("categories").size();
+      if (count > limits.max_categories) {
+        in.Member("categories").Fail(OverLimit("category count " + std::to_string(count), limits.max_categories,
+                                               "max_categories"));
+        break;
+      }
+      f.categories = in.StringArray("categories");
+    }
     f.nullable = in.OptionalBool("nullable", false);
     if (in.Has("null_tokens")) f.null_tokens = in.StringArray("null_tokens");
     ReadBounds(in, "limits", &f.hard_min, &f.hard_max);
@@ -79,7 +92,7 @@ StatusOr<Schema> ReadSchema(const JsonReader& inputs) {
 
 class BundleReader {
  public:
-  static StatusOr<Model> Read(const Json& root) {
+  static StatusOr<Model> Read(const Json& root, const LoadOptions& limits) {
     Status error;
     JsonReader bundle(&root, "", &error);
     if (!root.is_object()) return CorruptBundleError(std::string("(root): expected an object, got ") + root.type_name());
@@ -98,16 +111,18 @@ class BundleReader {
     ReadInfo(bundle.Object("model"), &model.info_);
     if (bundle.failed()) return error;
 
-    StatusOr<Schema> schema = ReadSchema(bundle.Array("inputs"));
+    StatusOr<Schema> schema = ReadSchema(bundle.Array("inputs"), limits);
     if (!schema.ok()) return schema.status();
     model.schema_ = std::move(*schema);
 
-    StatusOr<FeatureProgram> program = FeatureProgramBuilder::Compile(bundle.Array("features"), model.schema_);
+    StatusOr<FeatureProgram> program =
+        FeatureProgramBuilder::Compile(bundle.Array("features"), model.schema_, limits);
     if (!program.ok()) return program.status();
     model.program_ = std::move(*program);
 
     StatusOr<Ensemble> ensemble = ReadEnsemble(bundle.Object("ensemble"),
-                                               static_cast<int>(model.program_.num_features()), &model.info_.task);
+                                               static_cast<int>(model.program_.num_features()), &model.info_.task,
+                                               limits);
     if (!ensemble.ok()) return ensemble.status();
     model.ensemble_ = std::move(*ensemble);
     const EnsembleSpec& spec = model.ensemble_.spec();
@@ -115,7 +130,7 @@ class BundleReader {
 
     CheckLabels(bundle.Object("model"), model.info_, model.ensemble_.num_outputs());
     CheckMissingValues(bundle.Array("inputs"), model.schema_, spec.handles_missing);
-    if (bundle.Has("golden")) ReadGolden(bundle.Array("golden"), model.info_.task, &model.golden_);
+    if (bundle.Has("golden")) ReadGolden(bundle.Array("golden"), model.info_.task, limits, &model.golden_);
     if (bundle.Has("distributions")) {
       ReadDistributions(bundle.Array("distributions"), model.program_, &model.distributions_);
     }
@@ -202,7 +217,11 @@ class BundleReader {
     }
   }
 
-  static void ReadGolden(const JsonReader& golden, Task task, std::vector<GoldenRow>* out) {
+  static void ReadGolden(const JsonReader& golden, Task task, const LoadOptions& limits, std::vector<GoldenRow>* out) {
+    if (!golden.failed() && golden.size() > limits.max_golden_rows) {
+      golden.Fail(OverLimit("golden row count " + std::to_string(golden.size()), limits.max_golden_rows,
+                            "max_golden_rows"));
+    }
     for (size_t i = 0; i < golden.size() && !golden.failed(); ++i) {
       JsonReader row = golden.Element(i);
       GoldenRow g;
@@ -238,20 +257,20 @@ class BundleReader {
   }
 };
 
-StatusOr<Model> Model::FromJson(std::string_view bundle_json) {
+StatusOr<Model> Model::FromJson(std::string_view bundle_json, const LoadOptions& options) {
   Json root;
   Status parsed = ParseJsonText(bundle_json, &root);
   if (!parsed.ok()) return CorruptBundleError(parsed.message());
-  return BundleReader::Read(root);
+  return BundleReader::Read(root, options);
 }
 
-StatusOr<Model> Model::Load(const std::string& path) {
+StatusOr<Model> Model::Load(const std::string& path, const LoadOptions& options) {
   std::ifstream file(path, std::ios::binary);
   if (!file) return IoError("cannot open bundle \"" + path + "\"");
   std::ostringstream text;
   text << file.rdbuf();
   if (file.bad()) return IoError("cannot read bundle \"" + path + "\"");
-  StatusOr<Model> model = FromJson(text.str());
+  StatusOr<Model> model = FromJson(text.str(), options);
   if (!model.ok()) return Status(model.status().code(), path + ": " + model.status().message());
   return model;
 }

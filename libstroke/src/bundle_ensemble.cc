@@ -2,6 +2,7 @@
 #include <map>
 
 #include "bundle_parts.h"
+#include "load_limits.h"
 
 namespace stroke {
 namespace {
@@ -80,7 +81,7 @@ TreeArrays ReadTree(const JsonReader& t) {
 
 }  // namespace
 
-StatusOr<Ensemble> ReadEnsemble(const JsonReader& e, int num_features, Task* task) {
+StatusOr<Ensemble> ReadEnsemble(const JsonReader& e, int num_features, Task* task, const LoadOptions& limits) {
   ReadName(e, "kind", kKinds);
   *task = ReadName(e, "task", kTasks);
   EnsembleSpec spec;
@@ -115,9 +116,12 @@ StatusOr<Ensemble> ReadEnsemble(const JsonReader& e, int num_features, Task* tas
     }
   }
   JsonReader trees = e.Array("trees");
+  if (!e.failed() && trees.size() > limits.max_trees) {  // before reading them (Create checks again)
+    trees.Fail(OverLimit("tree count " + std::to_string(trees.size()), limits.max_trees, "max_trees"));
+  }
   for (size_t i = 0; i < trees.size() && !e.failed(); ++i) spec.trees.push_back(ReadTree(trees.Element(i)));
   if (e.failed()) return e.error();
-  StatusOr<Ensemble> ensemble = Ensemble::Create(std::move(spec));
+  StatusOr<Ensemble> ensemble = Ensemble::Create(std::move(spec), limits);
   if (!ensemble.ok()) return CorruptBundleError(e.path() + "." + ensemble.status().message());
   return ensemble;
 }

@@ -33,11 +33,6 @@ float FloatBelow(double t, bool strict) {
   return f;
 }
 
-int Depth(const TreeArrays& t, int32_t node) {
-  if (t.left[node] == -1) return 0;
-  return 1 + std::max(Depth(t, t.left[node]), Depth(t, t.right[node]));
-}
-
 }  // namespace
 
 double LeftBound(SplitRule rule, double threshold) {
@@ -52,15 +47,12 @@ double LeftBound(SplitRule rule, double threshold) {
   return threshold;
 }
 
-std::unique_ptr<CompleteTrees> CompleteTrees::Build(const EnsembleSpec& spec) {
-  if (spec.leaf_width != 1 || !spec.known_categories.empty()) return nullptr;
-  int depth = 0;
+std::unique_ptr<CompleteTrees> CompleteTrees::Build(const EnsembleSpec& spec, int depth) {
+  if (spec.leaf_width != 1 || !spec.known_categories.empty() || depth > kMaxDepth) return nullptr;
   for (const TreeArrays& t : spec.trees) {
     for (uint8_t c : t.categorical) {
       if (c) return nullptr;
     }
-    depth = std::max(depth, Depth(t, 0));
-    if (depth > kMaxDepth) return nullptr;
   }
   auto layout = std::make_unique<CompleteTrees>();
   CompleteTrees& l = *layout;
@@ -147,7 +139,7 @@ void CompleteTrees::AccumulateDepth(const double* row, Real* acc) const {
   size_t leaf[kGroup];
   size_t t = 0;
   for (; t + kGroup <= trees_; t += kGroup) {
-    WalkTrees<kDepth, kGroup>(&feature_[t * kInner], &bound_[t * kInner], row, leaf);
+    WalkTrees<kDepth, kGroup>(feature_.data() + t * kInner, bound_.data() + t * kInner, row, leaf);
     for (size_t j = 0; j < kGroup; ++j) {
       const double value = leaf_[(t + j) * (kInner + 1) + leaf[j]];
       if (one_output_) {
@@ -158,7 +150,7 @@ void CompleteTrees::AccumulateDepth(const double* row, Real* acc) const {
     }
   }
   for (; t < trees_; ++t) {
-    WalkTrees<kDepth, 1>(&feature_[t * kInner], &bound_[t * kInner], row, leaf);
+    WalkTrees<kDepth, 1>(feature_.data() + t * kInner, bound_.data() + t * kInner, row, leaf);
     const double value = leaf_[t * (kInner + 1) + leaf[0]];
     if (one_output_) {
       sum += static_cast<Real>(value);

@@ -44,7 +44,10 @@ class CompleteTrees {
   static constexpr int kMaxDepth = 8;
 
   // The layout, or nullptr when the ensemble does not qualify (see above).
-  static std::unique_ptr<CompleteTrees> Build(const EnsembleSpec& spec);
+  // `depth` is the depth of the spec's deepest tree (validated, which
+  // computed it). Ensembles of single leaves (depth 0) have no inner nodes:
+  // feature_ and bound_ stay empty and walks read neither.
+  static std::unique_ptr<CompleteTrees> Build(const EnsembleSpec& spec, int depth);
 
   // acc[output(t)] += leaf of tree t, for every tree in order; `row` has no NaN.
   template <typename Real>

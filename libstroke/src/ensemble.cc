@@ -2,12 +2,19 @@
 
 #include "complete_trees.h"
 #include "ensemble_walk.h"
+#include "load_limits.h"
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <limits>
 
 namespace stroke {
 namespace {
+
+// Nodes and leaf values are addressed with 32-bit indices (Node), whatever
+// the LoadOptions say.
+constexpr size_t kMaxIndex = static_cast<size_t>(std::numeric_limits<int32_t>::max());
 
 std::string At(size_t tree, const char* array, size_t node) {
   return "trees[" + std::to_string(tree) + "]." + array + "[" + std::to_string(node) + "]";
@@ -31,12 +38,22 @@ std::string CheckCategories(const std::vector<int32_t>& categories, const std::s
   return "";
 }
 
-// Checks one tree's arrays; returns "" or the first problem with its path.
+// What validation learns about a tree's shape.
+struct TreeShape {
+  size_t depth = 0;   // edges from the root to the deepest leaf
+  size_t leaves = 0;
+};
+
+// Checks one tree's arrays; returns "" or the first problem with its path,
+// and fills `shape`. Iterative, linear in the tree's nodes.
 std::string CheckTree(const TreeArrays& t, size_t tree_index, const EnsembleSpec& spec,
-                      const std::vector<bool>& categorical_feature) {
+                      const std::vector<bool>& categorical_feature, const LoadOptions& limits, TreeShape* shape) {
   const std::string tree = "trees[" + std::to_string(tree_index) + "]";
   const size_t n = t.left.size();
   if (n == 0) return tree + ".left: a tree needs at least one node";
+  if (n > limits.max_tree_nodes) {
+    return tree + ": " + OverLimit("node count " + std::to_string(n), limits.max_tree_nodes, "max_tree_nodes");
+  }
   const size_t width = static_cast<size_t>(spec.leaf_width);
   const std::pair<const char*, size_t> lengths[] = {
       {"feature", t.feature.size()}, {"threshold", t.threshold.size()},
@@ -93,33 +110,53 @@ std::string CheckTree(const TreeArrays& t, size_t tree_index, const EnsembleSpec
     }
     if (t.missing_left[i] > 1) return At(tree_index, "missing_left", i) + ": must be 0 or 1";
   }
-  // Every node reached exactly once from the root: no cycle, no shared or orphan node.
+  // Every node reached exactly once from the root: no cycle, no shared or
+  // orphan node. A node is pushed at most once, so this ends even on cycles.
   std::vector<uint8_t> seen(n, 0);
-  std::vector<int32_t> pending = {0};
+  struct Visit {
+    int32_t node;
+    size_t depth;
+  };
+  std::vector<Visit> pending = {{0, 0}};
   seen[0] = 1;
+  *shape = TreeShape{};
   while (!pending.empty()) {
-    const int32_t node = pending.back();
+    const Visit visit = pending.back();
     pending.pop_back();
-    if (t.left[node] == -1) continue;
-    for (int32_t child : {t.left[node], t.right[node]}) {
+    const int32_t node = visit.node;
+    shape->depth = std::max(shape->depth, visit.depth);
+    if (t.left[node] == -1) {
+      ++shape->leaves;
+      continue;
+    }
+    for (int c = 0; c < 2; ++c) {
+      const int32_t child = c == 0 ? t.left[node] : t.right[node];
       if (seen[child]) {
-        return At(tree_index, child == t.left[node] ? "left" : "right", node) + ": node " +
-               std::to_string(child) + " is reached twice (cyclic or shared node)";
+        return At(tree_index, c == 0 ? "left" : "right", node) + ": node " + std::to_string(child) +
+               " is reached twice (cyclic or shared node)";
       }
       seen[child] = 1;
-      pending.push_back(child);
+      pending.push_back({child, visit.depth + 1});
     }
   }
   for (size_t i = 0; i < n; ++i) {
     if (!seen[i]) return tree + ": node " + std::to_string(i) + " is not reachable from the root";
   }
+  if (shape->depth > limits.max_tree_depth) {
+    return tree + ": " + OverLimit("depth " + std::to_string(shape->depth), limits.max_tree_depth, "max_tree_depth");
+  }
   return "";
 }
 
-std::string CheckSpec(const EnsembleSpec& spec) {
+std::string CheckSpec(const EnsembleSpec& spec, const LoadOptions& limits) {
   if (spec.num_features <= 0) return "num_features: must be positive";
+  if (static_cast<size_t>(spec.num_features) > limits.max_features) {
+    return "num_features: " + OverLimit("feature count " + std::to_string(spec.num_features), limits.max_features,
+                                        "max_features");
+  }
   if (spec.num_outputs < 1 || spec.num_outputs > kMaxOutputs) {
-    return "num_outputs: must be in [1, " + std::to_string(kMaxOutputs) + "]";
+    return "num_outputs: must be in [1, " + std::to_string(kMaxOutputs) + "] (kMaxOutputs: a Prediction holds " +
+           std::to_string(kMaxOutputs) + " class probabilities), got " + std::to_string(spec.num_outputs);
   }
   if (spec.leaf_width != 1 && spec.leaf_width != spec.num_outputs) return "leaf_width: must be 1 or num_outputs";
   if (spec.base_margin.size() != static_cast<size_t>(spec.num_outputs)) return "base_margin: needs one number per output";
@@ -130,6 +167,19 @@ std::string CheckSpec(const EnsembleSpec& spec) {
   if (spec.link == LinkFunction::kLogistic && spec.num_outputs != 1) return "link: logistic needs exactly 1 output";
   if (spec.link == LinkFunction::kSoftmax && spec.num_outputs < 2) return "link: softmax needs 2 or more outputs";
   if (spec.trees.empty()) return "trees: an ensemble needs at least one tree";
+  if (spec.trees.size() > limits.max_trees) {
+    return "trees: " + OverLimit("tree count " + std::to_string(spec.trees.size()), limits.max_trees, "max_trees");
+  }
+  size_t nodes = 0;
+  for (const TreeArrays& t : spec.trees) nodes += t.left.size();  // each below max_size(): no wrap
+  if (nodes > limits.max_total_nodes) {
+    return "trees: " + OverLimit("total node count " + std::to_string(nodes), limits.max_total_nodes,
+                                 "max_total_nodes");
+  }
+  if (nodes > kMaxIndex) {
+    return "trees: total node count " + std::to_string(nodes) + " exceeds " + std::to_string(kMaxIndex) +
+           ", the most 32-bit node indices address";
+  }
   for (size_t i = 0; i < spec.known_categories.size(); ++i) {
     const KnownCategories& known = spec.known_categories[i];
     const std::string path = "known_categories[" + std::to_string(i) + "]";
@@ -142,8 +192,8 @@ std::string CheckSpec(const EnsembleSpec& spec) {
 
 }  // namespace
 
-StatusOr<Ensemble> Ensemble::Create(EnsembleSpec spec) {
-  if (std::string problem = CheckSpec(spec); !problem.empty()) return CorruptBundleError(problem);
+StatusOr<Ensemble> Ensemble::Create(EnsembleSpec spec, const LoadOptions& limits) {
+  if (std::string problem = CheckSpec(spec, limits); !problem.empty()) return CorruptBundleError(problem);
   Ensemble e;
   std::vector<bool> categorical_feature(static_cast<size_t>(spec.num_features), false);
   e.known_bitset_.assign(static_cast<size_t>(spec.num_features), -1);
@@ -152,11 +202,19 @@ StatusOr<Ensemble> Ensemble::Create(EnsembleSpec spec) {
     e.known_bitset_[known.feature] = static_cast<int32_t>(e.bitsets_.size());
     e.bitsets_.push_back(Bitset(known.categories));
   }
-  for (size_t i = 0; i < spec.trees.size(); ++i) {
-    std::string problem = CheckTree(spec.trees[i], i, spec, categorical_feature);
-    if (!problem.empty()) return CorruptBundleError(problem);
-  }
   const size_t width = static_cast<size_t>(spec.leaf_width);
+  size_t leaf_values = 0;
+  for (size_t i = 0; i < spec.trees.size(); ++i) {
+    TreeShape shape;
+    std::string problem = CheckTree(spec.trees[i], i, spec, categorical_feature, limits, &shape);
+    if (!problem.empty()) return CorruptBundleError(problem);
+    e.max_depth_ = std::max(e.max_depth_, static_cast<int>(shape.depth));  // depth < nodes <= kMaxIndex
+    leaf_values += shape.leaves * width;
+  }
+  if (leaf_values > kMaxIndex) {
+    return CorruptBundleError("trees: " + std::to_string(leaf_values) + " leaf values exceed " +
+                              std::to_string(kMaxIndex) + ", the most 32-bit offsets address");
+  }
   for (const TreeArrays& t : spec.trees) {
     const auto base = static_cast<int32_t>(e.nodes_.size());
     e.roots_.push_back({static_cast<uint32_t>(base), static_cast<uint32_t>(t.output)});
@@ -180,7 +238,7 @@ StatusOr<Ensemble> Ensemble::Create(EnsembleSpec spec) {
     }
   }
   e.special_ = spec.handles_missing || !e.bitsets_.empty();
-  e.complete_ = CompleteTrees::Build(spec);
+  e.complete_ = CompleteTrees::Build(spec, e.max_depth_);
   e.spec_ = std::move(spec);
   e.PrepareShap();
   return e;

@@ -5,6 +5,10 @@
 // to rounding).
 #include <algorithm>
 #include <array>
+#include <cstdint>
+#include <exception>
+#include <limits>
+#include <vector>
 
 #include "ensemble_walk.h"
 #include "stroke/ensemble.h"
@@ -74,76 +78,141 @@ double UnwoundPathSum(const ShapPathElement* path, int depth, int index) {
   return total;
 }
 
-}  // namespace
+// a + b and a * b, saturating at SIZE_MAX instead of wrapping.
+size_t AddSaturating(size_t a, size_t b) { return b > SIZE_MAX - a ? SIZE_MAX : a + b; }
+size_t MulSaturating(size_t a, size_t b) { return a != 0 && b > SIZE_MAX / a ? SIZE_MAX : a * b; }
 
-int Ensemble::Depth(uint32_t node) const {
-  const Node& n = nodes_[node];
-  if (n.feature < 0) return 0;
-  return 1 + std::max(Depth(static_cast<uint32_t>(n.left)), Depth(static_cast<uint32_t>(n.right)));
+// What TreeSHAP needs for trees of depth <= `depth` over `features`
+// features. The path at level l holds min(l, features) + 1 elements (the
+// root's placeholder and one per distinct feature split on above) and sits
+// just after its parent's, with one spare element (the copy reads one past
+// the parent's path): sum over l of (min(l, features) + 2), plus the
+// placeholder before the root's. At most one subtree per level waits.
+struct ShapCapacity {
+  size_t path;
+  size_t pending;
+};
+
+ShapCapacity ShapCapacityFor(size_t depth, size_t features) {
+  const size_t full = std::min(depth, features);  // levels 0..full hold l + 1 elements
+  size_t path = MulSaturating(full, full + 1) / 2;  // sum of l for l <= full (exact below SIZE_MAX)
+  path = AddSaturating(path, MulSaturating(depth - full, features));  // levels full+1..depth
+  path = AddSaturating(path, MulSaturating(AddSaturating(depth, 1), 2));
+  return {AddSaturating(path, 2), AddSaturating(depth, 2)};
 }
 
-double Ensemble::NodeMean(uint32_t node, size_t value_index) const {
-  const Node& n = nodes_[node];
-  if (n.feature < 0) return leaf_values_[static_cast<size_t>(n.left) + value_index];
-  const auto left = static_cast<uint32_t>(n.left), right = static_cast<uint32_t>(n.right);
-  if (covers_[node] <= 0) return 0.5 * (NodeMean(left, value_index) + NodeMean(right, value_index));
-  return (covers_[left] * NodeMean(left, value_index) + covers_[right] * NodeMean(right, value_index)) / covers_[node];
+}  // namespace
+
+ShapScratch::ShapScratch(const Ensemble& ensemble) {
+  const ShapCapacity need = ShapCapacityFor(static_cast<size_t>(ensemble.max_depth()),
+                                            static_cast<size_t>(ensemble.num_features()));
+  try {
+    path_.resize(need.path);
+    pending_.resize(need.pending);
+  } catch (const std::exception&) {  // too much to allocate: ok() is false
+    path_ = {};
+    pending_ = {};
+  }
+}
+
+double Ensemble::TreeMean(size_t tree, size_t value_index, std::vector<uint32_t>* order,
+                          std::vector<double>* mean) const {
+  const uint32_t root = roots_[tree].node;
+  const size_t size = (tree + 1 < roots_.size() ? roots_[tree + 1].node : nodes_.size()) - root;
+  order->clear();  // breadth-first: each node before its children
+  order->push_back(root);
+  for (size_t i = 0; i < order->size(); ++i) {
+    const Node& n = nodes_[(*order)[i]];
+    if (n.feature < 0) continue;
+    order->push_back(static_cast<uint32_t>(n.left));
+    order->push_back(static_cast<uint32_t>(n.right));
+  }
+  mean->assign(size, 0.0);
+  for (size_t i = order->size(); i-- > 0;) {
+    const uint32_t node = (*order)[i];
+    const Node& n = nodes_[node];
+    double& m = (*mean)[node - root];
+    if (n.feature < 0) {
+      m = leaf_values_[static_cast<size_t>(n.left) + value_index];
+      continue;
+    }
+    const auto left = static_cast<uint32_t>(n.left), right = static_cast<uint32_t>(n.right);
+    const double l = (*mean)[left - root], r = (*mean)[right - root];
+    m = covers_[node] <= 0 ? 0.5 * (l + r) : (covers_[left] * l + covers_[right] * r) / covers_[node];
+  }
+  return (*mean)[0];
 }
 
 void Ensemble::PrepareShap() {
-  int max_depth = 0;
-  for (const Root& root : roots_) max_depth = std::max(max_depth, Depth(root.node));
-  shap_scratch_size_ = static_cast<size_t>((max_depth + 3) * (max_depth + 4) / 2);
   expected_value_.assign(static_cast<size_t>(spec_.num_outputs), 0.0);
+  std::vector<uint32_t> order;
+  std::vector<double> mean;
   for (int k = 0; k < spec_.num_outputs; ++k) {
     double sum = spec_.base_margin[static_cast<size_t>(k)];
-    for (const Root& root : roots_) {
-      const int offset = k - static_cast<int>(root.output);
-      if (offset >= 0 && offset < spec_.leaf_width) sum += NodeMean(root.node, static_cast<size_t>(offset));
+    for (size_t t = 0; t < roots_.size(); ++t) {
+      const int offset = k - static_cast<int>(roots_[t].output);
+      if (offset >= 0 && offset < spec_.leaf_width) sum += TreeMean(t, static_cast<size_t>(offset), &order, &mean);
     }
     if (spec_.aggregation == Aggregation::kMean) sum /= static_cast<double>(roots_.size());
     expected_value_[static_cast<size_t>(k)] = sum;
   }
 }
 
+// Algorithm 2's RECURSE, with the recursion replaced by a stack of pending
+// subtrees: each node's hot child is visited first, then its cold one, as
+// the recursion does, so the contributions add up in the same order.
 template <SplitRule kRule>
-void Ensemble::ShapTree(const double* row, uint32_t node_index, size_t value_index, double* phi,
-                        ShapPathElement* parent_path, int depth, double zero_fraction, double one_fraction,
-                        int32_t feature) const {
-  ShapPathElement* path = parent_path + depth + 1;
-  std::copy(parent_path, parent_path + depth + 1, path);
-  ExtendPath(path, depth, zero_fraction, one_fraction, feature);
-  const Node& node = nodes_[node_index];
-  if (node.feature < 0) {
-    const double value = leaf_values_[static_cast<size_t>(node.left) + value_index];
-    for (int i = 1; i <= depth; ++i) {
-      const double w = UnwoundPathSum(path, depth, i);
-      phi[path[i].feature] += w * (path[i].one_fraction - path[i].zero_fraction) * value;
+void Ensemble::ShapTree(const double* row, uint32_t root, size_t value_index, double* phi,
+                        ShapScratch& scratch) const {
+  ShapPathElement* const paths = scratch.path_.data();
+  ShapScratch::Pending* const pending = scratch.pending_.data();
+  size_t waiting = 0;
+  pending[waiting++] = {root, 0, 0, 1, 1, -1};
+  while (waiting > 0) {
+    const ShapScratch::Pending visit = pending[--waiting];
+    int depth = static_cast<int>(visit.depth);
+    const ShapPathElement* parent_path = paths + visit.parent;
+    ShapPathElement* path = paths + visit.parent + visit.depth + 1;
+    std::copy(parent_path, parent_path + depth + 1, path);
+    ExtendPath(path, depth, visit.zero_fraction, visit.one_fraction, visit.feature);
+    const Node& node = nodes_[visit.node];
+    if (node.feature < 0) {
+      const double value = leaf_values_[static_cast<size_t>(node.left) + value_index];
+      for (int i = 1; i <= depth; ++i) {
+        const double w = UnwoundPathSum(path, depth, i);
+        phi[path[i].feature] += w * (path[i].one_fraction - path[i].zero_fraction) * value;
+      }
+      continue;
     }
-    return;
+    const bool left = GoesLeft<kRule, true>(node, row[node.feature]);
+    const auto hot = static_cast<uint32_t>(left ? node.left : node.right);
+    const auto cold = static_cast<uint32_t>(left ? node.right : node.left);
+    const double cover = covers_[visit.node];
+    const double hot_zero = cover > 0 ? covers_[hot] / cover : 0.5;
+    const double cold_zero = cover > 0 ? covers_[cold] / cover : 0.5;
+    double incoming_zero = 1, incoming_one = 1;
+    int index = 0;
+    while (index <= depth && path[index].feature != node.feature) ++index;
+    if (index <= depth) {  // the feature is already on the path: undo that split, redo it here
+      incoming_zero = path[index].zero_fraction;
+      incoming_one = path[index].one_fraction;
+      UnwindPath(path, depth, index);
+      depth -= 1;
+    }
+    const size_t here = static_cast<size_t>(path - paths);
+    const auto next = static_cast<uint32_t>(depth + 1);
+    pending[waiting++] = {cold, next, here, cold_zero * incoming_zero, 0, node.feature};
+    pending[waiting++] = {hot, next, here, hot_zero * incoming_zero, incoming_one, node.feature};
   }
-  const bool left = GoesLeft<kRule, true>(node, row[node.feature]);
-  const auto hot = static_cast<uint32_t>(left ? node.left : node.right);
-  const auto cold = static_cast<uint32_t>(left ? node.right : node.left);
-  const double cover = covers_[node_index];
-  const double hot_zero = cover > 0 ? covers_[hot] / cover : 0.5;
-  const double cold_zero = cover > 0 ? covers_[cold] / cover : 0.5;
-  double incoming_zero = 1, incoming_one = 1;
-  int index = 0;
-  while (index <= depth && path[index].feature != node.feature) ++index;
-  if (index <= depth) {  // the feature is already on the path: undo that split, redo it here
-    incoming_zero = path[index].zero_fraction;
-    incoming_one = path[index].one_fraction;
-    UnwindPath(path, depth, index);
-    depth -= 1;
-  }
-  ShapTree<kRule>(row, hot, value_index, phi, path, depth + 1, hot_zero * incoming_zero, incoming_one, node.feature);
-  ShapTree<kRule>(row, cold, value_index, phi, path, depth + 1, cold_zero * incoming_zero, 0, node.feature);
 }
 
-void Ensemble::Shap(std::span<const double> row, int output, std::span<double> phi,
-                    std::span<ShapPathElement> scratch) const {
+void Ensemble::Shap(std::span<const double> row, int output, std::span<double> phi, ShapScratch& scratch) const {
   const size_t n = static_cast<size_t>(spec_.num_features);
+  const ShapCapacity need = ShapCapacityFor(static_cast<size_t>(max_depth_), n);
+  if (scratch.path_.size() < need.path || scratch.pending_.size() < need.pending) {
+    std::fill(phi.begin(), phi.begin() + static_cast<std::ptrdiff_t>(n), std::numeric_limits<double>::quiet_NaN());
+    return;
+  }
   std::fill(phi.begin(), phi.begin() + static_cast<std::ptrdiff_t>(n), 0.0);
   for (const Root& root : roots_) {
     const int offset = output - static_cast<int>(root.output);
@@ -151,13 +220,13 @@ void Ensemble::Shap(std::span<const double> row, int output, std::span<double> p
     const auto vi = static_cast<size_t>(offset);
     switch (spec_.split_rule) {
       case SplitRule::kLessEqualFloat32:
-        ShapTree<SplitRule::kLessEqualFloat32>(row.data(), root.node, vi, phi.data(), scratch.data(), 0, 1, 1, -1);
+        ShapTree<SplitRule::kLessEqualFloat32>(row.data(), root.node, vi, phi.data(), scratch);
         break;
       case SplitRule::kLessEqualFloat64:
-        ShapTree<SplitRule::kLessEqualFloat64>(row.data(), root.node, vi, phi.data(), scratch.data(), 0, 1, 1, -1);
+        ShapTree<SplitRule::kLessEqualFloat64>(row.data(), root.node, vi, phi.data(), scratch);
         break;
       case SplitRule::kLessFloat32:
-        ShapTree<SplitRule::kLessFloat32>(row.data(), root.node, vi, phi.data(), scratch.data(), 0, 1, 1, -1);
+        ShapTree<SplitRule::kLessFloat32>(row.data(), root.node, vi, phi.data(), scratch);
         break;
     }
   }

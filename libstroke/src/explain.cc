@@ -6,7 +6,7 @@
 
 namespace stroke {
 
-ExplainScratch::ExplainScratch(const Model& model) : path_(model.ensemble().shap_scratch_size()) {}
+ExplainScratch::ExplainScratch(const Model& model) : shap_(model.ensemble()) {}
 
 std::vector<InputContribution> GroupByInput(const Model& model, std::span<const double> contributions) {
   std::vector<InputContribution> groups;
@@ -38,7 +38,7 @@ std::vector<int> Model::ExplainedOutputs() const {
 
 double Model::ExplainFeatures(std::span<const double> features, int output, std::span<double> contributions,
                               ExplainScratch& scratch) const {
-  ensemble_.Shap(features, output, contributions, scratch.path_);
+  ensemble_.Shap(features, output, contributions, scratch.shap_);
   return ensemble_.ExpectedValue(output);
 }
 
@@ -47,6 +47,10 @@ StatusOr<std::vector<Explanation>> Model::Explain(const Record& record, const Pr
   CheckResult check = Prepare(record, features, options.check);
   if (!check.ok()) return check.ToStatus();
   ExplainScratch scratch(*this);
+  if (!scratch.ok()) {
+    return InternalError("cannot allocate the TreeSHAP scratch memory for trees " + std::to_string(ensemble_.max_depth()) +
+                         " deep over " + std::to_string(num_features()) + " features");
+  }
   std::vector<Explanation> out;
   for (int output : ExplainedOutputs()) {
     Explanation e;

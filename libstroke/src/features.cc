@@ -4,6 +4,7 @@
 #include <set>
 
 #include "bundle_parts.h"
+#include "load_limits.h"
 #include "stroke/features.h"
 
 namespace stroke {
@@ -36,16 +37,21 @@ double NanMax(double a, double b) { return std::isnan(a) || std::isnan(b) ? NAN 
 
 }  // namespace
 
-// Compiles one expression at a time into postfix code, tracking stack depth.
+// Compiles one expression at a time into postfix code, tracking stack depth
+// and the operations a record's evaluation will run.
 class ExpressionCompiler {
  public:
   // `earlier` maps names of already compiled features to their index in
-  // `program`; `depths` holds their maximum stack depths.
+  // `program`; `depths` holds their maximum stack depths and `operations`
+  // their operation counts. `program_operations` counts the whole program's
+  // so far, against `limits.max_feature_operations`.
   ExpressionCompiler(const Schema& schema, const std::map<std::string, size_t>& earlier,
-                     const std::vector<int>& depths, FeatureProgram* program,
-                     std::set<int>* inputs_used)
-      : schema_(schema), earlier_(earlier), depths_(depths), program_(*program),
-        code_(&program->code_), edges_(&program->edges_), inputs_used_(inputs_used) {}
+                     const std::vector<int>& depths, const std::vector<size_t>& operations,
+                     FeatureProgram* program, std::set<int>* inputs_used, size_t* program_operations,
+                     const LoadOptions& limits)
+      : schema_(schema), earlier_(earlier), depths_(depths), operations_(operations), program_(*program),
+        code_(&program->code_), edges_(&program->edges_), inputs_used_(inputs_used),
+        program_operations_(program_operations), limits_(limits) {}
 
   bool Compile(const Json& expr, const std::string& path) {
     if (expr.is_number()) return Push({FeatureOp::kConst, 0, 0, expr.get<double>()}, path);
@@ -61,6 +67,7 @@ class ExpressionCompiler {
         return Fail(path, "bucket takes [\"bucket\", x, [edge, ...]] with ascending edges");
       }
       if (!Compile(expr[1], path + "[1]")) return false;
+      if (!Count(expr[2].size() + 1, path)) return false;
       int first = static_cast<int>(edges_->size());
       for (size_t i = 0; i < expr[2].size(); ++i) {
         const Json& edge = expr[2][i];
@@ -83,12 +90,14 @@ class ExpressionCompiler {
     for (int i = 1; i <= args; ++i) {
       if (!Compile(expr[i], path + "[" + std::to_string(i) + "]")) return false;
     }
+    if (!Count(1, path)) return false;
     code_->push_back({info.op, args, 0, 0});
     depth_ -= args - 1;
     return true;
   }
 
   int max_depth() const { return max_depth_; }
+  size_t operations() const { return operations_here_; }
   const std::string& error() const { return error_; }
 
  private:
@@ -130,6 +139,7 @@ class ExpressionCompiler {
       return Fail(path + "[1]", message);
     }
     const size_t f = it->second;
+    if (!Count(operations_[f], path)) return false;  // before copying: copies can double each time
     for (uint32_t i = program_.starts_[f]; i < program_.starts_[f + 1]; ++i) {
       code_->push_back(program_.code_[i]);
     }
@@ -142,6 +152,7 @@ class ExpressionCompiler {
   }
 
   bool Push(FeatureInstruction instruction, const std::string& path) {
+    if (!Count(1, path)) return false;
     code_->push_back(instruction);
     ++depth_;
     max_depth_ = std::max(max_depth_, depth_);
@@ -149,6 +160,17 @@ class ExpressionCompiler {
   }
   bool Check(const std::string& path) {
     if (max_depth_ > FeatureProgram::kMaxStack) return Fail(path, "expression too deep");
+    return true;
+  }
+  // Adds `n` operations per record (each below the limit, so no wrap).
+  bool Count(size_t n, const std::string& path) {
+    if (n > limits_.max_feature_operations - std::min(*program_operations_, limits_.max_feature_operations)) {
+      return Fail(path, OverLimit("the feature program's operation count per record " +
+                                      std::to_string(*program_operations_ + n),
+                                  limits_.max_feature_operations, "max_feature_operations"));
+    }
+    *program_operations_ += n;
+    operations_here_ += n;
     return true;
   }
   bool Fail(const std::string& path, const std::string& message) {
@@ -159,22 +181,32 @@ class ExpressionCompiler {
   const Schema& schema_;
   const std::map<std::string, size_t>& earlier_;
   const std::vector<int>& depths_;
+  const std::vector<size_t>& operations_;
   const FeatureProgram& program_;
   std::vector<FeatureInstruction>* code_;
   std::vector<double>* edges_;
   std::set<int>* inputs_used_;
+  size_t* program_operations_;
+  const LoadOptions& limits_;
+  size_t operations_here_ = 0;
   int depth_ = 0;
   int max_depth_ = 0;
   std::string error_;
 };
 
-StatusOr<FeatureProgram> FeatureProgramBuilder::Compile(const JsonReader& features,
-                                                        const Schema& schema) {
+StatusOr<FeatureProgram> FeatureProgramBuilder::Compile(const JsonReader& features, const Schema& schema,
+                                                        const LoadOptions& limits) {
   FeatureProgram program;
   std::map<std::string, size_t> earlier;
   std::vector<int> depths;
+  std::vector<size_t> operations;
+  size_t program_operations = 0;
   program.starts_.push_back(0);
   if (features.size() == 0) return CorruptBundleError(features.path() + ": no features declared");
+  if (features.size() > limits.max_features) {
+    return CorruptBundleError(features.path() + ": " + OverLimit("feature count " + std::to_string(features.size()),
+                                                                 limits.max_features, "max_features"));
+  }
   for (size_t i = 0; i < features.size(); ++i) {
     JsonReader feature = features.Element(i);
     std::string name = feature.String("name");
@@ -182,9 +214,10 @@ StatusOr<FeatureProgram> FeatureProgramBuilder::Compile(const JsonReader& featur
     if (feature.failed()) return feature.error();
     if (earlier.count(name)) return CorruptBundleError(feature.path() + ".name: \"" + name + "\" is declared twice");
     std::set<int> used;
-    ExpressionCompiler compiler(schema, earlier, depths, &program, &used);
+    ExpressionCompiler compiler(schema, earlier, depths, operations, &program, &used, &program_operations, limits);
     if (!compiler.Compile(expr.json(), expr.path())) return CorruptBundleError(compiler.error());
     depths.push_back(compiler.max_depth());
+    operations.push_back(compiler.operations());
     earlier[name] = i;
     program.names_.push_back(name);
     program.inputs_used_.emplace_back(used.begin(), used.end());

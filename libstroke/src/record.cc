@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "client_text.h"
+
 namespace stroke {
 
 Value Value::Number(double v, bool is_integer) {
@@ -26,6 +28,18 @@ Value Value::String(std::string v) {
   return value;
 }
 
+Value Value::Invalid(std::string why) {
+  Value value;
+  value.kind = Kind::kInvalid;
+  value.text = IsValidUtf8(why) ? std::move(why) : ToValidUtf8(why);
+  return value;
+}
+
+Value Value::Text(std::string_view text) {
+  if (IsValidUtf8(text)) return String(std::string(text));
+  return Invalid("text is not valid UTF-8: \"" + Shortened(text) + "\"");
+}
+
 Value Value::Other(std::string description) {
   Value value;
   value.kind = Kind::kOther;
@@ -42,8 +56,9 @@ std::string Value::Describe() const {
       std::snprintf(buffer, sizeof buffer, "%.17g", number);
       return buffer;
     }
-    case Kind::kString: return "\"" + text + "\"";
+    case Kind::kString: return "\"" + ToValidUtf8(text) + "\"";
     case Kind::kOther: return text;
+    case Kind::kInvalid: return text;
   }
   return "?";
 }

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <set>
 
+#include "client_text.h"
+
 namespace stroke {
 namespace {
 
@@ -38,6 +40,7 @@ bool CheckValue(const FieldSpec& field, const Value& value, double* out, CheckRe
     result->errors.push_back({field.name, type, std::move(message)});
     return false;
   };
+  if (value.kind == Value::Kind::kInvalid) return error("invalid_value", value.text);
   if (value.kind == Value::Kind::kNull) {
     if (!field.nullable) return error("missing", "is required, got null");
     *out = field.impute;
@@ -175,12 +178,15 @@ bool Schema::Check(const Record& record, std::span<double> inputs, CheckResult* 
     }
     CheckValue(fields_[i], *value, &inputs[i], result);
   }
-  if (!options.allow_unknown_fields) {
-    for (const auto& field : record.fields()) {
-      if (IndexOf(field.first) < 0) {
-        result->errors.push_back({field.first, "unknown_field",
-                                  "is not an input of this model (extra fields are not allowed)"});
-      }
+  // Unknown fields are errors unless allowed; unreadable ones always are.
+  for (const auto& [name, value] : record.fields()) {
+    const bool invalid = value.kind == Value::Kind::kInvalid;
+    if ((!invalid && options.allow_unknown_fields) || IndexOf(name) >= 0) continue;
+    if (invalid) {
+      result->errors.push_back({ToValidUtf8(name), "invalid_value", value.text});
+    } else {
+      result->errors.push_back({ToValidUtf8(name), "unknown_field",
+                                "is not an input of this model (extra fields are not allowed)"});
     }
   }
   return result->errors.size() == errors_before;
@@ -188,6 +194,7 @@ bool Schema::Check(const Record& record, std::span<double> inputs, CheckResult* 
 
 Value Schema::ValueFromText(size_t field_index, std::string_view text) const {
   const FieldSpec& field = fields_[field_index];
+  if (Value as_text = Value::Text(text); as_text.kind == Value::Kind::kInvalid) return as_text;
   if (text.empty()) return Value::Null();
   for (const std::string& token : field.null_tokens) {
     if (text == token) return Value::Null();
@@ -205,6 +212,10 @@ Value Schema::ValueFromText(size_t field_index, std::string_view text) const {
     case FieldType::kInteger: {
       double number = 0;
       auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+      if (ec == std::errc::result_out_of_range && end == text.data() + text.size()) {  // as JSON numbers
+        if (NumberOverflows(text)) return Value::Invalid(NumberOutOfRange(text));
+        return Value::Number(text[0] == '-' ? -0.0 : 0.0, false);
+      }
       if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(number)) {
         return Value::String(std::string(text));
       }

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "stroke/export.h"
+#include "stroke/load_options.h"
 #include "stroke/status.h"
 
 namespace stroke {
@@ -80,6 +81,35 @@ struct ShapPathElement {
   double weight = 0;
 };
 
+class Ensemble;
+
+// Scratch memory for Ensemble::Shap, sized for one ensemble: the TreeSHAP
+// path of every level of its deepest tree (a level holds at most
+// min(level, num_features) + 1 elements) and the subtrees still to visit.
+// The constructor is the only allocation of an explanation; create one
+// only to explain, reuse it across calls on one thread (not thread-safe).
+class STROKE_EXPORT ShapScratch {
+ public:
+  ShapScratch() = default;  // sized for nothing: ok() is false
+  explicit ShapScratch(const Ensemble& ensemble);
+  // False when the memory could not be allocated (or for a default-constructed scratch).
+  bool ok() const { return !pending_.empty(); }
+
+ private:
+  friend class Ensemble;
+  // A subtree still to visit: its root and the path leading to it.
+  struct Pending {
+    uint32_t node;
+    uint32_t depth;   // elements of the parent's path after unwinding, plus one
+    size_t parent;    // the parent's path: path_[parent, parent + depth)
+    double zero_fraction;
+    double one_fraction;
+    int32_t feature;  // the parent's split feature (-1 for a root)
+  };
+  std::vector<ShapPathElement> path_;
+  std::vector<Pending> pending_;
+};
+
 // The categories a categorical feature saw in training (values 0..255).
 class CompleteTrees;  // the fast layout (src/complete_trees.h)
 
@@ -110,15 +140,19 @@ class STROKE_EXPORT Ensemble {
   // leaf_width); children inside the tree, both or neither present, every
   // node reached exactly once from the root (no cycle, no orphan); feature
   // indices in [0, num_features); finite thresholds, values and covers;
-  // outputs in range; categorical nodes on known categorical features.
+  // outputs in range; categorical nodes on known categorical features; and
+  // the sizes `limits` allows (trees, nodes, depth, features). No recursion:
+  // a tree of any depth is checked in time and memory linear in its nodes.
   // Errors are kCorruptBundle and begin with the path, e.g.
   // "trees[3].left[5]: child 99 out of range [0, 15)".
-  static StatusOr<Ensemble> Create(EnsembleSpec spec);
+  static StatusOr<Ensemble> Create(EnsembleSpec spec, const LoadOptions& limits = {});
 
   const EnsembleSpec& spec() const { return spec_; }
   int num_features() const { return spec_.num_features; }
   int num_outputs() const { return spec_.num_outputs; }
   size_t num_trees() const { return spec_.trees.size(); }
+  // Depth of the deepest tree (a lone leaf has depth 0).
+  int max_depth() const { return max_depth_; }
 
   // Raw accumulators of one row (num_features() values) into
   // raw[0, num_outputs()). NaN means missing and follows missing_left when
@@ -139,14 +173,14 @@ class STROKE_EXPORT Ensemble {
   // accumulator `output` for one row: adds each feature's contribution to
   // phi[0, num_features()). The contributions sum to the row's raw value
   // minus ExpectedValue(output). Node covers weight the paths a missing
-  // feature could take. `scratch` holds shap_scratch_size() elements;
-  // allocates nothing; thread-safe.
-  void Shap(std::span<const double> row, int output, std::span<double> phi,
-            std::span<ShapPathElement> scratch) const;
+  // feature could take. `scratch` must be a ShapScratch of this ensemble;
+  // one that is not ok() leaves phi NaN. Walks without recursion; time
+  // grows with leaves x min(depth, num_features)^2. Allocates nothing;
+  // thread-safe with one scratch per thread.
+  void Shap(std::span<const double> row, int output, std::span<double> phi, ShapScratch& scratch) const;
   // The raw value of `output` for an "average" row: each tree's leaves
   // weighted by cover, plus the base margin (mean aggregation applied).
   double ExpectedValue(int output) const { return expected_value_[static_cast<size_t>(output)]; }
-  size_t shap_scratch_size() const { return shap_scratch_size_; }
 
  private:
   // Execution layout derived from spec_ at load: all trees' nodes in one array.
@@ -169,11 +203,11 @@ class STROKE_EXPORT Ensemble {
   template <SplitRule kRule, bool kSpecial>
   const Node& Walk(uint32_t root, const double* row) const;
   template <SplitRule kRule>
-  void ShapTree(const double* row, uint32_t node, size_t value_index, double* phi, ShapPathElement* path,
-                int depth, double zero_fraction, double one_fraction, int32_t feature) const;
-  double NodeMean(uint32_t node, size_t value_index) const;
+  void ShapTree(const double* row, uint32_t root, size_t value_index, double* phi, ShapScratch& scratch) const;
+  // Cover-weighted mean of value `value_index` of tree `tree`'s leaves,
+  // computed children before parents; `order` and `mean` are reused buffers.
+  double TreeMean(size_t tree, size_t value_index, std::vector<uint32_t>* order, std::vector<double>* mean) const;
   void PrepareShap();
-  int Depth(uint32_t node) const;
   template <SplitRule kRule, bool kSpecial, typename Real>
   void Accumulate(const double* row, Real* acc) const;
   template <typename Real>
@@ -188,7 +222,7 @@ class STROKE_EXPORT Ensemble {
   std::vector<Root> roots_;
   std::vector<double> covers_;                  // per node (absolute index)
   std::vector<double> expected_value_;          // per output
-  size_t shap_scratch_size_ = 0;
+  int max_depth_ = 0;
   bool special_ = false;
   std::vector<double> leaf_values_;            // tree_scale * value, per leaf
   std::vector<std::array<uint32_t, 8>> bitsets_;  // left categories per categorical node

@@ -39,15 +39,20 @@ struct STROKE_EXPORT Explanation {
   std::vector<InputContribution> by_input;  // grouped as described above
 };
 
-// Scratch memory for Model::ExplainFeatures, sized for one model; reuse it
-// across calls on one thread (not shared between threads).
+// Scratch memory for Model::ExplainFeatures, sized for one model (its
+// deepest tree and its number of features; see ShapScratch). Create one only
+// to explain: the constructor allocates it. Reuse it across calls on one
+// thread (not shared between threads).
 class STROKE_EXPORT ExplainScratch {
  public:
   explicit ExplainScratch(const Model& model);
+  // False when the memory could not be allocated (a model with very deep
+  // trees and many features, loaded with raised LoadOptions limits).
+  bool ok() const { return shap_.ok(); }
 
  private:
   friend class Model;
-  std::vector<ShapPathElement> path_;
+  ShapScratch shap_;
 };
 
 // Per-feature contributions grouped by input (see the file comment).

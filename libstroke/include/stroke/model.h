@@ -24,6 +24,7 @@
 #include "stroke/explain.h"
 #include "stroke/export.h"
 #include "stroke/features.h"
+#include "stroke/load_options.h"
 #include "stroke/record.h"
 #include "stroke/schema.h"
 #include "stroke/status.h"
@@ -107,10 +108,12 @@ struct STROKE_EXPORT PredictOptions {
 class STROKE_EXPORT Model {
  public:
   // Reads and validates a bundle file. kIoError if unreadable, kCorruptBundle
-  // (with the JSON path of the problem) if invalid.
-  static StatusOr<Model> Load(const std::string& path);
+  // (with the JSON path of the problem) if invalid or bigger than `options`
+  // allow (stroke/load_options.h). Loading takes time and memory linear in
+  // the bundle's size, whatever its trees' shapes.
+  static StatusOr<Model> Load(const std::string& path, const LoadOptions& options = {});
   // Same, from the bundle's JSON text.
-  static StatusOr<Model> FromJson(std::string_view bundle_json);
+  static StatusOr<Model> FromJson(std::string_view bundle_json, const LoadOptions& options = {});
 
   const ModelInfo& info() const { return info_; }
   const Schema& schema() const { return schema_; }
@@ -147,11 +150,12 @@ class STROKE_EXPORT Model {
   // every class; regression: the value.
   std::vector<int> ExplainedOutputs() const;
   // TreeSHAP of output `output` for prepared features: writes num_features()
-  // contributions and returns the expected value. Allocates nothing; thread-safe
-  // with one scratch per thread.
+  // contributions (NaN when !scratch.ok()) and returns the expected value.
+  // Allocates nothing; thread-safe with one scratch per thread.
   double ExplainFeatures(std::span<const double> features, int output, std::span<double> contributions,
                          ExplainScratch& scratch) const;
   // Prepare + ExplainFeatures for every explained output, grouped by input.
+  // kInternal when the scratch memory cannot be allocated.
   StatusOr<std::vector<Explanation>> Explain(const Record& record, const PredictOptions& options = {}) const;
 
   // Prepare + PredictFeatures in one call (allocates the feature vector).

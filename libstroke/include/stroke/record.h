@@ -19,21 +19,29 @@
 namespace stroke {
 
 // One raw value. kOther stands for anything the schema cannot take (a JSON
-// array or object); `text` then describes it for error messages.
+// array or object); `text` then describes it for error messages. kInvalid
+// is a value the client sent that cannot be read at all - a number beyond
+// the range of a double, text that is not UTF-8 - and `text` says why;
+// Schema::Check reports it for any field, even one it would ignore.
 struct STROKE_EXPORT Value {
-  enum class Kind { kNull, kNumber, kBool, kString, kOther };
+  enum class Kind { kNull, kNumber, kBool, kString, kOther, kInvalid };
   Kind kind = Kind::kNull;
   double number = 0;     // kNumber
   bool is_integer = false;  // kNumber written without fraction or exponent (JSON 3, not 3.0)
   bool boolean = false;  // kBool
-  std::string text;      // kString: the string; kOther: a description ("array")
+  std::string text;      // kString: the string; kOther: a description ("array"); kInvalid: why (UTF-8)
 
   static Value Null() { return Value(); }
   static Value Number(double v, bool is_integer = false);
   static Value Bool(bool v);
   static Value String(std::string v);
   static Value Other(std::string description);
-  // A short rendering for messages: 3, true, "Male", null, array.
+  // `why` is made valid UTF-8 (ToValidUtf8).
+  static Value Invalid(std::string why);
+  // A string from raw client bytes (a CSV cell): kString when `text` is
+  // valid UTF-8, else kInvalid quoting it with its bad bytes as U+FFFD.
+  static Value Text(std::string_view text);
+  // A short rendering for messages, valid UTF-8: 3, true, "Male", null, array.
   std::string Describe() const;
 };
 
@@ -51,14 +59,23 @@ class STROKE_EXPORT Record {
   std::vector<std::pair<std::string, Value>> fields_;
 };
 
-// Parses one JSON object into a Record. Errors (kInvalidInput): text that is
-// not JSON, a JSON value that is not an object, a duplicated key.
+// `text` without a leading UTF-8 byte-order mark (EF BB BF), which some
+// editors and spreadsheets write at the start of JSON and CSV files.
+STROKE_EXPORT std::string_view SkipUtf8Bom(std::string_view text);
+
+// Parses one JSON object into a Record; a leading byte-order mark is
+// skipped. Errors (kInvalidInput): text that is not JSON, a JSON value that
+// is not an object, a duplicated key. A field whose value holds a number
+// beyond the range of a double (1e400; 1e-400 reads as 0, as the parser
+// has it) or text that is not UTF-8, or whose name is not UTF-8 (kept with
+// U+FFFD for the bad bytes), is kept as a kInvalid value, so that
+// Schema::Check names the field: "age: number out of range: 1e400".
 STROKE_EXPORT StatusOr<Record> ParseRecordJson(std::string_view json_text);
 
-// Parses JSON text holding one object or an array of objects. The outer
-// status fails only for text that is not JSON or holds neither; each element
-// is its own Record or the reason it is not one, so one bad element does not
-// lose the others.
+// Parses JSON text holding one object or an array of objects, as
+// ParseRecordJson does each. The outer status fails only for text that is
+// not JSON or holds neither; each element is its own Record or the reason it
+// is not one, so one bad element does not lose the others.
 STROKE_EXPORT StatusOr<std::vector<StatusOr<Record>>> ParseRecordsJson(std::string_view json_text);
 
 }  // namespace stroke

@@ -44,6 +44,7 @@ struct STROKE_EXPORT FieldSpec {
 struct STROKE_EXPORT Issue {
   std::string field;    // the field's name ("" for the record as a whole)
   std::string type;     // machine-readable: missing, type, category, limit, unknown_field,
+                        // invalid_value (a number out of range, text not UTF-8),
                         // not_finite, out_of_training_range, feature_not_finite
   std::string message;  // what was expected and what was given
 };
@@ -80,14 +81,18 @@ class STROKE_EXPORT Schema {
   // Checks `record` and writes one value per field, in schema order, to
   // `inputs` (size fields().size()): numbers as given, booleans 0/1,
   // categories their index, nulls the impute value. Every problem of the
-  // record is appended to `result`. Returns result->ok(). Thread-safe.
+  // record is appended to `result`, its messages valid UTF-8; a kInvalid
+  // value is an error even in a field that options allow as unknown.
+  // Returns result->ok(). Thread-safe.
   bool Check(const Record& record, std::span<double> inputs, CheckResult* result,
              const CheckOptions& options = {}) const;
 
   // Turns a CSV cell into the Value field `field_index` expects: a number for
   // number/integer fields, true/false for "true"/"false"/"1"/"0" (any case) on
   // boolean fields, null for "" and the field's null tokens, else the text
-  // itself (which Check then reports with its field's expectation).
+  // itself (which Check then reports with its field's expectation). Text that
+  // is not UTF-8, and a number beyond a double, are kInvalid; a number too
+  // small for a double is 0, as in JSON.
   Value ValueFromText(size_t field_index, std::string_view text) const;
 
  private:

@@ -29,11 +29,21 @@ enum class StatusCode {
 // Returns "ok", "invalid input", "corrupt bundle", ...
 STROKE_EXPORT const char* StatusCodeName(StatusCode code);
 
-// A success, or an error kind with a human-readable message. Cheap to copy on success.
+// Whether `text` is well-formed UTF-8 (RFC 3629: no overlong forms, no
+// surrogates, nothing above U+10FFFF).
+STROKE_EXPORT bool IsValidUtf8(std::string_view text);
+// `text` with each byte that is not part of well-formed UTF-8 replaced by
+// U+FFFD: how messages quote client text, so that every message (Status,
+// Issue) is valid UTF-8 and can be written as JSON.
+STROKE_EXPORT std::string ToValidUtf8(std::string_view text);
+
+// A success, or an error kind with a human-readable message. Cheap to copy
+// on success. The message is always valid UTF-8 (invalid bytes become U+FFFD).
 class [[nodiscard]] STROKE_EXPORT Status {
  public:
   Status() = default;
-  Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
+  Status(StatusCode code, std::string message)
+      : code_(code), message_(IsValidUtf8(message) ? std::move(message) : ToValidUtf8(message)) {}
   static Status Ok() { return Status(); }
 
   bool ok() const { return code_ == StatusCode::kOk; }

@@ -5,6 +5,7 @@
 #include "stroke/ensemble.h"
 #include "stroke/explain.h"
 #include "stroke/features.h"
+#include "stroke/load_options.h"
 #include "stroke/model.h"
 #include "stroke/record.h"
 #include "stroke/schema.h"

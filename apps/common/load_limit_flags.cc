@@ -1,0 +1,56 @@
+#include "load_limit_flags.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+
+namespace stroke::apps {
+
+const std::vector<LoadLimitFlag>& LoadLimitFlags() {
+  static const auto* flags = new std::vector<LoadLimitFlag>{
+      {"max-tree-depth", &LoadOptions::max_tree_depth, "deepest tree, root to deepest leaf"},
+      {"max-tree-nodes", &LoadOptions::max_tree_nodes, "nodes in one tree"},
+      {"max-total-nodes", &LoadOptions::max_total_nodes, "nodes in all trees together"},
+      {"max-trees", &LoadOptions::max_trees, "trees"},
+      {"max-features", &LoadOptions::max_features, "model features"},
+      {"max-input-fields", &LoadOptions::max_input_fields, "input fields"},
+      {"max-categories", &LoadOptions::max_categories, "categories of one category field"},
+      {"max-feature-operations", &LoadOptions::max_feature_operations, "feature-program operations per record"},
+      {"max-golden-rows", &LoadOptions::max_golden_rows, "golden rows"},
+  };
+  return *flags;
+}
+
+const LoadLimitFlag* FindLoadLimitFlag(const std::string& name) {
+  for (const LoadLimitFlag& flag : LoadLimitFlags()) {
+    if (name == flag.name) return &flag;
+  }
+  return nullptr;
+}
+
+Status SetLoadLimit(const LoadLimitFlag& flag, const std::string& text, LoadOptions* options) {
+  constexpr long long kMax = 2147483647;
+  char* end = nullptr;
+  errno = 0;
+  const long long value = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || errno != 0 || value < 1 || value > kMax) {
+    return InvalidInputError(std::string("--") + flag.name + ": expected an integer in [1, " + std::to_string(kMax) +
+                             "], got \"" + text + "\"");
+  }
+  options->*flag.field = static_cast<size_t>(value);
+  return Status::Ok();
+}
+
+std::string LoadLimitsUsage() {
+  const LoadOptions defaults;
+  std::string text = "Bundle limits (a bigger bundle is refused with an error naming the limit to raise;\n"
+                     "see docs/bundle-format.md, \"Limits\"):\n";
+  for (const LoadLimitFlag& flag : LoadLimitFlags()) {
+    std::string line = std::string("  --") + flag.name + " N";
+    line.resize(std::max<size_t>(line.size() + 1, 30), ' ');
+    text += line + flag.help + " (default " + std::to_string(defaults.*flag.field) + ")\n";
+  }
+  return text;
+}
+
+}  // namespace stroke::apps

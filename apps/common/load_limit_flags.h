@@ -1,0 +1,37 @@
+// The LoadOptions limits (stroke/load_options.h) as command-line flags,
+// shared by stroke-predict and stroke-serve: each flag is its field's name
+// with dashes (max_tree_depth <-> --max-tree-depth), the name the library's
+// "exceeds the limit" messages give.
+#ifndef STROKE_APPS_COMMON_LOAD_LIMIT_FLAGS_H_
+#define STROKE_APPS_COMMON_LOAD_LIMIT_FLAGS_H_
+
+#include <string>
+#include <vector>
+
+#include "stroke/load_options.h"
+#include "stroke/status.h"
+
+namespace stroke::apps {
+
+struct LoadLimitFlag {
+  const char* name;               // without "--": "max-tree-depth"
+  size_t LoadOptions::*field;     // the limit it sets
+  const char* help;               // one line for the usage text
+};
+
+// Every limit of LoadOptions, in the order the usage text lists them.
+const std::vector<LoadLimitFlag>& LoadLimitFlags();
+
+// The flag called `name` (without "--"), or nullptr.
+const LoadLimitFlag* FindLoadLimitFlag(const std::string& name);
+
+// Sets `flag`'s limit in *options from `text`, an integer in [1, 2^31 - 1].
+// kInvalidInput naming the flag otherwise.
+Status SetLoadLimit(const LoadLimitFlag& flag, const std::string& text, LoadOptions* options);
+
+// The usage lines for the flags, with their defaults, under a heading.
+std::string LoadLimitsUsage();
+
+}  // namespace stroke::apps
+
+#endif  // STROKE_APPS_COMMON_LOAD_LIMIT_FLAGS_H_
