@@ -204,6 +204,9 @@ Reply Routes::Explain(const RequestInfo& who, const std::string& body, const std
   if (!out.ok) return out.reply;
   const size_t width = model_.num_features();
   ExplainScratch scratch(model_);
+  if (!scratch.ok()) {
+    return ErrorReply(500, "not enough memory to explain this model's trees (they are very deep)", who.id);
+  }
   if (format == "dashboard") {  // the credit-scoring API's shape, for its dashboard
     Json values = Json::array(), data = Json::array(), base = Json::array();
     std::vector<double> phi(width);
