@@ -183,3 +183,33 @@ TEST(Utf8, ValidityAndReplacement) {
 
 }  // namespace
 }  // namespace stroke
+
+// Records past a few fields are looked up through an index: the answers
+// must be the same as the plain scan's (order kept, replace, absent keys,
+// duplicates refused by the parser).
+TEST(Record, ManyFieldsKeepOrderReplaceAndFind) {
+  stroke::Record r;
+  for (int i = 0; i < 1000; ++i) r.Set("f" + std::to_string(i), stroke::Value::Number(i));
+  r.Set("f7", stroke::Value::String("seven"));
+  ASSERT_EQ(r.size(), 1000u);
+  EXPECT_EQ(r.fields()[7].first, "f7");
+  EXPECT_EQ(r.Find("f7")->text, "seven");
+  EXPECT_EQ(r.Find("f999")->number, 999);
+  EXPECT_EQ(r.Find("f1000"), nullptr);
+  EXPECT_EQ(r.Find(""), nullptr);
+  stroke::Record copy = r;  // the index travels with the fields
+  copy.Set("f0", stroke::Value::Number(-1));
+  EXPECT_EQ(copy.Find("f0")->number, -1);
+  EXPECT_EQ(r.Find("f0")->number, 0);
+}
+
+TEST(ParseRecordJson, ADuplicateAmongManyKeysIsRefused) {
+  std::string text = "{";
+  for (int i = 0; i < 5000; ++i) text += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+  auto wide = stroke::ParseRecordJson(text.substr(0, text.size() - 1) + "}");
+  ASSERT_TRUE(wide.ok()) << wide.status().ToString();
+  EXPECT_EQ(wide->size(), 5000u);
+  EXPECT_EQ(wide->Find("k4321")->number, 4321);
+  auto duplicated = stroke::ParseRecordJson(text + "\"k4321\":1}");
+  EXPECT_FALSE(duplicated.ok());
+}

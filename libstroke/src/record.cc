@@ -64,16 +64,24 @@ std::string Value::Describe() const {
 }
 
 void Record::Set(std::string name, Value value) {
-  for (auto& field : fields_) {
-    if (field.first == name) {
-      field.second = std::move(value);
-      return;
+  if (Value* existing = const_cast<Value*>(Find(name))) {
+    *existing = std::move(value);
+    return;
+  }
+  if (!index_.empty() || fields_.size() + 1 >= kIndexFrom) {
+    if (index_.empty()) {
+      for (size_t i = 0; i < fields_.size(); ++i) index_.emplace(fields_[i].first, i);
     }
+    index_.emplace(name, fields_.size());
   }
   fields_.emplace_back(std::move(name), std::move(value));
 }
 
 const Value* Record::Find(std::string_view name) const {
+  if (!index_.empty()) {
+    auto it = index_.find(name);
+    return it == index_.end() ? nullptr : &fields_[it->second].second;
+  }
   for (const auto& field : fields_) {
     if (field.first == name) return &field.second;
   }

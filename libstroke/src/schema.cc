@@ -151,14 +151,13 @@ StatusOr<Schema> Schema::Create(std::vector<FieldSpec> fields) {
   }
   Schema schema;
   schema.fields_ = std::move(fields);
+  for (size_t i = 0; i < schema.fields_.size(); ++i) schema.index_.emplace(schema.fields_[i].name, static_cast<int>(i));
   return schema;
 }
 
 int Schema::IndexOf(std::string_view name) const {
-  for (size_t i = 0; i < fields_.size(); ++i) {
-    if (fields_[i].name == name) return static_cast<int>(i);
-  }
-  return -1;
+  auto it = index_.find(name);
+  return it == index_.end() ? -1 : it->second;
 }
 
 bool Schema::Check(const Record& record, std::span<double> inputs, CheckResult* result,

@@ -7,10 +7,12 @@
 #ifndef STROKE_SCHEMA_H_
 #define STROKE_SCHEMA_H_
 
+#include <functional>
 #include <limits>
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "stroke/export.h"
@@ -96,7 +98,12 @@ class STROKE_EXPORT Schema {
   Value ValueFromText(size_t field_index, std::string_view text) const;
 
  private:
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view name) const { return std::hash<std::string_view>{}(name); }
+  };
   std::vector<FieldSpec> fields_;
+  std::unordered_map<std::string, int, NameHash, std::equal_to<>> index_;  // name -> position in fields_
 };
 
 }  // namespace stroke
