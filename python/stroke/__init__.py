@@ -14,3 +14,7 @@ and docs/python-module.md.
 from ._stroke import BundleError, Explanation, InvalidInput, Model, __version__
 
 __all__ = ["Model", "Explanation", "InvalidInput", "BundleError", "__version__"]
+
+for _cls in (Model, Explanation):
+    _cls.__module__ = __name__  # shown as stroke.Model, where users find it
+del _cls
