@@ -11,6 +11,8 @@
 #   python: scikit-learn, XGBoost, pandas, numpy, pytest for python_export/
 #           (training, exporting, the parity tests); they go to Debian's
 #           /usr/bin/python3, which scripts/find-python.sh finds.
+#   python module: python3-pybind11 (C++ <-> Python bindings, header-only) and
+#           python3-dev (Python's headers) to build `stroke` (python/) for that python3
 #   --bench: also the peers bench/run_all.sh measures libstroke against:
 #           libxgboost-dev (XGBoost's C API), python3-fastapi + python3-uvicorn
 #           (the original HTTP service), wrk (HTTP load), valgrind (callgrind
@@ -22,6 +24,7 @@ packages=(
   nlohmann-json3-dev libcpp-httplib-dev libssl-dev libcrypt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-sklearn python3-pandas python3-numpy python3-pytest python3-xgboost
+  python3-dev python3-pybind11
 )
 if [ "${1:-}" = "--bench" ]; then
   packages+=(libxgboost-dev python3-fastapi python3-uvicorn wrk valgrind)
