@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <span>
+#include <stdexcept>
 
 namespace stroke::python {
 namespace {
@@ -107,6 +108,7 @@ void Contributions(const Model& model, const Batch& batch, const std::vector<siz
   const size_t width = model.num_features();
   const auto k = static_cast<size_t>(model.ensemble().num_outputs());
   ExplainScratch scratch(model);
+  if (!scratch.ok()) throw std::runtime_error("not enough memory to explain this model's trees (they are very deep)");
   for (size_t i = 0; i < batch.rows; ++i) {
     for (size_t output = 0; output < k; ++output) {
       double* phi = contributions + (i * k + output) * width;

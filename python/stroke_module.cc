@@ -78,24 +78,56 @@ regression the value.)")
       });
 }
 
+// Model.load's keyword limits: each a LoadOptions field (stroke/load_options.h).
+LoadOptions LoadOptionsFrom(const py::kwargs& limits) {
+  static const std::pair<const char*, size_t LoadOptions::*> kFields[] = {
+      {"max_tree_depth", &LoadOptions::max_tree_depth},
+      {"max_tree_nodes", &LoadOptions::max_tree_nodes},
+      {"max_total_nodes", &LoadOptions::max_total_nodes},
+      {"max_trees", &LoadOptions::max_trees},
+      {"max_features", &LoadOptions::max_features},
+      {"max_input_fields", &LoadOptions::max_input_fields},
+      {"max_categories", &LoadOptions::max_categories},
+      {"max_feature_operations", &LoadOptions::max_feature_operations},
+      {"max_golden_rows", &LoadOptions::max_golden_rows}};
+  LoadOptions options;
+  for (const auto& [key, value] : limits) {
+    const std::string name = py::str(key);
+    bool known = false;
+    for (const auto& [field, member] : kFields) {
+      if (name != field) continue;
+      known = true;
+      options.*member = value.cast<size_t>();
+    }
+    if (!known) throw py::type_error("Model.load() got an unexpected keyword argument '" + name + "'");
+  }
+  return options;
+}
+
 void BindModel(py::module_& m) {
   py::class_<Model> model(m, "Model", R"(A loaded libstroke bundle: schema, feature program, tree ensemble, metadata.
 
 Immutable and thread-safe. Create it with Model.load(path) or Model.from_json(text).)");
   model
-      .def_static("load", [](const std::filesystem::path& path) {
+      .def_static("load", [](const std::filesystem::path& path, const py::kwargs& limits) {
         std::error_code ignored;
         if (std::filesystem::is_directory(path, ignored)) {  // an ifstream would read it as empty text
           RaiseLoadError(IoError("bundle \"" + path.string() + "\" is a directory"), path.string());
         }
-        StatusOr<Model> loaded = Model::Load(path.string());
+        StatusOr<Model> loaded = Model::Load(path.string(), LoadOptionsFrom(limits));
         if (!loaded.ok()) RaiseLoadError(loaded.status(), path.string());
         return std::move(*loaded);
       }, py::arg("path"), R"(Reads and validates a bundle file (str or os.PathLike).
 
+Keyword limits raise what a bundle may ask for (stroke/load_options.h,
+docs/bundle-format.md#limits): max_tree_depth (default 1024), max_tree_nodes,
+max_total_nodes, max_trees, max_features, max_input_fields, max_categories,
+max_feature_operations, max_golden_rows; each a non-negative int.
+
 Raises BundleError (ValueError subclass; libstroke's message, starting with the
-file and the JSON path of the problem) for a corrupt bundle, OSError
-(FileNotFoundError, PermissionError, ...) for a file that cannot be read.)")
+file and the JSON path of the problem) for a corrupt bundle or one past a limit,
+OSError (FileNotFoundError, PermissionError, ...) for a file that cannot be
+read, TypeError for an unknown keyword.)")
       .def_static("from_json", [](std::string_view text) {
         StatusOr<Model> loaded = Model::FromJson(text);
         if (!loaded.ok()) RaiseLoadError(loaded.status(), "");

@@ -80,3 +80,13 @@ def test_unreadable_bundle_raises_os_error(tmp_path):
     assert caught.value.filename == str(tmp_path / "absent.bundle.json")
     with pytest.raises(IsADirectoryError):
         stroke.Model.load(tmp_path)
+
+
+def test_load_limits_refuse_or_admit_a_bundle_by_keyword():
+    path = os.path.join(MODELS_DIR, "stroke.bundle.json")
+    with pytest.raises(stroke.BundleError, match="max_tree_depth"):
+        stroke.Model.load(path, max_tree_depth=1)
+    deep_enough = stroke.Model.load(path, max_tree_depth=64, max_trees=100000)
+    assert deep_enough.n_features == stroke.Model.load(path).n_features
+    with pytest.raises(TypeError, match="max_depth"):
+        stroke.Model.load(path, max_depth=3)
