@@ -130,6 +130,10 @@ Json ModelInfoJson(const Model& model) {
   };
 }
 
+std::string JsonText(const Json& value, int indent) {
+  return value.dump(indent, ' ', false, Json::error_handler_t::replace);
+}
+
 std::string FormatNumber(double value) {
   char buffer[32];
   auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value);

@@ -31,7 +31,7 @@ Json AnswerJson(const Answer& a, const Model& model, bool emit_features) {
 std::string CsvText(const Json& value) {
   if (value.is_string()) return CsvCell(value.get<std::string>());
   if (value.is_number_float()) return FormatNumber(value.get<double>());
-  return value.dump();
+  return JsonText(value);
 }
 
 void WriteCsv(const std::vector<Answer>& answers, const Model& model, bool emit_features,
@@ -85,16 +85,16 @@ void WriteAnswers(const std::vector<Answer>& answers, const Model& model, const 
                   std::ostream& out) {
   if (how.format == OutputFormat::kCsv) return WriteCsv(answers, model, how.emit_features, out);
   if (how.format == OutputFormat::kJsonl) {
-    for (const Answer& a : answers) out << AnswerJson(a, model, how.emit_features).dump() << '\n';
+    for (const Answer& a : answers) out << JsonText(AnswerJson(a, model, how.emit_features)) << '\n';
     return;
   }
   if (how.single_object && answers.size() == 1) {
-    out << AnswerJson(answers[0], model, how.emit_features).dump(2) << '\n';
+    out << JsonText(AnswerJson(answers[0], model, how.emit_features), 2) << '\n';
     return;
   }
   Json all = Json::array();
   for (const Answer& a : answers) all.push_back(AnswerJson(a, model, how.emit_features));
-  out << all.dump(2) << '\n';
+  out << JsonText(all, 2) << '\n';
 }
 
 void WriteModelInfoText(const Model& model, std::ostream& out) {

@@ -77,7 +77,7 @@ int RunCommand(const CliOptions& options, std::istream& in, std::ostream& out, s
     if (options.output_format == OutputFormat::kJson) {
       Json info = ModelInfoJson(*model);
       info["path"] = path;
-      out << info.dump(2) << '\n';
+      out << JsonText(info, 2) << '\n';
     } else {
       out << "bundle      " << path << '\n';
       WriteModelInfoText(*model, out);

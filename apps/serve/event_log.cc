@@ -40,7 +40,7 @@ void EventLog::Add(std::string level, std::string message, Json data) {
 
 bool EventLog::Audit(const Json& line) {
   if (audit_ == nullptr) return true;
-  const std::string text = line.dump() + "\n";
+  const std::string text = JsonText(line) + "\n";
   std::lock_guard<std::mutex> lock(mutex_);
   bool ok = std::fwrite(text.data(), 1, text.size(), audit_) == text.size() && std::fflush(audit_) == 0;
   if (ok && fsync_) ok = fsync(fileno(audit_)) == 0;
