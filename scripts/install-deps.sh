@@ -7,7 +7,9 @@
 #           for stroke-serve: cpp-httplib (HTTP), libssl (HMAC, SHA-256, constant-time
 #           compare for the credentials cache and API keys), libcrypt (bcrypt/yescrypt
 #           password hashes with crypt_r)
-#   tests:  GoogleTest, Google Benchmark
+#   tests:  GoogleTest, Google Benchmark; clang with its sanitizer and libFuzzer
+#           runtimes (clang, libclang-rt-dev) for the fuzz runs ctest does
+#           (docs/testing.md; without them those runs are SKIPPED)
 #   python: scikit-learn, XGBoost, pandas, numpy, pytest for python_export/
 #           (training, exporting, the parity tests); they go to Debian's
 #           /usr/bin/python3, which scripts/find-python.sh finds.
@@ -22,7 +24,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   nlohmann-json3-dev libcpp-httplib-dev libssl-dev libcrypt-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-dev
   python3 python3-sklearn python3-pandas python3-numpy python3-pytest python3-xgboost
   python3-dev python3-pybind11
 )

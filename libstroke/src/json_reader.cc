@@ -77,6 +77,11 @@ class CheckedDomBuilder {
 }  // namespace
 
 Status ParseJsonText(std::string_view text, Json* out) {
+  // nlohmann's lexer takes a NUL byte for the end of the text: what follows
+  // one would be ignored.
+  if (const size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    return InvalidInputError("invalid JSON: a NUL byte at offset " + std::to_string(nul));
+  }
   Json result;
   CheckedDomBuilder builder(result);
   bool ok = false;
