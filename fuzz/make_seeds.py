@@ -248,7 +248,12 @@ CSV_TOKENS = ['"\\x0d\\x0a"', '"\\x0a"', '",,"', '"\\"\\""', '"N/A"', '"?"']
 
 
 def quoted(text):
-    return json.dumps(text, ensure_ascii=True)
+    """A libFuzzer dictionary entry: printable ASCII as is, other bytes (UTF-8) as \\xNN."""
+    out = []
+    for byte in text.encode("utf-8"):
+        c = chr(byte)
+        out.append("\\" + c if c in '"\\' else c if 32 <= byte < 127 else f"\\x{byte:02x}")
+    return '"' + "".join(out) + '"'
 
 
 def write_dict(target, entries):

@@ -44,7 +44,8 @@ start=$SECONDS
 echo "sanitize-check: -fsanitize=$sanitize in $build_dir ($jobs jobs)"
 cmake -S . -B "$build_dir" -DSTROKE_SANITIZE="$sanitize" \
   -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
-  -DSTROKE_BUILD_BENCH=OFF -DSTROKE_INSTALL=OFF -DSTROKE_BUILD_FUZZ=OFF -DSTROKE_FETCH_SWAGGER_UI=OFF >/dev/null
+  -DSTROKE_BUILD_BENCH=OFF -DSTROKE_INSTALL=OFF -DSTROKE_BUILD_FUZZ=OFF -DSTROKE_BUILD_PYTHON=OFF \
+  -DSTROKE_FETCH_SWAGGER_UI=OFF >/dev/null
 if [ ${#tests[@]} -eq 0 ]; then
   cmake --build "$build_dir" -j "$jobs"
   built=$SECONDS

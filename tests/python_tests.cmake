@@ -30,7 +30,8 @@ if(STROKE_PYTHON_RESULT EQUAL 0)
   add_test(NAME python.live_parity
            COMMAND ${STROKE_PYTHON_FOUND} ${PROJECT_SOURCE_DIR}/python_export/tests/live_parity.py
                    --stroke-predict $<TARGET_FILE:stroke-predict> --seed 7)
-  set_tests_properties(python.pytest python.stroke_api_client python.live_parity PROPERTIES LABELS python)
+  set_tests_properties(python.pytest python.stroke_api_client python.serve_signals python.live_parity
+                       PROPERTIES LABELS python)
 else()
   message(WARNING "python_export tests will be SKIPPED: ${STROKE_PYTHON_ERROR}")
   string(REPLACE "\n" " " skip_reason "${STROKE_PYTHON_ERROR}")

@@ -13,7 +13,7 @@ if(missing)
                   "(apt-get install python3-numpy python3-pandas python3-pytest)")
   foreach(name ${module_tests})
     add_test(NAME ${name} COMMAND sh -c "echo 'SKIPPED ${name}: ${Python_EXECUTABLE} lacks numpy, pandas or pytest' >&2; exit 77")
-    set_tests_properties(${name} PROPERTIES SKIP_RETURN_CODE 77)
+    set_tests_properties(${name} PROPERTIES SKIP_RETURN_CODE 77 LABELS python)
   endforeach()
   return()
 endif()
@@ -25,12 +25,12 @@ if(TARGET stroke-predict)  # the tests compare with its answers; without it they
 endif()
 add_test(NAME python.module
          COMMAND ${Python_EXECUTABLE} -m pytest -q -rs -p no:cacheprovider ${CMAKE_CURRENT_SOURCE_DIR}/tests)
-set_tests_properties(python.module PROPERTIES ENVIRONMENT "${environment}" TIMEOUT 600)
+set_tests_properties(python.module PROPERTIES ENVIRONMENT "${environment}" TIMEOUT 600 LABELS python)
 
 if(STROKE_INSTALL)
   add_test(NAME python.module_install
            COMMAND ${CMAKE_COMMAND} -DBUILD_DIR=${PROJECT_BINARY_DIR} -DPYTHON=${Python_EXECUTABLE}
                    -DPYTHONDIR=${STROKE_INSTALL_PYTHONDIR} -DMODELS_DIR=${STROKE_MODELS_DIR}
                    -P ${CMAKE_CURRENT_SOURCE_DIR}/tests/install_import.cmake)
-  set_tests_properties(python.module_install PROPERTIES TIMEOUT 300)
+  set_tests_properties(python.module_install PROPERTIES TIMEOUT 300 LABELS python)
 endif()
