@@ -32,6 +32,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import bundle_writer  # noqa: E402
 import datagen  # noqa: E402
+import verify  # noqa: E402
 from featureprog import FeatureProgram, check_record, value_from_text  # noqa: E402
 
 GOLDEN_TEST_ROWS = 8
@@ -212,7 +213,26 @@ def train(spec, csv_text, data_description, synthetic, grid=False, version="1"):
     hist = bundle_writer.distributions(X[idx_train], y[idx_train], [f["name"] for f in spec["features"]],
                                        [] if task == "regression" else spec["labels"])
     bundle = bundle_writer.make_bundle(info, inputs, spec["features"], model, golden, hist)
+    verified = verify_bundle(bundle, program, model, task, golden_records, records, golden_X)
+    text.write(verified.summary() + "\n")
     return bundle, text.getvalue(), model, records, X, y
+
+
+def verify_bundle(bundle, program, model, task, golden_records, records, golden_X, scorer=None):
+    """Every bundle is verified before it is written (verify.py): libstroke must
+    answer the golden rows, the training rows (up to verify.MAX_RECORDS, a
+    fixed sample beyond) and the schema and split probes as the model does."""
+    if len(records) > verify.MAX_RECORDS:
+        keep = np.sort(np.random.RandomState(0).choice(len(records), verify.MAX_RECORDS, replace=False))
+        records = [records[i] for i in keep]
+    rows = [json_record(bundle["inputs"], r) for r in records]
+    probes, described = verify.record_probes(bundle["inputs"], golden_records)
+    kinds = ([("golden row", f"{i + 1}") for i in range(len(golden_records))]
+             + [("data row", f"{i + 1}") for i in range(len(rows))]
+             + [("record probe", d) for d in described])
+    library = verify.ProgramLibrary(program, model, task)
+    return verify.verify(bundle, library, golden_records + rows + probes, kinds, golden_X,
+                         "scikit-learn", scorer)
 
 
 def main(argv=None):
