@@ -111,6 +111,7 @@ def make_bundle(info, inputs, features, model, golden, feature_distributions=Non
         section["class_labels"] = [str(label) for label in info["labels"]]
     if type(model).__module__.startswith("xgboost"):
         import xgboost_export
+        section["xgboost_objective"] = xgboost_export.model_json(model)["learner"]["objective"]["name"]
         missing = xgboost_export.missing_value(model)
         if missing is not None:  # XGBoost's missing=<value>: that value is missing, as in its DMatrix
             section["missing_value_features"] = missing

@@ -194,6 +194,14 @@ def hist_gradient_boosting(model, num_features):
             "trees": trees}
 
 
+def _small_code(expr):
+    """pipeline_convert's index of a numeric category: a sum of k * (x == c)
+    terms and the unknown-code guard - a whole number 0..n-1 or an error."""
+    return (expr[0] == "add" and all(
+        isinstance(a, list) and (a[0] == "mul" and isinstance(a[1], float) and a[2][0] == "eq"
+                                 or a[0] == "div") for a in expr[1:]))
+
+
 def categorical_inputs(model, inputs, features):
     """The schema follows how a HistGradientBoosting categorical split uses a
     field: scikit-learn reads a category code as an 8-bit integer (2.5 as 2,
@@ -205,8 +213,8 @@ def categorical_inputs(model, inputs, features):
     fields = {f["name"]: dict(f) for f in inputs}
     for j in np.flatnonzero(model._bin_mapper.is_categorical_):
         expr = features[j]["expr"]
-        if isinstance(expr, list) and expr[0] == "ordinal":
-            continue  # codes 0..n-1 of a category field
+        if isinstance(expr, list) and (expr[0] == "ordinal" or _small_code(expr)):
+            continue  # codes 0..n-1 of a category field, or of numeric categories
         if not (isinstance(expr, list) and expr[0] == "input"):
             raise UnsupportedModel(f"feature {features[j]['name']!r} feeds a categorical split: it "
                                    "must read an input (or a category's ordinal) directly")

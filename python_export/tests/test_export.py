@@ -137,8 +137,8 @@ REFUSED = {
     "add_indicator": (lambda: ColumnTransformer([("n", SimpleImputer(add_indicator=True), NUMERIC)]),
                       "add_indicator=True"),
     "polynomial_step": (lambda: PolynomialFeatures(), "Pipeline step 0 (PolynomialFeatures): not supported"),
-    "numeric_categories": (lambda: ColumnTransformer([("c", OneHotEncoder(), ["hypertension"])]),
-                           "categories must be strings"),
+    "nan_category": (lambda: ColumnTransformer([("c", OneHotEncoder(), ["bmi"])]),
+                     "a missing value .NaN/None. learned as a category"),
     "ordinal_unknown_value": (lambda: ColumnTransformer([("c", OrdinalEncoder(
         handle_unknown="use_encoded_value", unknown_value=-1), CATEGORICAL)]),
         "OrdinalEncoder(handle_unknown='use_encoded_value')"),
