@@ -76,6 +76,9 @@ def synthetic_records(inputs, n):
         for f in inputs:
             if f["type"] == "category":
                 record[f["name"]] = f["categories"][r % len(f["categories"])]
+            elif f.get("codes"):
+                code = f["codes"][r % len(f["codes"])]
+                record[f["name"]] = int(code) if f["type"] == "integer" else code
             elif f["type"] == "boolean":
                 record[f["name"]] = bool(r % 2)
             else:

@@ -72,6 +72,7 @@ def _numeric_category_field(schema, name, cats, where, kind):
         field["type"] = "boolean"
     else:
         field["type"] = "integer" if all(c == int(c) for c in cats) else "number"
+        field["codes"] = cats  # informational: the codes the encoder knows
     return field
 
 

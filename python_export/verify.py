@@ -231,6 +231,10 @@ def record_probes(inputs, base_records, unknown_categories=True):
             add(name, True)
             add(name, False)
         else:
+            for code in f.get("codes", []):  # numeric category codes, and one unknown
+                add(name, int(code) if f["type"] == "integer" else code)
+            if f.get("codes"):
+                add(name, int(max(f["codes"])) + 1)
             for key in ("limits", "training_range"):
                 for end in ("min", "max"):
                     v = f.get(key, {}).get(end)
