@@ -149,9 +149,9 @@ def _part_features(schema, name, steps, columns, where):
 
 
 def _one_hot(schema, encoder, columns, where):
-    if encoder.handle_unknown != "error":
-        raise UnsupportedModel(f"{where}: OneHotEncoder(handle_unknown={encoder.handle_unknown!r}) "
-                               "would answer unknown categories; libstroke refuses them - refit with 'error'")
+    if encoder.handle_unknown not in ("error", "ignore"):
+        raise UnsupportedModel(f"{where}: OneHotEncoder(handle_unknown={encoder.handle_unknown!r}): "
+                               "only 'error' and 'ignore' are supported")
     if getattr(encoder, "max_categories", None) or getattr(encoder, "min_frequency", None):
         raise UnsupportedModel(f"{where}: infrequent-category grouping is not supported")
     out = []
@@ -160,6 +160,8 @@ def _one_hot(schema, encoder, columns, where):
         drop = None if encoder.drop_idx_ is None else encoder.drop_idx_[j]
         if kind == "text":
             schema.categorical(c, cats, where)
+            if encoder.handle_unknown == "ignore":  # every column 0, with a warning
+                schema.field(c)["unknown_category"] = -1
             out += [(f"{c}_{cat}", ["onehot", c, cat]) for i, cat in enumerate(cats)
                     if drop is None or i != drop]
             continue
@@ -175,16 +177,22 @@ def _one_hot(schema, encoder, columns, where):
 
 
 def _ordinal(schema, encoder, columns, where):
-    if encoder.handle_unknown != "error":
-        raise UnsupportedModel(f"{where}: OrdinalEncoder(handle_unknown={encoder.handle_unknown!r}): "
-                               "only 'error' is supported")
+    unknown = None
+    if encoder.handle_unknown == "use_encoded_value":
+        value = encoder.unknown_value
+        unknown = "missing" if isinstance(value, float) and math.isnan(value) else float(value)
     out = []
     for j, c in enumerate(columns):
         kind, cats = _categories(encoder.categories_[j], f"{where} column {c!r}")
         if kind == "text":
             schema.categorical(c, cats, where)
+            if unknown is not None:  # the encoder's unknown_value, with a warning
+                schema.field(c)["unknown_category"] = unknown
             out.append((c, ["ordinal", c]))
             continue
+        if unknown is not None:
+            raise UnsupportedModel(f"{where} column {c!r}: OrdinalEncoder(handle_unknown="
+                                   "'use_encoded_value') on numeric categories is not supported")
         _numeric_category_field(schema, c, cats, where, kind)
         x = ["input", c]  # the code's index: sum of k * (x == category k), exact small integers
         index = ["add", *[["mul", float(k), ["eq", x, cat]] for k, cat in enumerate(cats)], _known_number(x, cats)] \

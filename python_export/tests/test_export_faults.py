@@ -244,6 +244,23 @@ def onehot_ignore(tmp_path):
                                       ("cat", OneHotEncoder(handle_unknown="ignore"), ["color"])))(tmp_path)
 
 
+def onehot_ignore_unknown(tmp_path):
+    """An unknown category: scikit-learn's all-zero columns, a warning naming
+    the field and the value; --refuse-unknown-categories refuses it."""
+    onehot_ignore(tmp_path)
+    df, s = frame()
+    model = joblib.load(os.path.join(tmp_path, "model.joblib"))
+    record = {"age": 50.0, "bmi": 28.0, "color": "purple"}
+    bundle_path = os.path.join(tmp_path, "model.bundle.json")
+    answer = predict_allowing_errors(bundle_path, [record])[0]
+    expected = model.predict_proba(pd.DataFrame([record]))[0, 1]
+    assert answer["probability"] == expected
+    assert answer["warnings"][0]["field"] == "color" and "purple" in answer["warnings"][0]["message"]
+    refused = predict_allowing_errors(bundle_path, [record], "--refuse-unknown-categories")[0]
+    assert refused["errors"][0]["field"] == "color"
+    return 0.0
+
+
 def onehot_numeric_codes(tmp_path):
     return _pipeline_case(lambda: _ct(("num", SimpleImputer(), ["age", "bmi"]),
                                       ("cat", OneHotEncoder(), ["cp", "thal"])))(tmp_path)
@@ -257,11 +274,11 @@ def onehot_numeric_codes_unknown_refused(tmp_path):
     return 0.0
 
 
-def predict_allowing_errors(bundle_path, records):
+def predict_allowing_errors(bundle_path, records, *flags):
     import subprocess
     lines = "".join(json.dumps(r) + "\n" for r in records)
     run = subprocess.run([STROKE_PREDICT, "--model", bundle_path, "--format", "jsonl", "--output", "jsonl",
-                          "--allow-unknown-fields"], input=lines, capture_output=True, text=True, check=False)
+                          "--allow-unknown-fields", *flags], input=lines, capture_output=True, text=True, check=False)
     return [json.loads(line) for line in run.stdout.splitlines()]
 
 
@@ -339,6 +356,16 @@ CASES = {
     "xgb_dataframe_json": (_xgb_dataframe("json"), "exact"),
     "xgb_dataframe_ubj": (_xgb_dataframe("ubj"), "exact"),
     "onehot_numeric_codes": (onehot_numeric_codes, "exact"),
+    "onehot_ignore": (onehot_ignore, "exact"),
+    "onehot_ignore_unknown_warns": (lambda t: onehot_ignore_unknown(t), "exact"),
+    "onehot_ignore_drop_first": (lambda t: _pipeline_case(lambda: _ct(
+        ("num", SimpleImputer(), ["age", "bmi"]),
+        ("cat", OneHotEncoder(handle_unknown="ignore", drop="first"), ["color"])))(t), "exact"),
+    "ordinal_use_encoded_value": (ordinal_use_encoded_value, "exact"),
+    "ordinal_use_encoded_nan": (lambda t: _pipeline_case(lambda: _ct(
+        ("num", "passthrough", ["age", "bmi"]),
+        ("cat", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=np.nan), ["color"])),
+        lambda: HistGradientBoostingClassifier(max_iter=10, categorical_features=[2]))(t), "exact"),
     "onehot_numeric_codes_unknown_refused": (onehot_numeric_codes_unknown_refused, "exact"),
     "ordinal_numeric_codes_hgb_categorical": (ordinal_numeric_codes, "exact"),
     "bool_column": (bool_column, "exact"),
