@@ -8,7 +8,10 @@ Reads specs/MODEL.json (task, inputs, feature program, dataset coding,
 estimator and parameters), trains on an 80/20 split (classifiers: stratified,
 balanced class weights where the spec says so), prints the classification
 report, confusion matrix and F1 on train and test (regression: MAE, MSE, R2),
-and writes MODEL.bundle.json and MODEL.metrics.txt to --out (default: models/).
+verifies the bundle against libstroke (verify.py: any difference refuses), and
+writes MODEL.bundle.json, MODEL.metrics.txt and the fitted model MODEL.joblib
+to --out (default: models/). Files as distributed are read as they come: UCI's
+processed.cleveland.data has no header line, ? for missing and 1.0 for 0/1.
 """
 import argparse
 import copy
@@ -55,6 +58,8 @@ def read_dataset(spec, csv_text):
     rows = list(csv.reader(io.StringIO(csv_text)))
     if not rows:
         raise ValueError("the CSV is empty")
+    if coding.get("columns") and coding["target"] not in [h.strip() for h in rows[0]]:
+        rows = [coding["columns"]] + rows  # a file without a header line (UCI's own files)
     header = [h.strip() if coding.get("strip_header_whitespace") else h for h in rows[0]]
     names = {f["name"] for f in spec["inputs"]}
     wanted = names | {coding["target"]}
@@ -101,6 +106,12 @@ def _target(spec, label, line):
         except ValueError:
             raise ValueError(f"line {line}: target {label!r} is not a number") from None
     classes = coding.get("classes") or [coding["negative"], coding["positive"]]
+    if label not in classes:
+        try:  # "2.0" for class "2", as numeric files write it
+            number = float(label)
+            label = str(int(number)) if number == int(number) else label
+        except ValueError:
+            pass
     if label not in classes:
         raise ValueError(f"line {line}: target {label!r} is not one of {classes}")
     return classes.index(label)
@@ -258,13 +269,15 @@ def main(argv=None):
                        "(public schema and base rates; not the real dataset)")
         synthetic = True
     try:
-        bundle, text, *_ = train(spec, csv_text, description, synthetic, args.grid, args.version)
+        bundle, text, model, *_ = train(spec, csv_text, description, synthetic, args.grid, args.version)
     except ValueError as e:
         parser.exit(2, f"train.py: {e}\n")
     sys.stdout.write(text)
     os.makedirs(args.out, exist_ok=True)
     path = os.path.join(args.out, spec["name"] + ".bundle.json")
     bundle_writer.write_bundle(bundle, path)
+    import joblib  # the fitted model beside its bundle, as the stroke project's script saved it
+    joblib.dump(model, os.path.join(args.out, spec["name"] + ".joblib"))
     with open(os.path.join(args.out, spec["name"] + ".metrics.txt"), "w", encoding="utf-8") as f:
         f.write(f"{spec['name']} - {description}\n\n{text}")
     print(f"wrote {os.path.normpath(path)}")

@@ -339,7 +339,27 @@ def stroke_spec_median(tmp_path):
     return 0.0
 
 
+def hgb_categorical_codes(tmp_path):
+    """A number field feeding a categorical split: the codes scikit-learn reads
+    (0..255) answered as it answers them; 2.5, -1, 256, 1e300 refused naming the field."""
+    rng = np.random.RandomState(2)
+    X = np.column_stack([rng.normal(size=ROWS), rng.randint(0, 6, ROWS).astype(float)])
+    y = ((X[:, 0] + (X[:, 1] == 2) + (X[:, 1] == 5)) > 0.5).astype(int)
+    model = HistGradientBoostingClassifier(max_iter=10, categorical_features=[1]).fit(X, y)
+    spec = _identity_spec(2, nullable=False, labels=["0", "1"])
+    codes = np.column_stack([np.zeros(256), np.arange(256.0)])
+    worst = _served(tmp_path, model, np.vstack([X, codes]), "binary_classification", spec=spec)
+    with open(os.path.join(tmp_path, "model.bundle.json"), encoding="utf-8") as f:
+        field = json.load(f)["inputs"][1]
+    assert field["type"] == "integer" and field["limits"] == {"min": 0, "max": 255}
+    bad = [{"x0": 0.0, "x1": v} for v in (2.5, -1, 256, 1e300)]
+    for answer in predict_allowing_errors(os.path.join(tmp_path, "model.bundle.json"), bad):
+        assert answer["errors"][0]["field"] == "x1", answer
+    return worst
+
+
 CASES = {
+    "hgb_categorical_codes": (hgb_categorical_codes, "exact"),
     # (function, expected): "exact", or a regular expression the refusal matches
     "gb_init_estimator": (gb_init_estimator, r"init=LogisticRegression.*per-row|start score"),
     "gb_init_zero": (gb_init_zero, "exact"),
