@@ -134,6 +134,15 @@ def verify_features(pipeline, program, records):
     return frame
 
 
+def _bool_columns(inputs, data):
+    """Number fields whose --data column pandas reads as bool (True/False, as a
+    pandas bool column is written): boolean fields, so clients send true/false."""
+    import pandas as pd
+    dtypes = pd.read_csv(data, nrows=verify.MAX_RECORDS).dtypes
+    return [dict(f, type="boolean") if f["type"] == "number" and f["name"] in dtypes
+            and dtypes[f["name"]] == bool else f for f in inputs]
+
+
 STATISTICS = ("median", "mean", "most_frequent")
 
 
@@ -166,6 +175,8 @@ def export(model_path, spec=None, data=None, name=None, labels=None, version="1"
     if hasattr(obj, "steps"):
         pipeline = obj
         inputs, features, estimator = pipeline_convert.convert(obj)
+        if data:
+            inputs = _bool_columns(inputs, data)
         if spec:  # limits, descriptions, ranges from a spec add to the inferred schema
             extra = {f["name"]: f for f in spec.get("inputs", [])}
             inputs = [dict(extra.get(f["name"], {}), **f) for f in inputs]

@@ -389,6 +389,8 @@ CASES = {
     "onehot_numeric_codes_unknown_refused": (onehot_numeric_codes_unknown_refused, "exact"),
     "ordinal_numeric_codes_hgb_categorical": (ordinal_numeric_codes, "exact"),
     "bool_column": (bool_column, "exact"),
+    "bool_column_passthrough": (lambda t: _pipeline_case(lambda: _ct(
+        ("num", SimpleImputer(), ["age", "bmi"]), ("b", "passthrough", ["smoker"])))(t), "exact"),
     "imputer_then_estimator": (imputer_then_estimator, "exact"),
     "constant_fill_not_a_category": (constant_fill_not_a_category, "exact"),
     "grid_search_pipeline": (_search("grid"), "exact"),
