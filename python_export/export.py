@@ -268,6 +268,9 @@ def main(argv=None):
         bundle = export(args.model, spec, args.data, args.name, args.labels, args.version, imputes)
     except (ensembles.UnsupportedModel, SpecError, RecordError) as e:
         parser.exit(2, f"export.py: cannot export {args.model}: {e}\n")
+    except Exception as e:  # noqa: BLE001 - a message, never a traceback; nothing is written
+        parser.exit(2, f"export.py: cannot export {args.model}: {type(e).__name__}: {e} "
+                       "(an unexpected error: nothing was written; please report it)\n")
     bundle_writer.write_bundle(bundle, args.out)
     e = bundle["ensemble"]
     print(f"wrote {args.out}: {e['kind']} {e['task']}, {len(bundle['inputs'])} inputs -> "
