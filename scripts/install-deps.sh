@@ -7,10 +7,14 @@
 #           for stroke-serve: cpp-httplib (HTTP), libssl (HMAC, SHA-256, constant-time
 #           compare for the credentials cache and API keys), libcrypt (bcrypt/yescrypt
 #           password hashes with crypt_r)
-#   tests:  GoogleTest, Google Benchmark
+#   tests:  GoogleTest, Google Benchmark; clang with its sanitizer and libFuzzer
+#           runtimes (clang, libclang-rt-dev) for the fuzz runs ctest does
+#           (docs/testing.md; without them those runs are SKIPPED)
 #   python: scikit-learn, XGBoost, pandas, numpy, pytest for python_export/
 #           (training, exporting, the parity tests); they go to Debian's
 #           /usr/bin/python3, which scripts/find-python.sh finds.
+#   python module: python3-pybind11 (C++ <-> Python bindings, header-only) and
+#           python3-dev (Python's headers) to build `stroke` (python/) for that python3
 #   --bench: also the peers bench/run_all.sh measures libstroke against:
 #           libxgboost-dev (XGBoost's C API), python3-fastapi + python3-uvicorn
 #           (the original HTTP service), wrk (HTTP load), valgrind (callgrind
@@ -20,8 +24,9 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   nlohmann-json3-dev libcpp-httplib-dev libssl-dev libcrypt-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-dev
   python3 python3-sklearn python3-pandas python3-numpy python3-pytest python3-xgboost
+  python3-dev python3-pybind11
 )
 if [ "${1:-}" = "--bench" ]; then
   packages+=(libxgboost-dev python3-fastapi python3-uvicorn wrk valgrind)

@@ -162,6 +162,20 @@ TEST(PredictCli, CsvThatIsNotUtf8NamesTheColumn) {
       << refused.err;
 }
 
+TEST(PredictCli, BytesThatAreNotUtf8AreReplacedInJsonOutput) {
+  // A CSV cell is echoed in its error message; JSON cannot hold the byte 0x86.
+  const std::string csv =
+      "gender,age,hypertension,heart_disease,ever_married,work_type,Residence_type,avg_glucose_level,bmi,"
+      "smoking_status\n"
+      "Male,67,0,1,Yes,Private,Urban,228.69,36.6,formerly \x86moked\n";
+  CliRun run = Predict({"--output", "json"}, csv);
+  EXPECT_EQ(run.exit_code, kExitRowsFailed);
+  Json answers = Json::parse(run.out);
+  ASSERT_EQ(answers.size(), 1u);
+  EXPECT_NE(answers[0]["errors"][0]["message"].get<std::string>().find("formerly \uFFFDmoked"), std::string::npos)
+      << run.out;
+}
+
 TEST(PredictCli, UnknownColumnsAreErrorsUnlessAllowed) {
   const std::string record = std::string(kPatient).insert(1, R"("id": 9046, )");
   EXPECT_EQ(Predict({}, record).exit_code, kExitRowsFailed);

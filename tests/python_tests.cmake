@@ -11,8 +11,11 @@ execute_process(
 
 if(STROKE_PYTHON_RESULT EQUAL 0)
   message(STATUS "Python for python_export tests: ${STROKE_PYTHON_FOUND}")
+  # pytest's per-test directories (tmp_path) go to the build tree, emptied at
+  # each run, instead of $TMPDIR/pytest-of-$USER, which pytest never empties.
   add_test(NAME python.pytest
            COMMAND ${STROKE_PYTHON_FOUND} -m pytest -q -rs -p no:cacheprovider
+                   --basetemp=${CMAKE_CURRENT_BINARY_DIR}/pytest-tmp
                    ${PROJECT_SOURCE_DIR}/python_export/tests)
   # The family-parity tests serve every row through the stroke-predict just built.
   set_tests_properties(python.pytest PROPERTIES ENVIRONMENT "STROKE_PREDICT=$<TARGET_FILE:stroke-predict>")
@@ -27,11 +30,12 @@ if(STROKE_PYTHON_RESULT EQUAL 0)
   add_test(NAME python.live_parity
            COMMAND ${STROKE_PYTHON_FOUND} ${PROJECT_SOURCE_DIR}/python_export/tests/live_parity.py
                    --stroke-predict $<TARGET_FILE:stroke-predict> --seed 7)
+  set_tests_properties(python.pytest python.stroke_api_client python.live_parity PROPERTIES LABELS python)
 else()
   message(WARNING "python_export tests will be SKIPPED: ${STROKE_PYTHON_ERROR}")
   string(REPLACE "\n" " " skip_reason "${STROKE_PYTHON_ERROR}")
   foreach(name python.pytest python.live_parity python.stroke_api_client python.serve_signals)
     add_test(NAME ${name} COMMAND sh -c "echo 'SKIPPED ${name}: ${skip_reason}' >&2; exit 77")
-    set_tests_properties(${name} PROPERTIES SKIP_RETURN_CODE 77)
+    set_tests_properties(${name} PROPERTIES SKIP_RETURN_CODE 77 LABELS python)
   endforeach()
 endif()

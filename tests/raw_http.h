@@ -64,8 +64,10 @@ inline std::vector<RawResponse> ParseResponses(std::string_view bytes) {
 
 class RawConnection {
  public:
-  explicit RawConnection(int port) {
+  // receive_buffer > 0: SO_RCVBUF, for clients that read slowly or not at all.
+  explicit RawConnection(int port, int receive_buffer = 0) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (receive_buffer > 0) setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(static_cast<uint16_t>(port));
@@ -92,6 +94,8 @@ class RawConnection {
     }
     return true;
   }
+  // Half-closes: the server sees the end of the input.
+  void ShutdownWrite() { ::shutdown(fd_, SHUT_WR); }
   // Reads until the server closes, `count` responses are complete, or
   // `timeout` passes. Returns every byte read.
   std::string Read(std::chrono::milliseconds timeout, size_t count = 1) {

@@ -104,6 +104,27 @@ std::vector<BadInput> Table() {
   t.push_back({"negative Content-Length", raw_head + "Content-Length: -5\r\n\r\n", 400, "Content-Length"});
   t.push_back({"two Content-Lengths", raw_head + "Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}", 400, "Content-Length"});
   t.push_back({"Content-Length with text", raw_head + "Content-Length: 12abc\r\n\r\n", 400, "Content-Length"});
+  t.push_back({"bare LF line endings", "GET /livez HTTP/1.1\nHost: t\n\n", 400, "CR LF"});
+  t.push_back({"space before a header's colon (smuggling)",
+               "POST /predict HTTP/1.1\r\nHost: t\r\nContent-Length : 5\r\n\r\nhello", 400, "malformed header"});
+  t.push_back({"Transfer-Encoding with a space before its colon",
+               raw_head + "Transfer-Encoding : chunked\r\nContent-Length: 2\r\n\r\n{}", 400, "malformed header"});
+  t.push_back({"a header line without a colon", "GET /livez HTTP/1.1\r\nHost t\r\n\r\n", 400, "malformed header"});
+  t.push_back({"a folded header line", "GET /livez HTTP/1.1\r\nHost: t\r\n  folded\r\n\r\n", 400, "malformed header"});
+  t.push_back({"a NUL byte in a header value", std::string("GET /livez HTTP/1.1\r\nX-A: a\0b\r\n\r\n", 32), 400, "X-A"});
+  t.push_back({"two Host headers", "GET /livez HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400, "Host"});
+  t.push_back({"Transfer-Encoding identity", raw_head + "Transfer-Encoding: identity\r\n\r\n", 411, "Content-Length"});
+  t.push_back({"a header line over 8 KB", "GET /livez HTTP/1.1\r\nX-Jwt: " + std::string(8200, 'j') + "\r\n\r\n", 431,
+               "header line"});
+  t.push_back({"Content-Length past 2^64", raw_head + "Content-Length: 99999999999999999999999\r\n\r\n", 413,
+               "99999999999999999999999"});
+  t.push_back({"a NUL byte inside a JSON body", Request("POST", "/predict", std::string(kPatient) + std::string(1, '\0') + "x"),
+               422, "NUL"});
+  t.push_back({"a UTF-16 charset", Request("POST", "/predict", kPatient, "application/json; charset=utf-16"), 415,
+               "utf-16"});
+  t.push_back({"GET /docs/index.html", "GET /docs/index.html HTTP/1.1\r\nHost: t\r\n\r\n", 404, "index.html"});
+  t.push_back({"a NUL byte in a password", "GET /logs HTTP/1.1\r\nHost: t\r\nAuthorization: Basic Ym9iOmJ1aWxkZXIAeA==\r\n\r\n",
+               401, ""});
   t.push_back({"not HTTP at all", std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n", 15), 400, ""});
   t.push_back({"unknown method", "BREW /predict HTTP/1.1\r\nHost: t\r\n\r\n", 400, ""});
   t.push_back({"request line too long", "GET /" + std::string(9000, 'x') + " HTTP/1.1\r\n\r\n", 414, ""});

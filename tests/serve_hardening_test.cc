@@ -326,6 +326,81 @@ TEST(Http, ExpectContinueGetsOneInterimAnswer) {
   EXPECT_EQ(answers[0].status, 200);
 }
 
+// ---- found by trying to break it (bounded loopback reproductions)
+
+TEST_F(StaticDocs, ClientsThatNeverReadTheirAnswersHoldNoWorker) {
+  ServeOptions options;
+  options.docs_dir = dir_.string();
+  options.threads = 2;
+  RunningServer s(options);
+  std::vector<std::unique_ptr<RawConnection>> stuck;
+  std::string five;
+  for (int i = 0; i < 5; ++i) five += Get("/docs/swagger-ui-bundle.js");
+  for (int i = 0; i < 16; ++i) {
+    stuck.push_back(std::make_unique<RawConnection>(s.port(), /*receive_buffer=*/2048));
+    stuck.back()->Send(five);  // 8.5 MB of answers that nobody reads
+  }
+  std::this_thread::sleep_for(300ms);
+  const auto start = std::chrono::steady_clock::now();
+  auto res = s.Client().Post("/predict", kPatient, "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
+}
+
+TEST(Http, CurlsDefaultFormTypeTakesBodiesPastEightKilobytes) {
+  RunningServer s({});
+  Json batch = Json::array();
+  for (int i = 0; i < 40; ++i) batch.push_back(Json::parse(kPatient));
+  auto res = s.Client().Post("/predict", batch.dump(), "application/x-www-form-urlencoded");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(Json::parse(res->body)["n_rows"], 40);
+}
+
+TEST(Http, InventedMethodsShareOneMetricsLabel) {
+  RunningServer s({});
+  for (int i = 0; i < 20; ++i) Exchange(s.port(), "M" + std::to_string(i) + "XYZ / HTTP/1.1\r\nHost: t\r\n\r\n");
+  const std::string metrics = s.Client().Get("/metrics")->body;
+  EXPECT_EQ(metrics.find("M7XYZ"), std::string::npos);
+  EXPECT_NE(metrics.find("method=\"other\""), std::string::npos) << metrics;
+}
+
+TEST(Http, AClientThatHalfClosesStillGetsItsAnswer) {
+  RunningServer s({});
+  RawConnection c(s.port());
+  c.Send(Post("/predict", kPatient));
+  c.ShutdownWrite();
+  auto answers = c.Responses(3s);
+  ASSERT_EQ(answers.size(), 1u);
+  EXPECT_EQ(answers[0].status, 200);
+}
+
+TEST(Http, MediaTypesAndAuthSchemesAreCaseInsensitive) {
+  ServeOptions options = WithUsers();
+  RunningServer s(options);
+  std::filesystem::remove(options.users_file);
+  RawResponse r = Exchange(s.port(), "POST /predict HTTP/1.1\r\nHost: t\r\nAuthorization: basic Ym9iOmJ1aWxkZXI=\r\n"
+                                     "Content-Type: APPLICATION/JSON; Charset=UTF-8\r\nContent-Length: " +
+                                         std::to_string(std::string(kPatient).size()) + "\r\n\r\n" + kPatient);
+  EXPECT_EQ(r.status, 200) << r.body;
+}
+
+TEST(Logs, InvalidInputIsLoggedAsASampleNotInFull) {
+  RunningServer s({});
+  std::string csv = "gender,age,hypertension,heart_disease,ever_married,work_type,Residence_type,avg_glucose_level,bmi,"
+                    "smoking_status\n";
+  for (int i = 0; i < 1000; ++i) csv += "x,x,x,x,x,x,x,x,x,x\n";
+  auto res = s.Client().Post("/predict", csv, "text/csv");
+  ASSERT_EQ(res->status, 422);
+  const Json answer = Json::parse(res->body);
+  EXPECT_EQ(answer["detail"].size(), 1001u);  // 1000 entries and "... and N more errors"
+  EXPECT_NE(answer["detail"][1000]["msg"].get<std::string>().find("more errors"), std::string::npos);
+  const Json logged = Json::parse(s.Client().Get("/logs?level=WARNING")->body)["logs"][0]["data"];
+  EXPECT_GT(logged["errors"].get<int>(), 1000);
+  EXPECT_EQ(logged["detail"].size(), 11u);
+}
+
 // ---- a draining stop
 
 TEST(Stop, RequestsAlreadyReceivedAreAnsweredWithConnectionClose) {
@@ -357,12 +432,42 @@ TEST(Stop, RequestsAlreadyReceivedAreAnsweredWithConnectionClose) {
   ASSERT_EQ(partial_answers.size(), 1u);
   EXPECT_EQ(partial_answers[0].status, 200);
   EXPECT_EQ(partial_answers[0].header("connection"), "close");
-  EXPECT_TRUE(idle.ClosedByServer(2s));  // idle: closed, nothing to answer
+  EXPECT_TRUE(idle.ClosedByServer(3s));  // idle: closed, nothing to answer
   EXPECT_FALSE(RawConnection(port).Send(Get("/livez")) && RawConnection(port).Responses(500ms).size() == 1);
   release = true;
   auto held_answers = in_flight.Responses(3s);
   ASSERT_EQ(held_answers.size(), 1u);
   EXPECT_EQ(held_answers[0].status, 200);
+  listener.join();
+}
+
+TEST(Stop, PipelinedRequestsGetTheirAnswerThenConnectionClose) {
+  ServeOptions options;
+  options.port = 0;
+  options.quiet = true;
+  auto server = StrokeServer::Create(options, StrokeModel());
+  ASSERT_TRUE(server.ok());
+  std::atomic<bool> held{false}, release{false};
+  (*server)->SetRequestHook([&](const httplib::Request& req) {
+    if (req.path != "/features") return;
+    held = true;
+    while (!release) std::this_thread::sleep_for(1ms);
+  });
+  const int port = (*server)->Bind();
+  std::thread listener([&] { (*server)->Listen(); });
+  while (!(*server)->IsRunning()) std::this_thread::sleep_for(1ms);
+  RawConnection c(port);
+  c.Send(Get("/features") + Post("/explain", kPatient) + Get("/livez"));
+  while (!held) std::this_thread::sleep_for(1ms);
+  (*server)->Stop();
+  release = true;
+  auto answers = c.Responses(3s, 3);
+  ASSERT_GE(answers.size(), 2u);  // no reset destroyed them
+  EXPECT_EQ(answers[0].status, 200);
+  EXPECT_EQ(answers[1].status, 200);
+  EXPECT_EQ(answers[1].header("connection"), "close");
+  EXPECT_EQ(answers.size(), 2u);  // nothing after Connection: close
+  EXPECT_TRUE(c.ClosedByServer(3s));
   listener.join();
 }
 

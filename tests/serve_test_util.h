@@ -30,8 +30,11 @@ inline const Model& StrokeModel() {
   return *model;
 }
 
+// A path for `name` in this test process's temporary directory, which is
+// removed with its files when the process exits.
 inline std::string TempPath(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("stroke_serve_test_" + std::to_string(::getpid()) + "_" + name)).string();
+  static const testing::TempDir dir("stroke_serve_test_");
+  return dir.File(name);
 }
 
 // A running server; stopped and joined on destruction.

@@ -1,8 +1,11 @@
-// Helpers shared by the unit tests: bundle files and records from JSON.
+// Helpers shared by the unit tests: bundle files, records from JSON, a
+// temporary directory that cleans up after itself.
 #ifndef STROKE_TESTS_TEST_UTIL_H_
 #define STROKE_TESTS_TEST_UTIL_H_
 
 #include <gtest/gtest.h>
+
+#include <stdlib.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -56,6 +59,30 @@ inline Record RecordOrDie(const std::string& json) {
   if (!record.ok()) ADD_FAILURE() << record.status().ToString();
   return record.ok() ? std::move(*record) : Record();
 }
+
+// A fresh directory under the system's temporary directory ($TMPDIR), removed
+// with everything in it when the object is destroyed: tests leave nothing behind.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& prefix = "stroke_test_") {
+    std::string name = (std::filesystem::temp_directory_path() / (prefix + "XXXXXX")).string();
+    if (::mkdtemp(name.data()) == nullptr) ADD_FAILURE() << "mkdtemp " << name << " failed";
+    path_ = name;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+  // The path of `name` inside the directory (the file is not created).
+  std::string File(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
 
 }  // namespace stroke::testing
 

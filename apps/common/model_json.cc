@@ -5,10 +5,6 @@
 
 namespace stroke::apps {
 
-std::string JsonText(const Json& json, int indent) {
-  return json.dump(indent, ' ', false, nlohmann::detail::error_handler_t::replace);
-}
-
 Json IssuesJson(const std::vector<Issue>& issues) {
   Json out = Json::array();
   for (const Issue& issue : issues) {
@@ -133,6 +129,10 @@ Json ModelInfoJson(const Model& model) {
       {"inputs", inputs},
       {"features", model.program().feature_names()},
   };
+}
+
+std::string JsonText(const Json& value, int indent) {
+  return value.dump(indent, ' ', false, Json::error_handler_t::replace);
 }
 
 std::string FormatNumber(double value) {

@@ -13,11 +13,6 @@ namespace stroke::apps {
 
 using Json = nlohmann::ordered_json;
 
-// `json` as text. Strings holding invalid UTF-8 (client bytes echoed in a
-// message) are written with U+FFFD in place of each bad byte instead of
-// throwing, as every JSON the programs write must be.
-std::string JsonText(const Json& json, int indent = -1);
-
 // [{"field": ..., "type": ..., "message": ...}, ...]
 Json IssuesJson(const std::vector<Issue>& issues);
 
@@ -41,6 +36,11 @@ Json RecordJson(const Record& record);
 
 // One input field as the bundle declares it.
 Json FieldJson(const FieldSpec& field);
+
+// `value` as JSON text (indent as Json::dump: -1 = one line). A byte that is
+// not UTF-8 - a client's bytes echoed in an error message, a file name -
+// becomes U+FFFD instead of throwing: every JSON the apps write goes through here.
+std::string JsonText(const Json& value, int indent = -1);
 
 // The shortest text that reads back as exactly `value` ("0.1", "3", "1e-07").
 std::string FormatNumber(double value);

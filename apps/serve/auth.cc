@@ -7,8 +7,11 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <future>
+#include <thread>
 
 namespace stroke::apps {
 namespace {
@@ -30,6 +33,11 @@ std::string Sha256Hex(const std::string& text) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
   return Hex(digest, sizeof digest);
+}
+
+std::string Lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
 }
 
 bool ConstantTimeEqual(const std::string& a, const std::string& b) {
@@ -75,7 +83,9 @@ Status ReadLines(const std::string& path, LineFn on_line) {
 
 }  // namespace
 
-Authenticator::Authenticator() : cache_key_(RandomBytes(32)) {}
+Authenticator::Authenticator()
+    : cache_key_(RandomBytes(32)),
+      hashing_(std::clamp<std::ptrdiff_t>(std::thread::hardware_concurrency() / 2, 1, 256)) {}
 
 Status Authenticator::LoadUsers(const std::string& path) {
   return ReadLines(path, [&](const std::string& where, const std::string& user, const std::string& hash) {
@@ -129,8 +139,13 @@ std::string Authenticator::Verify(const std::string& header, bool cached_only) {
   }
   if (pending.valid()) return pending.get();
   std::string who;
-  if (header.rfind("Basic ", 0) == 0) who = VerifyBasic(header.substr(6));
-  if (header.rfind("Bearer ", 0) == 0) who = VerifyBearer(header.substr(7));
+  // RFC 9110 §11.1: the scheme is case-insensitive; one or more spaces follow it.
+  const size_t space = header.find(' ');
+  const std::string scheme = Lower(header.substr(0, space));
+  const size_t start = space == std::string::npos ? header.size() : header.find_first_not_of(' ', space);
+  const std::string credentials = start == std::string::npos ? "" : header.substr(start);
+  if (scheme == "basic") who = VerifyBasic(credentials);
+  if (scheme == "bearer") who = VerifyBearer(credentials);
   {
     std::lock_guard<std::mutex> lock(cache_mutex_);
     if (!who.empty()) {
@@ -156,16 +171,22 @@ std::string Authenticator::VerifyBasic(const std::string& encoded) {
   for (size_t i = encoded.size(); i > 0 && encoded[i - 1] == '='; --i) ++padding;
   decoded.resize(decoded.size() - std::min(padding, decoded.size()));
   const size_t colon = decoded.find(':');
-  if (colon == std::string::npos) return "";
+  // crypt_r reads a C string: a NUL would cut the password short.
+  if (colon == std::string::npos || decoded.find('\0') != std::string::npos) return "";
   const std::string user = decoded.substr(0, colon);
   auto it = users_.find(user);
   const std::string& hash = it == users_.end() ? dummy_hash_ : it->second;
   ++hashes_computed_;
+  hashing_.acquire();  // at most half the cores hash: the others keep predicting
   const bool match = ConstantTimeEqual(Crypt(decoded.substr(colon + 1), hash), hash);
+  hashing_.release();
   return match && it != users_.end() ? user : "";
 }
 
 std::string Authenticator::VerifyBearer(const std::string& key) const {
+  for (char c : key) {
+    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) return "";  // no key holds spaces or control bytes
+  }
   const std::string digest = Sha256Hex(key);
   std::string who;
   for (const auto& [name, hash] : keys_) {

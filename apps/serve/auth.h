@@ -11,6 +11,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <semaphore>
 #include <set>
 #include <string>
 #include <vector>
@@ -56,6 +57,10 @@ class Authenticator {
   std::string dummy_hash_;  // a loaded user's hash, checked for unknown users: the same cost
   std::string cache_key_;   // random, per process
   std::atomic<uint64_t> hashes_computed_{0};
+  // Password hashes computed at once: half the cores (at least one), so a
+  // flood of wrong passwords from many addresses leaves the other half to
+  // the predictions.
+  std::counting_semaphore<256> hashing_;
   std::mutex cache_mutex_;
   std::map<std::string, std::pair<std::string, std::chrono::steady_clock::time_point>> cache_;
   std::map<std::string, std::shared_future<std::string>> in_flight_;  // verifications running now

@@ -26,7 +26,8 @@ struct Connection {
     kIdle,     // between requests: no byte of the next one yet
     kReading,  // a request has begun arriving
     kBusy,     // a worker answers it (the loop does not touch the connection)
-    kClosing,  // refused: the answer is sent, the rest of the input is discarded
+    kWriting,  // the answer did not fit the socket at once: the loop sends the rest
+    kClosing,  // closed for writing (FIN sent); what the client still sends is discarded
   };
   int fd = -1;
   std::string remote_addr, local_addr;
@@ -37,6 +38,12 @@ struct Connection {
   bool head_complete = false;
   bool continue_sent = false;
   size_t served = 0;  // requests answered on this connection
+  uint32_t watching = 0;  // the epoll events registered for it
+  std::string pending;    // kWriting: the answer's bytes not yet sent, from pending_offset
+  size_t pending_offset = 0;
+  bool keep_after_write = false;
+  bool peer_closed = false;  // the client half-closed: answer what it sent, then close
+  Clock::time_point write_deadline;
 };
 
 namespace {
@@ -45,6 +52,9 @@ constexpr auto kSweepInterval = std::chrono::milliseconds(100);
 constexpr auto kLinger = std::chrono::seconds(2);  // reading what follows a refusal
 constexpr int kBacklog = 1024;
 constexpr size_t kReadChunk = 64 * 1024;
+// Answers that wait for slow readers, in all: beyond it a worker finishes its
+// answer itself (within --write-timeout) instead of handing it to the loop.
+constexpr size_t kMaxPendingBytes = size_t{256} << 20;
 
 // Markers for epoll_event.data.ptr (connections use their own address).
 char listen_marker, wake_marker;
@@ -92,15 +102,34 @@ bool SendAll(int fd, const char* data, size_t size, Clock::time_point deadline) 
   return true;
 }
 
-// One request's bytes for httplib's parser, and its answer, buffered and
-// sent in one go (a write per header line would be a packet per line).
+// Sends what the socket takes now, without waiting. Returns the bytes sent,
+// or std::string::npos when the connection failed.
+size_t SendNow(int fd, const char* data, size_t size) {
+  size_t sent = 0;
+  while (sent < size) {
+    const ssize_t n = ::send(fd, data + sent, size - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) {
+      sent += static_cast<size_t>(n);
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      break;
+    } else {
+      return std::string::npos;
+    }
+  }
+  return sent;
+}
+
+// One request's bytes for httplib's parser, and its whole answer, kept in
+// memory: the worker sends it in one go (a write per header line would be a
+// packet per line) and hands what the socket does not take to the loop.
 class RequestStream final : public httplib::Stream {
  public:
-  RequestStream(const Connection& c, size_t request_bytes, int write_timeout_ms)
-      : c_(c), size_(request_bytes), write_timeout_(std::chrono::milliseconds(write_timeout_ms)) {}
+  RequestStream(const Connection& c, size_t request_bytes) : c_(c), size_(request_bytes) {}
 
   bool is_readable() const override { return offset_ < size_; }
-  bool is_writable() const override { return !failed_; }
+  bool is_writable() const override { return true; }
   ssize_t read(char* ptr, size_t size) override {
     const size_t n = std::min(size, size_ - offset_);
     std::memcpy(ptr, c_.buffer.data() + offset_, n);
@@ -108,9 +137,7 @@ class RequestStream final : public httplib::Stream {
     return static_cast<ssize_t>(n);
   }
   ssize_t write(const char* ptr, size_t size) override {
-    if (failed_) return -1;
     out_.append(ptr, size);
-    if (out_.size() >= kReadChunk && !Flush()) return -1;
     return static_cast<ssize_t>(size);
   }
   void get_remote_ip_and_port(std::string& ip, int& port) const override {
@@ -125,24 +152,12 @@ class RequestStream final : public httplib::Stream {
   // would select() on them); this stream never lets it, so it sees none.
   socket_t socket() const override { return c_.fd < FD_SETSIZE ? c_.fd : INVALID_SOCKET; }
 
-  // Sends what is buffered; false once sending failed or timed out.
-  bool Flush() {
-    if (failed_ || out_.empty()) return !failed_;
-    if (!started_) deadline_ = Clock::now() + write_timeout_;
-    started_ = true;
-    failed_ = !SendAll(c_.fd, out_.data(), out_.size(), deadline_);
-    out_.clear();
-    return !failed_;
-  }
+  std::string TakeAnswer() { return std::move(out_); }
 
  private:
   const Connection& c_;
   const size_t size_;
   size_t offset_ = 0;
-  const Clock::duration write_timeout_;
-  Clock::time_point deadline_;
-  bool started_ = false;
-  bool failed_ = false;
   std::string out_;
 };
 
@@ -238,7 +253,12 @@ bool ConnectionLoop::Run() {
         TakeBackFinished();
       } else {
         auto* c = static_cast<Connection*>(tag);
-        if (c->fd >= 0) ReadFrom(c);  // not closed earlier in this batch
+        if (c->fd < 0) continue;  // closed earlier in this batch
+        if (c->phase == Connection::Phase::kWriting) {
+          WriteTo(c);
+        } else {
+          ReadFrom(c);
+        }
       }
     }
     closed_.clear();
@@ -290,7 +310,7 @@ void ConnectionLoop::Accept() {
     Connection* raw = c.get();
     connections_[fd] = std::move(c);
     ++open_;
-    Watch(raw, true);
+    Watch(raw, EPOLLIN | EPOLLRDHUP);
   }
 }
 
@@ -305,10 +325,14 @@ void ConnectionLoop::ReadFrom(Connection* c) {
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-    Close(c);  // the peer closed (or the socket failed): nothing left to answer
-    return;
+    if (n < 0 || c->phase == Connection::Phase::kClosing) return Close(c);  // failed, or closed on both sides
+    c->peer_closed = true;  // end of input: a request it holds is still answered
+    Watch(c, 0);
+    break;
   }
-  if (c->phase != Connection::Phase::kClosing) Advance(c);
+  if (c->phase == Connection::Phase::kClosing) return;
+  Advance(c);
+  if (c->peer_closed && c->fd >= 0 && c->phase != Connection::Phase::kBusy) Close(c);  // nothing (more) to answer
 }
 
 void ConnectionLoop::Advance(Connection* c) {
@@ -327,57 +351,116 @@ void ConnectionLoop::Advance(Connection* c) {
   if (f.head_complete && f.expect_continue && !c->continue_sent) {
     static const char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
     c->continue_sent = true;
-    if (!SendAll(c->fd, kContinue, sizeof kContinue - 1, Clock::now() + std::chrono::milliseconds(100))) Close(c);
+    if (SendNow(c->fd, kContinue, sizeof kContinue - 1) != sizeof kContinue - 1) Close(c);
   }
 }
 
 void ConnectionLoop::Dispatch(Connection* c, size_t request_bytes) {
-  Watch(c, false);
+  Watch(c, 0);
   c->phase = Connection::Phase::kBusy;
   pool_->enqueue([this, c, request_bytes] { Work(c, request_bytes); });
 }
 
 void ConnectionLoop::Work(Connection* c, size_t request_bytes) {
-  const bool must_close = stopping_ || c->served + 1 >= limits_.keep_alive_max;
-  RequestStream stream(*c, request_bytes, limits_.write_timeout_ms);
+  const bool must_close = stopping_ || c->peer_closed || c->served + 1 >= limits_.keep_alive_max;
+  RequestStream stream(*c, request_bytes);
   bool keep = false;
   try {
     keep = handle_(stream, must_close);
   } catch (...) {  // the handler promises not to throw; if it does, only this connection ends
     keep = false;
   }
-  keep = stream.Flush() && keep && !must_close;
+  keep = keep && !must_close;
   c->buffer.erase(0, request_bytes);
   ++c->served;
+  // Send what the socket takes now; the loop sends the rest, so that a client
+  // that does not read its answers never holds a worker.
+  std::string answer = stream.TakeAnswer();
+  const size_t sent = SendNow(c->fd, answer.data(), answer.size());
+  bool failed = sent == std::string::npos;
+  if (!failed && sent < answer.size()) {
+    const size_t rest = answer.size() - sent;
+    if (pending_bytes_.fetch_add(rest) + rest > kMaxPendingBytes) {  // too much waits already: finish it here
+      pending_bytes_.fetch_sub(rest);
+      failed = !SendAll(c->fd, answer.data() + sent, rest,
+                        Clock::now() + std::chrono::milliseconds(limits_.write_timeout_ms));
+    } else {
+      c->pending = std::move(answer);
+      c->pending_offset = sent;
+      c->write_deadline = Clock::now() + std::chrono::milliseconds(limits_.write_timeout_ms);
+    }
+  }
   {
     std::lock_guard<std::mutex> lock(finished_mutex_);
-    finished_.emplace_back(c, keep);
+    finished_.emplace_back(c, failed ? Outcome::kFailed : keep ? Outcome::kKeep : Outcome::kClose);
   }
   const uint64_t one = 1;
   [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof one);
 }
 
 void ConnectionLoop::TakeBackFinished() {
-  std::vector<std::pair<Connection*, bool>> finished;
+  std::vector<std::pair<Connection*, Outcome>> finished;
   {
     std::lock_guard<std::mutex> lock(finished_mutex_);
     finished.swap(finished_);
   }
-  for (auto [c, keep] : finished) {
-    if (!keep || stopping_) {
-      Close(c);
-      continue;
+  for (auto [c, outcome] : finished) {
+    if (outcome == Outcome::kFailed) {
+      Close(c);  // the client is gone
+    } else if (!c->pending.empty()) {
+      c->phase = Connection::Phase::kWriting;
+      c->keep_after_write = outcome == Outcome::kKeep;
+      Watch(c, EPOLLOUT);
+    } else {
+      Answered(c, outcome == Outcome::kKeep);
     }
-    c->phase = Connection::Phase::kIdle;
-    c->since = Clock::now();
-    Watch(c, true);
-    Advance(c);  // a pipelined request may already be here
   }
+}
+
+void ConnectionLoop::WriteTo(Connection* c) {
+  const size_t rest = c->pending.size() - c->pending_offset;
+  const size_t sent = SendNow(c->fd, c->pending.data() + c->pending_offset, rest);
+  if (sent == std::string::npos) return Close(c);
+  c->pending_offset += sent;
+  pending_bytes_.fetch_sub(sent);
+  if (sent < rest) return;  // the socket is full again: wait for EPOLLOUT
+  Answered(c, c->keep_after_write);
+}
+
+void ConnectionLoop::Answered(Connection* c, bool keep) {
+  ReleasePending(c);
+  if (c->peer_closed) return Close(c);
+  if (!keep) return CloseGracefully(c);
+  c->phase = Connection::Phase::kIdle;
+  c->since = Clock::now();
+  Watch(c, EPOLLIN | EPOLLRDHUP);
+  Advance(c);  // a pipelined request may be here already (while stopping: answered with Connection: close)
+  if (stopping_ && c->fd >= 0 && c->phase == Connection::Phase::kIdle) CloseGracefully(c);
+}
+
+void ConnectionLoop::ReleasePending(Connection* c) {
+  if (c->pending.empty()) return;
+  pending_bytes_.fetch_sub(c->pending.size() - c->pending_offset);
+  c->pending.clear();
+  c->pending.shrink_to_fit();
+  c->pending_offset = 0;
+}
+
+void ConnectionLoop::CloseGracefully(Connection* c) {
+  // Half-close and read what the client still sends until it closes too (or
+  // kLinger passes): closing with unread input would reset the connection and
+  // destroy answer bytes the client has not read yet.
+  ::shutdown(c->fd, SHUT_WR);
+  c->buffer.clear();
+  c->buffer.shrink_to_fit();
+  c->phase = Connection::Phase::kClosing;
+  c->since = Clock::now();
+  Watch(c, EPOLLIN | EPOLLRDHUP);
 }
 
 void ConnectionLoop::Sweep() {
   const Clock::time_point now = Clock::now();
-  std::vector<Connection*> idle, late, lingered;
+  std::vector<Connection*> idle, late, unwritten, lingered;
   for (auto& [fd, c] : connections_) {
     const Clock::duration age = now - c->since;
     switch (c->phase) {
@@ -389,8 +472,11 @@ void ConnectionLoop::Sweep() {
           late.push_back(c.get());
         }
         break;
+      case Connection::Phase::kWriting:
+        if (now > c->write_deadline) unwritten.push_back(c.get());
+        break;
       case Connection::Phase::kClosing:
-        if (stopping_ || age > kLinger) lingered.push_back(c.get());
+        if (age > kLinger) lingered.push_back(c.get());
         break;
       case Connection::Phase::kBusy:
         break;
@@ -398,7 +484,7 @@ void ConnectionLoop::Sweep() {
   }
   for (Connection* c : idle) {
     if (stopping_) ReadFrom(c);  // a request that just arrived is still answered
-    if (c->fd >= 0 && c->phase == Connection::Phase::kIdle) Close(c);
+    if (c->fd >= 0 && c->phase == Connection::Phase::kIdle) CloseGracefully(c);
   }
   for (Connection* c : late) {
     Refuse(c, 408, c->head_complete ? "the request's body did not arrive within " +
@@ -406,6 +492,7 @@ void ConnectionLoop::Sweep() {
                                     : "the request's headers did not arrive within " +
                                           Seconds(limits_.header_timeout_ms) + " s (--header-timeout)");
   }
+  for (Connection* c : unwritten) Close(c);  // the client did not read its answer in time
   for (Connection* c : lingered) Close(c);
 }
 
@@ -413,14 +500,8 @@ void ConnectionLoop::Refuse(Connection* c, int status, const std::string& messag
   const std::string answer = refuse_(status, message, c->remote_addr);
   // Best effort: a short answer fits the socket's buffer; a client that
   // does not read it loses it.
-  SendAll(c->fd, answer.data(), answer.size(), Clock::now() + std::chrono::milliseconds(100));
-  // Half-close and discard what the client still sends, so that closing
-  // does not reset the connection before the client has read the answer.
-  ::shutdown(c->fd, SHUT_WR);
-  c->buffer.clear();
-  c->buffer.shrink_to_fit();
-  c->phase = Connection::Phase::kClosing;
-  c->since = Clock::now();
+  SendNow(c->fd, answer.data(), answer.size());
+  CloseGracefully(c);
 }
 
 bool ConnectionLoop::EvictOne() {
@@ -429,14 +510,18 @@ bool ConnectionLoop::EvictOne() {
   for (auto& [fd, c] : connections_) {
     if (c->phase == Connection::Phase::kIdle || c->phase == Connection::Phase::kClosing) {
       if (oldest_idle == nullptr || c->since < oldest_idle->since) oldest_idle = c.get();
-    } else if (c->phase == Connection::Phase::kReading) {
+    } else if (c->phase == Connection::Phase::kReading || c->phase == Connection::Phase::kWriting) {
       if (slowest == nullptr || c->since < slowest->since) slowest = c.get();
     }
   }
   if (oldest_idle != nullptr) {
     Close(oldest_idle);
   } else if (slowest != nullptr) {
-    Refuse(slowest, 408, "closed to make room for other connections (--max-connections)");
+    if (slowest->phase == Connection::Phase::kReading) {
+      const std::string answer = refuse_(408, "closed to make room for other connections (--max-connections)",
+                                         slowest->remote_addr);
+      SendNow(slowest->fd, answer.data(), answer.size());
+    }
     Close(slowest);
   } else {
     return false;
@@ -445,6 +530,7 @@ bool ConnectionLoop::EvictOne() {
 }
 
 void ConnectionLoop::Close(Connection* c) {
+  ReleasePending(c);
   epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c->fd, nullptr);
   ::close(c->fd);
   auto it = connections_.find(c->fd);
@@ -461,15 +547,14 @@ void ConnectionLoop::Close(Connection* c) {
   }
 }
 
-void ConnectionLoop::Watch(Connection* c, bool on) {
-  if (!on) {
-    epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c->fd, nullptr);
-    return;
-  }
+void ConnectionLoop::Watch(Connection* c, uint32_t events) {
+  if (events == c->watching) return;
   epoll_event event{};
-  event.events = EPOLLIN | EPOLLRDHUP;
+  event.events = events;
   event.data.ptr = c;
-  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, c->fd, &event);
+  const int op = events == 0 ? EPOLL_CTL_DEL : c->watching == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+  epoll_ctl(epoll_fd_, op, c->fd, &event);
+  c->watching = events;
 }
 
 }  // namespace stroke::apps

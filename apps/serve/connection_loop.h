@@ -13,6 +13,11 @@
 //   whole request within `request_timeout_ms`, else 408 and close;
 // - at most `max_connections` open: a new connection first closes the
 //   longest-idle keep-alive connection, then the slowest unfinished request;
+// - a worker sends what the socket takes at once and hands the rest of an
+//   answer to this thread (up to 256 MiB in all), so a client that does not
+//   read holds no worker; the rest must be sent within `write_timeout_ms`;
+// - connections end with a half-close (FIN), then the loop reads until the
+//   client closes (2 s at most), so no reset destroys an answer in flight;
 // - Stop(): no new connections; idle ones closed; every request already
 //   received is answered (with Connection: close); Run returns when the last
 //   connection is closed.
@@ -77,11 +82,15 @@ class ConnectionLoop {
   void Dispatch(Connection* c, size_t request_bytes);
   void Work(Connection* c, size_t request_bytes);  // on a worker
   void TakeBackFinished();
+  void WriteTo(Connection* c);                 // the rest of an answer, as the socket takes it
+  void Answered(Connection* c, bool keep);     // the answer is sent: next request, or close
+  void ReleasePending(Connection* c);
   void Sweep();  // deadlines
   void Refuse(Connection* c, int status, const std::string& message);
   bool EvictOne();
+  void CloseGracefully(Connection* c);  // FIN now, close when the client has closed too (or kLinger)
   void Close(Connection* c);
-  void Watch(Connection* c, bool on);
+  void Watch(Connection* c, uint32_t events);  // epoll events for `c`; 0 = none
 
   const ConnectionLimits limits_;
   const RequestHandler handle_;
@@ -97,8 +106,10 @@ class ConnectionLoop {
   std::atomic<size_t> open_{0};
   std::unordered_map<int, std::unique_ptr<Connection>> connections_;  // loop thread only
   std::vector<std::unique_ptr<Connection>> closed_;  // freed after the current batch of events
+  enum class Outcome { kKeep, kClose, kFailed };  // of a worker's answer
   std::mutex finished_mutex_;
-  std::vector<std::pair<Connection*, bool>> finished_;  // (connection, keep open) from workers
+  std::vector<std::pair<Connection*, Outcome>> finished_;  // answered by workers, for the loop
+  std::atomic<size_t> pending_bytes_{0};  // answer bytes waiting for slow readers, all connections
 };
 
 }  // namespace stroke::apps

@@ -17,7 +17,8 @@
 namespace stroke::apps {
 
 struct FramingLimits {
-  size_t max_request_line = 8192;   // bytes of "METHOD target HTTP/1.1"; 414 above
+  size_t max_request_line = 8192;   // bytes of one line with its CR LF (httplib's own limit):
+                                    // the request line (414 above) or a header line (431 above)
   size_t max_header_bytes = 16384;  // request line + headers + blank line; 431 above
   size_t max_headers = 100;         // header fields; 431 above
   size_t max_body_bytes = 1 << 20;  // Content-Length; 413 above
@@ -41,8 +42,11 @@ struct Framing {
 
 // Frames the request at the start of `buffer` (leading blank lines already
 // removed). A request has a body only with Content-Length: Transfer-Encoding
-// is refused (411), two different Content-Length values or one that is not a
-// decimal number are refused (400, request smuggling behind proxies).
+// is refused (411). What a proxy in front could read differently is refused
+// with 400 (RFC 9112 request smuggling): two different Content-Length values
+// or one that is not a decimal number, a line not ending in CR LF, a header
+// line without a token name and a colon (space before the colon, folded
+// lines), control bytes in a value, two Host headers.
 Framing FrameRequest(std::string_view buffer, const FramingLimits& limits);
 
 // The number of CR and LF bytes that start `buffer` (RFC 9112 §2.2: blank

@@ -1,6 +1,7 @@
 #include "routes.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -24,6 +25,47 @@ std::string PydanticType(const std::string& issue_type) {
 
 Json DetailEntry(Json loc, const std::string& message, const std::string& type) {
   return {{"loc", std::move(loc)}, {"msg", message}, {"type", PydanticType(type)}};
+}
+
+// A request's Content-Type: the media type and its charset, both lower case
+// (RFC 9110 §8.3: case-insensitive).
+struct MediaType {
+  std::string type;
+  std::string charset;
+};
+
+MediaType ParseMediaType(const std::string& header) {
+  auto lower = [](std::string text) {
+    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.pop_back();
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.erase(0, 1);
+    return text;
+  };
+  MediaType media;
+  media.type = lower(header.substr(0, header.find(';')));
+  const std::string params = lower(header.substr(std::min(header.size(), header.find(';'))));
+  const size_t at = params.find("charset=");
+  if (at != std::string::npos) {
+    media.charset = params.substr(at + 8, params.find(';', at) - at - 8);
+    if (media.charset.size() >= 2 && media.charset.front() == '"' && media.charset.back() == '"') {
+      media.charset = media.charset.substr(1, media.charset.size() - 2);
+    }
+  }
+  return media;
+}
+
+// Detail entries in a 422 answer, and in its /logs entry, at most.
+constexpr size_t kAnsweredDetail = 1000;
+constexpr size_t kLoggedDetail = 10;
+
+// The first `limit` entries of `detail`, and one more saying how many were left out.
+Json Truncated(const Json& detail, size_t limit) {
+  if (detail.size() <= limit) return detail;
+  Json kept = Json::array();
+  for (size_t i = 0; i < limit; ++i) kept.push_back(detail[i]);
+  kept.push_back(DetailEntry({"body"}, "... and " + std::to_string(detail.size() - limit) + " more errors",
+                             "truncated"));
+  return kept;
 }
 
 std::string ReadFileOrEmpty(const std::string& path) {
@@ -68,7 +110,12 @@ Routes::Routes(const Model& model, RouteSettings settings, Metrics* metrics, Eve
 Routes::Outcome Routes::Run(const RequestInfo& who, const std::string& body, const std::string& content_type,
                             bool object_only) const {
   Outcome out;
-  const std::string type = content_type.substr(0, content_type.find(';'));
+  const MediaType media = ParseMediaType(content_type);
+  const std::string& type = media.type;
+  if (!media.charset.empty() && media.charset != "utf-8" && media.charset != "us-ascii") {
+    out.reply = ErrorReply(415, "unsupported charset \"" + media.charset + "\": send UTF-8", who.id);
+    return out;
+  }
   // JSON also when the type is missing, "+json", or curl -d's default form type.
   const bool json = type.empty() || type == "application/json" || type == "application/x-www-form-urlencoded" ||
                     (type.size() > 5 && type.compare(type.size() - 5, 5, "+json") == 0);
@@ -115,8 +162,10 @@ Routes::Outcome Routes::Run(const RequestInfo& who, const std::string& body, con
     out.features.insert(out.features.end(), features.begin(), features.end());
   }
   if (!detail.empty()) {
-    log_->Add("WARNING", "invalid input", {{"request_id", who.id}, {"user", who.user}, {"route", who.route}, {"detail", detail}});
-    out.reply = JsonReply(422, {{"detail", detail}});
+    // The log keeps a sample: its ring holds 1000 entries, each must stay small.
+    log_->Add("WARNING", "invalid input", {{"request_id", who.id}, {"user", who.user}, {"route", who.route},
+                                           {"errors", detail.size()}, {"detail", Truncated(detail, kLoggedDetail)}});
+    out.reply = JsonReply(422, {{"detail", Truncated(detail, kAnsweredDetail)}});
     return out;
   }
   metrics_->Predicted(out.answers.size());
@@ -316,7 +365,7 @@ Reply Routes::OpenApi() const {
   return JsonReply(200, OpenApiDocument(model_, settings_.server_version, settings_.auth_enabled));
 }
 
-Reply Routes::Docs(const std::string& file) const {
+Reply Routes::Docs(const std::string& file, const std::string& request_id) const {
   const bool swagger = !swagger_js_.body.empty() && !swagger_css_.body.empty();
   if (file.empty()) {
     if (swagger) return Reply{200, SwaggerUiPage(), "text/html; charset=utf-8", {}};
@@ -325,7 +374,7 @@ Reply Routes::Docs(const std::string& file) const {
   }
   if (swagger && file == "swagger-ui-bundle.js") return Reply{200, "", swagger_js_.content_type, {}, &swagger_js_};
   if (swagger && file == "swagger-ui.css") return Reply{200, "", swagger_css_.content_type, {}, &swagger_css_};
-  return JsonReply(404, {{"error", "not found"}});
+  return ErrorReply(404, "no file \"" + file + "\" under /docs", request_id);
 }
 
 }  // namespace stroke::apps

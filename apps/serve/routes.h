@@ -76,7 +76,7 @@ class Routes {
   Reply MetricsText() const;
   Reply OpenApi() const;
   // GET /docs ("" = the page) and its static files.
-  Reply Docs(const std::string& file) const;
+  Reply Docs(const std::string& file, const std::string& request_id) const;
 
   // Readiness: false while shutting down.
   void SetReady(bool ready) { ready_ = ready; }

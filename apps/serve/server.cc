@@ -64,6 +64,15 @@ std::string HttpErrorMessage(int status, const httplib::Request& req) {
   }
 }
 
+// The method as a metrics label: the standard ones, else "other" (a label
+// per invented method would let clients grow /metrics without bound).
+std::string MethodLabel(const std::string& method) {
+  for (const char* known : {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"}) {
+    if (method == known) return method;
+  }
+  return method.empty() ? "-" : "other";
+}
+
 // A request's bytes in memory and its answer, for AnswerBytes.
 class MemoryStream final : public httplib::Stream {
  public:
@@ -197,7 +206,7 @@ bool StrokeServer::HandleRequest(httplib::Stream& stream, bool must_close) {
     t_request.close_connection = true;
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_request.start).count();
-  metrics_.RequestFinished(t_request.route, t_request.method.empty() ? "-" : t_request.method, t_request.status, seconds);
+  metrics_.RequestFinished(t_request.route, MethodLabel(t_request.method), t_request.status, seconds);
   if (t_request.status >= 500) events_.Add("ERROR", "server error", {{"request_id", t_request.id}, {"route", t_request.route}});
   LogAccess(t_request.method, t_request.path, remote, t_request.status, t_request.bytes);
   return written && !closed && !t_request.close_connection;
@@ -211,6 +220,13 @@ void StrokeServer::SetupRequest(httplib::Request& req) {
   t_request.accept_encoding = req.get_header_value("Accept-Encoding");
   req.headers.erase("Accept-Encoding");
   req.headers.erase("Expect");  // ConnectionLoop has answered 100-continue
+  // curl -d's default type: our routes read it as JSON (docs/http-api.md), but
+  // httplib would cap such a body at 8 KB for form decoding.
+  const std::string type = req.get_header_value("Content-Type");
+  if (type.rfind("application/x-www-form-urlencoded", 0) == 0) {
+    req.headers.erase("Content-Type");
+    req.set_header("Content-Type", "application/json");
+  }
   // httplib would cut any answer, the 416 too, into the ranges asked for.
   t_request.asked_for_range = req.has_header("Range");
   req.ranges.clear();

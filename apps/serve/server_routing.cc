@@ -54,9 +54,10 @@ void StrokeServer::AddRoutes() {
       [&r](const httplib::Request&, const RequestInfo&) { return r.MetricsText(); });
   Add("GET", "/openapi.json", "/openapi.json", Access::kOps,
       [&r](const httplib::Request&, const RequestInfo&) { return r.OpenApi(); });
-  Add("GET", "/docs", "/docs", Access::kOps, [&r](const httplib::Request&, const RequestInfo&) { return r.Docs(""); });
+  Add("GET", "/docs", "/docs", Access::kOps,
+      [&r](const httplib::Request&, const RequestInfo& who) { return r.Docs("", who.id); });
   Add("GET", R"(/docs/([A-Za-z0-9._-]+))", "/docs/{file}", Access::kOps,
-      [&r](const httplib::Request&, const RequestInfo&) { return r.Docs(t_request.params[0]); });
+      [&r](const httplib::Request&, const RequestInfo& who) { return r.Docs(t_request.params[0], who.id); });
   Add("GET", "/", "/", Access::kOpen, [](const httplib::Request&, const RequestInfo&) {
     return Reply{307, "", "text/plain", {{"Location", "/docs"}}};
   });

@@ -29,6 +29,7 @@ void ReadBounds(const JsonReader& field, const char* key, double* lo, double* hi
 
 void FlattenMetrics(const Json& json, const std::string& prefix,
                     std::vector<std::pair<std::string, double>>* out) {
+  if (!json.is_object()) return;  // the reader has reported it (a scalar has no key())
   for (auto it = json.begin(); it != json.end(); ++it) {
     const std::string name = prefix.empty() ? it.key() : prefix + "." + it.key();
     if (it->is_object()) FlattenMetrics(*it, name, out);

@@ -5,42 +5,95 @@
 
 namespace stroke {
 
-Status ParseJsonText(std::string_view text, Json* out) {
-  std::vector<std::set<std::string>> keys_by_depth;
-  std::string problem;
-  auto check = [&](int depth, Json::parse_event_t event, Json& parsed) {
-    if (!problem.empty()) return false;
-    if (depth > kMaxJsonDepth) {
-      problem = "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels";
-      return false;
-    }
-    if (event == Json::parse_event_t::object_start) {
-      keys_by_depth.emplace_back();
-    } else if (event == Json::parse_event_t::object_end) {
-      if (!keys_by_depth.empty()) keys_by_depth.pop_back();
-    } else if (event == Json::parse_event_t::key && !keys_by_depth.empty()) {
-      const std::string& key = parsed.get_ref<const std::string&>();
-      if (!keys_by_depth.back().insert(key).second) {
-        problem = "key \"" + key + "\" appears twice in one object";
-        return false;
-      }
-    }
-    return true;
-  };
-  try {
-    *out = Json::parse(text.begin(), text.end(), check);
-  } catch (const Json::exception& e) {
-    if (problem.empty()) {
-      std::string what = e.what();
-      // "[json.exception.parse_error.101] parse error at line 1, column 2: ..." -> from "parse error"
-      size_t start = what.find("] ");
-      problem = "invalid JSON: " + (start == std::string::npos ? what : what.substr(start + 2));
-      if (what.find("invalid literal") != std::string::npos) {
-        problem += " (JSON has no NaN or Infinity literals)";
-      }
-    }
+namespace {
+
+// nlohmann's DOM builder with two checks on the way: no key twice in one
+// object, no nesting beyond kMaxJsonDepth. (Its callback parser does the same
+// but scans the whole parent after every object: quadratic on a long array
+// of objects, seconds for a 600 KB body.)
+class CheckedDomBuilder {
+ public:
+  using Dom = nlohmann::detail::json_sax_dom_parser<Json>;
+  explicit CheckedDomBuilder(Json& result) : dom_(result, /*allow_exceptions_=*/false) {}
+
+  bool null() { return Value() && dom_.null(); }
+  bool boolean(bool b) { return Value() && dom_.boolean(b); }
+  bool number_integer(Json::number_integer_t n) { return Value() && dom_.number_integer(n); }
+  bool number_unsigned(Json::number_unsigned_t n) { return Value() && dom_.number_unsigned(n); }
+  bool number_float(Json::number_float_t x, const Json::string_t& s) { return Value() && dom_.number_float(x, s); }
+  bool string(Json::string_t& s) { return Value() && dom_.string(s); }
+  bool binary(Json::binary_t& b) { return Value() && dom_.binary(b); }
+  bool start_object(std::size_t n) {
+    if (!Open()) return false;
+    keys_.emplace_back();
+    return dom_.start_object(n);
   }
-  if (!problem.empty()) return InvalidInputError(problem);
+  bool key(Json::string_t& k) {
+    if (!Value()) return false;
+    if (!keys_.back().insert(k).second) return Fail("key \"" + k + "\" appears twice in one object");
+    return dom_.key(k);
+  }
+  bool end_object() {
+    keys_.pop_back();
+    --depth_;
+    return dom_.end_object();
+  }
+  bool start_array(std::size_t n) { return Open() && dom_.start_array(n); }
+  bool end_array() {
+    --depth_;
+    return dom_.end_array();
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) {
+    std::string what = e.what();
+    // "[json.exception.parse_error.101] parse error at line 1, column 2: ..." -> from "parse error"
+    const size_t start = what.find("] ");
+    std::string message = "invalid JSON: " + (start == std::string::npos ? what : what.substr(start + 2));
+    if (what.find("invalid literal") != std::string::npos) message += " (JSON has no NaN or Infinity literals)";
+    return Fail(std::move(message));
+  }
+
+  const std::string& problem() const { return problem_; }
+
+ private:
+  // A value (or key) inside depth_ open containers.
+  bool Value() { return depth_ <= kMaxJsonDepth || Fail(TooDeep()); }
+  bool Open() {
+    if (!Value()) return false;
+    ++depth_;
+    return true;
+  }
+  static std::string TooDeep() { return "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels"; }
+  bool Fail(std::string problem) {
+    if (problem_.empty()) problem_ = std::move(problem);
+    return false;
+  }
+
+  Dom dom_;
+  int depth_ = 0;
+  std::vector<std::set<std::string>> keys_;  // of each open object
+  std::string problem_;
+};
+
+}  // namespace
+
+Status ParseJsonText(std::string_view text, Json* out) {
+  // nlohmann's lexer takes a NUL byte for the end of the text: what follows
+  // one would be ignored.
+  if (const size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    return InvalidInputError("invalid JSON: a NUL byte at offset " + std::to_string(nul));
+  }
+  Json result;
+  CheckedDomBuilder builder(result);
+  bool ok = false;
+  try {
+    ok = Json::sax_parse(text.begin(), text.end(), &builder);
+  } catch (const Json::exception& e) {  // the builder does not throw; the lexer may
+    return InvalidInputError(std::string("invalid JSON: ") + e.what());
+  }
+  if (!ok || !builder.problem().empty()) {
+    return InvalidInputError(builder.problem().empty() ? "invalid JSON" : builder.problem());
+  }
+  *out = std::move(result);
   return Status::Ok();
 }
 

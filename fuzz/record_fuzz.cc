@@ -1,0 +1,126 @@
+// record_fuzz: record text -> records (JSON, JSON Lines or CSV, as
+// stroke-predict and stroke-serve read them) -> Model::Prepare ->
+// PredictFeatures -> TreeSHAP, over the four bundled models.
+//
+// Input: byte 0 chooses the model (bits 0-1: stroke, lung_cancer,
+// heart_disease, loan_amount), the format (bits 2-3: JSON, JSON Lines, CSV,
+// detected) and whether unknown fields are allowed (bit 4); the rest is the
+// text. Checked for every record that passes Prepare: the answer is finite and
+// a probability lies in [0, 1]; the batch path gives the same bits as one row
+// at a time; TreeSHAP is additive (expected value + contributions = the raw
+// score, within rounding) and agrees with the prediction's raw margin.
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fuzz_util.h"
+#include "record_input.h"
+#include "stroke/model.h"
+
+namespace stroke::fuzz {
+namespace {
+
+const Model& ModelNumber(int i) {
+  static const Model* models[] = {&ShippedModel("stroke"), &ShippedModel("lung_cancer"),
+                                  &ShippedModel("heart_disease"), &ShippedModel("loan_amount")};
+  return *models[i];
+}
+
+void CheckAnswer(const Model& model, const Prediction& p) {
+  switch (model.task()) {
+    case Task::kRegression:
+      Check(std::isfinite(p.value) && std::isfinite(p.raw_margin), "a regression value is not finite");
+      break;
+    case Task::kBinaryClassification:
+    case Task::kMulticlassClassification: {
+      Check(p.num_classes == model.num_classes(), "num_classes differs from the model's");
+      Check(p.prediction >= 0 && p.prediction < p.num_classes, "class index out of range");
+      Check(std::isfinite(p.raw_margin), "raw margin not finite");
+      double sum = 0;
+      for (int k = 0; k < p.num_classes; ++k) {
+        Check(p.probabilities[k] >= 0 && p.probabilities[k] <= 1, "a class probability outside [0, 1]");
+        sum += p.probabilities[k];
+      }
+      Check(std::fabs(sum - 1) < 1e-9, "class probabilities do not sum to 1");
+      break;
+    }
+  }
+}
+
+// Local accuracy of TreeSHAP: the contributions add up to the raw score the
+// prediction came from (the explained output's accumulator).
+void CheckExplanation(const Model& model, std::span<const double> features, const Prediction& p,
+                      ExplainScratch& scratch) {
+  std::vector<double> phi(model.num_features());
+  for (int output : model.ExplainedOutputs()) {
+    const double expected = model.ExplainFeatures(features, output, phi, scratch);
+    double raw = expected, scale = std::fabs(expected) + 1;
+    for (double c : phi) {
+      Check(std::isfinite(c), "a SHAP contribution is not finite");
+      raw += c;
+      scale += std::fabs(c);
+    }
+    const bool explains_margin = model.task() != Task::kMulticlassClassification || output == p.prediction;
+    if (explains_margin && std::fabs(raw - p.raw_margin) > 1e-9 * scale) {
+      Fail("TreeSHAP not additive: expected value + contributions = " + std::to_string(raw) +
+           ", raw margin = " + std::to_string(p.raw_margin));
+    }
+  }
+}
+
+}  // namespace
+}  // namespace stroke::fuzz
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace stroke;
+  using namespace stroke::fuzz;
+  if (size == 0) return 0;
+  const Model& model = ModelNumber(data[0] & 3);
+  const apps::InputFormat formats[] = {apps::InputFormat::kJson, apps::InputFormat::kJsonl, apps::InputFormat::kCsv,
+                                       apps::InputFormat::kAuto};
+  CheckOptions options;
+  options.allow_unknown_fields = (data[0] & 16) != 0;
+  const std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
+
+  StatusOr<apps::RecordInput> input = apps::ReadRecords(text, formats[(data[0] >> 2) & 3], model.schema());
+  if (!input.ok()) return 0;
+  const size_t width = model.num_features();
+  std::vector<double> features(width), rows;
+  std::vector<Prediction> singles;
+  for (const apps::InputRow& row : input->rows) {
+    if (!row.record.ok()) continue;
+    CheckResult check = model.Prepare(*row.record, features, options);
+    if (!check.ok()) {
+      Check(!check.errors.front().message.empty(), "an error without a message");
+      continue;
+    }
+    singles.push_back(model.PredictFeatures(features));
+    CheckAnswer(model, singles.back());
+    rows.insert(rows.end(), features.begin(), features.end());
+  }
+  if (singles.empty()) return 0;
+
+  std::vector<Prediction> batch(singles.size());
+  model.PredictFeaturesBatch(rows, batch);
+  ExplainScratch scratch(model);
+  for (size_t i = 0; i < singles.size(); ++i) {
+    Check(SamePrediction(singles[i], batch[i]), "PredictFeaturesBatch differs from PredictFeatures");
+    CheckExplanation(model, std::span<const double>(rows).subspan(i * width, width), singles[i], scratch);
+  }
+  // The allocating entry points on the first good record.
+  for (const apps::InputRow& row : input->rows) {
+    if (!row.record.ok() || !model.Prepare(*row.record, features, options).ok()) continue;
+    PredictOptions predict_options;
+    predict_options.check = options;
+    StatusOr<RecordPrediction> answer = model.Predict(*row.record, predict_options);
+    Check(answer.ok() && SamePrediction(*answer, singles[0]), "Model::Predict differs from PredictFeatures");
+    StatusOr<std::vector<Explanation>> explained = model.Explain(*row.record, predict_options);
+    Check(explained.ok() && explained->size() == model.ExplainedOutputs().size(), "Model::Explain failed");
+    break;
+  }
+  return 0;
+}

@@ -1,0 +1,144 @@
+#include "batch.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <span>
+#include <stdexcept>
+
+namespace stroke::python {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+std::span<const double> RowOf(const Model& model, const Batch& batch, size_t row) {
+  const size_t width = model.num_features();
+  return std::span<const double>(batch.features).subspan(row * width, width);
+}
+
+// Calls write(row, prediction) for every prepared row, scoring them in chunks.
+template <typename Write>
+void ForEachPrediction(const Model& model, const Batch& batch, std::optional<double> threshold, Write write) {
+  constexpr size_t kChunk = 256;
+  std::vector<Prediction> predictions(kChunk);
+  const size_t width = model.num_features();
+  for (size_t first = 0; first < batch.rows; first += kChunk) {
+    const size_t n = std::min(kChunk, batch.rows - first);
+    model.PredictFeaturesBatch(std::span<const double>(batch.features).subspan(first * width, n * width),
+                               std::span<Prediction>(predictions).first(n), threshold);
+    for (size_t r = 0; r < n; ++r) write(first + r, batch.ok[first + r] != 0, predictions[r]);
+  }
+}
+
+}  // namespace
+
+Batch PrepareRecords(const Model& model, const RecordSource& source, const CheckOptions& options) {
+  Batch batch;
+  const size_t width = model.num_features();
+  batch.rows = source.size();
+  batch.features.assign(batch.rows * width, 0.0);
+  batch.ok.assign(batch.rows, 1);
+  Record scratch;
+  for (size_t i = 0; i < batch.rows; ++i) {
+    const std::span<double> row = std::span<double>(batch.features).subspan(i * width, width);
+    CheckResult check = model.Prepare(source.Row(i, &scratch), row, options);
+    if (check.ok()) continue;
+    batch.ok[i] = 0;
+    std::fill(row.begin(), row.end(), 0.0);
+    for (Issue& issue : check.errors) batch.errors.push_back({i, std::move(issue)});
+  }
+  return batch;
+}
+
+Batch CheckFeatures(const Model& model, const double* rows, size_t n) {
+  // The domain Model::Prepare checks features against (set in src/bundle.cc).
+  const EnsembleSpec& spec = model.ensemble().spec();
+  const bool allow_missing = spec.handles_missing;
+  const bool float32 = spec.split_rule != SplitRule::kLessEqualFloat64;
+  const std::vector<std::string>& names = model.program().feature_names();
+  const size_t width = model.num_features();
+  Batch batch;
+  batch.rows = n;
+  batch.features.assign(rows, rows + n * width);
+  batch.ok.assign(n, 1);
+  for (size_t i = 0; i < n; ++i) {
+    const std::span<double> row = std::span<double>(batch.features).subspan(i * width, width);
+    for (size_t f = 0; f < width; ++f) {
+      const double x = row[f];
+      std::string message;
+      if (std::isnan(x) && !allow_missing) {
+        message = "is missing (NaN) and this model cannot take missing values";
+      } else if (std::isinf(x) || (float32 && !std::isnan(x) && !std::isfinite(static_cast<float>(x)))) {
+        message = std::string("is not a finite ") + (float32 ? "float32" : "number");
+      }
+      if (message.empty()) continue;
+      batch.ok[i] = 0;
+      batch.errors.push_back({i, {names[f], "feature_not_finite", "feature \"" + names[f] + "\" " + message}});
+    }
+    if (!batch.ok[i]) std::fill(row.begin(), row.end(), 0.0);
+  }
+  return batch;
+}
+
+void Probabilities(const Model& model, const Batch& batch, double* out) {
+  const auto k = static_cast<size_t>(model.num_classes());
+  ForEachPrediction(model, batch, std::nullopt, [&](size_t row, bool ok, const Prediction& p) {
+    for (size_t c = 0; c < k; ++c) out[row * k + c] = ok ? p.probabilities[c] : kNaN;
+  });
+}
+
+void Classes(const Model& model, const Batch& batch, std::optional<double> threshold, int64_t* classes,
+             double* values) {
+  ForEachPrediction(model, batch, threshold, [&](size_t row, bool ok, const Prediction& p) {
+    if (classes != nullptr) classes[row] = ok ? p.prediction : -1;
+    if (values != nullptr) values[row] = ok ? p.value : kNaN;
+  });
+}
+
+void RawMargins(const Model& model, const Batch& batch, double* out) {
+  const auto k = static_cast<size_t>(model.ensemble().num_outputs());
+  model.ensemble().PredictRawBatch(batch.features, batch.rows, std::span<double>(out, batch.rows * k));
+  for (size_t i = 0; i < batch.rows; ++i) {
+    if (!batch.ok[i]) std::fill(out + i * k, out + (i + 1) * k, kNaN);
+  }
+}
+
+void Contributions(const Model& model, const Batch& batch, const std::vector<size_t>& feature_group,
+                   size_t num_groups, double* contributions, double* by_input) {
+  const size_t width = model.num_features();
+  const auto k = static_cast<size_t>(model.ensemble().num_outputs());
+  ExplainScratch scratch(model);
+  if (!scratch.ok()) throw std::runtime_error("not enough memory to explain this model's trees (they are very deep)");
+  for (size_t i = 0; i < batch.rows; ++i) {
+    for (size_t output = 0; output < k; ++output) {
+      double* phi = contributions + (i * k + output) * width;
+      double* groups = by_input + (i * k + output) * num_groups;
+      if (!batch.ok[i]) {
+        std::fill(phi, phi + width, kNaN);
+        std::fill(groups, groups + num_groups, kNaN);
+        continue;
+      }
+      model.ExplainFeatures(RowOf(model, batch, i), static_cast<int>(output), std::span<double>(phi, width), scratch);
+      std::fill(groups, groups + num_groups, 0.0);
+      for (size_t f = 0; f < width; ++f) groups[feature_group[f]] += phi[f];  // GroupByInput's order of sums
+    }
+  }
+}
+
+InputGroups GroupsOf(const Model& model) {
+  // GroupByInput decides the grouping; read it off once with one unit vector per feature.
+  InputGroups out;
+  std::vector<double> unit(model.num_features(), 0.0);
+  out.groups = GroupByInput(model, unit);
+  for (size_t f = 0; f < unit.size(); ++f) {
+    unit[f] = 1.0;
+    const std::vector<InputContribution> groups = GroupByInput(model, unit);
+    unit[f] = 0.0;
+    size_t g = 0;
+    while (g + 1 < groups.size() && groups[g].value != 1.0) ++g;
+    out.feature_group.push_back(g);
+  }
+  return out;
+}
+
+}  // namespace stroke::python

@@ -1,0 +1,142 @@
+"""Reading X: DataFrame dtypes, nulls, bad rows (InvalidInput, errors="return"),
+unknown fields, inputs that are neither a DataFrame nor a list of dicts."""
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import stroke
+from conftest import random_records
+
+PATIENT = {"gender": "Male", "age": 67, "hypertension": False, "heart_disease": True, "ever_married": "Yes",
+           "work_type": "Private", "Residence_type": "Urban", "avg_glucose_level": 228.69, "bmi": 36.6,
+           "smoking_status": "formerly smoked"}
+
+
+@pytest.fixture(scope="module")
+def rows(stroke_model):
+    return [PATIENT] + random_records(stroke_model, 50, seed=2)
+
+
+def test_dtypes_give_the_same_records(stroke_model, rows):
+    plain = pd.DataFrame(rows)
+    expected = stroke_model.predict_raw(rows)
+    typed = plain.copy()
+    for column in ("gender", "ever_married", "work_type", "Residence_type", "smoking_status"):
+        typed[column] = typed[column].astype("category")
+    typed["hypertension"] = typed["hypertension"].astype(bool)       # numpy bool
+    typed["heart_disease"] = typed["heart_disease"].astype("boolean")  # pandas nullable boolean
+    typed["bmi"] = typed["bmi"].astype("Float64")                    # pandas nullable float (pd.NA)
+    typed["work_type"] = plain["work_type"].astype("string")         # pandas string dtype
+    np.testing.assert_array_equal(stroke_model.predict_raw(typed), expected)
+    # Integer columns and numpy scalars inside object columns.
+    ints = pd.DataFrame([dict(r, hypertension=int(r["hypertension"])) for r in rows])
+    assert ints["hypertension"].dtype == np.int64
+    np.testing.assert_array_equal(stroke_model.predict_raw(ints), expected)
+    scalars = [dict(r, age=np.float64(r["age"]), hypertension=np.bool_(r["hypertension"])) for r in rows]
+    np.testing.assert_array_equal(stroke_model.predict_raw(scalars), expected)
+
+
+def test_nulls_are_imputed_where_nullable(stroke_model):
+    explicit = dict(PATIENT, bmi=None)
+    for null in (None, float("nan"), pd.NA, np.nan):
+        assert stroke_model.predict_raw([dict(PATIENT, bmi=null)])[0, 0] == stroke_model.predict_raw([explicit])[0, 0]
+    frame = pd.DataFrame([PATIENT, dict(PATIENT, bmi=np.nan)])
+    assert frame["bmi"].dtype == np.float64
+    np.testing.assert_array_equal(stroke_model.predict_raw(frame), stroke_model.predict_raw([PATIENT, explicit]))
+
+
+def test_nan_in_a_required_field_names_row_and_field(stroke_model):
+    frame = pd.DataFrame([PATIENT, PATIENT, dict(PATIENT, age=np.nan)])
+    with pytest.raises(stroke.InvalidInput) as caught:
+        stroke_model.predict_proba(frame)
+    assert caught.value.errors == [
+        {"row": 2, "field": "age", "type": "missing", "message": "is required, got null"}]
+    assert "row 2: age" in str(caught.value)
+
+
+def test_invalid_input_carries_every_error(stroke_model, rows):
+    frame = pd.DataFrame(rows)
+    frame.loc[3, "age"] = -4
+    frame.loc[3, "gender"] = "Robot"
+    frame.loc[7, "smoking_status"] = 12
+    with pytest.raises(stroke.InvalidInput) as caught:
+        stroke_model.predict(frame)
+    error = caught.value
+    assert isinstance(error, ValueError)
+    assert error.rows == len(rows)
+    assert [(e["row"], e["field"], e["type"]) for e in error.errors] == [
+        (3, "gender", "category"), (3, "age", "limit"), (7, "smoking_status", "type")]
+    assert all(e["message"] for e in error.errors)
+    message = str(error)
+    assert message.startswith("2 of %d rows are invalid" % len(rows))
+    assert "row 3: gender: expected one of" in message and "row 7: smoking_status" in message
+
+
+@pytest.mark.parametrize("method", ["predict_proba", "predict_raw", "predict", "prepare", "explain"])
+def test_errors_return_gives_nan_rows_and_the_errors(stroke_model, rows, method):
+    bad = [dict(r) for r in rows]
+    bad[1]["age"] = "old"
+    del bad[4]["bmi"]
+    result, errors = getattr(stroke_model, method)(bad, errors="return")
+    assert [(e["row"], e["field"], e["type"]) for e in errors] == [(1, "age", "type"), (4, "bmi", "missing")]
+    good = [i for i in range(len(rows)) if i not in (1, 4)]
+    expected = getattr(stroke_model, method)([rows[i] for i in good])
+    if method == "explain":
+        assert result.contributions.shape == (len(rows), 1, stroke_model.n_features)
+        assert np.isnan(result.contributions[[1, 4]]).all() and np.isnan(result.raw_margin[[1, 4]]).all()
+        np.testing.assert_array_equal(result.contributions[good], expected.contributions)
+    elif method == "predict":
+        assert result.dtype == object and result[1] is None and result[4] is None
+        np.testing.assert_array_equal(result[good].astype(str), expected)
+    else:
+        assert result.shape[0] == len(rows) and np.isnan(result[[1, 4]]).all()
+        np.testing.assert_array_equal(result[good], expected)
+    # No bad rows: the same tuple shape, an empty list.
+    result, errors = getattr(stroke_model, method)([rows[i] for i in good], errors="return")
+    assert errors == []
+
+
+def test_unknown_fields(stroke_model):
+    with pytest.raises(stroke.InvalidInput) as caught:
+        stroke_model.predict([dict(PATIENT, id=9046, stroke=1)])
+    assert [(e["field"], e["type"]) for e in caught.value.errors] == [("id", "unknown_field"),
+                                                                      ("stroke", "unknown_field")]
+    frame = pd.DataFrame([dict(PATIENT, id=9046, stroke=1)])
+    allowed = stroke_model.predict_proba(frame, allow_unknown_fields=True)
+    np.testing.assert_array_equal(allowed, stroke_model.predict_proba([PATIENT]))
+
+
+def test_values_of_other_types_are_named(stroke_model):
+    with pytest.raises(stroke.InvalidInput) as caught:
+        stroke_model.predict([dict(PATIENT, age=[67], gender=None, bmi=math.inf)])
+    assert {e["field"]: e["message"] for e in caught.value.errors} == {
+        "gender": "is required, got null",
+        "age": "expected a number, got a Python list",
+        "bmi": "expected a finite number"}
+
+
+def test_x_that_is_not_records(stroke_model):
+    for x, match in ((PATIENT, "one dict"), (np.zeros((2, 10)), "predict_features"), ("text", "DataFrame"),
+                     ([PATIENT, 3], r"X\[1\] is a int"), ([{1: 2}], "field names must be str")):
+        with pytest.raises(TypeError, match=match):
+            stroke_model.predict(x)
+    frame = pd.DataFrame([[1, 2]], columns=["age", "age"])
+    with pytest.raises(TypeError, match="twice"):
+        stroke_model.predict(frame)
+    with pytest.raises(ValueError, match="errors must be"):
+        stroke_model.predict([PATIENT], errors="ignore")
+
+
+def test_prepared_features_are_checked(model):
+    features = model.prepare(random_records(model, 3, seed=4))
+    bad = features.copy()
+    bad[1, 0] = np.inf
+    with pytest.raises(stroke.InvalidInput) as caught:
+        model.predict_features(bad)
+    assert caught.value.errors[0]["row"] == 1 and caught.value.errors[0]["field"] == model.feature_names[0]
+    assert caught.value.errors[0]["type"] == "feature_not_finite"
+    result, errors = model.predict_features(bad, output="raw_margin", errors="return")
+    assert np.isnan(result[1]).all() and len(errors) == 1
+    np.testing.assert_array_equal(result[[0, 2]], model.predict_features(features[[0, 2]], output="raw_margin"))
