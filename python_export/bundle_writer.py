@@ -20,19 +20,30 @@ def _xgboost_booster(model):
     return type(model).__module__.startswith("xgboost") and type(model).__name__ == "Booster"
 
 
-def library_answers(model, X, task):
-    """What the training library itself predicts for the rows of X: a list of
-    golden-row dicts (without inputs) for the task."""
+def _as_matrix(model, X):
+    """X as the model takes it: a frame stays a frame (a Pipeline reads columns
+    by name); rows of features become float64, in a frame with the booster's
+    feature names when an XGBoost model was fitted on a DataFrame."""
+    if hasattr(X, "columns"):
+        return X
     X = np.asarray(X, dtype=np.float64)
+    if type(model).__module__.startswith("xgboost"):
+        import xgboost_export
+        names = xgboost_export.booster_of(model).feature_names
+        if names:
+            import pandas as pd
+            return pd.DataFrame(X, columns=names)
+    return X
+
+
+def library_answers(model, X, task):
+    """What the training library itself predicts for the rows of X (feature
+    rows, or a frame of raw records for a Pipeline): a list of golden-row dicts
+    (without inputs) for the task."""
+    X = _as_matrix(model, X)
     if _xgboost_booster(model):  # a bare xgboost.Booster
-        import xgboost
-        out = model.predict(xgboost.DMatrix(X))
-        if task == "regression":
-            return [{"value": float(v)} for v in out]
-        if task == "binary_classification":
-            return [{"probability": float(p), "prediction": int(p > 0.5)} for p in out]
-        return [{"probabilities": [float(p) for p in row], "prediction": int(np.argmax(row))}
-                for row in out]
+        import xgboost_export
+        return xgboost_export.booster_answers(model, X, task)
     if task == "regression":
         return [{"value": float(v)} for v in model.predict(X)]
     classes = list(model.classes_)
@@ -98,6 +109,13 @@ def make_bundle(info, inputs, features, model, golden, feature_distributions=Non
         section["threshold"] = info.get("threshold", 0.5)
     if ensemble["task"] != "regression":
         section["class_labels"] = [str(label) for label in info["labels"]]
+    if type(model).__module__.startswith("xgboost"):
+        import xgboost_export
+        section["xgboost_objective"] = xgboost_export.model_json(model)["learner"]["objective"]["name"]
+        missing = xgboost_export.missing_value(model)
+        if missing is not None:  # XGBoost's missing=<value>: that value is missing, as in its DMatrix
+            section["missing_value_features"] = missing
+            features = [dict(f, expr=xgboost_export.missing_as_nan(f["expr"], missing)) for f in features]
     bundle = {"format": FORMAT, "format_version": FORMAT_VERSION, "model": section,
               "inputs": inputs, "features": features, "ensemble": ensemble, "golden": golden}
     if feature_distributions:

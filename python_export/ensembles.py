@@ -52,18 +52,47 @@ def _check_width(model, num_features):
                                f"the feature program makes {num_features}")
 
 
+REGRESSION_LOSSES = ("squared_error", "absolute_error", "huber", "quantile")
+CLASSIFIER_LOSSES = ("log_loss", "deviance", "exponential")
+CONSTANT_DUMMY_CLASSIFIER = ("prior", "most_frequent", "constant")
+
+
+def _constant_init(model):
+    """True when the start score does not depend on the row: init 'zero', the
+    default prior/mean/quantile, or a DummyClassifier/DummyRegressor that
+    predicts a constant."""
+    from sklearn.dummy import DummyClassifier, DummyRegressor
+    init = model.init_
+    if isinstance(init, str):
+        return init == "zero"
+    if isinstance(init, DummyRegressor):
+        return True
+    return isinstance(init, DummyClassifier) and init.strategy in CONSTANT_DUMMY_CLASSIFIER
+
+
 def gradient_boosting(model, num_features):
     """GradientBoostingClassifier (binary, multiclass) / GradientBoostingRegressor:
-    raw[k] = init[k] + sum over stages of learning_rate * leaf(stage, k)."""
+    raw[k] = init[k] + sum over stages of learning_rate * leaf(stage, k);
+    binary exponential loss: P = expit(2 raw), carried exactly as base 2*init,
+    scale 2*learning_rate (doubling is exact in binary floating point)."""
     _check_width(model, num_features)
     task, k = task_of(model)
     loss = getattr(model, "loss", "")
-    if task == "regression" and loss != "squared_error":
-        raise UnsupportedModel(f"GradientBoostingRegressor loss {loss!r}: only 'squared_error'")
-    if task != "regression" and loss not in ("log_loss", "deviance"):
-        raise UnsupportedModel(f"GradientBoostingClassifier loss {loss!r}: only 'log_loss'")
+    estimator = type(model).__name__
+    if task == "regression" and loss not in REGRESSION_LOSSES:
+        raise UnsupportedModel(f"{estimator} loss {loss!r}: supported {REGRESSION_LOSSES}")
+    if task != "regression" and loss not in CLASSIFIER_LOSSES:
+        raise UnsupportedModel(f"{estimator} loss {loss!r}: supported {CLASSIFIER_LOSSES}")
+    if not _constant_init(model):
+        raise UnsupportedModel(
+            f"{estimator}(init={type(model.init_).__name__}(...)): the start score is the init "
+            "estimator's prediction for each row, which a bundle cannot carry; only init='zero', "
+            "the default, or a DummyClassifier/DummyRegressor predicting a constant is supported")
     probe = np.zeros((1, num_features), dtype=np.float32)
     base = model._raw_predict_init(probe)[0]
+    scale = float(model.learning_rate)
+    if loss == "exponential":
+        base, scale = 2.0 * base, 2.0 * scale
     outputs = model.estimators_.shape[1]
     trees = [_tree_arrays(model.estimators_[i, j].tree_,
                           model.estimators_[i, j].tree_.value[:, 0, 0:1], output=j)
@@ -73,7 +102,7 @@ def gradient_boosting(model, num_features):
     return {"kind": "gradient_boosting", "task": task, "split_rule": "float32_le",
             "aggregation": "sum", "precision": "float64", "link": link,
             "num_features": num_features, "num_outputs": outputs, "leaf_width": 1,
-            "base_margin": [float(b) for b in base], "tree_scale": float(model.learning_rate),
+            "base_margin": [float(b) for b in base], "tree_scale": scale,
             "handles_missing": False, "trees": trees}
 
 
@@ -163,6 +192,39 @@ def hist_gradient_boosting(model, num_features):
             "base_margin": [float(b) for b in np.ravel(model._baseline_prediction)],
             "tree_scale": 1.0, "handles_missing": True, "known_categories": known,
             "trees": trees}
+
+
+def _small_code(expr):
+    """pipeline_convert's index of a numeric category: a sum of k * (x == c)
+    terms and the unknown-code guard - a whole number 0..n-1 or an error."""
+    return (expr[0] == "add" and all(
+        isinstance(a, list) and (a[0] == "mul" and isinstance(a[1], float) and a[2][0] == "eq"
+                                 or a[0] == "div") for a in expr[1:]))
+
+
+def categorical_inputs(model, inputs, features):
+    """The schema follows how a HistGradientBoosting categorical split uses a
+    field: scikit-learn reads a category code as an 8-bit integer (2.5 as 2,
+    256 as 0), so a number field feeding such a split directly becomes an
+    integer field with limits [0, 255] - any other value is refused naming the
+    field, never answered differently. Other expressions are refused."""
+    if not isinstance(model, HISTGB) or model._bin_mapper.is_categorical_ is None:
+        return inputs
+    fields = {f["name"]: dict(f) for f in inputs}
+    for j in np.flatnonzero(model._bin_mapper.is_categorical_):
+        expr = features[j]["expr"]
+        if isinstance(expr, list) and (expr[0] == "ordinal" or _small_code(expr)):
+            continue  # codes 0..n-1 of a category field, or of numeric categories
+        if not (isinstance(expr, list) and expr[0] == "input"):
+            raise UnsupportedModel(f"feature {features[j]['name']!r} feeds a categorical split: it "
+                                   "must read an input (or a category's ordinal) directly")
+        field = fields[expr[1]]
+        if field["type"] in ("number", "integer"):
+            limits = dict(field.get("limits", {}))
+            limits["min"] = max(limits.get("min", 0), 0)
+            limits["max"] = min(limits.get("max", 255), 255)
+            field.update(type="integer", limits=limits)
+    return [fields[f["name"]] for f in inputs]
 
 
 def ensemble_of(model, num_features):

@@ -13,7 +13,10 @@ docs/models.md. Unpickling runs code: export only files you trust.
 The bundle's golden rows are the original object's own answers for records
 from --data (a CSV with the input columns) or generated from the schema, and
 the exported feature program is checked against the pipeline's own transform
-on those records before anything is written.
+on those records. Before anything is written the bundle is loaded by
+libstroke (stroke-predict) and verified against the training library on the
+golden rows, every --data row, and probes made from the schema and the trees
+(verify.py): any difference refuses the export.
 """
 import argparse
 import csv
@@ -28,17 +31,31 @@ sys.path.insert(0, HERE)
 import bundle_writer  # noqa: E402
 import ensembles  # noqa: E402
 import pipeline_convert  # noqa: E402
-from featureprog import FeatureProgram, value_from_text  # noqa: E402
+import verify  # noqa: E402
+from featureprog import FeatureProgram, RecordError, SpecError, value_from_text  # noqa: E402
 
 GOLDEN_ROWS = 8
 
 
 def load_model(path):
     if path.endswith((".json", ".ubj")):
-        import xgboost
-        return xgboost.Booster(model_file=path)
+        import xgboost_export
+        return xgboost_export.load(path)
     import joblib
     return joblib.load(path)
+
+
+def unwrap_search(obj):
+    """GridSearchCV / RandomizedSearchCV: the refitted best_estimator_ (what
+    the search's own predict uses), and a note saying so."""
+    if hasattr(obj, "best_estimator_") and hasattr(obj, "cv_results_"):
+        best = obj.best_estimator_
+        return best, (f"{type(obj).__name__}: exported best_estimator_ ({type(best).__name__}, "
+                      f"best_params_ {obj.best_params_})")
+    if hasattr(obj, "cv_results_"):
+        raise ensembles.UnsupportedModel(f"{type(obj).__name__}(refit=False) has no best_estimator_ "
+                                         "to export: refit the search, or export the estimator itself")
+    return obj, None
 
 
 def task_and_classes(model):
@@ -59,6 +76,9 @@ def synthetic_records(inputs, n):
         for f in inputs:
             if f["type"] == "category":
                 record[f["name"]] = f["categories"][r % len(f["categories"])]
+            elif f.get("codes"):
+                code = f["codes"][r % len(f["codes"])]
+                record[f["name"]] = int(code) if f["type"] == "integer" else code
             elif f["type"] == "boolean":
                 record[f["name"]] = bool(r % 2)
             else:
@@ -73,14 +93,17 @@ def synthetic_records(inputs, n):
     return records
 
 
-def csv_records(path, inputs, n):
+def csv_records(path, inputs, n=None):
+    """Records (field -> value, typed as the schema reads CSV) from a CSV with
+    the input columns; the first n, or all."""
     fields = {f["name"]: f for f in inputs}
     with open(path, encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     missing = [name for name in fields if rows and name not in rows[0]]
     if missing:
         raise SystemExit(f"export.py: --data lacks column(s) {missing}")
-    return [{k: value_from_text(fields[k], row[k]) for k in fields} for row in rows[:n]]
+    rows = rows if n is None else rows[:n]
+    return [{k: value_from_text(fields[k], row[k]) for k in fields} for row in rows]
 
 
 def as_frame(pipeline, records):
@@ -111,43 +134,101 @@ def verify_features(pipeline, program, records):
     return frame
 
 
-def export(model_path, spec=None, data=None, name=None, labels=None, version="1"):
-    """The bundle dict for a model file (see the module doc)."""
-    obj = load_model(model_path)
+def _bool_columns(inputs, data):
+    """Number fields whose --data column pandas reads as bool (True/False, as a
+    pandas bool column is written): boolean fields, so clients send true/false."""
+    import pandas as pd
+    dtypes = pd.read_csv(data, nrows=verify.MAX_RECORDS).dtypes
+    return [dict(f, type="boolean") if f["type"] == "number" and f["name"] in dtypes
+            and dtypes[f["name"]] == bool else f for f in inputs]
+
+
+STATISTICS = ("median", "mean", "most_frequent")
+
+
+def resolve_spec_imputes(inputs, imputes):
+    """A spec's impute values, with --impute FIELD=VALUE for the statistics
+    ("median", ...) that train.py computes from the training rows: an exported
+    model needs the number it was trained with."""
+    out = []
+    for f in inputs:
+        f = dict(f)
+        if f["name"] in imputes:
+            text = imputes[f["name"]]
+            f["impute"] = text if f["type"] == "category" else float(text)
+        elif isinstance(f.get("impute"), str) and f["type"] != "category" or f.get("impute") in STATISTICS:
+            raise ensembles.UnsupportedModel(
+                f"input {f['name']!r}: the spec's impute {f['impute']!r} is a statistic of the training "
+                f"rows, not a value: give the one the model was trained with, --impute {f['name']}=VALUE "
+                "(train.py wrote it in the bundle's inputs)")
+        out.append(f)
+    return out
+
+
+def export(model_path, spec=None, data=None, name=None, labels=None, version="1", imputes=None,
+           scorer=None, log=None):
+    """The bundle dict for a model file (see the module doc), verified against
+    libstroke (verify.py) before it is returned."""
+    obj, note = unwrap_search(load_model(model_path))
+    notes = [note] if note else []
     pipeline = None
     if hasattr(obj, "steps"):
         pipeline = obj
         inputs, features, estimator = pipeline_convert.convert(obj)
+        if data:
+            inputs = _bool_columns(inputs, data)
         if spec:  # limits, descriptions, ranges from a spec add to the inferred schema
             extra = {f["name"]: f for f in spec.get("inputs", [])}
             inputs = [dict(extra.get(f["name"], {}), **f) for f in inputs]
     else:
         if not spec:
-            raise SystemExit("export.py: a bare estimator needs --spec (its inputs and feature program)")
-        inputs, features, estimator = spec["inputs"], spec["features"], obj
+            raise ensembles.UnsupportedModel(
+                f"{type(obj).__name__} is a bare estimator: give --spec (its inputs and feature "
+                "program, as python_export/specs/*.json), or export the fitted Pipeline that feeds it")
+        inputs = resolve_spec_imputes(spec["inputs"], imputes or {})
+        features, estimator = spec["features"], obj
     ensembles.ensemble_of(estimator, len(features))  # refuses an unsupported model first
     task, classes = task_and_classes(estimator)
-    handles_missing = isinstance(estimator, ensembles.HISTGB) or \
-        type(estimator).__module__.startswith("xgboost")
+    xgb = type(estimator).__module__.startswith("xgboost")
+    handles_missing = isinstance(estimator, ensembles.HISTGB) or xgb
     if handles_missing and pipeline is not None:
         # A model that routes NaN takes a missing number as it is (no imputer in the way).
         inputs = [dict(f, nullable=True) if f["type"] == "number" and not f.get("nullable") else f
                   for f in inputs]
+    inputs = ensembles.categorical_inputs(estimator, inputs, features)
     program = FeatureProgram(inputs, features, allow_missing=handles_missing,
                              float32=not isinstance(estimator, ensembles.HISTGB))
-    records = csv_records(data, inputs, GOLDEN_ROWS) if data else synthetic_records(inputs, GOLDEN_ROWS)
+    rows = csv_records(data, inputs, verify.MAX_RECORDS) if data else []
+    records = rows[:GOLDEN_ROWS] if rows else synthetic_records(inputs, GOLDEN_ROWS)
     X = np.array([program.features_of(r) for r in records])
     if pipeline is not None:
         frame = verify_features(pipeline, program, records)
         golden = bundle_writer.golden_rows(estimator, records, X, task)
         _check_pipeline_answers(pipeline, frame, golden, task)
+        library = verify.PipelineLibrary(pipeline, estimator, task, lambda rs: as_frame(pipeline, rs))
     else:
         golden = bundle_writer.golden_rows(estimator, records, X, task)
+        library = verify.ProgramLibrary(program, estimator, task)
     info = {"name": name or (spec or {}).get("name") or os.path.splitext(os.path.basename(model_path))[0],
             "version": version, "description": (spec or {}).get("description", ""),
             "labels": labels or (spec or {}).get("labels") or classes,
-            "training_data": {"description": f"exported from {os.path.basename(model_path)}"}}
-    return bundle_writer.make_bundle(info, inputs, features, estimator, golden)
+            "training_data": {"description": f"exported from {os.path.basename(model_path)}"
+                              + "".join(f"; {n}" for n in notes)}}
+    bundle = bundle_writer.make_bundle(info, inputs, features, estimator, golden)
+    probes, described = verify.record_probes(inputs, records)
+    every = records + rows + probes
+    kinds = ([("golden row", f"{i + 1}") for i in range(len(records))]
+             + [("data row", f"{i + 1}") for i in range(len(rows))]
+             + [("record probe", d) for d in described])
+    report = verify.verify(bundle, library, every, kinds, X, _library_name(estimator), scorer)
+    (log or sys.stderr).write("".join(n + "\n" for n in notes) + report.summary() + "\n")
+    return bundle
+
+
+def _library_name(estimator):
+    if type(estimator).__module__.startswith("xgboost"):
+        return "XGBoost"
+    return "scikit-learn"
 
 
 def _check_pipeline_answers(pipeline, frame, golden, task):
@@ -174,15 +255,22 @@ def main(argv=None):
     parser.add_argument("--name", help="model name (default: the spec's or the file's)")
     parser.add_argument("--labels", nargs="+", help="class labels, in class order")
     parser.add_argument("--version", default="1")
+    parser.add_argument("--impute", action="append", default=[], metavar="FIELD=VALUE",
+                        help="a spec input's imputation value where the spec names a statistic "
+                             "(median, mean, most_frequent): the value the model was trained with")
     args = parser.parse_args(argv)
+    imputes = dict(item.split("=", 1) for item in args.impute)
     spec = None
     if args.spec:
         with open(args.spec, encoding="utf-8") as f:
             spec = json.load(f)
     try:
-        bundle = export(args.model, spec, args.data, args.name, args.labels, args.version)
-    except ensembles.UnsupportedModel as e:
+        bundle = export(args.model, spec, args.data, args.name, args.labels, args.version, imputes)
+    except (ensembles.UnsupportedModel, SpecError, RecordError) as e:
         parser.exit(2, f"export.py: cannot export {args.model}: {e}\n")
+    except Exception as e:  # noqa: BLE001 - a message, never a traceback; nothing is written
+        parser.exit(2, f"export.py: cannot export {args.model}: {type(e).__name__}: {e} "
+                       "(an unexpected error: nothing was written; please report it)\n")
     bundle_writer.write_bundle(bundle, args.out)
     e = bundle["ensemble"]
     print(f"wrote {args.out}: {e['kind']} {e['task']}, {len(bundle['inputs'])} inputs -> "

@@ -41,7 +41,11 @@ def value_from_text(field, text):
             return True
         if low in ("false", "0"):
             return False
-        return text
+        try:  # 1.0 / 0.0, as JSON accepts the numbers 1 and 0
+            number = float(text)
+        except ValueError:
+            return text
+        return {1.0: True, 0.0: False}.get(number, text) if text.strip() == text else text
     try:
         number = float(text)
     except ValueError:
@@ -56,7 +60,7 @@ def _in_limits(field, key, x):
     return bounds.get("min", -math.inf) <= x <= bounds.get("max", math.inf)
 
 
-def check_value(field, value):
+def check_value(field, value, refuse_unknown_categories=False):
     """Returns (code, warning or None) for one present value; raises on error."""
     name, kind = field["name"], field["type"]
     if value is None:
@@ -70,6 +74,11 @@ def check_value(field, value):
     if kind == "category":
         if isinstance(value, str) and value in field["categories"]:
             return float(field["categories"].index(value)), None
+        if isinstance(value, str) and "unknown_category" in field and not refuse_unknown_categories:
+            code = field["unknown_category"]
+            return (math.nan if code == "missing" else float(code)), (
+                name, f"{value!r} is not a category seen in training; answered as the model "
+                      "answers an unknown category")
         raise RecordError([(name, f"expected one of {field['categories']}, got {value!r}")])
     if kind == "boolean":
         if isinstance(value, bool):

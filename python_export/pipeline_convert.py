@@ -8,6 +8,7 @@ tree model (ensembles.py). The schema - field names, categories, imputation
 values - is read from the fitted transformers. Anything else is refused with
 a message naming the step: never a silently different model.
 """
+import math
 import numbers
 
 import numpy as np
@@ -41,12 +42,46 @@ def _scaled(expr, scaler, j, where):
     return ["div", expr, float(scaler.scale_[j])] if scaler.with_scaling else expr
 
 
+def _is_nan(c):
+    return c is None or (isinstance(c, float) and math.isnan(c))
+
+
 def _categories(values, where):
-    cats = list(values)
-    if any(not isinstance(c, str) for c in cats):
-        raise UnsupportedModel(f"{where}: categories must be strings, got {cats[:5]} "
-                               "(encode numbers as numeric inputs, or as strings before fitting)")
-    return cats
+    """("text", categories) or ("number", categories): an encoder's fitted
+    categories of one column, all strings or all numbers (booleans count as 0/1)."""
+    cats = [c.item() if hasattr(c, "item") else c for c in values]
+    if any(_is_nan(c) for c in cats):
+        raise UnsupportedModel(f"{where}: a missing value (NaN/None) learned as a category is not "
+                               "supported; impute it first (SimpleImputer before the encoder)")
+    if all(isinstance(c, str) for c in cats):
+        return "text", cats
+    if all(isinstance(c, (bool, np.bool_)) for c in cats):
+        return "boolean", [float(c) for c in cats]
+    if all(isinstance(c, numbers.Real) for c in cats):
+        return "number", [float(c) for c in cats]
+    raise UnsupportedModel(f"{where}: categories mix strings and numbers: {cats[:5]}")
+
+
+def _numeric_category_field(schema, name, cats, where, kind):
+    """A column of number codes (e.g. chest pain type 1-4): a number field
+    (integer when every code is whole, boolean for False/True), read with eq."""
+    field = schema.field(name)
+    if field["type"] == "category":
+        raise UnsupportedModel(f"{where}: column {name!r} is encoded both as text and as numbers")
+    if kind == "boolean":  # a pandas bool column: clients send true/false
+        field["type"] = "boolean"
+    else:
+        field["type"] = "integer" if all(c == int(c) for c in cats) else "number"
+        field["codes"] = cats  # informational: the codes the encoder knows
+    return field
+
+
+def _known_number(x, cats):
+    """A feature term that is +0.0 when x is one of cats and +inf otherwise:
+    added to an exact 0/1 it keeps it exact, and makes an unknown code an error
+    for the record (an encoder with handle_unknown='error' refuses it too)."""
+    known = ["or", *[["eq", x, c] for c in cats]] if len(cats) > 1 else ["eq", x, cats[0]]
+    return ["div", ["not", known], known]
 
 
 class _Schema:
@@ -114,29 +149,55 @@ def _part_features(schema, name, steps, columns, where):
 
 
 def _one_hot(schema, encoder, columns, where):
-    if encoder.handle_unknown != "error":
-        raise UnsupportedModel(f"{where}: OneHotEncoder(handle_unknown={encoder.handle_unknown!r}) "
-                               "would answer unknown categories; libstroke refuses them - refit with 'error'")
+    if encoder.handle_unknown not in ("error", "ignore"):
+        raise UnsupportedModel(f"{where}: OneHotEncoder(handle_unknown={encoder.handle_unknown!r}): "
+                               "only 'error' and 'ignore' are supported")
     if getattr(encoder, "max_categories", None) or getattr(encoder, "min_frequency", None):
         raise UnsupportedModel(f"{where}: infrequent-category grouping is not supported")
     out = []
     for j, c in enumerate(columns):
-        cats = _categories(encoder.categories_[j], f"{where} column {c!r}")
-        schema.categorical(c, cats, where)
+        kind, cats = _categories(encoder.categories_[j], f"{where} column {c!r}")
         drop = None if encoder.drop_idx_ is None else encoder.drop_idx_[j]
-        out += [(f"{c}_{cat}", ["onehot", c, cat]) for i, cat in enumerate(cats)
-                if drop is None or i != drop]
+        if kind == "text":
+            schema.categorical(c, cats, where)
+            if encoder.handle_unknown == "ignore":  # every column 0, with a warning
+                schema.field(c)["unknown_category"] = -1
+            out += [(f"{c}_{cat}", ["onehot", c, cat]) for i, cat in enumerate(cats)
+                    if drop is None or i != drop]
+            continue
+        _numeric_category_field(schema, c, cats, where, kind)
+        x = ["input", c]
+        columns_here = [(f"{c}_{cat:g}", ["eq", x, cat]) for i, cat in enumerate(cats)
+                        if drop is None or i != drop]
+        if encoder.handle_unknown == "error" and columns_here:
+            name, expr = columns_here[0]
+            columns_here[0] = (name, ["add", expr, _known_number(x, cats)])
+        out += columns_here
     return out
 
 
 def _ordinal(schema, encoder, columns, where):
-    if encoder.handle_unknown != "error":
-        raise UnsupportedModel(f"{where}: OrdinalEncoder(handle_unknown={encoder.handle_unknown!r}): "
-                               "only 'error' is supported")
+    unknown = None
+    if encoder.handle_unknown == "use_encoded_value":
+        value = encoder.unknown_value
+        unknown = "missing" if isinstance(value, float) and math.isnan(value) else float(value)
     out = []
     for j, c in enumerate(columns):
-        schema.categorical(c, _categories(encoder.categories_[j], f"{where} column {c!r}"), where)
-        out.append((c, ["ordinal", c]))
+        kind, cats = _categories(encoder.categories_[j], f"{where} column {c!r}")
+        if kind == "text":
+            schema.categorical(c, cats, where)
+            if unknown is not None:  # the encoder's unknown_value, with a warning
+                schema.field(c)["unknown_category"] = unknown
+            out.append((c, ["ordinal", c]))
+            continue
+        if unknown is not None:
+            raise UnsupportedModel(f"{where} column {c!r}: OrdinalEncoder(handle_unknown="
+                                   "'use_encoded_value') on numeric categories is not supported")
+        _numeric_category_field(schema, c, cats, where, kind)
+        x = ["input", c]  # the code's index: sum of k * (x == category k), exact small integers
+        index = ["add", *[["mul", float(k), ["eq", x, cat]] for k, cat in enumerate(cats)], _known_number(x, cats)] \
+            if len(cats) > 1 else ["add", 0.0, _known_number(x, cats)]
+        out.append((c, index))
     return out
 
 
@@ -168,7 +229,16 @@ def convert(pipeline):
     schema = _Schema()
     features = None
     names_in = list(getattr(pipeline, "feature_names_in_", []))
-    for k, step in enumerate(preprocessing):
+    leading = 0  # steps before any ColumnTransformer that apply to every column
+    while leading < len(preprocessing) and isinstance(
+            preprocessing[leading], (SimpleImputer, OneHotEncoder, OrdinalEncoder)):
+        leading += 1
+    if leading:
+        first = preprocessing[0]
+        names = names_in or [f"x{i}" for i in range(first.n_features_in_)]
+        part = _part_features(schema, "", preprocessing[:leading], names, "Pipeline")
+        features = [dict(f, name=f["name"][2:]) for f in part]  # no ColumnTransformer prefix
+    for k, step in enumerate(preprocessing[leading:], start=leading):
         where = f"Pipeline step {k} ({type(step).__name__})"
         if isinstance(step, ColumnTransformer) and features is None:
             names = names_in or [f"x{i}" for i in range(step.n_features_in_)]
@@ -183,4 +253,10 @@ def convert(pipeline):
                                    "then scalers, then the model)")
     if features is None:
         raise UnsupportedModel("the Pipeline has no preprocessing: export the bare estimator with a spec")
+    for field in schema.fields.values():
+        # SimpleImputer(strategy="constant") before an encoder that never saw the
+        # fill value: the encoder refuses a missing value, and so does the schema.
+        if field["type"] == "category" and field.get("nullable") and field["impute"] not in field["categories"]:
+            del field["impute"]
+            field["nullable"] = False
     return list(schema.fields.values()), features, estimator

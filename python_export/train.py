@@ -8,7 +8,10 @@ Reads specs/MODEL.json (task, inputs, feature program, dataset coding,
 estimator and parameters), trains on an 80/20 split (classifiers: stratified,
 balanced class weights where the spec says so), prints the classification
 report, confusion matrix and F1 on train and test (regression: MAE, MSE, R2),
-and writes MODEL.bundle.json and MODEL.metrics.txt to --out (default: models/).
+verifies the bundle against libstroke (verify.py: any difference refuses), and
+writes MODEL.bundle.json, MODEL.metrics.txt and the fitted model MODEL.joblib
+to --out (default: models/). Files as distributed are read as they come: UCI's
+processed.cleveland.data has no header line, ? for missing and 1.0 for 0/1.
 """
 import argparse
 import copy
@@ -32,6 +35,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import bundle_writer  # noqa: E402
 import datagen  # noqa: E402
+import verify  # noqa: E402
 from featureprog import FeatureProgram, check_record, value_from_text  # noqa: E402
 
 GOLDEN_TEST_ROWS = 8
@@ -54,6 +58,8 @@ def read_dataset(spec, csv_text):
     rows = list(csv.reader(io.StringIO(csv_text)))
     if not rows:
         raise ValueError("the CSV is empty")
+    if coding.get("columns") and coding["target"] not in [h.strip() for h in rows[0]]:
+        rows = [coding["columns"]] + rows  # a file without a header line (UCI's own files)
     header = [h.strip() if coding.get("strip_header_whitespace") else h for h in rows[0]]
     names = {f["name"] for f in spec["inputs"]}
     wanted = names | {coding["target"]}
@@ -100,6 +106,12 @@ def _target(spec, label, line):
         except ValueError:
             raise ValueError(f"line {line}: target {label!r} is not a number") from None
     classes = coding.get("classes") or [coding["negative"], coding["positive"]]
+    if label not in classes:
+        try:  # "2.0" for class "2", as numeric files write it
+            number = float(label)
+            label = str(int(number)) if number == int(number) else label
+        except ValueError:
+            pass
     if label not in classes:
         raise ValueError(f"line {line}: target {label!r} is not one of {classes}")
     return classes.index(label)
@@ -212,7 +224,26 @@ def train(spec, csv_text, data_description, synthetic, grid=False, version="1"):
     hist = bundle_writer.distributions(X[idx_train], y[idx_train], [f["name"] for f in spec["features"]],
                                        [] if task == "regression" else spec["labels"])
     bundle = bundle_writer.make_bundle(info, inputs, spec["features"], model, golden, hist)
+    verified = verify_bundle(bundle, program, model, task, golden_records, records, golden_X)
+    text.write(verified.summary() + "\n")
     return bundle, text.getvalue(), model, records, X, y
+
+
+def verify_bundle(bundle, program, model, task, golden_records, records, golden_X, scorer=None):
+    """Every bundle is verified before it is written (verify.py): libstroke must
+    answer the golden rows, the training rows (up to verify.MAX_RECORDS, a
+    fixed sample beyond) and the schema and split probes as the model does."""
+    if len(records) > verify.MAX_RECORDS:
+        keep = np.sort(np.random.RandomState(0).choice(len(records), verify.MAX_RECORDS, replace=False))
+        records = [records[i] for i in keep]
+    rows = [json_record(bundle["inputs"], r) for r in records]
+    probes, described = verify.record_probes(bundle["inputs"], golden_records)
+    kinds = ([("golden row", f"{i + 1}") for i in range(len(golden_records))]
+             + [("data row", f"{i + 1}") for i in range(len(rows))]
+             + [("record probe", d) for d in described])
+    library = verify.ProgramLibrary(program, model, task)
+    return verify.verify(bundle, library, golden_records + rows + probes, kinds, golden_X,
+                         "scikit-learn", scorer)
 
 
 def main(argv=None):
@@ -238,13 +269,15 @@ def main(argv=None):
                        "(public schema and base rates; not the real dataset)")
         synthetic = True
     try:
-        bundle, text, *_ = train(spec, csv_text, description, synthetic, args.grid, args.version)
+        bundle, text, model, *_ = train(spec, csv_text, description, synthetic, args.grid, args.version)
     except ValueError as e:
         parser.exit(2, f"train.py: {e}\n")
     sys.stdout.write(text)
     os.makedirs(args.out, exist_ok=True)
     path = os.path.join(args.out, spec["name"] + ".bundle.json")
     bundle_writer.write_bundle(bundle, path)
+    import joblib  # the fitted model beside its bundle, as the stroke project's script saved it
+    joblib.dump(model, os.path.join(args.out, spec["name"] + ".joblib"))
     with open(os.path.join(args.out, spec["name"] + ".metrics.txt"), "w", encoding="utf-8") as f:
         f.write(f"{spec['name']} - {description}\n\n{text}")
     print(f"wrote {os.path.normpath(path)}")

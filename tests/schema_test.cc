@@ -70,6 +70,62 @@ TEST(SchemaCheck, NullIsImputedOnlyWhereNullable) {
   EXPECT_EQ(bad.result.errors[0].type, "missing");
 }
 
+Schema ColorSchema(bool accept_unknown, double code) {
+  FieldSpec color{.name = "color", .type = FieldType::kCategory, .categories = {"red", "blue"}};
+  color.accept_unknown = accept_unknown;
+  color.unknown_code = code;
+  StatusOr<Schema> schema = Schema::Create({color});
+  EXPECT_TRUE(schema.ok()) << schema.status().ToString();
+  return *schema;
+}
+
+TEST(SchemaCheck, UnknownCategoryIsAnErrorUnlessTheFieldAcceptsIt) {
+  std::vector<double> inputs(1);
+  CheckResult refused;
+  EXPECT_FALSE(ColorSchema(false, -1).Check(RecordOrDie(R"({"color": "green"})"), inputs, &refused));
+  EXPECT_EQ(refused.errors[0].type, "category");
+
+  CheckResult accepted;
+  ASSERT_TRUE(ColorSchema(true, -1).Check(RecordOrDie(R"({"color": "green"})"), inputs, &accepted));
+  EXPECT_EQ(inputs[0], -1);
+  ASSERT_EQ(accepted.warnings.size(), 1u);
+  EXPECT_EQ(accepted.warnings[0].field, "color");
+  EXPECT_EQ(accepted.warnings[0].type, "unknown_category");
+  EXPECT_NE(accepted.warnings[0].message.find("green"), std::string::npos);
+
+  CheckResult as_missing;
+  ASSERT_TRUE(ColorSchema(true, NAN).Check(RecordOrDie(R"({"color": "green"})"), inputs, &as_missing));
+  EXPECT_TRUE(std::isnan(inputs[0]));
+
+  CheckResult by_request;
+  CheckOptions strict;
+  strict.refuse_unknown_categories = true;
+  EXPECT_FALSE(ColorSchema(true, -1).Check(RecordOrDie(R"({"color": "green"})"), inputs, &by_request, strict));
+  EXPECT_EQ(by_request.errors[0].field, "color");
+
+  CheckResult known;
+  ASSERT_TRUE(ColorSchema(true, -1).Check(RecordOrDie(R"({"color": "blue"})"), inputs, &known, strict));
+  EXPECT_EQ(inputs[0], 1);
+  EXPECT_TRUE(known.warnings.empty());
+}
+
+TEST(SchemaCreate, UnknownCodeMustNotBeAKnownCategory) {
+  FieldSpec color{.name = "color", .type = FieldType::kCategory, .categories = {"red", "blue"}};
+  color.accept_unknown = true;
+  color.unknown_code = 1;
+  EXPECT_FALSE(Schema::Create({color}).ok());
+}
+
+TEST(SchemaValueFromText, BooleanCellsTakeOnePointZeroAndZeroPointZero) {
+  FieldSpec flag{.name = "flag", .type = FieldType::kBoolean};
+  StatusOr<Schema> schema = Schema::Create({flag});
+  ASSERT_TRUE(schema.ok());
+  EXPECT_EQ(schema->ValueFromText(0, "1.0").kind, Value::Kind::kBool);
+  EXPECT_TRUE(schema->ValueFromText(0, "1.0").boolean);
+  EXPECT_FALSE(schema->ValueFromText(0, "0.0").boolean);
+  EXPECT_EQ(schema->ValueFromText(0, "0.5").kind, Value::Kind::kString);
+}
+
 TEST(SchemaCheck, OutsideTrainingRangeIsAWarningNotAnError) {
   // The original stroke API's own test posts age 0 and expects an answer.
   Checked c = Check(R"({"age": 0, "smoker": true, "gender": "Male", "bmi": 0, "children": 0})");

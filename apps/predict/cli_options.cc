@@ -34,6 +34,9 @@ Options:
                         (json, jsonl; see docs/bundle-format.md and stroke/explain.h)
   --allow-unknown-fields
                         ignore fields the model does not read (default: an error)
+  --refuse-unknown-categories
+                        an unknown category is an error even where the bundle answers it
+                        (as OneHotEncoder(handle_unknown="ignore") does, with a warning)
   -h, --help            this text
 
 )" + LoadLimitsUsage() + R"(
@@ -112,6 +115,8 @@ StatusOr<CliOptions> ParseCliOptions(const std::vector<std::string>& args) {
       options.explain = true;
     } else if (arg == "--allow-unknown-fields") {
       options.allow_unknown_fields = true;
+    } else if (arg == "--refuse-unknown-categories") {
+      options.refuse_unknown_categories = true;
     } else if (const LoadLimitFlag* limit = arg.rfind("--", 0) == 0 ? FindLoadLimitFlag(arg.substr(2)) : nullptr) {
       if (Status s = value(&text); !s.ok()) return s;
       if (Status s = SetLoadLimit(*limit, text, &options.load); !s.ok()) return s;

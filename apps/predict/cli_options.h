@@ -25,6 +25,7 @@ struct CliOptions {
   bool emit_features = false;        // add the prepared feature vector to each answer
   bool explain = false;              // add TreeSHAP contributions (json, jsonl)
   bool allow_unknown_fields = false; // ignore fields/columns the model does not read
+  bool refuse_unknown_categories = false;  // unknown categories are errors even where the bundle accepts them
   LoadOptions load;                  // bundle limits (--max-tree-depth, ...)
 };
 

@@ -50,6 +50,7 @@ Answer AnswerRow(const Model& model, const InputRow& row, const CliOptions& opti
   }
   CheckOptions check;
   check.allow_unknown_fields = options.allow_unknown_fields;
+  check.refuse_unknown_categories = options.refuse_unknown_categories;
   CheckResult result = model.Prepare(*row.record, *features, check);
   if (!result.ok()) {
     answer.errors = std::move(result.errors);

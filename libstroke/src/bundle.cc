@@ -82,6 +82,17 @@ StatusOr<Schema> ReadSchema(const JsonReader& inputs, const LoadOptions& limits)
     } else if (f.nullable) {
       f.impute = in.Number("impute");
     }
+    if (in.Has("unknown_category")) {  // a number, or "missing"
+      JsonReader unknown = in.Member("unknown_category");
+      f.accept_unknown = true;
+      if (f.type != FieldType::kCategory) {
+        unknown.Fail("only a category field has unknown categories");
+      } else if (unknown.json().is_string() && unknown.json().get<std::string>() == "missing") {
+        f.unknown_code = std::numeric_limits<double>::quiet_NaN();
+      } else {
+        f.unknown_code = in.Number("unknown_category");
+      }
+    }
     fields.push_back(std::move(f));
   }
   if (inputs.failed()) return inputs.error();

@@ -35,7 +35,8 @@ std::string RangeText(double lo, double hi) {
 }
 
 // Checks one present value against its field; on success stores the code in *out.
-bool CheckValue(const FieldSpec& field, const Value& value, double* out, CheckResult* result) {
+bool CheckValue(const FieldSpec& field, const Value& value, double* out, CheckResult* result,
+                const CheckOptions& options) {
   auto error = [&](const char* type, std::string message) {
     result->errors.push_back({field.name, type, std::move(message)});
     return false;
@@ -54,6 +55,14 @@ bool CheckValue(const FieldSpec& field, const Value& value, double* out, CheckRe
             *out = static_cast<double>(i);
             return true;
           }
+        }
+        if (field.accept_unknown && !options.refuse_unknown_categories) {
+          result->warnings.push_back(
+              {field.name, "unknown_category",
+               value.Describe() + " is not a category seen in training (" + QuotedList(field.categories) +
+                   "); answered as the model answers an unknown category"});
+          *out = field.unknown_code;
+          return true;
         }
         return error("category", "expected one of " + QuotedList(field.categories) + ", got " +
                                      value.Describe());
@@ -138,6 +147,10 @@ StatusOr<Schema> Schema::Create(std::vector<FieldSpec> fields) {
         return CorruptBundleError(path + ".categories: must be a non-empty list of distinct strings");
       }
     }
+    if (f.accept_unknown && f.type == FieldType::kCategory && f.unknown_code >= 0 &&
+        f.unknown_code < f.categories.size()) {
+      return CorruptBundleError(path + ".unknown_category: the code of a known category");
+    }
     if (std::isnan(f.hard_min) || std::isnan(f.hard_max) || f.hard_min > f.hard_max) {
       return CorruptBundleError(path + ".limits: min must not exceed max");
     }
@@ -175,7 +188,7 @@ bool Schema::Check(const Record& record, std::span<double> inputs, CheckResult* 
                                     (fields_[i].nullable ? ", may be null)" : ")")});
       continue;
     }
-    CheckValue(fields_[i], *value, &inputs[i], result);
+    CheckValue(fields_[i], *value, &inputs[i], result, options);
   }
   // Unknown fields are errors unless allowed; unreadable ones always are.
   for (const auto& [name, value] : record.fields()) {
@@ -205,6 +218,11 @@ Value Schema::ValueFromText(size_t field_index, std::string_view text) const {
       std::string lower = LowerCase(text);
       if (lower == "true" || lower == "1") return Value::Bool(true);
       if (lower == "false" || lower == "0") return Value::Bool(false);
+      double number = 0;  // 1.0 / 0.0, as JSON accepts the numbers 1 and 0
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+      if (ec == std::errc() && end == text.data() + text.size() && (number == 0 || number == 1)) {
+        return Value::Bool(number == 1);
+      }
       return Value::String(std::string(text));
     }
     case FieldType::kNumber:

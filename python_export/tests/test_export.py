@@ -131,17 +131,17 @@ def _csv(tmp_path, X):
 REFUSED = {
     "function_transformer": (lambda: ColumnTransformer([("f", FunctionTransformer(np.log1p), NUMERIC)]),
                              "part 'f' step 0 (FunctionTransformer): not supported"),
-    "handle_unknown_ignore": (lambda: ColumnTransformer([("c", OneHotEncoder(handle_unknown="ignore"),
-                                                          CATEGORICAL)]),
-                              "OneHotEncoder(handle_unknown='ignore')"),
+    "infrequent_if_exist": (lambda: ColumnTransformer([("c", OneHotEncoder(
+        handle_unknown="infrequent_if_exist", min_frequency=5), CATEGORICAL)]),
+        "OneHotEncoder(handle_unknown='infrequent_if_exist')"),
     "add_indicator": (lambda: ColumnTransformer([("n", SimpleImputer(add_indicator=True), NUMERIC)]),
                       "add_indicator=True"),
     "polynomial_step": (lambda: PolynomialFeatures(), "Pipeline step 0 (PolynomialFeatures): not supported"),
-    "numeric_categories": (lambda: ColumnTransformer([("c", OneHotEncoder(), ["hypertension"])]),
-                           "categories must be strings"),
-    "ordinal_unknown_value": (lambda: ColumnTransformer([("c", OrdinalEncoder(
-        handle_unknown="use_encoded_value", unknown_value=-1), CATEGORICAL)]),
-        "OrdinalEncoder(handle_unknown='use_encoded_value')"),
+    "nan_category": (lambda: ColumnTransformer([("c", OneHotEncoder(), ["bmi"])]),
+                     "a missing value .NaN/None. learned as a category"),
+    "ordinal_unknown_value_numeric": (lambda: ColumnTransformer([("c", OrdinalEncoder(
+        handle_unknown="use_encoded_value", unknown_value=-1), ["hypertension"])]),
+        "OrdinalEncoder(handle_unknown='use_encoded_value') on numeric categories"),
 }
 
 
@@ -150,6 +150,8 @@ def test_refused_pipelines_name_the_step(name, stroke_frame, tmp_path):
     X, y = stroke_frame
     make, message = REFUSED[name]
     frame = X[NUMERIC].fillna(0) if name == "polynomial_step" else X.fillna({"bmi": 0.0})
+    if name == "nan_category":
+        frame = X
     pipeline = Pipeline([("prep", make()),
                          ("model", GradientBoostingClassifier(n_estimators=3))]).fit(frame, y)
     path = os.path.join(tmp_path, "model.joblib")

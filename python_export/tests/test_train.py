@@ -46,3 +46,24 @@ def test_stroke_model_flags_a_useful_share_of_positives():
     bundle, _, model, _, X, y = train(spec, datagen.synthetic_csv("stroke", 3), "test", True)
     assert bundle["model"]["metrics"]["test"]["recall"] >= 0.5
     assert 0 < np.mean(model.predict(X)) < 0.5
+
+
+def test_uci_cleveland_file_as_distributed(tmp_path):
+    """processed.cleveland.data: no header line, ? for missing, every number
+    written as a float (1.0 for 0/1 fields); train.py writes the bundle, the
+    metrics and the fitted model (joblib) beside each other."""
+    import os
+    import joblib
+    import train as train_module
+    lines = []
+    for row in datagen.heart_rows(3):
+        lines.append(",".join(v if isinstance(v, str) else f"{float(v):.1f}" for v in row[:-1])
+                     + f",{row[-1]}")
+    path = tmp_path / "processed.cleveland.data"
+    path.write_text("\n".join(lines) + "\n")
+    assert lines[0].split(",")[1] in ("0.0", "1.0")
+    train_module.main(["heart_disease", "--data", str(path), "--out", str(tmp_path)])
+    for name in ("heart_disease.bundle.json", "heart_disease.metrics.txt", "heart_disease.joblib"):
+        assert os.path.exists(tmp_path / name), name
+    model = joblib.load(tmp_path / "heart_disease.joblib")
+    assert len(model.classes_) == 5

@@ -40,6 +40,13 @@ struct STROKE_EXPORT FieldSpec {
   double hard_max = std::numeric_limits<double>::infinity();
   double train_min = -std::numeric_limits<double>::infinity();  // outside: accepted, with a warning
   double train_max = std::numeric_limits<double>::infinity();
+  // kCategory: a string that is not one of `categories` is an error (false), or
+  // (true) accepted as the code `unknown_code` with an "unknown_category"
+  // warning naming the value - as scikit-learn's OneHotEncoder(handle_unknown=
+  // "ignore") (code -1: every one-hot column 0) and OrdinalEncoder(handle_unknown=
+  // "use_encoded_value") do. NaN passes the unknown value on as missing.
+  bool accept_unknown = false;
+  double unknown_code = -1;
 };
 
 // One problem with one field of one record.
@@ -47,7 +54,7 @@ struct STROKE_EXPORT Issue {
   std::string field;    // the field's name ("" for the record as a whole)
   std::string type;     // machine-readable: missing, type, category, limit, unknown_field,
                         // invalid_value (a number out of range, text not UTF-8),
-                        // not_finite, out_of_training_range, feature_not_finite
+                        // not_finite, out_of_training_range, unknown_category, feature_not_finite
   std::string message;  // what was expected and what was given
 };
 
@@ -66,6 +73,9 @@ struct STROKE_EXPORT CheckResult {
 
 struct STROKE_EXPORT CheckOptions {
   bool allow_unknown_fields = false;  // false: a field the schema lacks is an error
+  // true: an unknown category is an error even where the field accepts it
+  // (FieldSpec::accept_unknown), for callers that want no guessed answer.
+  bool refuse_unknown_categories = false;
 };
 
 class STROKE_EXPORT Schema {
