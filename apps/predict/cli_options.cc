@@ -20,13 +20,14 @@ INPUT holds records (field -> value) as
 The format comes from the file extension (.json, .jsonl, .ndjson, .csv) or the content.
 
 Options:
-  --model M             bundle file, or the name of a bundled model (stroke, lung_cancer);
+  --model M             bundle file, or the name of a bundled model (stroke, lung_cancer,
+                        heart_disease, loan_amount);
                         default: $STROKE_MODEL, else the bundled stroke model
   --format F            input format: json, jsonl or csv (default: detected)
   --output F            output format: json, jsonl or csv (default: as the input;
                         info: text or json)
-  --threshold T         decision threshold in [0, 1]: class 1 when probability > T
-                        (default: the bundle's)
+  --threshold T         binary models: decision threshold in [0, 1], class 1 when
+                        probability > T (default: the bundle's)
   --emit-features       add each record's prepared model-feature vector, to compare
                         with the training pipeline's
   --explain             add each record's TreeSHAP explanation: the expected value,
@@ -40,8 +41,10 @@ Options:
   -h, --help            this text
 
 )" + LoadLimitsUsage() + R"(
-Each answer has the record's row number (1-based), probability, prediction (0/1),
-label, raw_margin and warnings (e.g. a value outside the training range). A record
+Each answer has the record's row number (1-based), warnings (e.g. a value outside the
+training range) and, by task: binary: probability (of class 1), prediction (0/1), label,
+raw_margin; multiclass: prediction, label, probability, probabilities per class;
+regression: value. A record
 that cannot be predicted gets "errors" instead, naming each bad field; the other
 records are still answered.
 

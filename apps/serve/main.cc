@@ -43,7 +43,10 @@ int ApiKey(const std::vector<std::string>& args) {
     return 2;
   }
   auto [key, line] = NewApiKey(args[1]);
-  std::cout << "key (give to the client, shown once): " << key << "\nline for --api-keys: " << line << '\n';
+  // The line on stdout (`stroke-serve apikey dash >> keys.txt` writes the --api-keys file),
+  // the key itself on stderr, for the person to hand over.
+  std::cerr << "key for " << args[1] << " (give it to the client; it is shown once): " << key << '\n';
+  std::cout << line << '\n';
   return 0;
 }
 

@@ -11,7 +11,7 @@ const std::string kServeUsage = R"(stroke-serve - the HTTP API for a libstroke m
 Usage:
   stroke-serve [options]            serve (Ctrl-C or SIGTERM: finish requests, exit 0)
   stroke-serve passwd USER          read a password on stdin, print an htpasswd line (bcrypt)
-  stroke-serve apikey NAME          print a new API key and the line to store for it
+  stroke-serve apikey NAME          a new API key: the --api-keys line on stdout, the key on stderr
 
 Options (each also from the environment: --max-body-bytes = STROKE_MAX_BODY_BYTES):
   --model M               bundle file or bundled model name (default: $STROKE_MODEL, else stroke)
@@ -52,8 +52,9 @@ Options (each also from the environment: --max-body-bytes = STROKE_MAX_BODY_BYTE
 Signals: SIGTERM or SIGINT: stop accepting, answer what was received (Connection: close),
 flush the audit log, exit 0. SIGHUP: reopen the access and audit logs (after logrotate).
 
-Routes: POST /prediction /predict /predict_proba; GET /health /livez /readyz /model /features
-/logs /logs/stats /metrics /openapi.json /docs; DELETE /logs. See docs/http-api.md.
+Routes: POST /prediction /predict /predict_proba /explain; GET / /health /livez /readyz /model
+/features /features/{name}/distribution /logs /logs/stats /metrics /openapi.json /docs;
+DELETE /logs. See docs/http-api.md.
 )";
 
 namespace {
