@@ -403,29 +403,57 @@ TEST(Logs, InvalidInputIsLoggedAsASampleNotInFull) {
 
 // ---- a draining stop
 
+// A server whose GET /features waits in its handler until Release(): a
+// request held in flight while the test stops the server. Stop() is the
+// test's; the destructor releases and joins.
+class ServerWithAHeldRoute {
+ public:
+  ServerWithAHeldRoute() {
+    ServeOptions options;
+    options.port = 0;
+    options.quiet = true;
+    auto created = StrokeServer::Create(options, StrokeModel());
+    EXPECT_TRUE(created.ok());
+    server_ = std::move(*created);
+    server_->SetRequestHook([this](const httplib::Request& req) {
+      if (req.path != "/features") return;
+      held_ = true;
+      while (!release_) std::this_thread::sleep_for(1ms);
+    });
+    port_ = server_->Bind();
+    listener_ = std::thread([this] { server_->Listen(); });
+    while (!server_->IsRunning()) std::this_thread::sleep_for(1ms);
+  }
+  ~ServerWithAHeldRoute() {
+    release_ = true;
+    server_->Stop();
+    listener_.join();
+  }
+  int port() const { return port_; }
+  StrokeServer& server() { return *server_; }
+  void WaitUntilHeld() const {
+    while (!held_) std::this_thread::sleep_for(1ms);
+  }
+  void Release() { release_ = true; }
+
+ private:
+  std::unique_ptr<StrokeServer> server_;
+  int port_ = 0;
+  std::thread listener_;
+  std::atomic<bool> held_{false}, release_{false};
+};
+
 TEST(Stop, RequestsAlreadyReceivedAreAnsweredWithConnectionClose) {
-  ServeOptions options;
-  options.port = 0;
-  options.quiet = true;
-  auto server = StrokeServer::Create(options, StrokeModel());
-  ASSERT_TRUE(server.ok());
-  std::atomic<bool> held{false}, release{false};
-  (*server)->SetRequestHook([&](const httplib::Request& req) {
-    if (req.path != "/features") return;
-    held = true;
-    while (!release) std::this_thread::sleep_for(1ms);
-  });
-  const int port = (*server)->Bind();
-  std::thread listener([&] { (*server)->Listen(); });
-  while (!(*server)->IsRunning()) std::this_thread::sleep_for(1ms);
+  ServerWithAHeldRoute s;
+  const int port = s.port();
   RawConnection in_flight(port), partial(port), idle(port);
   in_flight.Send(Get("/features"));
   idle.Send(Get("/livez"));
   ASSERT_EQ(idle.Responses(2s).size(), 1u);
   const std::string request = Post("/predict", kPatient);
   partial.Send(request.substr(0, 40));
-  while (!held) std::this_thread::sleep_for(1ms);
-  (*server)->Stop();
+  s.WaitUntilHeld();
+  s.server().Stop();
   std::this_thread::sleep_for(200ms);
   partial.Send(request.substr(40));  // received before its deadline: answered
   auto partial_answers = partial.Responses(3s);
@@ -434,33 +462,20 @@ TEST(Stop, RequestsAlreadyReceivedAreAnsweredWithConnectionClose) {
   EXPECT_EQ(partial_answers[0].header("connection"), "close");
   EXPECT_TRUE(idle.ClosedByServer(3s));  // idle: closed, nothing to answer
   EXPECT_FALSE(RawConnection(port).Send(Get("/livez")) && RawConnection(port).Responses(500ms).size() == 1);
-  release = true;
+  s.Release();
   auto held_answers = in_flight.Responses(3s);
   ASSERT_EQ(held_answers.size(), 1u);
   EXPECT_EQ(held_answers[0].status, 200);
-  listener.join();
 }
 
 TEST(Stop, PipelinedRequestsGetTheirAnswerThenConnectionClose) {
-  ServeOptions options;
-  options.port = 0;
-  options.quiet = true;
-  auto server = StrokeServer::Create(options, StrokeModel());
-  ASSERT_TRUE(server.ok());
-  std::atomic<bool> held{false}, release{false};
-  (*server)->SetRequestHook([&](const httplib::Request& req) {
-    if (req.path != "/features") return;
-    held = true;
-    while (!release) std::this_thread::sleep_for(1ms);
-  });
-  const int port = (*server)->Bind();
-  std::thread listener([&] { (*server)->Listen(); });
-  while (!(*server)->IsRunning()) std::this_thread::sleep_for(1ms);
+  ServerWithAHeldRoute s;
+  const int port = s.port();
   RawConnection c(port);
   c.Send(Get("/features") + Post("/explain", kPatient) + Get("/livez"));
-  while (!held) std::this_thread::sleep_for(1ms);
-  (*server)->Stop();
-  release = true;
+  s.WaitUntilHeld();
+  s.server().Stop();
+  s.Release();
   auto answers = c.Responses(3s, 3);
   ASSERT_GE(answers.size(), 2u);  // no reset destroyed them
   EXPECT_EQ(answers[0].status, 200);
@@ -468,7 +483,6 @@ TEST(Stop, PipelinedRequestsGetTheirAnswerThenConnectionClose) {
   EXPECT_EQ(answers[1].header("connection"), "close");
   EXPECT_EQ(answers.size(), 2u);  // nothing after Connection: close
   EXPECT_TRUE(c.ClosedByServer(3s));
-  listener.join();
 }
 
 }  // namespace
