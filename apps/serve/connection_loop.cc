@@ -247,9 +247,8 @@ bool ConnectionLoop::Run() {
       if (tag == &listen_marker) {
         Accept();
       } else if (tag == &wake_marker) {
-        uint64_t count = 0;
-        while (::read(wake_fd_, &count, sizeof count) > 0) {
-        }
+        uint64_t count = 0;  // one read resets an eventfd's counter
+        [[maybe_unused]] ssize_t n = ::read(wake_fd_, &count, sizeof count);
         TakeBackFinished();
       } else {
         auto* c = static_cast<Connection*>(tag);
@@ -321,6 +320,7 @@ void ConnectionLoop::ReadFrom(Connection* c) {
     const ssize_t n = ::recv(c->fd, chunk, sizeof chunk, 0);
     if (n > 0) {
       if (c->phase != Connection::Phase::kClosing) c->buffer.append(chunk, static_cast<size_t>(n));
+      if (static_cast<size_t>(n) < sizeof chunk) break;  // drained (epoll is level-triggered: more will be signalled)
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
