@@ -108,7 +108,7 @@ class MemoryStream final : public httplib::Stream {
 }  // namespace
 
 StrokeServer::StrokeServer(const ServeOptions& options, const Model& model)
-    : options_(options), model_(model), throttle_(options.max_failed_logins, std::chrono::seconds(60)),
+    : options_(options), throttle_(options.max_failed_logins, std::chrono::seconds(60)),
       metrics_(kServeVersion, model.info().name, model.info().version), events_(options.log_capacity) {}
 
 StatusOr<std::unique_ptr<StrokeServer>> StrokeServer::Create(const ServeOptions& options, const Model& model) {

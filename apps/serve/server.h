@@ -99,7 +99,6 @@ class StrokeServer {
                  size_t bytes);
 
   const ServeOptions options_;
-  const Model& model_;
   Authenticator auth_;
   LoginThrottle throttle_;
   Metrics metrics_;
