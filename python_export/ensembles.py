@@ -97,7 +97,8 @@ def gradient_boosting(model, num_features):
     trees = [_tree_arrays(model.estimators_[i, j].tree_,
                           model.estimators_[i, j].tree_.value[:, 0, 0:1], output=j)
              for i in range(model.estimators_.shape[0]) for j in range(outputs)]
-    link = {"binary_classification": "logistic", "multiclass_classification": "softmax",
+    # Multiclass: MultinomialDeviance's exp(raw - logsumexp(raw)), not softmax's exp(raw - max) / sum.
+    link = {"binary_classification": "logistic", "multiclass_classification": "softmax_logsumexp",
             "regression": "identity"}[task]
     return {"kind": "gradient_boosting", "task": task, "split_rule": "float32_le",
             "aggregation": "sum", "precision": "float64", "link": link,

@@ -1,7 +1,7 @@
 """Verifies a bundle against the training library before it is written.
 
-The bundle is loaded the way it will be served (today: through the
-`stroke-predict` binary; later: the `stroke` Python module) and scored on the
+The bundle is loaded the way it will be served - by libstroke's C++ evaluator,
+through the `stroke` Python module (libstroke_scorer.py) - and scored on the
 same inputs as the training library:
 
 - raw records: the golden rows, the training rows given (or a sample), and
@@ -14,24 +14,20 @@ same inputs as the training library:
   missing values.
 
 Any difference refuses the export (UnsupportedModel), printing the first
-differing rows with both answers. Tolerance: 0 where the library computes in
-float64, except a softmax's last bits (SOFTMAX_TOLERANCE: a different formula
-for the same number); for XGBoost (float32) XGBOOST_TOLERANCE, what float32
-arithmetic explains (docs/models.md). Classes are always compared exactly.
+differing rows with both answers. Tolerance (tolerance_of, docs/models.md
+"Exactness"): 0, except where the library's own arithmetic explains a
+difference - XGBoost multi:softmax's float32 sum (XGBOOST_TOLERANCE), and a
+float64 softmax when numpy runs its own AVX-512 exp/log instead of the C
+library's (NUMPY_SIMD_EXP_TOLERANCE). Classes are always compared exactly.
 There is no switch to turn verification off.
 """
-import json
 import math
-import os
-import shutil
-import subprocess
-import tempfile
 
 import numpy as np
 
 from ensembles import UnsupportedModel
+from libstroke_scorer import ModuleScorer
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 MAX_RECORDS = 5000        # training rows verified (a deterministic sample beyond)
 MAX_FEATURE_PROBES = 20000
 SHOWN = 5                 # differing rows printed
@@ -40,108 +36,16 @@ SHOWN = 5                 # differing rows printed
 # scipy's softmax over the float32 margins, summed in float32 (libstroke sums
 # in float64 as XGBoost's softprob does): up to 2 float32 ulps of a probability.
 XGBOOST_TOLERANCE = 2 ** -22
-# scikit-learn's softmax is exp(raw - logsumexp(raw)) (GradientBoosting) or its
-# loss module's (HistGradientBoosting); libstroke's is exp(raw - max) / sum: the
-# same number but for the last bits of a probability. The class is compared exactly.
-SOFTMAX_TOLERANCE = 1e-15
+# scikit-learn's softmax (HistGradientBoosting: exp(raw - max) / sum;
+# GradientBoosting: exp(raw - logsumexp(raw))) is computed by libstroke in the
+# same order with the C library's exp and log: 0. numpy on a CPU with AVX-512
+# dispatches its own exp/log (within 1 ulp of the C library's, different bits
+# for about 1 argument in 4); the softmax spreads that to a few ulps of a
+# probability (measured: <= 4 ulps, 3.3e-16, for exp(raw - max) / sum; <= 17
+# ulps, 1.8e-15, for the logsumexp form at margins of magnitude <= 15, where
+# the error grows with |logsumexp|). The class is compared exactly.
+NUMPY_SIMD_EXP_TOLERANCE = 1e-14
 UNKNOWN_CATEGORY = "\u2047unknown-category-probe"
-
-
-# ---------------------------------------------------------------- scorers
-
-
-def find_stroke_predict():
-    """$STROKE_PREDICT, else build/apps/predict/stroke-predict in this
-    checkout, else `stroke-predict` on PATH; None if none exists."""
-    candidates = [os.environ.get("STROKE_PREDICT"),
-                  os.path.join(HERE, "..", "build", "apps", "predict", "stroke-predict"),
-                  shutil.which("stroke-predict")]
-    for path in candidates:
-        if path and os.path.isfile(path) and os.access(path, os.X_OK):
-            return os.path.abspath(path)
-    return None
-
-
-class StrokePredictScorer:
-    """Scores records with the stroke-predict binary. Prepared features are
-    scored through a probe bundle: the same ensemble behind an identity
-    feature program (one number input per feature), so each feature value
-    reaches the trees exactly as given."""
-
-    def __init__(self, path=None):
-        self.path = path or find_stroke_predict()
-        if self.path is None:
-            raise UnsupportedModel(
-                "cannot verify the bundle: stroke-predict not found (build it with `cmake --build "
-                "build --target stroke-predict`, or set STROKE_PREDICT); an unverified bundle is "
-                "never written")
-
-    def records(self, bundle, records):
-        with tempfile.TemporaryDirectory() as tmp:
-            path = os.path.join(tmp, "bundle.json")
-            with open(path, "w", encoding="utf-8") as out:
-                json.dump(bundle, out, allow_nan=False)
-            lines = "".join(json.dumps(r, allow_nan=False) + "\n" for r in records)
-            run = subprocess.run([self.path, "--model", path, "--format", "jsonl", "--output", "jsonl",
-                                  "--allow-unknown-fields"],
-                                 input=lines, capture_output=True, text=True, check=False)
-        if run.returncode not in (0, 1):
-            raise UnsupportedModel(f"libstroke cannot load the bundle: {run.stderr.strip()[:2000]}")
-        answers = [json.loads(line) for line in run.stdout.splitlines()]
-        if len(answers) != len(records):
-            raise UnsupportedModel(f"stroke-predict answered {len(answers)} of {len(records)} records: "
-                                   f"{run.stderr.strip()[:2000]}")
-        return [_from_served(bundle, a) for a in answers]
-
-    def features(self, bundle, X):
-        probe = probe_bundle(bundle)
-        records = [{f"f{j}": (None if math.isnan(v) else float(v)) for j, v in enumerate(row)} for row in X]
-        return self.records(probe, records)
-
-
-# TODO(python module): a ModuleScorer with the same two methods over
-# `stroke.Model` (records: Model.predict on dicts; features: the module's
-# prepared-feature entry point), so export.py verifies in-process without the
-# probe bundle.
-
-
-def probe_bundle(bundle):
-    """The bundle's ensemble behind an identity program: input fJ is feature J
-    (nullable without imputation where the trees route missing values)."""
-    ensemble = bundle["ensemble"]
-    missing = ensemble.get("handles_missing", False)
-    inputs = [dict({"name": f"f{j}", "type": "number"}, **({"nullable": True} if missing else {}))
-              for j in range(len(bundle["features"]))]
-    wrap = bundle["model"].get("missing_value_features")  # XGBoost missing=<value>, see xgboost_export
-    features = []
-    for j, f in enumerate(bundle["features"]):
-        expr = ["input", f"f{j}"]
-        if wrap is not None:
-            import xgboost_export
-            expr = xgboost_export.missing_as_nan(expr, wrap)
-        features.append({"name": f["name"], "expr": expr})
-    model = {k: v for k, v in bundle["model"].items() if k in ("name", "version", "threshold", "class_labels")}
-    return {"format": bundle["format"], "format_version": bundle["format_version"], "model": model,
-            "inputs": inputs, "features": features, "ensemble": ensemble, "golden": []}
-
-
-def _from_served(bundle, answer):
-    """A stroke-predict answer as a golden-style dict ({"error": ...} when refused)."""
-    if "errors" in answer:
-        return {"error": "; ".join(f"{e.get('field', '')}: {e.get('message', '')}".lstrip(": ")
-                                   for e in answer["errors"]),
-                "warnings": answer.get("warnings", [])}
-    task = bundle["ensemble"]["task"]
-    out = {"warnings": answer.get("warnings", [])}
-    if task == "regression":
-        out["value"] = answer["value"]
-    elif task == "binary_classification":
-        out.update(probability=answer["probability"], prediction=answer["prediction"])
-    else:
-        labels = bundle["model"]["class_labels"]
-        out.update(probabilities=[answer["probabilities"][label] for label in labels],
-                   prediction=answer["prediction"])
-    return out
 
 
 # ---------------------------------------------------------------- probes
@@ -246,14 +150,26 @@ def record_probes(inputs, base_records, unknown_categories=True):
 # ---------------------------------------------------------------- comparison
 
 
+def numpy_exp_is_the_c_librarys():
+    """True when numpy's float64 exp and log give the C library's bits (as
+    Python's math module does), False when numpy dispatches its own AVX-512
+    versions (NPY_DISABLE_CPU_FEATURES="AVX512F AVX512_SKX" turns them off)."""
+    x = np.linspace(-40.0, 40.0, 4001)
+    y = np.linspace(1e-3, 1e3, 4001)
+    return (np.array_equal(np.exp(x), [math.exp(v) for v in x])
+            and np.array_equal(np.log(y), [math.log(v) for v in y]))
+
+
 def tolerance_of(bundle):
+    """The largest |difference| of a probability or value that verification
+    accepts for this bundle: 0 unless the library's own arithmetic explains one."""
     ensemble = bundle["ensemble"]
     if bundle["model"].get("xgboost_objective") == "multi:softmax":
         return XGBOOST_TOLERANCE
     if ensemble.get("precision") == "float32":
         return 0.0
-    if ensemble["link"] == "softmax":
-        return SOFTMAX_TOLERANCE
+    if ensemble["link"] in ("softmax", "softmax_logsumexp") and not numpy_exp_is_the_c_librarys():
+        return NUMPY_SIMD_EXP_TOLERANCE
     return 0.0
 
 
@@ -336,7 +252,7 @@ def verify(bundle, library, records, kinds, feature_rows, library_name, scorer=N
     Returns the Report."""
     import time
     start = time.perf_counter()
-    scorer = scorer or StrokePredictScorer()
+    scorer = scorer or ModuleScorer()
     ensemble = bundle["ensemble"]
     report = Report(ensemble["task"], tolerance_of(bundle))
     ours = scorer.records(bundle, records)

@@ -123,6 +123,34 @@ TEST(Ensemble, PerClassTreesAndSoftmax) {
   EXPECT_NEAR(p[0] + p[1] + p[2], 1.0, 1e-15);
 }
 
+// GradientBoostingClassifier's exp(raw - logsumexp(raw)): the same
+// probabilities as exp(raw - max) / sum up to rounding, computed the other
+// way (bit-for-bit parity with scikit-learn: python_export/tests/test_softmax_exactness.py).
+TEST(Ensemble, LogSumExpSoftmaxIsTheLogSumExpFormula) {
+  TreeArrays t0 = Stump(0), t1 = Stump(0), t2 = Stump(0);
+  t1.output = 1;
+  t2.output = 2;
+  t2.value = {0, 2, 3};
+  EnsembleSpec spec;
+  spec.num_features = 1;
+  spec.num_outputs = 3;
+  spec.base_margin = {0.1, 0.2, 0.3};
+  spec.link = LinkFunction::kSoftmaxLogSumExp;
+  spec.trees = {t0, t1, t2};
+  StatusOr<Ensemble> e = Ensemble::Create(spec);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  const std::array<double, 3> raw = {1.1, 1.2, 3.3};
+  std::array<double, kMaxOutputs> p;
+  e->Link(raw, p);
+  const double log_sum_exp = std::log((std::exp(1.1 - 3.3) + std::exp(1.2 - 3.3)) + std::exp(0.0)) + 3.3;
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(p[i], std::exp(raw[i] - log_sum_exp)) << i;
+
+  spec.precision = Precision::kFloat32;
+  StatusOr<Ensemble> f32 = Ensemble::Create(spec);
+  ASSERT_FALSE(f32.ok());
+  EXPECT_NE(f32.status().message().find("softmax_logsumexp"), std::string::npos) << f32.status().ToString();
+}
+
 TEST(Ensemble, CategoricalSplitsUseBitsetsAndTreatUnknownAsMissing) {
   TreeArrays t = Stump(0, /*missing_left=*/1);
   t.categorical = {1, 0, 0};

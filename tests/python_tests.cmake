@@ -17,8 +17,10 @@ if(STROKE_PYTHON_RESULT EQUAL 0)
            COMMAND ${STROKE_PYTHON_FOUND} -m pytest -q -rs -p no:cacheprovider
                    --basetemp=${CMAKE_CURRENT_BINARY_DIR}/pytest-tmp
                    ${PROJECT_SOURCE_DIR}/python_export/tests)
-  # The family-parity tests serve every row through the stroke-predict just built.
-  set_tests_properties(python.pytest PROPERTIES ENVIRONMENT "STROKE_PREDICT=$<TARGET_FILE:stroke-predict>")
+  # The family-parity tests serve every row through the stroke-predict just built;
+  # export-time verification scores through the Python module just built (build/python).
+  set_tests_properties(python.pytest PROPERTIES ENVIRONMENT
+                       "STROKE_PREDICT=$<TARGET_FILE:stroke-predict>;STROKE_MODULE_PATH=${CMAKE_BINARY_DIR}/python")
   # The original stroke API's client (plain HTTP from Python) against the stroke-serve binary.
   add_test(NAME python.stroke_api_client
            COMMAND ${STROKE_PYTHON_FOUND} ${CMAKE_CURRENT_SOURCE_DIR}/stroke_api_compat_test.py

@@ -34,6 +34,7 @@ const std::map<std::string, Precision> kPrecisions = {{"float64", Precision::kFl
                                                       {"float32", Precision::kFloat32}};
 const std::map<std::string, LinkFunction> kLinks = {{"logistic", LinkFunction::kLogistic},
                                                     {"softmax", LinkFunction::kSoftmax},
+                                                    {"softmax_logsumexp", LinkFunction::kSoftmaxLogSumExp},
                                                     {"identity", LinkFunction::kIdentity}};
 const std::map<std::string, int> kKinds = {
     {"gradient_boosting", 0}, {"random_forest", 1}, {"hist_gradient_boosting", 2}, {"xgboost", 3}};
@@ -48,7 +49,7 @@ std::string CheckTaskShape(Task task, const EnsembleSpec& spec) {
       return "binary_classification needs 1 output with link logistic, or 2 (class probabilities) with identity";
     case Task::kMulticlassClassification:
       if (spec.num_outputs >= 2 && !logistic) return "";
-      return "multiclass_classification needs 2 or more outputs with link softmax or identity";
+      return "multiclass_classification needs 2 or more outputs with link softmax, softmax_logsumexp or identity";
     case Task::kRegression:
       if (spec.num_outputs == 1 && identity) return "";
       return "regression needs 1 output with link identity";

@@ -2,6 +2,7 @@
 
 #include "complete_trees.h"
 #include "ensemble_walk.h"
+#include "link_functions.h"
 #include "load_limits.h"
 
 #include <algorithm>
@@ -165,7 +166,12 @@ std::string CheckSpec(const EnsembleSpec& spec, const LoadOptions& limits) {
   }
   if (!std::isfinite(spec.tree_scale)) return "tree_scale: not finite";
   if (spec.link == LinkFunction::kLogistic && spec.num_outputs != 1) return "link: logistic needs exactly 1 output";
-  if (spec.link == LinkFunction::kSoftmax && spec.num_outputs < 2) return "link: softmax needs 2 or more outputs";
+  if ((spec.link == LinkFunction::kSoftmax || spec.link == LinkFunction::kSoftmaxLogSumExp) && spec.num_outputs < 2) {
+    return "link: softmax needs 2 or more outputs";
+  }
+  if (spec.link == LinkFunction::kSoftmaxLogSumExp && spec.precision == Precision::kFloat32) {
+    return "link: softmax_logsumexp is computed in float64 (scikit-learn); precision must be float64";
+  }
   if (spec.trees.empty()) return "trees: an ensemble needs at least one tree";
   if (spec.trees.size() > limits.max_trees) {
     return "trees: " + OverLimit("tree count " + std::to_string(spec.trees.size()), limits.max_trees, "max_trees");
@@ -346,23 +352,16 @@ void Ensemble::Link(std::span<const double> raw, std::span<double> out) const {
         out[0] = 1.0 / (1.0 + std::exp(-raw[0]));
       }
       return;
-    case LinkFunction::kSoftmax: {
-      double max = raw[0];
-      for (int i = 1; i < k; ++i) max = raw[i] > max ? raw[i] : max;
+    case LinkFunction::kSoftmax:
       if (f32) {
-        // XGBoost's common::Softmax: float32 exponentials, a double sum.
-        double sum = 0;
-        for (int i = 0; i < k; ++i) sum += std::exp(static_cast<float>(raw[i]) - static_cast<float>(max));
-        for (int i = 0; i < k; ++i) {
-          out[i] = std::exp(static_cast<float>(raw[i]) - static_cast<float>(max)) / static_cast<float>(sum);
-        }
-        return;
+        internal::SoftmaxFloat32(raw.data(), k, out.data());
+      } else {
+        internal::SoftmaxNormalized(raw.data(), k, out.data());
       }
-      double sum = 0;
-      for (int i = 0; i < k; ++i) sum += std::exp(raw[i] - max);
-      for (int i = 0; i < k; ++i) out[i] = std::exp(raw[i] - max) / sum;
       return;
-    }
+    case LinkFunction::kSoftmaxLogSumExp:
+      internal::SoftmaxLogSumExp(raw.data(), k, out.data());
+      return;
   }
 }
 

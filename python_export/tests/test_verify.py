@@ -10,10 +10,7 @@ import bundle_writer
 import verify
 from ensembles import UnsupportedModel
 from featureprog import FeatureProgram
-from serving import stroke_predict_path
-
-STROKE_PREDICT = stroke_predict_path()
-needs_cli = pytest.mark.skipif(STROKE_PREDICT is None, reason="set STROKE_PREDICT to stroke-predict")
+import libstroke_scorer
 INPUTS = [{"name": "x", "type": "number", "limits": {"min": -5, "max": 5}},
           {"name": "c", "type": "category", "categories": ["a", "b"]}]
 FEATURES = [{"name": "x", "expr": ["input", "x"]}, {"name": "c_b", "expr": ["onehot", "c", "b"]}]
@@ -38,11 +35,9 @@ def _verify(bundle, program, model, records, X):
     probes, described = verify.record_probes(INPUTS, records)
     kinds = [("golden row", str(i)) for i in range(len(records))] + [("record probe", d) for d in described]
     library = verify.ProgramLibrary(program, model, "binary_classification")
-    return verify.verify(bundle, library, records + probes, kinds, X, "scikit-learn",
-                         verify.StrokePredictScorer(STROKE_PREDICT))
+    return verify.verify(bundle, library, records + probes, kinds, X, "scikit-learn")
 
 
-@needs_cli
 def test_a_faithful_bundle_passes_with_every_probe_kind():
     model = _model()
     program = FeatureProgram(INPUTS, FEATURES)
@@ -53,7 +48,6 @@ def test_a_faithful_bundle_passes_with_every_probe_kind():
     assert report.rows["record probe"] == 2 + 2 + 1  # x at its limits; c: each category, one unknown
 
 
-@needs_cli
 @pytest.mark.parametrize("tamper", ["leaf", "threshold", "base"])
 def test_a_different_bundle_is_refused_naming_the_rows(tamper):
     model = _model()
@@ -82,7 +76,16 @@ def test_float32_neighbours_bracket_the_threshold():
     assert max(below) == float(np.float32(t)) or np.nextafter(np.float32(max(below)), np.float32(1)) > t
 
 
-def test_missing_stroke_predict_refuses_rather_than_skipping(monkeypatch):
-    monkeypatch.setattr(verify, "find_stroke_predict", lambda: None)
+def test_a_missing_stroke_module_refuses_rather_than_skipping(monkeypatch):
+    monkeypatch.setattr(libstroke_scorer, "import_stroke", lambda: None)
     with pytest.raises(UnsupportedModel, match="unverified bundle is never written"):
-        verify.StrokePredictScorer()
+        libstroke_scorer.ModuleScorer()
+
+
+def test_tolerance_is_zero_unless_the_library_arithmetic_explains_one(monkeypatch):
+    bundle = {"model": {}, "ensemble": {"link": "softmax_logsumexp", "precision": "float64"}}
+    monkeypatch.setattr(verify, "numpy_exp_is_the_c_librarys", lambda: True)
+    assert verify.tolerance_of(bundle) == 0.0
+    monkeypatch.setattr(verify, "numpy_exp_is_the_c_librarys", lambda: False)
+    assert verify.tolerance_of(bundle) == verify.NUMPY_SIMD_EXP_TOLERANCE
+    assert verify.tolerance_of({"model": {}, "ensemble": {"link": "logistic", "precision": "float64"}}) == 0.0

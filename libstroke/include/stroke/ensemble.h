@@ -8,7 +8,8 @@
 //   outputs = link(raw)         logistic, softmax or identity
 //
 // done in float64 (or float32, as XGBoost does), operation for operation as
-// the training library, so results are bit-identical (softmax: to ~1e-16).
+// the training library, so results are bit-identical (softmax too, given the
+// library's exp and log: see src/link_functions.h).
 //
 //   std::array<double, kMaxOutputs> raw;
 //   ensemble.PredictRaw(features, raw);            // one row, no allocation
@@ -69,8 +70,11 @@ enum class Precision { kFloat64, kFloat32 };
 // Maps the raw accumulators to the outputs.
 enum class LinkFunction {
   kLogistic,  // one accumulator -> 1 / (1 + exp(-raw)): probability of class 1
-  kSoftmax,   // K accumulators -> K class probabilities
+  kSoftmax,   // K accumulators -> K class probabilities: exp(raw - max) / sum
+              // (scikit-learn's softmax; XGBoost's in float32)
   kIdentity,  // unchanged: a regression value, or a forest's class probabilities
+  kSoftmaxLogSumExp,  // K accumulators -> exp(raw - logsumexp(raw)): scikit-learn
+                      // GradientBoostingClassifier's multiclass probabilities
 };
 
 // One element of a TreeSHAP path (scratch memory for Ensemble::Shap).
