@@ -34,6 +34,7 @@ if(STROKE_PYTHON_RESULT EQUAL 0)
                    --stroke-predict $<TARGET_FILE:stroke-predict> --seed 7)
   set_tests_properties(python.pytest python.stroke_api_client python.serve_signals python.live_parity
                        PROPERTIES LABELS python)
+  set_tests_properties(python.live_parity PROPERTIES ENVIRONMENT "STROKE_MODULE_PATH=${CMAKE_BINARY_DIR}/python")
 else()
   message(WARNING "python_export tests will be SKIPPED: ${STROKE_PYTHON_ERROR}")
   string(REPLACE "\n" " " skip_reason "${STROKE_PYTHON_ERROR}")

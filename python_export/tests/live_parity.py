@@ -1,6 +1,6 @@
 """Live parity: train on fresh synthetic data (a seed the shipped bundles were
 not trained with), export, predict every row with stroke-predict, and compare
-with scikit-learn's predict_proba and predict - all rows, |dp| <= 1e-12.
+with scikit-learn's predict_proba and predict - all rows, bit-identical (|dp| = 0).
 
     live_parity.py --stroke-predict build/apps/predict/stroke-predict [--seed 7]
 """

@@ -110,7 +110,9 @@ def _served(tmp_path, model, data, task, *, saved=None, spec=None, extra=()):
         theirs = _answers(model, data, task)
     ours = predict(STROKE_PREDICT, out, records, "--allow-unknown-fields")
     labels = bundle["model"].get("class_labels")
-    return max(_delta(task, a, b, labels) for a, b in zip(ours, theirs))
+    worst = max(_delta(task, a, b, labels) for a, b in zip(ours, theirs))
+    assert worst <= verify.tolerance_of(bundle), f"served answers differ by {worst:.3g}"
+    return worst
 
 
 def _identity_spec(n, nullable=True, labels=None):

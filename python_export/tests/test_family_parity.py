@@ -15,6 +15,7 @@ from sklearn.ensemble import (ExtraTreesClassifier, ExtraTreesRegressor,
 
 import bundle_writer
 import export
+import verify
 from featureprog import FeatureProgram
 from serving import mismatches, predict, stroke_predict_path
 
@@ -137,7 +138,7 @@ def test_served_outputs_equal_the_library(case, tmp_path):
 
     answers = predict(STROKE_PREDICT, path, test)
     expected = bundle_writer.library_answers(model, X_test, task)
-    worst, bad = mismatches(task, answers, expected, labels)
+    worst, bad = mismatches(task, answers, expected, labels, verify.tolerance_of(bundle))
     print(f"{case}: {len(test)} rows, max difference {worst:.3g}")
     assert not bad, f"{len(bad)} mismatches, first: {bad[:3]}"
     if handles_missing:
