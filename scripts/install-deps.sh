@@ -6,7 +6,9 @@
 #   build:  g++, CMake, nlohmann-json (header-only JSON, used inside the library);
 #           for stroke-serve: cpp-httplib (HTTP), libssl (HMAC, SHA-256, constant-time
 #           compare for the credentials cache and API keys), libcrypt (bcrypt/yescrypt
-#           password hashes with crypt_r)
+#           password hashes with crypt_r); CLI11 (both programs' command lines
+#           and environment options, header-only) and fmt (number, time and
+#           message formatting)
 #   tests:  GoogleTest, Google Benchmark; clang with its sanitizer and libFuzzer
 #           runtimes (clang, libclang-rt-dev) for the fuzz runs ctest does
 #           (docs/testing.md; without them those runs are SKIPPED)
@@ -22,7 +24,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config
+  build-essential cmake pkg-config libcli11-dev libfmt-dev
   nlohmann-json3-dev libcpp-httplib-dev libssl-dev libcrypt-dev
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-dev
   python3 python3-sklearn python3-pandas python3-numpy python3-pytest python3-xgboost

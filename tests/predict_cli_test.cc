@@ -262,12 +262,12 @@ TEST(CliOptions, BundleLimitFlagsSetLoadOptions) {
   for (const char* bad : {"0", "-3", "1e3", "", "99999999999"}) {
     auto refused = ParseCliOptions({"--max-tree-nodes", bad});
     ASSERT_FALSE(refused.ok()) << bad;
-    EXPECT_EQ(refused.status().message(),
-              "--max-tree-nodes: expected an integer in [1, 2147483647], got \"" + std::string(bad) + "\"");
+    const std::string expected = "--max-tree-nodes: expected an integer in [1, 2147483647], got \"" + std::string(bad) + "\"";
+    EXPECT_EQ(refused.status().message().rfind(expected, 0), 0u) << refused.status().message();
   }
   EXPECT_FALSE(ParseCliOptions({"--max-tree-depth"}).ok());
   for (const LoadLimitFlag& flag : LoadLimitFlags()) {
-    EXPECT_NE(kUsage.find(std::string("--") + flag.name + " N"), std::string::npos) << flag.name;
+    EXPECT_NE(CliUsage().find(std::string("--") + flag.name + " N"), std::string::npos) << flag.name;
   }
 }
 

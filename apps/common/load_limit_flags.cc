@@ -1,5 +1,7 @@
 #include "load_limit_flags.h"
 
+#include <CLI/CLI.hpp>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
@@ -51,6 +53,20 @@ std::string LoadLimitsUsage() {
     text += line + flag.help + " (default " + std::to_string(defaults.*flag.field) + ")\n";
   }
   return text;
+}
+
+void AddLoadLimitOptions(CLI::App* app, LoadOptions* load, const std::string& group) {
+  const LoadOptions defaults;
+  for (const LoadLimitFlag& flag : LoadLimitFlags()) {
+    auto set = [&flag, load](const std::string& text) {
+      if (Status s = SetLoadLimit(flag, text, load); !s.ok()) throw CLI::ValidationError(s.message());
+    };
+    app->add_option_function<std::string>(std::string("--") + flag.name, set,
+                                          std::string(flag.help) + " (default " +
+                                              std::to_string(defaults.*flag.field) + ")")
+        ->type_name("N")
+        ->group(group);
+  }
 }
 
 }  // namespace stroke::apps

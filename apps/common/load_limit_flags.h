@@ -11,6 +11,10 @@
 #include "stroke/load_options.h"
 #include "stroke/status.h"
 
+namespace CLI {
+class App;
+}
+
 namespace stroke::apps {
 
 struct LoadLimitFlag {
@@ -31,6 +35,11 @@ Status SetLoadLimit(const LoadLimitFlag& flag, const std::string& text, LoadOpti
 
 // The usage lines for the flags, with their defaults, under a heading.
 std::string LoadLimitsUsage();
+
+// Adds every limit as an option of `app` (CLI11) in the help group `group`:
+// `--max-tree-depth N` sets load->max_tree_depth through SetLoadLimit, whose
+// message a bad value fails the parse with. The help shows each default.
+void AddLoadLimitOptions(CLI::App* app, LoadOptions* load, const std::string& group);
 
 }  // namespace stroke::apps
 

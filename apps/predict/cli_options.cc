@@ -1,52 +1,30 @@
 #include "cli_options.h"
 
+#include <CLI/CLI.hpp>
+
 #include <cstdlib>
 #include <map>
+#include <memory>
 
 #include "load_limit_flags.h"
 
 namespace stroke::apps {
+namespace {
 
-const std::string kUsage = R"(stroke-predict - predictions from a libstroke model bundle
+const char* kDescription = R"(stroke-predict - predictions from a libstroke model bundle
 
-Usage:
-  stroke-predict [options] [INPUT]     predict every record of INPUT (default: stdin)
-  stroke-predict info [--model M] [--output json]
-                                       print the model's metadata and input schema
+Predicts every record of INPUT (default: stdin), or with `info` prints the model's
+metadata and input schema. INPUT holds records (field -> value) as a JSON object, a JSON
+array of objects, JSON Lines (one object per line), or CSV with a header row (empty cells
+and the field's null tokens, e.g. N/A, are null). The format comes from the file
+extension (.json, .jsonl, .ndjson, .csv) or the content.)";
 
-INPUT holds records (field -> value) as
-  a JSON object, a JSON array of objects, JSON Lines (one object per line), or
-  CSV with a header row (empty cells and the field's null tokens, e.g. N/A, are null).
-The format comes from the file extension (.json, .jsonl, .ndjson, .csv) or the content.
-
-Options:
-  --model M             bundle file, or the name of a bundled model (stroke, lung_cancer,
-                        heart_disease, loan_amount);
-                        default: $STROKE_MODEL, else the bundled stroke model
-  --format F            input format: json, jsonl or csv (default: detected)
-  --output F            output format: json, jsonl or csv (default: as the input;
-                        info: text or json)
-  --threshold T         binary models: decision threshold in [0, 1], class 1 when
-                        probability > T (default: the bundle's)
-  --emit-features       add each record's prepared model-feature vector, to compare
-                        with the training pipeline's
-  --explain             add each record's TreeSHAP explanation: the expected value,
-                        each input's and each feature's contribution to the raw score
-                        (json, jsonl; see docs/bundle-format.md and stroke/explain.h)
-  --allow-unknown-fields
-                        ignore fields the model does not read (default: an error)
-  --refuse-unknown-categories
-                        an unknown category is an error even where the bundle answers it
-                        (as OneHotEncoder(handle_unknown="ignore") does, with a warning)
-  -h, --help            this text
-
-)" + LoadLimitsUsage() + R"(
+const char* kFooter = R"(
 Each answer has the record's row number (1-based), warnings (e.g. a value outside the
 training range) and, by task: binary: probability (of class 1), prediction (0/1), label,
 raw_margin; multiclass: prediction, label, probability, probabilities per class;
-regression: value. A record
-that cannot be predicted gets "errors" instead, naming each bad field; the other
-records are still answered.
+regression: value. A record that cannot be predicted gets "errors" instead, naming each
+bad field; the other records are still answered.
 
 Exit status: 0 every record answered; 1 some records failed (see stderr);
 2 bad usage, unreadable input or model.
@@ -55,83 +33,80 @@ Examples:
   stroke-predict patient.json
   stroke-predict --model lung_cancer --output csv survey.jsonl
   cat patients.csv | stroke-predict --emit-features --output jsonl
+  stroke-predict info --model heart_disease --output json
 )";
 
-namespace {
+const std::map<std::string, InputFormat> kInputFormats = {
+    {"json", InputFormat::kJson}, {"jsonl", InputFormat::kJsonl}, {"csv", InputFormat::kCsv}};
+const std::map<std::string, OutputFormat> kOutputFormats = {{"json", OutputFormat::kJson},
+                                                            {"jsonl", OutputFormat::kJsonl},
+                                                            {"csv", OutputFormat::kCsv},
+                                                            {"text", OutputFormat::kText}};
 
+// A choice among `names`: the parser refuses anything else, naming the choices.
 template <typename Enum>
-StatusOr<Enum> ParseName(const std::string& flag, const std::string& value,
-                         const std::map<std::string, Enum>& names) {
-  auto it = names.find(value);
-  if (it != names.end()) return it->second;
-  std::string allowed;
-  for (const auto& [name, _] : names) allowed += (allowed.empty() ? "" : ", ") + name;
-  return InvalidInputError(flag + ": expected one of " + allowed + ", got \"" + value + "\"");
+CLI::Option* AddChoice(CLI::App* app, const std::string& flag, Enum* out, const std::map<std::string, Enum>& names,
+                       const std::string& help) {
+  std::vector<std::string> keys;
+  for (const auto& [name, _] : names) keys.push_back(name);
+  return app
+      ->add_option_function<std::string>(flag, [out, &names](const std::string& value) { *out = names.at(value); },
+                                         help)
+      ->check(CLI::IsMember(keys))
+      ->type_name("F");
 }
 
-}  // namespace
+// stroke-predict's parser, writing into *options.
+std::unique_ptr<CLI::App> MakeParser(CliOptions* options) {
+  auto app = std::make_unique<CLI::App>(kDescription, "stroke-predict");
+  app->footer(kFooter);
+  app->get_formatter()->column_width(30);
+  app->add_option("INPUT", options->input, "file of records; - or none: stdin")->type_name("");
+  CLI::App* info = app->add_subcommand("info", "print the model's metadata and input schema (--output text or json)");
+  info->fallthrough();  // --model and --output given after `info` belong to the main parser
+  info->callback([options] { options->info = true; });
 
-StatusOr<CliOptions> ParseCliOptions(const std::vector<std::string>& args) {
-  CliOptions options;
-  bool have_input = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    auto value = [&](std::string* out) -> Status {
-      if (i + 1 >= args.size()) return InvalidInputError(arg + " needs a value");
-      *out = args[++i];
-      return Status::Ok();
-    };
-    std::string text;
-    if (arg == "-h" || arg == "--help") {
-      options.help = true;
-    } else if (arg == "info" && !have_input && !options.info) {  // the first positional argument
-      options.info = true;
-    } else if (arg == "--model") {
-      if (Status s = value(&options.model); !s.ok()) return s;
-    } else if (arg == "--format" || arg == "--output") {
-      if (Status s = value(&text); !s.ok()) return s;
-      if (arg == "--format") {
-        auto format = ParseName<InputFormat>(arg, text, {{"json", InputFormat::kJson},
-                                                         {"jsonl", InputFormat::kJsonl},
-                                                         {"csv", InputFormat::kCsv}});
-        if (!format.ok()) return format.status();
-        options.input_format = *format;
-      } else {
-        auto format = ParseName<OutputFormat>(arg, text, {{"json", OutputFormat::kJson},
-                                                          {"jsonl", OutputFormat::kJsonl},
-                                                          {"csv", OutputFormat::kCsv},
-                                                          {"text", OutputFormat::kText}});
-        if (!format.ok()) return format.status();
-        options.output_format = *format;
-      }
-    } else if (arg == "--threshold") {
-      if (Status s = value(&text); !s.ok()) return s;
-      char* end = nullptr;
-      const double t = std::strtod(text.c_str(), &end);
-      if (text.empty() || *end != '\0' || !(t >= 0 && t <= 1)) {
-        return InvalidInputError("--threshold: expected a number in [0, 1], got \"" + text + "\"");
-      }
-      options.threshold = t;
-    } else if (arg == "--emit-features") {
-      options.emit_features = true;
-    } else if (arg == "--explain") {
-      options.explain = true;
-    } else if (arg == "--allow-unknown-fields") {
-      options.allow_unknown_fields = true;
-    } else if (arg == "--refuse-unknown-categories") {
-      options.refuse_unknown_categories = true;
-    } else if (const LoadLimitFlag* limit = arg.rfind("--", 0) == 0 ? FindLoadLimitFlag(arg.substr(2)) : nullptr) {
-      if (Status s = value(&text); !s.ok()) return s;
-      if (Status s = SetLoadLimit(*limit, text, &options.load); !s.ok()) return s;
-    } else if (arg.size() > 1 && arg[0] == '-') {
-      return InvalidInputError("unknown option " + arg + " (see --help)");
-    } else if (have_input || options.info) {
-      return InvalidInputError("unexpected argument \"" + arg + "\" (one INPUT at most)");
-    } else {
-      options.input = arg;
-      have_input = true;
-    }
-  }
+  app->add_option("--model", options->model,
+                  "bundle file or bundled model: stroke (default, or $STROKE_MODEL), lung_cancer, "
+                  "heart_disease, loan_amount")
+      ->type_name("M")
+      ->group("Model");
+  app->add_option_function<double>("--threshold", [options](double t) { options->threshold = t; },
+                                   "binary models: class 1 when probability > T (default: the bundle's)")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            char* end = nullptr;
+            const double t = std::strtod(text.c_str(), &end);
+            return !text.empty() && *end == '\0' && t >= 0 && t <= 1 ? "" : "expected a number in [0, 1], got \"" + text + "\"";
+          },
+          "in [0, 1]"))
+      ->type_name("T")
+      ->group("Model");
+  AddLoadLimitOptions(app.get(), &options->load, "Bundle limits (beyond one, a bundle is refused naming it)");
+
+  AddChoice(app.get(), "--format", &options->input_format, kInputFormats,
+            "input format: json, jsonl or csv (default: detected)")
+      ->group("Input");
+  app->add_flag("--allow-unknown-fields", options->allow_unknown_fields,
+                "ignore fields the model does not read (default: an error)")
+      ->group("Input");
+  app->add_flag("--refuse-unknown-categories", options->refuse_unknown_categories,
+                "refuse categories unseen in training even where the bundle answers them with a warning")
+      ->group("Input");
+
+  AddChoice(app.get(), "--output", &options->output_format, kOutputFormats,
+            "json, jsonl or csv (default: as the input); info: text or json")
+      ->group("Output");
+  app->add_flag("--emit-features", options->emit_features,
+                "add each record's prepared feature vector (compare with the training pipeline)")
+      ->group("Output");
+  app->add_flag("--explain", options->explain,
+                "add each record's TreeSHAP contributions per input and feature (json, jsonl)")
+      ->group("Output");
+  return app;
+}
+
+Status CheckCombination(const CliOptions& options) {
   if (options.info && options.output_format != OutputFormat::kAuto &&
       options.output_format != OutputFormat::kText && options.output_format != OutputFormat::kJson) {
     return InvalidInputError("info prints text or json, not jsonl or csv");
@@ -142,7 +117,33 @@ StatusOr<CliOptions> ParseCliOptions(const std::vector<std::string>& args) {
   if (options.output_format == OutputFormat::kText && !options.info) {
     return InvalidInputError("--output text is for `info`; predictions are json, jsonl or csv");
   }
+  if (options.info && options.input != "-") {
+    return InvalidInputError("info takes no INPUT (got \"" + options.input + "\")");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<CliOptions> ParseCliOptions(const std::vector<std::string>& args) {
+  CliOptions options;
+  std::unique_ptr<CLI::App> app = MakeParser(&options);
+  std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 consumes from the back
+  try {
+    app->parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    options.help = true;
+    return options;
+  } catch (const CLI::ParseError& e) {
+    return InvalidInputError(std::string(e.what()) + " (see --help)");
+  }
+  if (Status s = CheckCombination(options); !s.ok()) return s;
   return options;
+}
+
+std::string CliUsage() {
+  CliOptions options;
+  return MakeParser(&options)->help();
 }
 
 }  // namespace stroke::apps

@@ -29,11 +29,13 @@ struct CliOptions {
   LoadOptions load;                  // bundle limits (--max-tree-depth, ...)
 };
 
-// Parses argv[1..]. kInvalidInput with a one-line reason on a bad flag.
+// Parses argv[1..] (CLI11). kInvalidInput with a one-line reason naming the
+// flag on a bad flag, value or combination; -h/--help sets `help`.
 StatusOr<CliOptions> ParseCliOptions(const std::vector<std::string>& args);
 
-// The --help text.
-extern const std::string kUsage;
+// The --help text, generated from the parser: every flag, grouped, with its
+// default where it has one.
+std::string CliUsage();
 
 }  // namespace stroke::apps
 

@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   if (options->help) {
-    std::cout << kUsage;
+    std::cout << CliUsage();
     return kExitOk;
   }
   std::ios::sync_with_stdio(false);
