@@ -138,7 +138,7 @@ void WriteModelInfoText(const Model& model, std::ostream& out) {
     if (!f.known_codes.empty()) {
       std::string codes;
       for (double c : f.known_codes) codes += (codes.empty() ? "" : " | ") + FormatNumber(c);
-      line += "  one of " + codes;
+      line += "one of " + codes;
     }
     if (f.nullable && std::isnan(f.impute)) {
       line += "  nullable, passed on as missing";
