@@ -318,7 +318,7 @@ def dictionaries():
             "number", "integer", "boolean", "category", "categories", "nullable", "impute", "null_tokens",
             "limits", "training_range", "min", "max", "expr", "input", "ordinal", "onehot", "feature", "add",
             "mul", "and", "or", "sub", "div", "eq", "ne", "lt", "le", "gt", "ge", "not", "neg", "clip", "bucket",
-            "kind", "gradient_boosting", "random_forest", "hist_gradient_boosting", "xgboost", "task",
+            "missing", "coalesce", "known_codes", "kind", "gradient_boosting", "random_forest", "hist_gradient_boosting", "xgboost", "task",
             "binary_classification", "multiclass_classification", "regression", "split_rule", "float32_le",
             "float64_le", "float32_lt", "link", "logistic", "softmax", "identity", "num_features", "base_margin",
             "num_outputs", "leaf_width", "aggregation", "sum", "mean", "precision", "float32", "float64",

@@ -197,9 +197,13 @@ def hist_gradient_boosting(model, num_features):
 
 def _small_code(expr):
     """pipeline_convert's index of a numeric category: a sum of k * (x == c)
-    terms and the unknown-code guard - a whole number 0..n-1 or an error."""
+    terms (and m * missing(x)) and the unknown-code guard - a whole number
+    0..n-1, the encoded missing value, or an error - possibly made NaN where x
+    is missing (["mul", index, ["div", K, K]])."""
+    if expr[0] == "mul" and len(expr) == 3 and isinstance(expr[2], list) and expr[2][0] == "div":
+        expr = expr[1]
     return (expr[0] == "add" and all(
-        isinstance(a, list) and (a[0] == "mul" and isinstance(a[1], float) and a[2][0] == "eq"
+        isinstance(a, list) and (a[0] == "mul" and isinstance(a[1], float) and a[2][0] in ("eq", "missing")
                                  or a[0] == "div") for a in expr[1:]))
 
 
@@ -214,8 +218,9 @@ def categorical_inputs(model, inputs, features):
     fields = {f["name"]: dict(f) for f in inputs}
     for j in np.flatnonzero(model._bin_mapper.is_categorical_):
         expr = features[j]["expr"]
-        if isinstance(expr, list) and (expr[0] == "ordinal" or _small_code(expr)):
-            continue  # codes 0..n-1 of a category field, or of numeric categories
+        if isinstance(expr, list) and (expr[0] == "ordinal" or _small_code(expr)
+                                       or expr[0] == "coalesce" and expr[1][0] == "ordinal"):
+            continue  # codes 0..n-1 of a category field (null: a number or NaN), or of numeric categories
         if not (isinstance(expr, list) and expr[0] == "input"):
             raise UnsupportedModel(f"feature {features[j]['name']!r} feeds a categorical split: it "
                                    "must read an input (or a category's ordinal) directly")

@@ -106,10 +106,18 @@ def csv_records(path, inputs, n=None):
     return [{k: value_from_text(fields[k], row[k]) for k in fields} for row in rows]
 
 
-def as_frame(pipeline, records):
-    """Records as the pipeline was fitted on: a DataFrame (named columns) or an array."""
+def as_frame(pipeline, records, inputs=()):
+    """Records as the pipeline was fitted on: a DataFrame (named columns) or an
+    array. A null is NaN, or None in a field whose encoder learned None as a
+    category (its "null_category"); a category field's column is text (object)
+    even where every value in `records` is null."""
     import pandas as pd
-    frame = pd.DataFrame([{k: (np.nan if v is None else v) for k, v in r.items()} for r in records])
+    nones = {f["name"] for f in inputs if f.get("null_category") == "None"}
+    frame = pd.DataFrame([{k: ((None if k in nones else np.nan) if v is None else v) for k, v in r.items()}
+                          for r in records])
+    for f in inputs:
+        if f["type"] == "category" and f["name"] in frame:
+            frame[f["name"]] = frame[f["name"]].astype(object)
     names = getattr(pipeline, "feature_names_in_", None)
     if names is None:
         return frame.to_numpy()
@@ -121,7 +129,7 @@ def as_frame(pipeline, records):
 
 def verify_features(pipeline, program, records):
     """The exported program must give the pipeline's own transform, exactly."""
-    frame = as_frame(pipeline, records)
+    frame = as_frame(pipeline, records, program.inputs)
     theirs = pipeline[:-1].transform(frame)
     theirs = theirs.toarray() if hasattr(theirs, "toarray") else np.asarray(theirs, dtype=np.float64)
     ours = np.array([program.features_of(r) for r in records])
@@ -205,7 +213,7 @@ def export(model_path, spec=None, data=None, name=None, labels=None, version="1"
         frame = verify_features(pipeline, program, records)
         golden = bundle_writer.golden_rows(estimator, records, X, task)
         _check_pipeline_answers(pipeline, frame, golden, task)
-        library = verify.PipelineLibrary(pipeline, estimator, task, lambda rs: as_frame(pipeline, rs))
+        library = verify.PipelineLibrary(pipeline, estimator, task, lambda rs: as_frame(pipeline, rs, inputs))
     else:
         golden = bundle_writer.golden_rows(estimator, records, X, task)
         library = verify.ProgramLibrary(program, estimator, task)

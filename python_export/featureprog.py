@@ -93,6 +93,9 @@ def check_value(field, value, refuse_unknown_categories=False):
         raise RecordError([(name, "expected a finite number")])
     if kind == "integer" and x != math.floor(x):
         raise RecordError([(name, f"expected an integer, got {value!r}")])
+    if field.get("known_codes") and x not in field["known_codes"]:
+        codes = ", ".join(f"{c:.10g}" for c in field["known_codes"])
+        raise RecordError([(name, f"expected one of {codes}, got {value!r}")])
     if not _in_limits(field, "limits", x):
         raise RecordError([(name, f"outside the limits {field['limits']}, got {value!r}")])
     warning = None if _in_limits(field, "training_range", x) else (
@@ -136,6 +139,7 @@ _NARY = {
     "max": lambda a, b: math.nan if math.isnan(a) or math.isnan(b) else (b if b > a else a),
     "and": lambda a, b: 1.0 if (a != 0 and b != 0) else 0.0,
     "or": lambda a, b: 1.0 if (a != 0 or b != 0) else 0.0,
+    "coalesce": lambda a, b: b if math.isnan(a) else a,  # the first argument that is not NaN
 }
 _BINARY = {
     "sub": lambda a, b: a - b,
@@ -198,8 +202,8 @@ class FeatureProgram:
                 raise SpecError(f"{path}: bucket takes [bucket, x, [ascending edges]]")
             self._validate(args[0], earlier, f"{path}[1]")
         else:
-            arity = {"not": 1, "neg": 1, "clip": 3}.get(op, 2)
-            if op not in _NARY and op not in _BINARY and op not in ("not", "neg", "clip"):
+            arity = {"not": 1, "neg": 1, "missing": 1, "clip": 3}.get(op, 2)
+            if op not in _NARY and op not in _BINARY and op not in ("not", "neg", "missing", "clip"):
                 raise SpecError(f"{path}[0]: unknown op {op!r}")
             if len(args) != arity and not (op in _NARY and len(args) >= 2):
                 raise SpecError(f"{path}: {op!r} takes {arity} arguments, got {len(args)}")
@@ -225,6 +229,8 @@ class FeatureProgram:
             return 1.0 if values[0] == 0 else 0.0
         if op == "neg":
             return -values[0]
+        if op == "missing":
+            return 1.0 if math.isnan(values[0]) else 0.0
         if op == "clip":
             return _NARY["min"](_NARY["max"](values[0], values[1]), values[2])
         fold = _NARY.get(op) or _BINARY[op]

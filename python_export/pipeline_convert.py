@@ -47,24 +47,40 @@ def _is_nan(c):
 
 
 def _categories(values, where):
-    """("text", categories) or ("number", categories): an encoder's fitted
-    categories of one column, all strings or all numbers (booleans count as 0/1)."""
+    """(kind, categories, missing) for an encoder's fitted categories of one
+    column: kind "text", "number" or "boolean" (booleans as 0/1); the
+    categories that are not missing, in order; and the missing value learned
+    as a category (scikit-learn sorts it last) as "nan" or "None", or None.
+    A client's null is that category (the field becomes nullable)."""
     cats = [c.item() if hasattr(c, "item") else c for c in values]
-    if any(_is_nan(c) for c in cats):
-        raise UnsupportedModel(f"{where}: a missing value (NaN/None) learned as a category is not "
-                               "supported; impute it first (SimpleImputer before the encoder)")
+    learned = [c for c in cats if _is_nan(c)]
+    missing = None if not learned else ("None" if learned[0] is None else "nan")
+    if len(learned) > 1:
+        raise UnsupportedModel(f"{where}: both None and NaN were learned as categories, and a client's "
+                               "null cannot say which; make the column's missing values one kind")
+    if learned and not _is_nan(cats[-1]):
+        raise UnsupportedModel(f"{where}: a missing value (NaN/None) that is not the last category "
+                               "is not supported")
+    cats = cats[:-1] if learned else cats
+    if not cats:
+        raise UnsupportedModel(f"{where}: the only category learned is a missing value")
     if all(isinstance(c, str) for c in cats):
-        return "text", cats
+        return "text", cats, missing
+    if missing == "None":
+        raise UnsupportedModel(f"{where}: None learned as a category among numbers is not supported "
+                               "(use NaN for a missing number)")
     if all(isinstance(c, (bool, np.bool_)) for c in cats):
-        return "boolean", [float(c) for c in cats]
+        return "boolean", [float(c) for c in cats], missing
     if all(isinstance(c, numbers.Real) for c in cats):
-        return "number", [float(c) for c in cats]
+        return "number", [float(c) for c in cats], missing
     raise UnsupportedModel(f"{where}: categories mix strings and numbers: {cats[:5]}")
 
 
-def _numeric_category_field(schema, name, cats, where, kind):
+def _numeric_category_field(schema, name, cats, where, kind, refuse_unknown):
     """A column of number codes (e.g. chest pain type 1-4): a number field
-    (integer when every code is whole, boolean for False/True), read with eq."""
+    (integer when every code is whole, boolean for False/True), read with eq.
+    `refuse_unknown` (handle_unknown="error"): the field's known_codes refuse
+    any other number, naming the field, the value and the codes."""
     field = schema.field(name)
     if field["type"] == "category":
         raise UnsupportedModel(f"{where}: column {name!r} is encoded both as text and as numbers")
@@ -73,14 +89,20 @@ def _numeric_category_field(schema, name, cats, where, kind):
     else:
         field["type"] = "integer" if all(c == int(c) for c in cats) else "number"
         field["codes"] = cats  # informational: the codes the encoder knows
+        if refuse_unknown:
+            if field.get("known_codes", cats) != cats:
+                raise UnsupportedModel(f"{where}: column {name!r} is encoded twice with different codes")
+            field["known_codes"] = cats
     return field
 
 
-def _known_number(x, cats):
-    """A feature term that is +0.0 when x is one of cats and +inf otherwise:
-    added to an exact 0/1 it keeps it exact, and makes an unknown code an error
-    for the record (an encoder with handle_unknown='error' refuses it too)."""
-    known = ["or", *[["eq", x, c] for c in cats]] if len(cats) > 1 else ["eq", x, cats[0]]
+def _known_number(x, cats, missing=None):
+    """A feature term that is +0.0 when x is one of cats (or missing, where a
+    missing value is a category) and +inf otherwise: added to an exact 0/1 it
+    keeps it exact. The field's known_codes refuse an unknown code first; the
+    term keeps a reader that predates known_codes refusing it too."""
+    terms = [["eq", x, c] for c in cats] + ([["missing", x]] if missing else [])
+    known = ["or", *terms] if len(terms) > 1 else terms[0]
     return ["div", ["not", known], known]
 
 
@@ -98,6 +120,15 @@ class _Schema:
         if field["type"] == "category" and field["categories"] != categories:
             raise UnsupportedModel(f"{where}: column {name!r} is encoded twice with different categories")
         field.update(type="category", categories=categories)
+
+    def missing_category(self, name, missing, where):
+        """A missing value learned as a category: null is accepted and passed
+        on as NaN (no impute), for the features to test with "missing"."""
+        field = self.field(name)
+        if "impute" in field:
+            raise UnsupportedModel(f"{where}: column {name!r} is imputed in one part and has a missing "
+                                   "value learned as a category in another")
+        field.update(nullable=True, null_category=missing)  # null_category: informational
 
     def imputed(self, name, imputer, j, where):
         if imputer.add_indicator:
@@ -156,24 +187,35 @@ def _one_hot(schema, encoder, columns, where):
         raise UnsupportedModel(f"{where}: infrequent-category grouping is not supported")
     out = []
     for j, c in enumerate(columns):
-        kind, cats = _categories(encoder.categories_[j], f"{where} column {c!r}")
+        kind, cats, missing = _categories(encoder.categories_[j], f"{where} column {c!r}")
         drop = None if encoder.drop_idx_ is None else encoder.drop_idx_[j]
+        kept = [i for i in range(len(cats) + bool(missing)) if drop is None or i != drop]
+        if missing:  # null is the last category: its column tests for a missing value
+            schema.missing_category(c, missing, where)
         if kind == "text":
             schema.categorical(c, cats, where)
             if encoder.handle_unknown == "ignore":  # every column 0, with a warning
                 schema.field(c)["unknown_category"] = -1
-            out += [(f"{c}_{cat}", ["onehot", c, cat]) for i, cat in enumerate(cats)
-                    if drop is None or i != drop]
+            out += [(f"{c}_{cats[i]}", ["onehot", c, cats[i]]) if i < len(cats)
+                    else (f"{c}_{missing}", ["missing", ["ordinal", c]]) for i in kept]
             continue
-        _numeric_category_field(schema, c, cats, where, kind)
+        _numeric_category_field(schema, c, cats, where, kind, encoder.handle_unknown == "error")
         x = ["input", c]
-        columns_here = [(f"{c}_{cat:g}", ["eq", x, cat]) for i, cat in enumerate(cats)
-                        if drop is None or i != drop]
+        columns_here = [(f"{c}_{cats[i]:g}", ["eq", x, cats[i]]) if i < len(cats)
+                        else (f"{c}_{missing}", ["missing", x]) for i in kept]
         if encoder.handle_unknown == "error" and columns_here:
             name, expr = columns_here[0]
-            columns_here[0] = (name, ["add", expr, _known_number(x, cats)])
+            columns_here[0] = (name, ["add", expr, _known_number(x, cats, missing)])
         out += columns_here
     return out
+
+
+def _ordinal_of_null(encoder, cats, missing):
+    """What OrdinalEncoder gives a missing category: encoded_missing_value for
+    NaN, the category's index for None (scikit-learn 1.2 treats only NaN as missing)."""
+    if missing == "None":
+        return float(len(cats))
+    return float(getattr(encoder, "encoded_missing_value", math.nan))
 
 
 def _ordinal(schema, encoder, columns, where):
@@ -183,20 +225,34 @@ def _ordinal(schema, encoder, columns, where):
         unknown = "missing" if isinstance(value, float) and math.isnan(value) else float(value)
     out = []
     for j, c in enumerate(columns):
-        kind, cats = _categories(encoder.categories_[j], f"{where} column {c!r}")
+        kind, cats, missing = _categories(encoder.categories_[j], f"{where} column {c!r}")
+        null = _ordinal_of_null(encoder, cats, missing) if missing else math.nan
+        if missing:
+            schema.missing_category(c, missing, where)
         if kind == "text":
             schema.categorical(c, cats, where)
             if unknown is not None:  # the encoder's unknown_value, with a warning
                 schema.field(c)["unknown_category"] = unknown
-            out.append((c, ["ordinal", c]))
+            if missing and not math.isnan(null) and unknown == "missing":
+                raise UnsupportedModel(f"{where} column {c!r}: OrdinalEncoder(unknown_value=nan) with a "
+                                       f"missing category encoded as {null:g}: a null and an unknown category "
+                                       "would both reach the features as NaN")
+            code = ["ordinal", c]  # null: NaN, then the encoder's value for it
+            out.append((c, code if math.isnan(null) else ["coalesce", code, null]))
             continue
         if unknown is not None:
             raise UnsupportedModel(f"{where} column {c!r}: OrdinalEncoder(handle_unknown="
                                    "'use_encoded_value') on numeric categories is not supported")
-        _numeric_category_field(schema, c, cats, where, kind)
+        _numeric_category_field(schema, c, cats, where, kind, True)
         x = ["input", c]  # the code's index: sum of k * (x == category k), exact small integers
-        index = ["add", *[["mul", float(k), ["eq", x, cat]] for k, cat in enumerate(cats)], _known_number(x, cats)] \
-            if len(cats) > 1 else ["add", 0.0, _known_number(x, cats)]
+        terms = [["mul", float(k), ["eq", x, cat]] for k, cat in enumerate(cats)]
+        if missing and not math.isnan(null):
+            terms.append(["mul", null, ["missing", x]])
+        index = ["add", *terms, _known_number(x, cats, missing)] if len(terms) > 1 \
+            else ["add", 0.0, _known_number(x, cats, missing)]
+        if missing and math.isnan(null):  # NaN where x is missing (K/K is 0/0 there, else 1)
+            present = ["not", ["missing", x]]
+            index = ["mul", index, ["div", present, present]]
         out.append((c, index))
     return out
 
@@ -256,7 +312,7 @@ def convert(pipeline):
     for field in schema.fields.values():
         # SimpleImputer(strategy="constant") before an encoder that never saw the
         # fill value: the encoder refuses a missing value, and so does the schema.
-        if field["type"] == "category" and field.get("nullable") and field["impute"] not in field["categories"]:
+        if field["type"] == "category" and "impute" in field and field["impute"] not in field["categories"]:
             del field["impute"]
             field["nullable"] = False
     return list(schema.fields.values()), features, estimator

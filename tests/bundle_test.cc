@@ -116,7 +116,11 @@ INSTANTIATE_TEST_SUITE_P(
         Corruption{"CategoricalWithoutLists", "/ensemble/trees/0/categorical", "[1, 0, 0, 0, 0]",
                    "ensemble.trees[0]: missing required key \"left_categories\""},
         Corruption{"MissingNeedsHandling", "/inputs/1/impute", "remove",
-                   "inputs[1]: \"impute\" is required: this ensemble cannot take missing values"},
+                   "inputs[1]: \"impute\" is required: this ensemble cannot take missing values, and a null "
+                   "here would make feature \"x_over_n\" missing"},
+        Corruption{"KnownCodesOnACategory", "/inputs/3/known_codes", "[1, 2]",
+                   "inputs[3].known_codes: only a number or integer field has known codes"},
+        Corruption{"KnownCodesEmpty", "/inputs/1/known_codes", "[]", "inputs[1].known_codes: must list at least one code"},
         Corruption{"BaseMarginPerOutput", "/ensemble/base_margin", "[0.1, 0.2]",
                    "ensemble.base_margin: needs one number per output"},
         Corruption{"GoldenClass", "/golden/1/prediction", "2", "golden[1].prediction: must be 0 or 1"},

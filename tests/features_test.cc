@@ -62,7 +62,42 @@ INSTANTIATE_TEST_SUITE_P(
                       OpCase{R"(["clip", ["input", "x"], 0, 3])", 3},
                       OpCase{R"(["bucket", ["input", "x"], [0, 5, 7, 10]])", 2},
                       OpCase{R"(["ordinal", "color"])", 2}, OpCase{R"(["onehot", "color", "blue"])", 1},
-                      OpCase{R"(["feature", "color_red"])", 0}, OpCase{"2.5", 2.5}));
+                      OpCase{R"(["feature", "color_red"])", 0}, OpCase{"2.5", 2.5},
+                      OpCase{R"(["missing", ["input", "x"]])", 0}, OpCase{R"(["missing", ["div", 0, 0]])", 1},
+                      OpCase{R"(["coalesce", ["input", "x"], 4])", 7},
+                      OpCase{R"(["coalesce", ["div", 0, 0], ["div", 0, 0], 4, 5])", 4}));
+
+// The tiny bundle with "n" nullable without impute (a null passes on as NaN)
+// and its last feature's expression replaced by `expr`; its trees cannot take
+// missing values, so it loads only where no feature can become NaN from n.
+StatusOr<Model> TinyWithMissingN(const std::string& expr) {
+  Json bundle = Json::parse(ReadFile(testing::TinyBundlePath()));
+  bundle["inputs"][1].erase("impute");
+  bundle["features"][3]["expr"] = Json::parse(expr);
+  return Model::FromJson(bundle.dump());
+}
+
+TEST(FeatureProgram, ANullWithoutImputeLoadsWhereNoFeatureCanBecomeMissing) {
+  const std::pair<const char*, double> stopped[] = {  // the feature's value when n is null
+      {R"(["missing", ["input", "n"]])", 1}, {R"(["coalesce", ["input", "n"], -1])", -1},
+      {R"(["eq", ["input", "n"], 2])", 0}, {R"(["add", ["ne", ["input", "n"], 2], 1])", 2},
+      {R"(["coalesce", ["mul", ["input", "n"], 2], ["input", "x"]])", 7}};
+  for (const auto& [expr, value] : stopped) {
+    StatusOr<Model> model = TinyWithMissingN(expr);
+    ASSERT_TRUE(model.ok()) << expr << ": " << model.status().ToString();
+    EXPECT_EQ(Features(*model, R"({"x": 7, "n": null, "flag": true, "color": "blue"})")["x_over_n"], value) << expr;
+  }
+  for (const char* expr : {R"(["input", "n"])", R"(["add", ["missing", ["input", "n"]], ["input", "n"]])",
+                           R"(["coalesce", ["input", "n"], ["neg", ["input", "n"]]])",
+                           R"(["bucket", ["clip", ["input", "n"], 0, 9], [1, 2]])"}) {
+    StatusOr<Model> model = TinyWithMissingN(expr);
+    ASSERT_FALSE(model.ok()) << expr;
+    EXPECT_NE(model.status().message().find("inputs[1]: \"impute\" is required"), std::string::npos)
+        << model.status().message();
+    EXPECT_NE(model.status().message().find("feature \"x_over_n\" missing"), std::string::npos)
+        << model.status().message();
+  }
+}
 
 TEST(FeatureProgram, NonFiniteFeatureIsAnErrorNamingIt) {
   StatusOr<Model> model = TinyWithExpression(Json::parse(R"(["div", 1, ["sub", ["input", "n"], 2]])"));

@@ -109,6 +109,32 @@ TEST(SchemaCheck, UnknownCategoryIsAnErrorUnlessTheFieldAcceptsIt) {
   EXPECT_TRUE(known.warnings.empty());
 }
 
+TEST(SchemaCheck, KnownCodesRefuseOtherNumbersNamingTheFieldValueAndCodes) {
+  FieldSpec cp{.name = "cp", .type = FieldType::kInteger, .nullable = true, .impute = NAN};
+  cp.known_codes = {1, 2, 3, 4};
+  StatusOr<Schema> schema = Schema::Create({cp});
+  ASSERT_TRUE(schema.ok()) << schema.status().ToString();
+  std::vector<double> inputs(1);
+  CheckResult known;
+  ASSERT_TRUE(schema->Check(RecordOrDie(R"({"cp": 4})"), inputs, &known));
+  EXPECT_EQ(inputs[0], 4);
+  CheckResult null;  // nullable without impute: passed on as missing, whatever the codes
+  ASSERT_TRUE(schema->Check(RecordOrDie(R"({"cp": null})"), inputs, &null));
+  EXPECT_TRUE(std::isnan(inputs[0]));
+  CheckResult unknown;
+  ASSERT_FALSE(schema->Check(RecordOrDie(R"({"cp": 7})"), inputs, &unknown));
+  ASSERT_EQ(unknown.errors.size(), 1u);
+  EXPECT_EQ(unknown.errors[0].field, "cp");
+  EXPECT_EQ(unknown.errors[0].type, "category");
+  EXPECT_EQ(unknown.errors[0].message, "expected one of 1, 2, 3, 4, got 7");
+}
+
+TEST(SchemaCreate, KnownCodesMustBeWholeForAnIntegerField) {
+  FieldSpec cp{.name = "cp", .type = FieldType::kInteger};
+  cp.known_codes = {1, 2.5};
+  EXPECT_FALSE(Schema::Create({cp}).ok());
+}
+
 TEST(SchemaCreate, UnknownCodeMustNotBeAKnownCategory) {
   FieldSpec color{.name = "color", .type = FieldType::kCategory, .categories = {"red", "blue"}};
   color.accept_unknown = true;

@@ -83,9 +83,12 @@ Json FieldJson(const FieldSpec& f) {
   Json field = {{"name", f.name}, {"type", FieldTypeName(f.type)}};
   if (!f.description.empty()) field["description"] = f.description;
   if (f.type == FieldType::kCategory) field["categories"] = f.categories;
+  if (!f.known_codes.empty()) field["known_codes"] = f.known_codes;
   field["nullable"] = f.nullable;
   if (f.nullable) {
-    if (f.type == FieldType::kCategory) {
+    if (std::isnan(f.impute)) {
+      field["impute"] = nullptr;  // passed on as a missing value
+    } else if (f.type == FieldType::kCategory) {
       field["impute"] = f.categories[static_cast<size_t>(f.impute)];
     } else {
       field["impute"] = f.impute;

@@ -135,7 +135,14 @@ void WriteModelInfoText(const Model& model, std::ostream& out) {
     }
     if (const std::string b = Bounds(f.hard_min, f.hard_max); !b.empty()) line += "  limits " + b;
     if (const std::string b = Bounds(f.train_min, f.train_max); !b.empty()) line += "  trained on " + b;
-    if (f.nullable) {
+    if (!f.known_codes.empty()) {
+      std::string codes;
+      for (double c : f.known_codes) codes += (codes.empty() ? "" : " | ") + FormatNumber(c);
+      line += "one of " + codes;
+    }
+    if (f.nullable && std::isnan(f.impute)) {
+      line += "  nullable, passed on as missing";
+    } else if (f.nullable) {
       line += "  nullable, imputed as " +
               (f.type == FieldType::kCategory ? f.categories[static_cast<size_t>(f.impute)] : FormatNumber(f.impute));
     }

@@ -15,6 +15,7 @@ Json FieldSchema(const FieldSpec& f) {
       break;
     case FieldType::kCategory: s = {{"type", "string"}, {"enum", f.categories}}; break;
   }
+  if (!f.known_codes.empty()) s["enum"] = f.known_codes;
   if (std::isfinite(f.hard_min)) s["minimum"] = f.hard_min;
   if (std::isfinite(f.hard_max)) s["maximum"] = f.hard_max;
   if (f.nullable) s["nullable"] = true;
@@ -32,6 +33,18 @@ Json Ref(const std::string& name) { return {{"$ref", "#/components/schemas/" + n
 
 Json JsonAnswer(const std::string& description, const Json& schema) {
   return {{"description", description}, {"content", {{"application/json", {{"schema", schema}}}}}};
+}
+
+// The record routes' query parameter (routes.h).
+Json UnknownCategoriesParameter() {
+  return {{"name", "unknown_categories"},
+          {"in", "query"},
+          {"required", false},
+          {"description",
+           "accept (default): a category the model did not see in training is answered as the bundle says "
+           "(with an unknown_category warning where it accepts unknowns, else 422); refuse: it is a 422 naming "
+           "the field. A server started with --refuse-unknown-categories refuses for every request."},
+          {"schema", {{"type", "string"}, {"enum", {"accept", "refuse"}}, {"default", "accept"}}}};
 }
 
 Json Operation(const std::string& summary, const Json& responses, bool secured) {
@@ -96,6 +109,9 @@ Json OpenApiDocument(const Model& model, const std::string& server_version, bool
       {"/metrics", {{"get", Operation("Prometheus metrics (text format 0.0.4)", {{"200", {{"description", "metrics"}}}}, false)}}},
       {"/openapi.json", {{"get", Operation("This document", {{"200", ok_object}}, false)}}},
   };
+  for (const char* route : {"/prediction", "/predict", "/predict_proba"}) {
+    paths[route]["post"]["parameters"] = Json::array({UnknownCategoriesParameter()});
+  }
   Json doc = {
       {"openapi", "3.0.3"},
       {"info",

@@ -108,8 +108,17 @@ Routes::Routes(const Model& model, RouteSettings settings, Metrics* metrics, Eve
 }
 
 Routes::Outcome Routes::Run(const RequestInfo& who, const std::string& body, const std::string& content_type,
-                            bool object_only) const {
+                            bool object_only, const std::string& unknown_categories) const {
   Outcome out;
+  CheckOptions check_options;
+  check_options.refuse_unknown_categories = settings_.refuse_unknown_categories || unknown_categories == "refuse";
+  if (!unknown_categories.empty() && unknown_categories != "accept" && unknown_categories != "refuse") {
+    out.reply = JsonReply(422, {{"detail", Json::array({DetailEntry({"query", "unknown_categories"},
+                                                                    "expected \"accept\" or \"refuse\", got \"" +
+                                                                        ToValidUtf8(unknown_categories) + "\"",
+                                                                    "enum")})}});
+    return out;
+  }
   const MediaType media = ParseMediaType(content_type);
   const std::string& type = media.type;
   if (!media.charset.empty() && media.charset != "utf-8" && media.charset != "us-ascii") {
@@ -155,7 +164,7 @@ Routes::Outcome Routes::Run(const RequestInfo& who, const std::string& body, con
       detail.push_back(DetailEntry(loc(""), row.record.status().message(), "parse"));
       continue;
     }
-    CheckResult check = model_.Prepare(*row.record, features);
+    CheckResult check = model_.Prepare(*row.record, features, check_options);
     for (const Issue& e : check.errors) detail.push_back(DetailEntry(loc(e.field), e.message, e.type));
     if (!check.ok()) continue;
     out.answers.push_back(model_.PredictPrepared(features, std::move(check.warnings)));
@@ -208,16 +217,18 @@ Json Routes::Answer(const RecordPrediction& p) const {
   return answer;
 }
 
-Reply Routes::Prediction(const RequestInfo& who, const std::string& body, const std::string& content_type) const {
-  Outcome out = Run(who, body, content_type, /*object_only=*/true);
+Reply Routes::Prediction(const RequestInfo& who, const std::string& body, const std::string& content_type,
+                         const std::string& unknown_categories) const {
+  Outcome out = Run(who, body, content_type, /*object_only=*/true, unknown_categories);
   if (!out.ok) return out.reply;
   const RecordPrediction& p = out.answers[0];
   if (model_.task() == Task::kRegression) return JsonReply(200, {{"prediction", p.value}});
   return JsonReply(200, {{"prediction", p.prediction}, {"proba", Round4(p.probability)}});
 }
 
-Reply Routes::Predict(const RequestInfo& who, const std::string& body, const std::string& content_type) const {
-  Outcome out = Run(who, body, content_type, /*object_only=*/false);
+Reply Routes::Predict(const RequestInfo& who, const std::string& body, const std::string& content_type,
+                      const std::string& unknown_categories) const {
+  Outcome out = Run(who, body, content_type, /*object_only=*/false, unknown_categories);
   if (!out.ok) return out.reply;
   if (out.single) return JsonReply(200, Answer(out.answers[0]));
   Json predictions = Json::array();
@@ -226,11 +237,12 @@ Reply Routes::Predict(const RequestInfo& who, const std::string& body, const std
                          {"n_rows", out.answers.size()}, {"predictions", predictions}});
 }
 
-Reply Routes::PredictProba(const RequestInfo& who, const std::string& body, const std::string& content_type) const {
+Reply Routes::PredictProba(const RequestInfo& who, const std::string& body, const std::string& content_type,
+                           const std::string& unknown_categories) const {
   if (model_.task() == Task::kRegression) {
     return ErrorReply(404, "this model is a regression: it has no class probabilities (use /predict)", who.id);
   }
-  Outcome out = Run(who, body, content_type, /*object_only=*/false);
+  Outcome out = Run(who, body, content_type, /*object_only=*/false, unknown_categories);
   if (!out.ok) return out.reply;
   auto shape = [&](const RecordPrediction& p) {
     Json probabilities(std::vector<double>(p.probabilities.begin(), p.probabilities.begin() + p.num_classes));
@@ -243,13 +255,13 @@ Reply Routes::PredictProba(const RequestInfo& who, const std::string& body, cons
 }
 
 Reply Routes::Explain(const RequestInfo& who, const std::string& body, const std::string& content_type,
-                      const std::string& format) const {
+                      const std::string& format, const std::string& unknown_categories) const {
   if (!format.empty() && format != "dashboard") {
     return JsonReply(422, {{"detail", Json::array({DetailEntry({"query", "format"},
                                                                "expected \"dashboard\" or nothing, got \"" + format + "\"",
                                                                "enum")})}});
   }
-  Outcome out = Run(who, body, content_type, /*object_only=*/false);
+  Outcome out = Run(who, body, content_type, /*object_only=*/false, unknown_categories);
   if (!out.ok) return out.reply;
   const size_t width = model_.num_features();
   ExplainScratch scratch(model_);

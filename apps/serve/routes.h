@@ -20,6 +20,7 @@ namespace stroke::apps {
 
 struct RouteSettings {
   size_t max_batch_rows = 1000;  // records in one /predict body
+  bool refuse_unknown_categories = false;  // --refuse-unknown-categories: for every request
   std::string server_version;
   bool auth_enabled = false;     // documented in OpenAPI as security schemes
   std::string docs_dir;          // holds swagger-ui-bundle.js and swagger-ui.css, or ""
@@ -51,17 +52,27 @@ class Routes {
  public:
   Routes(const Model& model, RouteSettings settings, Metrics* metrics, EventLog* log);
 
+  // The record routes take `unknown_categories`, the query parameter of that
+  // name: "" (absent) or "accept" - an unknown category is answered as the
+  // bundle says (accepted with an unknown_category warning where it declares
+  // unknown_category, else refused) - or "refuse": it is a 422 naming the
+  // field. --refuse-unknown-categories makes every request "refuse". Any other
+  // value is a 422 naming the parameter and the allowed values.
+
   // POST /prediction: the original stroke API.
-  Reply Prediction(const RequestInfo& who, const std::string& body, const std::string& content_type) const;
+  Reply Prediction(const RequestInfo& who, const std::string& body, const std::string& content_type,
+                   const std::string& unknown_categories = "") const;
   // POST /predict: a record, an array of records, or text/csv.
-  Reply Predict(const RequestInfo& who, const std::string& body, const std::string& content_type) const;
+  Reply Predict(const RequestInfo& who, const std::string& body, const std::string& content_type,
+                const std::string& unknown_categories = "") const;
   // POST /predict_proba: the lung API's shape.
-  Reply PredictProba(const RequestInfo& who, const std::string& body, const std::string& content_type) const;
+  Reply PredictProba(const RequestInfo& who, const std::string& body, const std::string& content_type,
+                     const std::string& unknown_categories = "") const;
 
   // POST /explain: /predict's answers with TreeSHAP explanations;
   // format "dashboard": the credit-scoring API's {values, feat, data, base}.
   Reply Explain(const RequestInfo& who, const std::string& body, const std::string& content_type,
-                const std::string& format) const;
+                const std::string& format, const std::string& unknown_categories = "") const;
 
   Reply Health() const;
   Reply Livez() const;
@@ -84,7 +95,7 @@ class Routes {
  private:
   struct Outcome;  // records read and predicted, or the reply explaining why not
   Outcome Run(const RequestInfo& who, const std::string& body, const std::string& content_type,
-              bool object_only) const;
+              bool object_only, const std::string& unknown_categories) const;
   Json Answer(const RecordPrediction& p) const;
   std::string Message(const RecordPrediction& p) const;  // a one-line summary of the answer
 

@@ -25,6 +25,10 @@ Options (each also from the environment: --max-body-bytes = STROKE_MAX_BODY_BYTE
   --cors-origin ORIGIN    allow this browser origin (repeatable or comma-separated; default: CORS off)
   --max-body-bytes N      request body limit (default 1048576)
   --max-batch-rows N      records in one /predict request (default 1000)
+  --refuse-unknown-categories
+                          refuse (422) a category the model did not see in training, on every
+                          request, even where the bundle accepts it with a warning; a request
+                          can ask the same with ?unknown_categories=refuse
   --threads N             worker threads: requests answered at once (default 64); slow and
                           idle connections never hold one
   --header-timeout S      seconds for a request's line and headers, from its first byte
@@ -142,6 +146,7 @@ const std::vector<Flag>& Flags() {
       ListFlag("cors-origin", &ServeOptions::cors_origins),
       NumberFlag("max-body-bytes", &ServeOptions::max_body_bytes, 1, 1L << 30),
       NumberFlag("max-batch-rows", &ServeOptions::max_batch_rows, 1, 10000000),
+      SwitchFlag("refuse-unknown-categories", &ServeOptions::refuse_unknown_categories),
       NumberFlag("threads", &ServeOptions::threads, 1, 4096),
       NumberFlag("header-timeout", &ServeOptions::header_timeout_s, 1, 3600),
       NumberFlag("read-timeout", &ServeOptions::read_timeout_s, 1, 3600),

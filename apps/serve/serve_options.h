@@ -24,6 +24,8 @@ struct ServeOptions {
   std::vector<std::string> cors_origins;  // allowed Origins; empty = CORS off
   size_t max_body_bytes = 1 << 20;   // request body limit (413 above)
   size_t max_batch_rows = 1000;      // records in one /predict body
+  bool refuse_unknown_categories = false;  // every request: an unknown category is a 422, even
+                                           // where the bundle accepts it (unknown_category)
   int threads = 64;                  // worker threads: requests answered at once
   int header_timeout_s = 3;          // a request's line and headers, from its first byte (408 after)
   int read_timeout_s = 10;           // the whole request, headers and body, from its first byte (408 after)

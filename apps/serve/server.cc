@@ -128,6 +128,7 @@ StatusOr<std::unique_ptr<StrokeServer>> StrokeServer::Create(const ServeOptions&
   }
   RouteSettings settings;
   settings.max_batch_rows = options.max_batch_rows;
+  settings.refuse_unknown_categories = options.refuse_unknown_categories;
   settings.server_version = kServeVersion;
   settings.auth_enabled = server->auth_.Enabled();
   settings.docs_dir = FindDocsDir(options.docs_dir);

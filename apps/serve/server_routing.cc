@@ -19,20 +19,22 @@ void AppendMethod(std::string* allow, const std::string& method) {
 void StrokeServer::AddRoutes() {
   Routes& r = *routes_;
   auto content_type = [](const httplib::Request& req) { return req.get_header_value("Content-Type"); };
+  auto unknown = [](const httplib::Request& req) { return req.get_param_value("unknown_categories"); };
   Add("POST", "/prediction", "/prediction", Access::kUser,
-      [&r, content_type](const httplib::Request& req, const RequestInfo& who) {
-        return r.Prediction(who, req.body, content_type(req));
+      [&r, content_type, unknown](const httplib::Request& req, const RequestInfo& who) {
+        return r.Prediction(who, req.body, content_type(req), unknown(req));
       });
-  Add("POST", "/predict", "/predict", Access::kUser, [&r, content_type](const httplib::Request& req, const RequestInfo& who) {
-    return r.Predict(who, req.body, content_type(req));
-  });
+  Add("POST", "/predict", "/predict", Access::kUser,
+      [&r, content_type, unknown](const httplib::Request& req, const RequestInfo& who) {
+        return r.Predict(who, req.body, content_type(req), unknown(req));
+      });
   Add("POST", "/predict_proba", "/predict_proba", Access::kUser,
-      [&r, content_type](const httplib::Request& req, const RequestInfo& who) {
-        return r.PredictProba(who, req.body, content_type(req));
+      [&r, content_type, unknown](const httplib::Request& req, const RequestInfo& who) {
+        return r.PredictProba(who, req.body, content_type(req), unknown(req));
       });
   Add("POST", "/explain", "/explain", Access::kUser,
-      [&r, content_type](const httplib::Request& req, const RequestInfo& who) {
-        return r.Explain(who, req.body, content_type(req), req.get_param_value("format"));
+      [&r, content_type, unknown](const httplib::Request& req, const RequestInfo& who) {
+        return r.Explain(who, req.body, content_type(req), req.get_param_value("format"), unknown(req));
       });
   Add("GET", "/health", "/health", Access::kOps, [&r](const httplib::Request&, const RequestInfo&) { return r.Health(); });
   Add("GET", "/livez", "/livez", Access::kOpen, [&r](const httplib::Request&, const RequestInfo&) { return r.Livez(); });

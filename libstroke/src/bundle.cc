@@ -66,6 +66,17 @@ StatusOr<Schema> ReadSchema(const JsonReader& inputs, const LoadOptions& limits)
       }
       f.categories = in.StringArray("categories");
     }
+    if (in.Has("known_codes")) {
+      if (f.type != FieldType::kNumber && f.type != FieldType::kInteger) {
+        in.Member("known_codes").Fail("only a number or integer field has known codes");
+      } else if (in.Array("known_codes").size() > limits.max_categories) {
+        in.Member("known_codes").Fail(OverLimit("known code count " + std::to_string(in.Array("known_codes").size()),
+                                                limits.max_categories, "max_categories"));
+      } else {
+        f.known_codes = in.DoubleArray("known_codes");
+        if (!in.failed() && f.known_codes.empty()) in.Member("known_codes").Fail("must list at least one code");
+      }
+    }
     f.nullable = in.OptionalBool("nullable", false);
     if (in.Has("null_tokens")) f.null_tokens = in.StringArray("null_tokens");
     ReadBounds(in, "limits", &f.hard_min, &f.hard_max);
@@ -141,7 +152,7 @@ class BundleReader {
     model.domain_ = {spec.handles_missing, spec.split_rule != SplitRule::kLessEqualFloat64};
 
     CheckLabels(bundle.Object("model"), model.info_, model.ensemble_.num_outputs());
-    CheckMissingValues(bundle.Array("inputs"), model.schema_, spec.handles_missing);
+    CheckMissingValues(bundle.Array("inputs"), model, spec.handles_missing);
     if (bundle.Has("golden")) ReadGolden(bundle.Array("golden"), model.info_.task, limits, &model.golden_);
     if (bundle.Has("distributions")) {
       ReadDistributions(bundle.Array("distributions"), model.program_, &model.distributions_);
@@ -191,15 +202,19 @@ class BundleReader {
     }
   }
 
-  // A nullable field without "impute" passes missing values to the trees,
-  // which only an ensemble that handles them may receive.
-  static void CheckMissingValues(const JsonReader& inputs, const Schema& schema, bool handles_missing) {
-    for (size_t i = 0; i < schema.fields().size() && !inputs.failed(); ++i) {
-      const FieldSpec& f = schema.fields()[i];
-      if (f.nullable && std::isnan(f.impute) && !handles_missing) {
-        inputs.Element(i).Fail(
-            "\"impute\" is required: this ensemble cannot take missing values, so a nullable field needs one");
-      }
+  // A nullable field without "impute" passes a missing value (NaN) on to the
+  // features. An ensemble that cannot take missing values may have one only
+  // where no feature can become NaN from it (e.g. a missing value learned as
+  // a category, read through onehot or missing).
+  static void CheckMissingValues(const JsonReader& inputs, const Model& model, bool handles_missing) {
+    if (handles_missing || inputs.failed()) return;
+    std::vector<bool> missing;
+    for (const FieldSpec& f : model.schema_.fields()) missing.push_back(f.nullable && std::isnan(f.impute));
+    const auto [field, feature] = model.program_.MissingReach(missing);
+    if (field >= 0) {
+      inputs.Element(field).Fail("\"impute\" is required: this ensemble cannot take missing values, and a null "
+                                 "here would make feature \"" + model.program_.feature_names()[feature] +
+                                 "\" missing");
     }
   }
 

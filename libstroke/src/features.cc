@@ -26,7 +26,8 @@ const std::map<std::string, OpInfo>& Ops() {
       {"lt", {FeatureOp::kLt, 2, 2}},    {"le", {FeatureOp::kLe, 2, 2}},
       {"gt", {FeatureOp::kGt, 2, 2}},    {"ge", {FeatureOp::kGe, 2, 2}},
       {"not", {FeatureOp::kNot, 1, 1}},  {"neg", {FeatureOp::kNeg, 1, 1}},
-      {"clip", {FeatureOp::kClip, 3, 3}},
+      {"clip", {FeatureOp::kClip, 3, 3}},  {"missing", {FeatureOp::kMissing, 1, 1}},
+      {"coalesce", {FeatureOp::kCoalesce, 2, -1}},
   };
   return *ops;
 }
@@ -34,6 +35,27 @@ const std::map<std::string, OpInfo>& Ops() {
 // min/max that propagate NaN (as numpy does), identically in Python.
 double NanMin(double a, double b) { return std::isnan(a) || std::isnan(b) ? NAN : (b < a ? b : a); }
 double NanMax(double a, double b) { return std::isnan(a) || std::isnan(b) ? NAN : (b > a ? b : a); }
+
+// Whether an op's result can be NaN only because an argument is: the fields
+// that can make it NaN, from its arguments' (`args`, each a set of fields).
+std::set<int> MissingFrom(FeatureOp op, const std::set<int>* args, int n) {
+  switch (op) {
+    case FeatureOp::kOneHot: case FeatureOp::kAnd: case FeatureOp::kOr: case FeatureOp::kEq:
+    case FeatureOp::kNe: case FeatureOp::kLt: case FeatureOp::kLe: case FeatureOp::kGt:
+    case FeatureOp::kGe: case FeatureOp::kNot: case FeatureOp::kMissing:
+      return {};  // 0 or 1, whatever the arguments
+    case FeatureOp::kCoalesce:
+      for (int k = 0; k < n; ++k) {
+        if (args[k].empty()) return {};  // an argument that is never NaN from an input
+      }
+      break;
+    default:
+      break;
+  }
+  std::set<int> out;
+  for (int k = 0; k < n; ++k) out.insert(args[k].begin(), args[k].end());
+  return out;
+}
 
 }  // namespace
 
@@ -240,6 +262,7 @@ Status FeatureProgram::Evaluate(std::span<const double> inputs, std::span<double
         case FeatureOp::kOrdinal: stack[top++] = inputs[in.index]; break;
         case FeatureOp::kOneHot: stack[top++] = inputs[in.index] == in.count ? 1.0 : 0.0; break;
         case FeatureOp::kNot: stack[top - 1] = stack[top - 1] == 0 ? 1.0 : 0.0; break;
+        case FeatureOp::kMissing: stack[top - 1] = std::isnan(stack[top - 1]) ? 1.0 : 0.0; break;
         case FeatureOp::kNeg: stack[top - 1] = -stack[top - 1]; break;
         case FeatureOp::kBucket: {
           double x = stack[top - 1];
@@ -274,6 +297,7 @@ Status FeatureProgram::Evaluate(std::span<const double> inputs, std::span<double
               case FeatureOp::kLe: acc = acc <= b ? 1.0 : 0.0; break;
               case FeatureOp::kGt: acc = acc > b ? 1.0 : 0.0; break;
               case FeatureOp::kGe: acc = acc >= b ? 1.0 : 0.0; break;
+              case FeatureOp::kCoalesce: acc = std::isnan(acc) ? b : acc; break;
               default: break;
             }
           }
@@ -293,6 +317,34 @@ Status FeatureProgram::Evaluate(std::span<const double> inputs, std::span<double
     out[f] = value;
   }
   return Status::Ok();
+}
+
+std::pair<int, int> FeatureProgram::MissingReach(const std::vector<bool>& missing_inputs) const {
+  std::vector<std::set<int>> stack(kMaxStack);
+  for (size_t f = 0; f < names_.size(); ++f) {
+    int top = 0;
+    for (uint32_t pc = starts_[f]; pc < starts_[f + 1]; ++pc) {
+      const FeatureInstruction& in = code_[pc];
+      switch (in.op) {
+        case FeatureOp::kConst: case FeatureOp::kOneHot: stack[top++] = {}; break;
+        case FeatureOp::kInput:
+        case FeatureOp::kOrdinal:
+          stack[top++] = missing_inputs[in.index] ? std::set<int>{in.index} : std::set<int>{};
+          break;
+        case FeatureOp::kNeg: case FeatureOp::kBucket: break;  // NaN in, NaN out
+        case FeatureOp::kNot: case FeatureOp::kMissing: stack[top - 1] = {}; break;
+        case FeatureOp::kClip:
+          top -= 2;
+          stack[top - 1] = MissingFrom(in.op, &stack[top - 1], 3);
+          break;
+        default:
+          top -= in.index - 1;
+          stack[top - 1] = MissingFrom(in.op, &stack[top - 1], in.index);
+      }
+    }
+    if (!stack[0].empty()) return {*stack[0].begin(), static_cast<int>(f)};
+  }
+  return {-1, -1};
 }
 
 }  // namespace stroke

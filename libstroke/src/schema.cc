@@ -1,5 +1,6 @@
 #include "stroke/schema.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -19,6 +20,12 @@ std::string FormatNumber(double v) {
 std::string QuotedList(const std::vector<std::string>& items) {
   std::string out;
   for (size_t i = 0; i < items.size(); ++i) out += (i ? ", \"" : "\"") + items[i] + "\"";
+  return out;
+}
+
+std::string NumberList(const std::vector<double>& items) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + FormatNumber(items[i]);
   return out;
 }
 
@@ -93,6 +100,10 @@ bool CheckValue(const FieldSpec& field, const Value& value, double* out, CheckRe
   if (integer && value.number != std::floor(value.number)) {
     return error("type", "expected an integer, got " + value.Describe());
   }
+  if (!field.known_codes.empty() &&
+      std::find(field.known_codes.begin(), field.known_codes.end(), value.number) == field.known_codes.end()) {
+    return error("category", "expected one of " + NumberList(field.known_codes) + ", got " + value.Describe());
+  }
   if (value.number < field.hard_min || value.number > field.hard_max) {
     return error("limit", "must be " + RangeText(field.hard_min, field.hard_max) + ", got " +
                               value.Describe());
@@ -150,6 +161,11 @@ StatusOr<Schema> Schema::Create(std::vector<FieldSpec> fields) {
     if (f.accept_unknown && f.type == FieldType::kCategory && f.unknown_code >= 0 &&
         f.unknown_code < f.categories.size()) {
       return CorruptBundleError(path + ".unknown_category: the code of a known category");
+    }
+    for (double code : f.known_codes) {
+      if (!std::isfinite(code) || (f.type == FieldType::kInteger && code != std::floor(code))) {
+        return CorruptBundleError(path + ".known_codes: must be finite numbers (integers for an integer field)");
+      }
     }
     if (std::isnan(f.hard_min) || std::isnan(f.hard_max) || f.hard_min > f.hard_max) {
       return CorruptBundleError(path + ".limits: min must not exceed max");

@@ -140,3 +140,23 @@ def test_prepared_features_are_checked(model):
     result, errors = model.predict_features(bad, output="raw_margin", errors="return")
     assert np.isnan(result[1]).all() and len(errors) == 1
     np.testing.assert_array_equal(result[[0, 2]], model.predict_features(features[[0, 2]], output="raw_margin"))
+
+
+def test_missing_category_and_unknown_codes_name_the_field(tmp_path):
+    """A field whose encoder learned NaN as a category takes None (null) as it;
+    an unseen numeric code (known_codes) names the field, the value and the codes."""
+    import json
+    from conftest import TEST_DATA_DIR
+    with open(f"{TEST_DATA_DIR}/tiny.bundle.json") as f:
+        bundle = json.load(f)
+    del bundle["inputs"][3]["impute"]  # color: null passes on as NaN...
+    bundle["features"][2]["expr"] = ["missing", ["ordinal", "color"]]  # ...and is its own column
+    bundle["inputs"].append({"name": "cp", "type": "integer", "known_codes": [1, 2, 3, 4]})
+    path = tmp_path / "tiny.bundle.json"
+    path.write_text(json.dumps(bundle))
+    model = stroke.Model.load(str(path))
+    record = {"x": 50, "n": 1, "flag": True, "color": None, "cp": 2}
+    assert model.predict_proba([record]).shape == (1, 2)
+    _, errors = model.predict([record, dict(record, cp=7)], errors="return")
+    assert [(e["row"], e["field"], e["type"], e["message"]) for e in errors] == [
+        (1, "cp", "category", "expected one of 1, 2, 3, 4, got 7")]

@@ -23,6 +23,7 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 import export
 import verify
 from ensembles import UnsupportedModel
+from nan_category_cases import CASES as NAN_CATEGORY_CASES
 from serving import predict, stroke_predict_path
 
 STROKE_PREDICT = stroke_predict_path()
@@ -399,6 +400,7 @@ CASES = {
     "randomized_search_pipeline": (_search("random"), "exact"),
     "stroke_spec_median": (stroke_spec_median, "exact"),
 }
+CASES.update(NAN_CATEGORY_CASES)  # a missing value learned as a category: nan_category_cases.py
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

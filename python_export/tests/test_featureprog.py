@@ -114,3 +114,30 @@ def test_shipped_bundle_carries_the_spec_program(model):
         bundle = json.load(f)
     assert bundle["features"] == load_spec(model)["features"]
     assert [f["name"] for f in bundle["inputs"]] == [f["name"] for f in load_spec(model)["inputs"]]
+
+
+NULLABLE = [{"name": "x", "type": "number", "nullable": True},
+            {"name": "c", "type": "category", "categories": ["a", "b"], "nullable": True},
+            {"name": "cp", "type": "integer", "known_codes": [1.0, 2.0, 3.0, 4.0]}]
+
+
+@pytest.mark.parametrize("expr,record,value", [
+    (["missing", ["input", "x"]], {"x": None}, 1.0),
+    (["missing", ["input", "x"]], {"x": 2.5}, 0.0),
+    (["missing", ["ordinal", "c"]], {"c": None}, 1.0),
+    (["onehot", "c", "a"], {"c": None}, 0.0),
+    (["coalesce", ["ordinal", "c"], -1], {"c": None}, -1.0),
+    (["coalesce", ["ordinal", "c"], -1], {"c": "b"}, 1.0),
+    (["coalesce", ["input", "x"], ["input", "x"], 4], {"x": None}, 4.0),
+])
+def test_missing_and_coalesce_as_the_cpp_twin(expr, record, value):
+    """The ops that read a missing value learned as a category (features_test.cc)."""
+    program = FeatureProgram(NULLABLE, [{"name": "f", "expr": expr}])
+    full = {"x": 1.0, "c": "a", "cp": 1, **record}
+    assert program.features_of(full) == [value]
+
+
+def test_known_codes_refuse_another_number_naming_the_field_and_codes():
+    with pytest.raises(RecordError) as refused:
+        check_record(NULLABLE, {"x": 1.0, "c": "a", "cp": 7})
+    assert refused.value.errors == [("cp", "expected one of 1, 2, 3, 4, got 7")]

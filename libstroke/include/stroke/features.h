@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "stroke/export.h"
@@ -28,6 +29,8 @@ enum class FeatureOp : uint8_t {
   kSub, kDiv, kEq, kNe, kLt, kLe, kGt, kGe,        // binary
   kNot, kNeg, kBucket,                             // unary (bucket: count of edges below x)
   kClip,                                           // ternary: clip(x, lo, hi)
+  kMissing,                                        // unary: 1 if x is NaN (missing), else 0
+  kCoalesce,                                       // n-ary: the first argument that is not NaN
 };
 
 struct FeatureInstruction {
@@ -62,6 +65,15 @@ class STROKE_EXPORT FeatureProgram {
   // Allocates nothing; thread-safe.
   Status Evaluate(std::span<const double> inputs, std::span<double> out,
                   const FeatureDomain& domain = {}) const;
+
+  // Where a missing input can become a missing feature. `missing_inputs[j]`
+  // marks the input fields that may hold NaN (nullable without "impute").
+  // Returns {field, feature} for the first feature that one of them can make
+  // NaN, or {-1, -1}. NaN stops at onehot, missing, comparisons, and/or/not,
+  // and at a coalesce with an argument no marked field reaches; every other
+  // op passes it on. A load-time check: an ensemble that cannot take missing
+  // values must never be given one.
+  std::pair<int, int> MissingReach(const std::vector<bool>& missing_inputs) const;
 
  private:
   // src/features.cc: compile the bundle's expressions.

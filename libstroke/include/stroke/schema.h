@@ -47,6 +47,10 @@ struct STROKE_EXPORT FieldSpec {
   // "use_encoded_value") do. NaN passes the unknown value on as missing.
   bool accept_unknown = false;
   double unknown_code = -1;
+  // kNumber/kInteger: when not empty, a value must equal one of these codes
+  // (an encoder with handle_unknown="error" on numeric categories); another
+  // number is a "category" error naming the field, the value and the codes.
+  std::vector<double> known_codes;
 };
 
 // One problem with one field of one record.
