@@ -2,7 +2,7 @@
 # the apps and the bundled models.
 include(CMakePackageConfigHelpers)
 
-install(TARGETS stroke EXPORT strokeTargets
+install(TARGETS stroke stroke_shared EXPORT strokeTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
@@ -11,6 +11,11 @@ install(DIRECTORY libstroke/include/stroke DESTINATION ${CMAKE_INSTALL_INCLUDEDI
 install(EXPORT strokeTargets NAMESPACE stroke::
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/stroke)
 
+if(STROKE_BUILD_SHARED)
+  set(STROKE_DEFAULT_LIBRARY stroke_shared)
+else()
+  set(STROKE_DEFAULT_LIBRARY stroke_static)
+endif()
 configure_package_config_file(cmake/strokeConfig.cmake.in
   ${CMAKE_CURRENT_BINARY_DIR}/strokeConfig.cmake
   INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/stroke
