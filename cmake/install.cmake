@@ -26,6 +26,25 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/strokeConfig.cmake
   ${CMAKE_CURRENT_BINARY_DIR}/strokeConfigVersion.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/stroke)
 
+# pkg-config: <libdir>/pkgconfig/stroke.pc, finding the prefix relative to itself
+# (so `cmake --install --prefix` anywhere, and DESTDIR, give a working file).
+if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
+  set(STROKE_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
+  set(STROKE_PC_LIBDIR "${CMAKE_INSTALL_LIBDIR}")
+else()
+  file(RELATIVE_PATH up "/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/")
+  string(REGEX REPLACE "/$" "" up "${up}")  # "../.."
+  set(STROKE_PC_PREFIX "\${pcfiledir}/${up}")
+  set(STROKE_PC_LIBDIR "\${prefix}/${CMAKE_INSTALL_LIBDIR}")
+endif()
+if(IS_ABSOLUTE "${CMAKE_INSTALL_INCLUDEDIR}")
+  set(STROKE_PC_INCLUDEDIR "${CMAKE_INSTALL_INCLUDEDIR}")
+else()
+  set(STROKE_PC_INCLUDEDIR "\${prefix}/${CMAKE_INSTALL_INCLUDEDIR}")
+endif()
+configure_file(cmake/stroke.pc.in ${CMAKE_CURRENT_BINARY_DIR}/stroke.pc @ONLY)
+install(FILES ${CMAKE_CURRENT_BINARY_DIR}/stroke.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
 file(GLOB STROKE_BUNDLED_MODELS ${PROJECT_SOURCE_DIR}/models/*.bundle.json)
 install(FILES ${STROKE_BUNDLED_MODELS} DESTINATION ${STROKE_INSTALL_MODELS_DIR})
 if(STROKE_BUILD_APPS)
