@@ -2,7 +2,6 @@
 // (stroke/c_api.h; predictions are in c_api_predict.cc).
 #include <algorithm>
 #include <filesystem>
-#include <memory>
 
 #include "c_api_internal.h"
 
@@ -38,7 +37,11 @@ int CodeOf(StatusCode code) {
 }
 
 int Loaded(StatusOr<Model> loaded, StrokeModel** out) {
-  if (!loaded.ok()) return FailWith(loaded.status());
+  if (!loaded.ok()) {
+    // Whatever the loader calls it, a bundle that is read but refused is a bundle error.
+    const int code = CodeOf(loaded.status().code());
+    return Fail(code == STROKE_ERROR_INVALID_INPUT ? STROKE_ERROR_BUNDLE : code, {loaded.status().message()});
+  }
   *out = new StrokeModel{std::move(*loaded)};
   return STROKE_OK;
 }
