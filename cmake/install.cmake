@@ -50,6 +50,6 @@ install(FILES ${STROKE_BUNDLED_MODELS} DESTINATION ${STROKE_INSTALL_MODELS_DIR})
 if(STROKE_BUILD_APPS)
   install(TARGETS stroke-predict stroke-serve RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
   # Swagger UI for GET /docs, when the build could fetch it.
-  install(FILES ${CMAKE_BINARY_DIR}/swagger-ui/swagger-ui-bundle.js ${CMAKE_BINARY_DIR}/swagger-ui/swagger-ui.css
+  install(FILES ${STROKE_BUILD_SWAGGER_UI_DIR}/swagger-ui-bundle.js ${STROKE_BUILD_SWAGGER_UI_DIR}/swagger-ui.css
           DESTINATION ${CMAKE_INSTALL_DATADIR}/stroke/swagger-ui OPTIONAL)
 endif()

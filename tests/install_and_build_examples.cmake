@@ -4,9 +4,10 @@
 #   2. the installed stroke-predict finds the installed default bundle;
 #   3. pkg-config: tests/c_api_test.c (C11) against libstroke.so, and against
 #      libstroke.a with --static; tests/install_consumer.cc (C++) against
-#      libstroke.a; each run on the installed bundles.
+#      libstroke.a; each run on the installed bundles;
+#   4. nothing installed refers to the build or source tree (RUNPATH, strings).
 # Inputs: BUILD_DIR, SOURCE_DIR, LIBDIR (CMAKE_INSTALL_LIBDIR), VERSION,
-# C_COMPILER, CXX_COMPILER, PKG_CONFIG.
+# C_COMPILER, CXX_COMPILER, PKG_CONFIG, OBJCOPY (may be empty).
 cmake_minimum_required(VERSION 3.20)  # policies of this version (IN_LIST)
 set(prefix "${BUILD_DIR}/test-install")
 set(examples_build "${BUILD_DIR}/test-examples")
@@ -74,4 +75,35 @@ run(${CXX_COMPILER} -std=c++20 -static -o "${consumers}/install_consumer" "${SOU
 run("${consumers}/install_consumer" "${models}/stroke.bundle.json")
 if(NOT last_output MATCHES "libstroke ${VERSION}: probability 0\\.[0-9]+")
   message(FATAL_ERROR "install_consumer printed no prediction")
+endif()
+
+# 4. Installed binaries never search the build or source tree: no RUNPATH
+#    into them, no path of them compiled in (debug info aside: it names the
+#    sources by design, so it is stripped from the copy that is searched).
+file(GLOB installed "${prefix}/bin/*" "${prefix}/${LIBDIR}/libstroke.so.*.*")
+foreach(binary IN LISTS installed)
+  unset(runpath)  # READ_ELF leaves a variable untouched when there is no such entry
+  unset(rpath)
+  file(READ_ELF "${binary}" RUNPATH runpath RPATH rpath)
+  message("${binary}: RUNPATH '${runpath}' RPATH '${rpath}'")
+  foreach(tree "${SOURCE_DIR}" "${BUILD_DIR}")
+    string(FIND "${runpath};${rpath}" "${tree}" at)
+    if(NOT at EQUAL -1)
+      message(FATAL_ERROR "${binary} has a run path into ${tree}: ${runpath}${rpath}")
+    endif()
+  endforeach()
+  set(searched "${binary}")
+  if(OBJCOPY)
+    get_filename_component(name "${binary}" NAME)
+    set(searched "${consumers}/${name}.stripped")
+    run(${OBJCOPY} --strip-debug "${binary}" "${searched}")
+  endif()
+  file(STRINGS "${searched}" hits REGEX "${SOURCE_DIR}|${BUILD_DIR}")
+  if(hits)
+    message(FATAL_ERROR "${binary} holds paths of the build or source tree: ${hits}")
+  endif()
+endforeach()
+list(LENGTH installed count)
+if(count LESS 3)
+  message(FATAL_ERROR "expected stroke-predict, stroke-serve and libstroke.so, found ${installed}")
 endif()
