@@ -22,7 +22,8 @@
  *   (out of memory included) is STROKE_ERROR_INTERNAL.
  * - A NULL pointer where an argument is required, a buffer too small for
  *   its result or a size that does not match the model is refused with
- *   STROKE_ERROR_INVALID_ARGUMENT; nothing is written then.
+ *   STROKE_ERROR_INVALID_ARGUMENT before any work: no output buffer is
+ *   written then (only the *out / *n_samples resets the function documents).
  * - Text (bundle JSON, records) is passed as a pointer and a length in
  *   bytes, UTF-8; only those bytes are read (no terminating NUL needed). A
  *   leading UTF-8 byte-order mark is ignored. Strings returned are UTF-8 and
@@ -150,9 +151,11 @@ STROKE_C_EXPORT int StrokeModelGetInputName(const StrokeModel* model, size_t ind
  * stroke-predict reads it), writing n_outputs doubles to `out` (see
  * StrokeModelGetNumOutputs; `out_length` is the buffer's capacity in
  * doubles, at least n_outputs): class probabilities in class order, each in
- * [0, 1], or the regression value in the target's units. Bit-identical to
- * the training library. Errors: STROKE_ERROR_INVALID_INPUT (not a JSON
- * object, or fields that do not fit the schema: the message names each one). */
+ * [0, 1], or the regression value in the target's units: what
+ * stroke-predict answers, the training library's result bit for bit
+ * (docs/models.md, "Exactness", lists the exceptions). Errors:
+ * STROKE_ERROR_INVALID_INPUT (not a JSON object, or fields that do not fit
+ * the schema: the message names each one). */
 STROKE_C_EXPORT int StrokeModelPredictRecord(const StrokeModel* model, const char* json,
                                              size_t length, double* out, size_t out_length);
 
