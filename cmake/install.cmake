@@ -2,7 +2,7 @@
 # the apps and the bundled models.
 include(CMakePackageConfigHelpers)
 
-install(TARGETS stroke EXPORT strokeTargets
+install(TARGETS stroke stroke_shared EXPORT strokeTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
@@ -11,6 +11,11 @@ install(DIRECTORY libstroke/include/stroke DESTINATION ${CMAKE_INSTALL_INCLUDEDI
 install(EXPORT strokeTargets NAMESPACE stroke::
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/stroke)
 
+if(STROKE_BUILD_SHARED)
+  set(STROKE_DEFAULT_LIBRARY stroke_shared)
+else()
+  set(STROKE_DEFAULT_LIBRARY stroke_static)
+endif()
 configure_package_config_file(cmake/strokeConfig.cmake.in
   ${CMAKE_CURRENT_BINARY_DIR}/strokeConfig.cmake
   INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/stroke
@@ -21,11 +26,30 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/strokeConfig.cmake
   ${CMAKE_CURRENT_BINARY_DIR}/strokeConfigVersion.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/stroke)
 
+# pkg-config: <libdir>/pkgconfig/stroke.pc, finding the prefix relative to itself
+# (so `cmake --install --prefix` anywhere, and DESTDIR, give a working file).
+if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
+  set(STROKE_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
+  set(STROKE_PC_LIBDIR "${CMAKE_INSTALL_LIBDIR}")
+else()
+  file(RELATIVE_PATH up "/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/")
+  string(REGEX REPLACE "/$" "" up "${up}")  # "../.."
+  set(STROKE_PC_PREFIX "\${pcfiledir}/${up}")
+  set(STROKE_PC_LIBDIR "\${prefix}/${CMAKE_INSTALL_LIBDIR}")
+endif()
+if(IS_ABSOLUTE "${CMAKE_INSTALL_INCLUDEDIR}")
+  set(STROKE_PC_INCLUDEDIR "${CMAKE_INSTALL_INCLUDEDIR}")
+else()
+  set(STROKE_PC_INCLUDEDIR "\${prefix}/${CMAKE_INSTALL_INCLUDEDIR}")
+endif()
+configure_file(cmake/stroke.pc.in ${CMAKE_CURRENT_BINARY_DIR}/stroke.pc @ONLY)
+install(FILES ${CMAKE_CURRENT_BINARY_DIR}/stroke.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
 file(GLOB STROKE_BUNDLED_MODELS ${PROJECT_SOURCE_DIR}/models/*.bundle.json)
 install(FILES ${STROKE_BUNDLED_MODELS} DESTINATION ${STROKE_INSTALL_MODELS_DIR})
 if(STROKE_BUILD_APPS)
   install(TARGETS stroke-predict stroke-serve RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
   # Swagger UI for GET /docs, when the build could fetch it.
-  install(FILES ${CMAKE_BINARY_DIR}/swagger-ui/swagger-ui-bundle.js ${CMAKE_BINARY_DIR}/swagger-ui/swagger-ui.css
+  install(FILES ${STROKE_BUILD_SWAGGER_UI_DIR}/swagger-ui-bundle.js ${STROKE_BUILD_SWAGGER_UI_DIR}/swagger-ui.css
           DESTINATION ${CMAKE_INSTALL_DATADIR}/stroke/swagger-ui OPTIONAL)
 endif()

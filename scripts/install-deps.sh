@@ -4,6 +4,8 @@
 # are not fetched again, so this is quick (and offline-safe) the second time.
 #
 #   build:  g++, CMake, nlohmann-json (header-only JSON, used inside the library);
+#           pkg-config (finds cpp-httplib's flags for stroke-serve; the install
+#           test links C and C++ programs with libstroke's own stroke.pc);
 #           for stroke-serve: cpp-httplib (HTTP), libssl (HMAC, SHA-256, constant-time
 #           compare for the credentials cache and API keys), libcrypt (bcrypt/yescrypt
 #           password hashes with crypt_r); CLI11 (both programs' command lines

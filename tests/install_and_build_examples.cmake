@@ -1,9 +1,19 @@
-# ctest script: install libstroke into the build tree, build examples/ as an
-# outside project with find_package(stroke), and run what was installed.
-# Inputs: BUILD_DIR, SOURCE_DIR.
+# ctest script: install libstroke into the build tree and use the installed
+# tree as outside projects do:
+#   1. examples/ built with find_package(stroke), run;
+#   2. the installed stroke-predict finds the installed default bundle;
+#   3. pkg-config: tests/c_api_test.c (C11) against libstroke.so, and against
+#      libstroke.a with --static; tests/install_consumer.cc (C++) against
+#      libstroke.a; each run on the installed bundles;
+#   4. nothing installed refers to the build or source tree (RUNPATH, strings).
+# Inputs: BUILD_DIR, SOURCE_DIR, LIBDIR (CMAKE_INSTALL_LIBDIR), VERSION,
+# C_COMPILER, CXX_COMPILER, PKG_CONFIG, OBJCOPY (may be empty).
+cmake_minimum_required(VERSION 3.20)  # policies of this version (IN_LIST)
 set(prefix "${BUILD_DIR}/test-install")
 set(examples_build "${BUILD_DIR}/test-examples")
-file(REMOVE_RECURSE "${prefix}" "${examples_build}")
+set(consumers "${BUILD_DIR}/test-consumers")
+file(REMOVE_RECURSE "${prefix}" "${examples_build}" "${consumers}")
+file(MAKE_DIRECTORY "${consumers}")
 
 function(run)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE result OUTPUT_VARIABLE out ERROR_VARIABLE err)
@@ -14,6 +24,7 @@ function(run)
   set(last_output "${out}" PARENT_SCOPE)
 endfunction()
 
+# 1. find_package(stroke)
 run(${CMAKE_COMMAND} --install "${BUILD_DIR}" --prefix "${prefix}")
 run(${CMAKE_COMMAND} -S "${SOURCE_DIR}/examples" -B "${examples_build}" -DCMAKE_PREFIX_PATH=${prefix})
 run(${CMAKE_COMMAND} --build "${examples_build}")
@@ -21,8 +32,78 @@ run("${examples_build}/embed")
 if(NOT last_output MATCHES "probability 0\\.[0-9]+ -> class [01]")
   message(FATAL_ERROR "embed printed no prediction")
 endif()
-# The installed stroke-predict must find the installed default bundle.
+
+# 2. The installed stroke-predict must find the installed default bundle.
 run("${prefix}/bin/stroke-predict" info --output json)
 if(NOT last_output MATCHES "\"path\": \"${prefix}/share/stroke/models/stroke.bundle.json\"")
   message(FATAL_ERROR "installed stroke-predict did not use the installed bundle")
+endif()
+
+# 3. pkg-config, with only the installed stroke.pc on its path.
+set(pkg_env ${CMAKE_COMMAND} -E env "PKG_CONFIG_PATH=${prefix}/${LIBDIR}/pkgconfig")
+function(pkg_flags out_var)
+  run(${pkg_env} ${PKG_CONFIG} ${ARGN} stroke)
+  separate_arguments(flags UNIX_COMMAND "${last_output}")
+  set(${out_var} ${flags} PARENT_SCOPE)
+endfunction()
+pkg_flags(shared_flags --cflags --libs)
+pkg_flags(static_flags --static --cflags --libs)
+run(${pkg_env} ${PKG_CONFIG} --modversion stroke)
+if(NOT last_output STREQUAL "${VERSION}\n")
+  message(FATAL_ERROR "stroke.pc has version ${last_output}, expected ${VERSION}")
+endif()
+set(models "${prefix}/share/stroke/models")
+
+# 3a. The C test against libstroke.so (the consumer chooses its RUNPATH).
+run(${C_COMPILER} -std=c11 -pedantic -Wall -o "${consumers}/c_api_test_shared" "${SOURCE_DIR}/tests/c_api_test.c"
+    ${shared_flags} -lm "-Wl,-rpath,${prefix}/${LIBDIR}")
+file(GET_RUNTIME_DEPENDENCIES EXECUTABLES "${consumers}/c_api_test_shared" RESOLVED_DEPENDENCIES_VAR deps)
+if(NOT "${prefix}/${LIBDIR}/libstroke.so.${VERSION}" IN_LIST deps AND
+   NOT "${prefix}/${LIBDIR}/libstroke.so.0" IN_LIST deps)
+  message(FATAL_ERROR "c_api_test_shared does not load the installed libstroke.so: ${deps}")
+endif()
+run("${consumers}/c_api_test_shared" "${models}" "${VERSION}")
+
+# 3b. The same C test fully static: --static's flags must be all it needs.
+run(${C_COMPILER} -std=c11 -static -o "${consumers}/c_api_test_static" "${SOURCE_DIR}/tests/c_api_test.c"
+    ${static_flags} -lm)
+run("${consumers}/c_api_test_static" "${models}" "${VERSION}")
+
+# 3c. A C++ consumer of libstroke.a (-static: the linker cannot pick the .so).
+run(${CXX_COMPILER} -std=c++20 -static -o "${consumers}/install_consumer" "${SOURCE_DIR}/tests/install_consumer.cc"
+    ${static_flags})
+run("${consumers}/install_consumer" "${models}/stroke.bundle.json")
+if(NOT last_output MATCHES "libstroke ${VERSION}: probability 0\\.[0-9]+")
+  message(FATAL_ERROR "install_consumer printed no prediction")
+endif()
+
+# 4. Installed binaries never search the build or source tree: no RUNPATH
+#    into them, no path of them compiled in (debug info aside: it names the
+#    sources by design, so it is stripped from the copy that is searched).
+file(GLOB installed "${prefix}/bin/*" "${prefix}/${LIBDIR}/libstroke.so.*.*")
+foreach(binary IN LISTS installed)
+  unset(runpath)  # READ_ELF leaves a variable untouched when there is no such entry
+  unset(rpath)
+  file(READ_ELF "${binary}" RUNPATH runpath RPATH rpath)
+  message("${binary}: RUNPATH '${runpath}' RPATH '${rpath}'")
+  foreach(tree "${SOURCE_DIR}" "${BUILD_DIR}")
+    string(FIND "${runpath};${rpath}" "${tree}" at)
+    if(NOT at EQUAL -1)
+      message(FATAL_ERROR "${binary} has a run path into ${tree}: ${runpath}${rpath}")
+    endif()
+  endforeach()
+  set(searched "${binary}")
+  if(OBJCOPY)
+    get_filename_component(name "${binary}" NAME)
+    set(searched "${consumers}/${name}.stripped")
+    run(${OBJCOPY} --strip-debug "${binary}" "${searched}")
+  endif()
+  file(STRINGS "${searched}" hits REGEX "${SOURCE_DIR}|${BUILD_DIR}")
+  if(hits)
+    message(FATAL_ERROR "${binary} holds paths of the build or source tree: ${hits}")
+  endif()
+endforeach()
+list(LENGTH installed count)
+if(count LESS 3)
+  message(FATAL_ERROR "expected stroke-predict, stroke-serve and libstroke.so, found ${installed}")
 endif()

@@ -18,9 +18,6 @@ std::vector<std::string> ModelSearchDirs() {
     dirs.emplace_back(env);
   }
   if (std::string installed = InstalledDataDir("models"); !installed.empty()) dirs.push_back(installed);
-#ifdef STROKE_SOURCE_MODELS_DIR
-  dirs.emplace_back(STROKE_SOURCE_MODELS_DIR);
-#endif
   return dirs;
 }
 

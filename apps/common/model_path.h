@@ -11,12 +11,13 @@ namespace stroke::apps {
 inline constexpr const char* kDefaultModelName = "stroke";
 
 // <directory of the running executable>/../share/stroke/<name>: where an
-// installed app finds its data ("models", "swagger-ui"); "" if unknown.
+// installed app finds its data ("models", "swagger-ui"); "" if unknown. The
+// build tree has the same layout (stroke_link_build_tree_data in
+// CMakeLists.txt), so no build or source path is compiled in.
 std::string InstalledDataDir(const std::string& name);
 
-// Directories searched for bundled models, in order: $STROKE_MODELS_DIR, the
-// installed share/stroke/models next to the running executable, and the
-// source tree's models/ (for binaries run from the build tree).
+// Directories searched for bundled models, in order: $STROKE_MODELS_DIR and
+// share/stroke/models next to the running executable.
 std::vector<std::string> ModelSearchDirs();
 
 // Resolves `requested`: a path to an existing file is used as is; a bare

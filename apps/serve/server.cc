@@ -17,19 +17,14 @@ bool Loopback(const std::string& host) {
   return host == "127.0.0.1" || host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
 }
 
-// Where the Swagger UI files are: the option, the build tree, or the install tree.
+// Where the Swagger UI files are: the option, else share/stroke/swagger-ui
+// next to the executable (installed, or the build tree's link).
 std::string FindDocsDir(const std::string& option) {
   namespace fs = std::filesystem;
   if (!option.empty()) return option;
-  std::vector<std::string> candidates = {InstalledDataDir("swagger-ui")};
+  const std::string dir = InstalledDataDir("swagger-ui");
   std::error_code error;
-#ifdef STROKE_SWAGGER_UI_DIR
-  candidates.emplace_back(STROKE_SWAGGER_UI_DIR);
-#endif
-  for (const std::string& dir : candidates) {
-    if (fs::exists(fs::path(dir) / "swagger-ui-bundle.js", error)) return dir;
-  }
-  return "";
+  return fs::exists(fs::path(dir) / "swagger-ui-bundle.js", error) ? dir : "";
 }
 
 // RFC 9110 reason phrases of the statuses the server produces itself.
