@@ -22,7 +22,8 @@
 #   --bench: also the peers bench/run_all.sh measures libstroke against:
 #           libxgboost-dev (XGBoost's C API), python3-fastapi + python3-uvicorn
 #           (the original HTTP service), wrk (HTTP load), valgrind (callgrind
-#           instruction counts)
+#           instruction counts), libsimdjson-dev (the JSON-parser comparison
+#           bench/json_record_bench.cc)
 set -euo pipefail
 
 packages=(
@@ -33,7 +34,7 @@ packages=(
   python3-dev python3-pybind11
 )
 if [ "${1:-}" = "--bench" ]; then
-  packages+=(libxgboost-dev python3-fastapi python3-uvicorn wrk valgrind)
+  packages+=(libxgboost-dev python3-fastapi python3-uvicorn wrk valgrind libsimdjson-dev)
 fi
 
 missing=()
