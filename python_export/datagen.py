@@ -9,8 +9,10 @@ heart disease 303 rows, severity 0-4 as 164/55/36/35/13, "?" for 4 ca and 2
 thal; loan 614 rows with the public file's columns and a few blanks.
 The risk relations are plausible, not medical or financial truth. Same seed, same bytes.
 """
+import argparse
 import csv
 import io
+import sys
 
 import numpy as np
 
@@ -184,11 +186,14 @@ def synthetic_csv(model_name, seed, rows=None):
     return out.getvalue()
 
 
-if __name__ == "__main__":
-    import argparse
-    import sys
+def main(argv=None):
+    """python_export/datagen.py MODEL [--seed N]: the dataset as CSV on stdout."""
     parser = argparse.ArgumentParser(description="Write a synthetic dataset as CSV to stdout.")
     parser.add_argument("model", choices=sorted(GENERATORS))
     parser.add_argument("--seed", type=int, default=42)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     sys.stdout.write(synthetic_csv(args.model, args.seed))
+
+
+if __name__ == "__main__":
+    main()

@@ -24,6 +24,7 @@ import json
 import os
 import sys
 
+import joblib
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -32,6 +33,8 @@ import bundle_writer  # noqa: E402
 import ensembles  # noqa: E402
 import pipeline_convert  # noqa: E402
 import verify  # noqa: E402
+import xgboost_export  # noqa: E402
+from errors import UnsupportedModel  # noqa: E402
 from featureprog import FeatureProgram, RecordError, SpecError, value_from_text  # noqa: E402
 
 GOLDEN_ROWS = 8
@@ -39,9 +42,7 @@ GOLDEN_ROWS = 8
 
 def load_model(path):
     if path.endswith((".json", ".ubj")):
-        import xgboost_export
         return xgboost_export.load(path)
-    import joblib
     return joblib.load(path)
 
 
@@ -53,14 +54,13 @@ def unwrap_search(obj):
         return best, (f"{type(obj).__name__}: exported best_estimator_ ({type(best).__name__}, "
                       f"best_params_ {obj.best_params_})")
     if hasattr(obj, "cv_results_"):
-        raise ensembles.UnsupportedModel(f"{type(obj).__name__}(refit=False) has no best_estimator_ "
-                                         "to export: refit the search, or export the estimator itself")
+        raise UnsupportedModel(f"{type(obj).__name__}(refit=False) has no best_estimator_ "
+                               "to export: refit the search, or export the estimator itself")
     return obj, None
 
 
 def task_and_classes(model):
     if type(model).__module__.startswith("xgboost"):
-        import xgboost_export
         task, k = xgboost_export.task_of(model)
         return task, [str(c) for c in getattr(model, "classes_", range(k if task != "regression" else 0))]
     task, _ = ensembles.task_of(model)
@@ -111,7 +111,7 @@ def as_frame(pipeline, records, inputs=()):
     array. A null is NaN, or None in a field whose encoder learned None as a
     category (its "null_category"); a category field's column is text (object)
     even where every value in `records` is null."""
-    import pandas as pd
+    import pandas as pd  # only for a Pipeline's records and --data: not needed for a bare estimator
     nones = {f["name"] for f in inputs if f.get("null_category") == "None"}
     frame = pd.DataFrame([{k: ((None if k in nones else np.nan) if v is None else v) for k, v in r.items()}
                           for r in records])
@@ -136,7 +136,7 @@ def verify_features(pipeline, program, records):
     same = (ours == theirs) | (np.isnan(ours) & np.isnan(theirs))
     if not same.all():
         row, col = np.argwhere(~same)[0]
-        raise ensembles.UnsupportedModel(
+        raise UnsupportedModel(
             f"the exported feature {program.names[col]!r} gives {ours[row, col]!r} where the pipeline "
             f"gives {theirs[row, col]!r} (record {records[row]}); refusing to write a different model")
     return frame
@@ -145,7 +145,7 @@ def verify_features(pipeline, program, records):
 def _bool_columns(inputs, data):
     """Number fields whose --data column pandas reads as bool (True/False, as a
     pandas bool column is written): boolean fields, so clients send true/false."""
-    import pandas as pd
+    import pandas as pd  # only for a Pipeline's records and --data: not needed for a bare estimator
     dtypes = pd.read_csv(data, nrows=verify.MAX_RECORDS).dtypes
     return [dict(f, type="boolean") if f["type"] == "number" and f["name"] in dtypes
             and dtypes[f["name"]] == bool else f for f in inputs]
@@ -165,7 +165,7 @@ def resolve_spec_imputes(inputs, imputes):
             text = imputes[f["name"]]
             f["impute"] = text if f["type"] == "category" else float(text)
         elif isinstance(f.get("impute"), str) and f["type"] != "category" or f.get("impute") in STATISTICS:
-            raise ensembles.UnsupportedModel(
+            raise UnsupportedModel(
                 f"input {f['name']!r}: the spec's impute {f['impute']!r} is a statistic of the training "
                 f"rows, not a value: give the one the model was trained with, --impute {f['name']}=VALUE "
                 "(train.py wrote it in the bundle's inputs)")
@@ -190,7 +190,7 @@ def export(model_path, spec=None, data=None, name=None, labels=None, version="1"
             inputs = [dict(extra.get(f["name"], {}), **f) for f in inputs]
     else:
         if not spec:
-            raise ensembles.UnsupportedModel(
+            raise UnsupportedModel(
                 f"{type(obj).__name__} is a bare estimator: give --spec (its inputs and feature "
                 "program, as python_export/specs/*.json), or export the fitted Pipeline that feeds it")
         inputs = resolve_spec_imputes(spec["inputs"], imputes or {})
@@ -249,8 +249,8 @@ def _check_pipeline_answers(pipeline, frame, golden, task):
         theirs = proba[:, 1] if task == "binary_classification" else proba
         ours = [g["probability"] if task == "binary_classification" else g["probabilities"] for g in golden]
     if not np.array_equal(np.asarray(ours, dtype=np.float64), np.asarray(theirs, dtype=np.float64)):
-        raise ensembles.UnsupportedModel("the pipeline's answers differ from its estimator's on the "
-                                         "exported features; refusing to write a different model")
+        raise UnsupportedModel("the pipeline's answers differ from its estimator's on the "
+                               "exported features; refusing to write a different model")
 
 
 def main(argv=None):
@@ -274,7 +274,7 @@ def main(argv=None):
             spec = json.load(f)
     try:
         bundle = export(args.model, spec, args.data, args.name, args.labels, args.version, imputes)
-    except (ensembles.UnsupportedModel, SpecError, RecordError) as e:
+    except (UnsupportedModel, SpecError, RecordError) as e:
         parser.exit(2, f"export.py: cannot export {args.model}: {e}\n")
     except Exception as e:  # noqa: BLE001 - a message, never a traceback; nothing is written
         parser.exit(2, f"export.py: cannot export {args.model}: {type(e).__name__}: {e} "

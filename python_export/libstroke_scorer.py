@@ -15,7 +15,7 @@ import sys
 
 import numpy as np
 
-from ensembles import UnsupportedModel
+from errors import UnsupportedModel
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 

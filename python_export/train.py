@@ -21,6 +21,7 @@ import json
 import os
 import sys
 
+import joblib
 import numpy as np
 from sklearn.ensemble import (GradientBoostingClassifier, GradientBoostingRegressor,
                               HistGradientBoostingClassifier, HistGradientBoostingRegressor,
@@ -276,7 +277,7 @@ def main(argv=None):
     os.makedirs(args.out, exist_ok=True)
     path = os.path.join(args.out, spec["name"] + ".bundle.json")
     bundle_writer.write_bundle(bundle, path)
-    import joblib  # the fitted model beside its bundle, as the stroke project's script saved it
+    # the fitted model beside its bundle, as the stroke project's script saved it
     joblib.dump(model, os.path.join(args.out, spec["name"] + ".joblib"))
     with open(os.path.join(args.out, spec["name"] + ".metrics.txt"), "w", encoding="utf-8") as f:
         f.write(f"{spec['name']} - {description}\n\n{text}")

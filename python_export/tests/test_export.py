@@ -21,7 +21,7 @@ from sklearn.preprocessing import (FunctionTransformer, MaxAbsScaler, MinMaxScal
 
 import datagen
 import export
-from ensembles import UnsupportedModel
+from errors import UnsupportedModel
 from serving import mismatches, predict, stroke_predict_path
 from train import load_spec
 

@@ -22,7 +22,7 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
 import export
 import verify
-from ensembles import UnsupportedModel
+from errors import UnsupportedModel
 from nan_category_cases import CASES as NAN_CATEGORY_CASES
 from serving import predict, stroke_predict_path
 

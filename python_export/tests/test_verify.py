@@ -8,7 +8,7 @@ from sklearn.ensemble import GradientBoostingClassifier
 
 import bundle_writer
 import verify
-from ensembles import UnsupportedModel
+from errors import UnsupportedModel
 from featureprog import FeatureProgram
 import libstroke_scorer
 INPUTS = [{"name": "x", "type": "number", "limits": {"min": -5, "max": 5}},
