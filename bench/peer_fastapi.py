@@ -31,8 +31,8 @@ from fastapi.security import HTTPBasic, HTTPBasicCredentials
 from pydantic import BaseModel, Extra
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-sys.path.insert(0, os.path.join(ROOT, "python_export"))
-from featureprog import FeatureProgram  # noqa: E402
+sys.path.insert(0, os.path.join(ROOT, "python_export"))  # the import root of stroke_export
+from stroke_export.featureprog import FeatureProgram  # noqa: E402
 
 
 class Patient(BaseModel):

@@ -5,6 +5,7 @@ EXACT (within verify.py's tolerance), or refused with a message naming the
 step and the setting. No traceback: every refusal is an UnsupportedModel."""
 import json
 import os
+import subprocess
 
 import joblib
 import numpy as np
@@ -20,11 +21,11 @@ from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
-import export
-import verify
-from errors import UnsupportedModel
-from nan_category_cases import CASES as NAN_CATEGORY_CASES
-from serving import predict, stroke_predict_path
+from stroke_export import bundle_writer, datagen, export, locations, train, verify
+from stroke_export.errors import UnsupportedModel
+
+from .nan_category_cases import CASES as NAN_CATEGORY_CASES
+from .serving import predict, stroke_predict_path
 
 STROKE_PREDICT = stroke_predict_path()
 pytestmark = pytest.mark.skipif(STROKE_PREDICT is None, reason="set STROKE_PREDICT to stroke-predict")
@@ -74,7 +75,6 @@ def _records(df):
 
 
 def _answers(model, X, task):
-    import bundle_writer
     return bundle_writer.library_answers(model, X, task)
 
 
@@ -100,7 +100,6 @@ def _served(tmp_path, model, data, task, *, saved=None, spec=None, extra=()):
     if spec is None and isinstance(data, pd.DataFrame):
         csv = os.path.join(tmp_path, "data.csv")
         data.to_csv(csv, index=False)
-    import bundle_writer
     bundle = export.export(path, spec=spec, data=csv)  # refusals raise UnsupportedModel
     bundle_writer.write_bundle(bundle, out)
     if spec is not None:
@@ -278,7 +277,6 @@ def onehot_numeric_codes_unknown_refused(tmp_path):
 
 
 def predict_allowing_errors(bundle_path, records, *flags):
-    import subprocess
     lines = "".join(json.dumps(r) + "\n" for r in records)
     run = subprocess.run([STROKE_PREDICT, "--model", bundle_path, "--format", "jsonl", "--output", "jsonl",
                           "--allow-unknown-fields", *flags], input=lines, capture_output=True, text=True, check=False)
@@ -329,13 +327,11 @@ def _search(kind):
 
 
 def stroke_spec_median(tmp_path):
-    import datagen
-    import train
     spec = train.load_spec("stroke")
     _, _, model, records, X, y = train.train(spec, datagen.synthetic_csv("stroke", 5, rows=800), "t", True)
     path = os.path.join(tmp_path, "model.pkl")
     joblib.dump(model, path)
-    spec_path = os.path.join(os.path.dirname(export.__file__), "specs", "stroke.json")
+    spec_path = os.path.join(locations.SPECS, "stroke.json")
     with pytest.raises(UnsupportedModel, match=r"input 'bmi'.*--impute bmi=VALUE"):
         export.export(path, train.load_spec("stroke"))
     export.main([path, "--spec", spec_path, "--out", os.path.join(tmp_path, "b.json"), "--impute", "bmi=28.1"])

@@ -20,7 +20,7 @@ import math
 import numpy as np
 from scipy.special import softmax
 
-from errors import UnsupportedModel
+from .errors import UnsupportedModel
 
 OBJECTIVES = {
     "binary:logistic": ("binary_classification", "logistic"),

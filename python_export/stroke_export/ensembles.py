@@ -12,8 +12,8 @@ from sklearn.ensemble import (ExtraTreesClassifier, ExtraTreesRegressor,
                               HistGradientBoostingClassifier, HistGradientBoostingRegressor,
                               RandomForestClassifier, RandomForestRegressor)
 
-import xgboost_export
-from errors import UnsupportedModel
+from . import xgboost_export
+from .errors import UnsupportedModel
 
 HISTGB = (HistGradientBoostingClassifier, HistGradientBoostingRegressor)
 FORESTS = (RandomForestClassifier, RandomForestRegressor, ExtraTreesClassifier, ExtraTreesRegressor)

@@ -10,8 +10,8 @@ import math
 import numpy as np
 import sklearn
 
-import xgboost_export
-from ensembles import ensemble_of
+from . import xgboost_export
+from .ensembles import ensemble_of
 
 FORMAT = "libstroke-bundle"
 FORMAT_VERSION = 1

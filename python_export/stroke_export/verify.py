@@ -26,10 +26,10 @@ import time
 
 import numpy as np
 
-import bundle_writer
-from errors import UnsupportedModel
-from featureprog import RecordError
-from libstroke_scorer import ModuleScorer
+from . import bundle_writer
+from .errors import UnsupportedModel
+from .featureprog import RecordError
+from .libstroke_scorer import ModuleScorer
 
 MAX_RECORDS = 5000        # training rows verified (a deterministic sample beyond)
 MAX_FEATURE_PROBES = 20000
