@@ -13,7 +13,7 @@ checked it against the bundle). --features chooses how a body becomes the
   pandas       (default) as such services are written: a one-row DataFrame,
                pd.get_dummies, reindexed to the training columns, then
                predict and predict_proba
-  featureprog  a lean variant: python_export/featureprog.py (the Python twin
+  featureprog  a lean variant: python_export/stroke_export/featureprog.py (the Python twin
                of the bundle's program) and one predict_proba call
 """
 import argparse
