@@ -29,11 +29,10 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, "..")
-sys.path.insert(0, os.path.join(ROOT, "python_export"))
-import bundle_writer  # noqa: E402
-import datagen  # noqa: E402
-import train as trainer  # noqa: E402
-from featureprog import FeatureProgram  # noqa: E402
+sys.path.insert(0, os.path.join(ROOT, "python_export"))  # the import root of stroke_export
+from stroke_export import bundle_writer, datagen  # noqa: E402
+from stroke_export import train as trainer  # noqa: E402
+from stroke_export.featureprog import FeatureProgram  # noqa: E402
 
 ROWS = 4096
 SCALE_TREES = (100, 500, 1000)

@@ -13,7 +13,7 @@ checked it against the bundle). --features chooses how a body becomes the
   pandas       (default) as such services are written: a one-row DataFrame,
                pd.get_dummies, reindexed to the training columns, then
                predict and predict_proba
-  featureprog  a lean variant: python_export/featureprog.py (the Python twin
+  featureprog  a lean variant: python_export/stroke_export/featureprog.py (the Python twin
                of the bundle's program) and one predict_proba call
 """
 import argparse
@@ -31,8 +31,8 @@ from fastapi.security import HTTPBasic, HTTPBasicCredentials
 from pydantic import BaseModel, Extra
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-sys.path.insert(0, os.path.join(ROOT, "python_export"))
-from featureprog import FeatureProgram  # noqa: E402
+sys.path.insert(0, os.path.join(ROOT, "python_export"))  # the import root of stroke_export
+from stroke_export.featureprog import FeatureProgram  # noqa: E402
 
 
 class Patient(BaseModel):

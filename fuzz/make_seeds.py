@@ -22,7 +22,7 @@ import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FUZZ = os.path.join(ROOT, "fuzz")
-sys.path.insert(0, os.path.join(ROOT, "python_export"))
+sys.path.insert(0, os.path.join(ROOT, "python_export"))  # the import root of stroke_export
 
 MODELS = ["stroke", "lung_cancer", "heart_disease", "loan_amount"]  # record_fuzz's model numbers
 JSON, JSONL, CSV, AUTO = 0, 1, 2, 3  # record_fuzz's formats
@@ -193,8 +193,8 @@ def trained_bundles():
         from sklearn.ensemble import (GradientBoostingClassifier, HistGradientBoostingClassifier,
                                       HistGradientBoostingRegressor, RandomForestClassifier,
                                       RandomForestRegressor)
-        import bundle_writer
-        from featureprog import FeatureProgram
+        from stroke_export import bundle_writer
+        from stroke_export.featureprog import FeatureProgram
     except ImportError as e:
         print(f"make_seeds: no trained bundle seeds ({e})", file=sys.stderr)
         return []

@@ -195,7 +195,7 @@ static size_t GoldenOutputs(Cursor row, const Shape* s, double* out, double* raw
 /* A prediction against the training library's recorded answer: equal, but
  * for multiclass probabilities recorded by numpy's own AVX-512 exp, which
  * differ from the C library's exp in the last bits (docs/models.md,
- * "Exactness"; python_export/verify.py allows 1e-14 for them too). */
+ * "Exactness"; python_export/stroke_export/verify.py allows 1e-14 for them too). */
 static int inexact_softmax = 0;
 
 static void CheckGolden(double got, double golden, const Shape* s, const char* name, size_t row,

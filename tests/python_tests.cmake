@@ -29,9 +29,12 @@ if(STROKE_PYTHON_RESULT EQUAL 0)
   add_test(NAME python.serve_signals
            COMMAND ${STROKE_PYTHON_FOUND} ${CMAKE_CURRENT_SOURCE_DIR}/serve_signals_test.py
                    $<TARGET_FILE:stroke-serve>)
+  # A module of the tests package, run from python_export/ (the import root
+  # of the package stroke_export and of its tests).
   add_test(NAME python.live_parity
-           COMMAND ${STROKE_PYTHON_FOUND} ${PROJECT_SOURCE_DIR}/python_export/tests/live_parity.py
-                   --stroke-predict $<TARGET_FILE:stroke-predict> --seed 7)
+           COMMAND ${STROKE_PYTHON_FOUND} -m tests.live_parity
+                   --stroke-predict $<TARGET_FILE:stroke-predict> --seed 7
+           WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}/python_export)
   set_tests_properties(python.pytest python.stroke_api_client python.serve_signals python.live_parity
                        PROPERTIES LABELS python)
   set_tests_properties(python.live_parity PROPERTIES ENVIRONMENT "STROKE_MODULE_PATH=${CMAKE_BINARY_DIR}/python")

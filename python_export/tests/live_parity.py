@@ -1,21 +1,19 @@
 """Live parity: train on fresh synthetic data (a seed the shipped bundles were
 not trained with), export, predict every row with stroke-predict, and compare
 with scikit-learn's predict_proba and predict - all rows, bit-identical (|dp| = 0).
+Run from python_export/ (the import root of stroke_export and of these tests):
 
-    live_parity.py --stroke-predict build/apps/predict/stroke-predict [--seed 7]
+    cd python_export && python3 -m tests.live_parity --stroke-predict ../build/apps/predict/stroke-predict [--seed 7]
 """
 import argparse
 import os
 import sys
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, ".."))
-sys.path.insert(0, HERE)
-import bundle_writer  # noqa: E402
-import serving  # noqa: E402
-import datagen  # noqa: E402
-from train import json_record, load_spec, train  # noqa: E402
+from stroke_export import bundle_writer, datagen
+from stroke_export.train import json_record, load_spec, train
+
+from . import serving
 
 
 def check_model(name, seed, stroke_predict, workdir):

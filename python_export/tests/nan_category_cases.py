@@ -19,6 +19,8 @@ from sklearn.ensemble import (GradientBoostingClassifier, HistGradientBoostingCl
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
 
+from .export_serving import export_and_serve, predict_allowing_errors
+
 ROWS = 400
 
 
@@ -59,14 +61,13 @@ def served_case(encoder, estimator, *, text_missing=np.nan, unknown_rows=True, c
     verifies), then serve every row (and, where the encoder answers them,
     null and unknown rows) through stroke-predict: the largest difference."""
     def run(tmp_path):
-        from test_export_faults import _served
         df, y = nan_frame(text_missing=text_missing)
         X = df[["age", *columns]]
         model = Pipeline([("prep", _ct(encoder(), columns)), ("model", estimator())]).fit(X, y)
         served = _with_extra_rows(X, unknown_rows)
         if text_missing is None:  # the encoder learned None: a client's null is None
             served["color"] = pd.Series([None if pd.isna(v) else v for v in served.color], dtype=object)
-        return _served(tmp_path, model, served, "binary_classification")
+        return export_and_serve(tmp_path, model, served, "binary_classification")
     return run
 
 
@@ -86,7 +87,6 @@ def bundle_field(tmp_path, name):
 def onehot_nan_null_is_the_category(tmp_path):
     """The bundle's representation: nullable without impute, a `missing`
     feature; a null answers as NaN does, in JSON and as an empty CSV cell."""
-    from test_export_faults import predict_allowing_errors
     worst = served_case(lambda: OneHotEncoder(handle_unknown="ignore"), _gb)(tmp_path)
     field = bundle_field(tmp_path, "color")
     assert field["nullable"] and "impute" not in field and field["null_category"] == "nan"
@@ -101,7 +101,6 @@ def onehot_nan_null_is_the_category(tmp_path):
 def onehot_numeric_unknown_names_the_field(tmp_path):
     """handle_unknown='error' on numeric codes: an unseen code is refused
     naming the input field, the value and the known codes (not a derived feature)."""
-    from test_export_faults import predict_allowing_errors
     worst = served_case(lambda: OneHotEncoder(), _gb, unknown_rows=False)(tmp_path)
     assert bundle_field(tmp_path, "cp")["known_codes"] == [1.0, 2.0, 3.0, 4.0]
     record = {"age": 50.0, "color": "red", "shade": "dark", "cp": 7}

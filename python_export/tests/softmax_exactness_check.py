@@ -2,9 +2,9 @@
 C library's exp and log (NPY_DISABLE_CPU_FEATURES): exports a multiclass
 model (which verifies it at tolerance 0) and prints, as JSON, the
 verification tolerance and how many of n probabilities differ in any bit
-between the stroke module and the model's own predict_proba.
+between the stroke module and the model's own predict_proba. From python_export/:
 
-    softmax_exactness_check.py FAMILY N_CLASSES WORKDIR     FAMILY: gb | hgb
+    python3 -m tests.softmax_exactness_check FAMILY N_CLASSES WORKDIR     FAMILY: gb | hgb
 """
 import json
 import os
@@ -14,10 +14,8 @@ import joblib
 import numpy as np
 from sklearn.ensemble import GradientBoostingClassifier, HistGradientBoostingClassifier
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-import export  # noqa: E402
-import verify  # noqa: E402
-from libstroke_scorer import import_stroke  # noqa: E402
+from stroke_export import export, verify
+from stroke_export.libstroke_scorer import import_stroke
 
 
 def main(family, n_classes, workdir):

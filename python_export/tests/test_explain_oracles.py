@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 from sklearn.ensemble import GradientBoostingClassifier, RandomForestRegressor
 
-import bundle_writer
-import export
-from serving import predict, stroke_predict_path
+from stroke_export import bundle_writer, export
+
+from .serving import predict, stroke_predict_path
 
 STROKE_PREDICT = stroke_predict_path()
 pytestmark = pytest.mark.skipif(STROKE_PREDICT is None, reason="set STROKE_PREDICT to stroke-predict")

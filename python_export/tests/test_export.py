@@ -19,11 +19,12 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import (FunctionTransformer, MaxAbsScaler, MinMaxScaler, OneHotEncoder,
                                    OrdinalEncoder, PolynomialFeatures, RobustScaler, StandardScaler)
 
-import datagen
-import export
-from ensembles import UnsupportedModel
-from serving import mismatches, predict, stroke_predict_path
-from train import load_spec
+from stroke_export import datagen, export, locations
+from stroke_export import train as train_module
+from stroke_export.errors import UnsupportedModel
+from stroke_export.train import load_spec
+
+from .serving import mismatches, predict, stroke_predict_path
 
 STROKE_PREDICT = stroke_predict_path()
 needs_cli = pytest.mark.skipif(STROKE_PREDICT is None, reason="set STROKE_PREDICT to stroke-predict")
@@ -175,13 +176,12 @@ def test_unsupported_estimator_is_refused(stroke_frame, tmp_path):
 @needs_cli
 def test_bare_estimator_with_spec(tmp_path):
     spec = load_spec("lung_cancer")
-    import train as train_module
     _, _, model, records, X, y = train_module.train(spec, datagen.synthetic_csv("lung_cancer", 4), "t", True)
     forest = RandomForestClassifier(n_estimators=12, random_state=0).fit(X, y)
     path = os.path.join(tmp_path, "forest.pkl")
     joblib.dump(forest, path)
     bundle_path = os.path.join(tmp_path, "forest.bundle.json")
-    spec_path = os.path.join(os.path.dirname(export.__file__), "specs", "lung_cancer.json")
+    spec_path = os.path.join(locations.SPECS, "lung_cancer.json")
     export.main([path, "--spec", spec_path, "--out", bundle_path])
     served = [train_module.json_record(spec["inputs"], r) for r in records]
     answers = predict(STROKE_PREDICT, bundle_path, served)
@@ -194,13 +194,12 @@ def test_bare_estimator_with_spec(tmp_path):
 def test_xgboost_json_model_with_spec(tmp_path):
     xgboost = pytest.importorskip("xgboost")
     spec = load_spec("lung_cancer")
-    import train as train_module
     _, _, _, records, X, y = train_module.train(spec, datagen.synthetic_csv("lung_cancer", 4), "t", True)
     model = xgboost.XGBClassifier(n_estimators=20, max_depth=3).fit(X, y)
     path = os.path.join(tmp_path, "xgb.json")
     model.save_model(path)
     bundle_path = os.path.join(tmp_path, "xgb.bundle.json")
-    spec_path = os.path.join(os.path.dirname(export.__file__), "specs", "lung_cancer.json")
+    spec_path = os.path.join(locations.SPECS, "lung_cancer.json")
     export.main([path, "--spec", spec_path, "--out", bundle_path])
     answers = predict(STROKE_PREDICT, bundle_path,
                       [train_module.json_record(spec["inputs"], r) for r in records])

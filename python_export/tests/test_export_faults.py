@@ -20,13 +20,11 @@ from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
-import export
-import verify
-from ensembles import UnsupportedModel
-from nan_category_cases import CASES as NAN_CATEGORY_CASES
-from serving import predict, stroke_predict_path
+from stroke_export import datagen, export, locations, train, verify
+from stroke_export.errors import UnsupportedModel
 
-STROKE_PREDICT = stroke_predict_path()
+from .export_serving import STROKE_PREDICT, export_and_serve, predict_allowing_errors
+from .nan_category_cases import CASES as NAN_CATEGORY_CASES
 pytestmark = pytest.mark.skipif(STROKE_PREDICT is None, reason="set STROKE_PREDICT to stroke-predict")
 ROWS = 500
 RESULTS = {}  # name -> max |difference| or the refusal (printed by the last test)
@@ -61,61 +59,6 @@ def xgb():
     return pytest.importorskip("xgboost")
 
 
-def _records(df):
-    out = []
-    for row in df.to_dict(orient="records"):
-        r = {}
-        for k, v in row.items():
-            if isinstance(v, float) and np.isnan(v):
-                v = None
-            r[k] = v.item() if hasattr(v, "item") else v
-        out.append(r)
-    return out
-
-
-def _answers(model, X, task):
-    import bundle_writer
-    return bundle_writer.library_answers(model, X, task)
-
-
-def _delta(task, ours, theirs, labels):
-    if task == "regression":
-        return abs(ours["value"] - theirs["value"])
-    if task == "binary_classification":
-        assert ours["prediction"] == theirs["prediction"]
-        return abs(ours["probability"] - theirs["probability"])
-    assert ours["prediction"] == theirs["prediction"]
-    return max(abs(ours["probabilities"][l] - p) for l, p in zip(labels, theirs["probabilities"]))
-
-
-def _served(tmp_path, model, data, task, *, saved=None, spec=None, extra=()):
-    """Exports (pickle, or `saved` for an XGBoost file) and serves every row of
-    `data` (a frame of raw records, or feature rows with a spec); returns the
-    largest difference from the library."""
-    path = saved or os.path.join(tmp_path, "model.joblib")
-    if saved is None:
-        joblib.dump(model, path)
-    out = os.path.join(tmp_path, "model.bundle.json")
-    csv = None
-    if spec is None and isinstance(data, pd.DataFrame):
-        csv = os.path.join(tmp_path, "data.csv")
-        data.to_csv(csv, index=False)
-    import bundle_writer
-    bundle = export.export(path, spec=spec, data=csv)  # refusals raise UnsupportedModel
-    bundle_writer.write_bundle(bundle, out)
-    if spec is not None:
-        records = [{f"x{j}": (None if np.isnan(v) else float(v)) for j, v in enumerate(row)} for row in data]
-        theirs = _answers(model, data, task)
-    else:
-        records = _records(data)
-        theirs = _answers(model, data, task)
-    ours = predict(STROKE_PREDICT, out, records, "--allow-unknown-fields")
-    labels = bundle["model"].get("class_labels")
-    worst = max(_delta(task, a, b, labels) for a, b in zip(ours, theirs))
-    assert worst <= verify.tolerance_of(bundle), f"served answers differ by {worst:.3g}"
-    return worst
-
-
 def _identity_spec(n, nullable=True, labels=None):
     inputs = [dict({"name": f"x{j}", "type": "number"}, **({"nullable": True} if nullable else {}))
               for j in range(n)]
@@ -141,7 +84,7 @@ def gb_init_estimator(tmp_path):
     X = numeric_part(df)
     model = Pipeline([("imp", SimpleImputer()),
                       ("gb", GradientBoostingClassifier(init=LogisticRegression(), n_estimators=10))])
-    return _served(tmp_path, model.fit(X, binary(s)), X, "binary_classification")
+    return export_and_serve(tmp_path, model.fit(X, binary(s)), X, "binary_classification")
 
 
 def gb_init_zero(tmp_path):
@@ -149,7 +92,7 @@ def gb_init_zero(tmp_path):
     X = numeric_part(df)
     model = Pipeline([("imp", SimpleImputer()),
                       ("gb", GradientBoostingClassifier(init="zero", n_estimators=10))])
-    return _served(tmp_path, model.fit(X, binary(s)), X, "binary_classification")
+    return export_and_serve(tmp_path, model.fit(X, binary(s)), X, "binary_classification")
 
 
 def gb_init_dummy(tmp_path):
@@ -158,7 +101,7 @@ def gb_init_dummy(tmp_path):
     model = Pipeline([("imp", SimpleImputer()),
                       ("gb", GradientBoostingRegressor(init=DummyRegressor(strategy="median"),
                                                        n_estimators=10))])
-    return _served(tmp_path, model.fit(X, s), X, "regression")
+    return export_and_serve(tmp_path, model.fit(X, s), X, "regression")
 
 
 def gb_init_dummy_stratified(tmp_path):
@@ -167,7 +110,7 @@ def gb_init_dummy_stratified(tmp_path):
     model = Pipeline([("imp", SimpleImputer()),
                       ("gb", GradientBoostingClassifier(init=DummyClassifier(strategy="stratified"),
                                                         n_estimators=10))])
-    return _served(tmp_path, model.fit(X, binary(s)), X, "binary_classification")
+    return export_and_serve(tmp_path, model.fit(X, binary(s)), X, "binary_classification")
 
 
 def _gb_loss(loss, regression):
@@ -178,7 +121,7 @@ def _gb_loss(loss, regression):
                else GradientBoostingClassifier(loss=loss, n_estimators=15))
         model = Pipeline([("sc", StandardScaler()), ("gb", est)])
         y = 10 * s if regression else binary(s)
-        return _served(tmp_path, model.fit(X, y), X, "regression" if regression else "binary_classification")
+        return export_and_serve(tmp_path, model.fit(X, y), X, "regression" if regression else "binary_classification")
     return run
 
 
@@ -187,7 +130,7 @@ def xgb_early_stopping(tmp_path):
     model = xgb().XGBClassifier(n_estimators=60, max_depth=3, early_stopping_rounds=3, eval_metric="logloss")
     model.fit(X[:350], binary(s[:350]), eval_set=[(X[350:], binary(s[350:]))], verbose=False)
     assert model.best_iteration + 1 < len(model.get_booster().get_dump())
-    return _served(tmp_path, model, X, "binary_classification", spec=_identity_spec(4, labels=["0", "1"]))
+    return export_and_serve(tmp_path, model, X, "binary_classification", spec=_identity_spec(4, labels=["0", "1"]))
 
 
 def xgb_missing_value(tmp_path):
@@ -195,13 +138,13 @@ def xgb_missing_value(tmp_path):
     X = np.where(np.isnan(X), -999.0, X)
     X[:5, 1] = np.float32(-999.0)
     model = xgb().XGBClassifier(n_estimators=20, max_depth=3, missing=-999.0).fit(X, binary(s))
-    return _served(tmp_path, model, X, "binary_classification", spec=_identity_spec(4, labels=["0", "1"]))
+    return export_and_serve(tmp_path, model, X, "binary_classification", spec=_identity_spec(4, labels=["0", "1"]))
 
 
 def xgb_base_score(tmp_path):
     X, s = _matrix()
     model = xgb().XGBClassifier(n_estimators=5, max_depth=2, base_score=0.19246914982795715)
-    return _served(tmp_path, model.fit(X, binary(s)), X, "binary_classification",
+    return export_and_serve(tmp_path, model.fit(X, binary(s)), X, "binary_classification",
                    spec=_identity_spec(4, labels=["0", "1"]))
 
 
@@ -211,7 +154,7 @@ def xgb_multi_softmax_json(tmp_path):
     model.fit(X, np.digitize(s, [-1, 0, 1]))
     path = os.path.join(tmp_path, "model.json")
     model.save_model(path)
-    return _served(tmp_path, model, X, "multiclass_classification", saved=path,
+    return export_and_serve(tmp_path, model, X, "multiclass_classification", saved=path,
                    spec=_identity_spec(4, labels=["0", "1", "2", "3"]))
 
 
@@ -222,7 +165,7 @@ def _xgb_dataframe(extension):
         model = xgb().XGBClassifier(n_estimators=10, max_depth=3).fit(df, binary(s))
         path = os.path.join(tmp_path, "model." + extension)
         model.save_model(path)
-        return _served(tmp_path, model, X, "binary_classification", saved=path,
+        return export_and_serve(tmp_path, model, X, "binary_classification", saved=path,
                        spec=_identity_spec(4, labels=["0", "1"]))
     return run
 
@@ -238,7 +181,7 @@ def _pipeline_case(prep, estimator=None, task="binary_classification", columns=N
         model = Pipeline([("prep", prep()), ("model", estimator() if estimator else
                                              GradientBoostingClassifier(n_estimators=10, random_state=0))])
         y = binary(s) if task == "binary_classification" else s
-        return _served(tmp_path, model.fit(X, y), X, task)
+        return export_and_serve(tmp_path, model.fit(X, y), X, task)
     return run
 
 
@@ -275,14 +218,6 @@ def onehot_numeric_codes_unknown_refused(tmp_path):
     answer = predict_allowing_errors(os.path.join(tmp_path, "model.bundle.json"), records)[0]
     assert "errors" in answer and "cp" in json.dumps(answer["errors"])
     return 0.0
-
-
-def predict_allowing_errors(bundle_path, records, *flags):
-    import subprocess
-    lines = "".join(json.dumps(r) + "\n" for r in records)
-    run = subprocess.run([STROKE_PREDICT, "--model", bundle_path, "--format", "jsonl", "--output", "jsonl",
-                          "--allow-unknown-fields", *flags], input=lines, capture_output=True, text=True, check=False)
-    return [json.loads(line) for line in run.stdout.splitlines()]
 
 
 def ordinal_numeric_codes(tmp_path):
@@ -324,18 +259,16 @@ def _search(kind):
         grid = {"model__max_depth": [2, 4]}
         search = (GridSearchCV(pipe, grid, cv=2) if kind == "grid"
                   else RandomizedSearchCV(pipe, grid, n_iter=2, cv=2, random_state=0))
-        return _served(tmp_path, search.fit(X, binary(s)), X, "binary_classification")
+        return export_and_serve(tmp_path, search.fit(X, binary(s)), X, "binary_classification")
     return run
 
 
 def stroke_spec_median(tmp_path):
-    import datagen
-    import train
     spec = train.load_spec("stroke")
     _, _, model, records, X, y = train.train(spec, datagen.synthetic_csv("stroke", 5, rows=800), "t", True)
     path = os.path.join(tmp_path, "model.pkl")
     joblib.dump(model, path)
-    spec_path = os.path.join(os.path.dirname(export.__file__), "specs", "stroke.json")
+    spec_path = os.path.join(locations.SPECS, "stroke.json")
     with pytest.raises(UnsupportedModel, match=r"input 'bmi'.*--impute bmi=VALUE"):
         export.export(path, train.load_spec("stroke"))
     export.main([path, "--spec", spec_path, "--out", os.path.join(tmp_path, "b.json"), "--impute", "bmi=28.1"])
@@ -351,7 +284,7 @@ def hgb_categorical_codes(tmp_path):
     model = HistGradientBoostingClassifier(max_iter=10, categorical_features=[1]).fit(X, y)
     spec = _identity_spec(2, nullable=False, labels=["0", "1"])
     codes = np.column_stack([np.zeros(256), np.arange(256.0)])
-    worst = _served(tmp_path, model, np.vstack([X, codes]), "binary_classification", spec=spec)
+    worst = export_and_serve(tmp_path, model, np.vstack([X, codes]), "binary_classification", spec=spec)
     with open(os.path.join(tmp_path, "model.bundle.json"), encoding="utf-8") as f:
         field = json.load(f)["inputs"][1]
     assert field["type"] == "integer" and field["limits"] == {"min": 0, "max": 255}

@@ -13,11 +13,10 @@ from sklearn.ensemble import (ExtraTreesClassifier, ExtraTreesRegressor,
                               HistGradientBoostingClassifier, HistGradientBoostingRegressor,
                               RandomForestClassifier, RandomForestRegressor)
 
-import bundle_writer
-import export
-import verify
-from featureprog import FeatureProgram
-from serving import mismatches, predict, stroke_predict_path
+from stroke_export import bundle_writer, export, verify
+from stroke_export.featureprog import FeatureProgram
+
+from .serving import mismatches, predict, stroke_predict_path
 
 STROKE_PREDICT = stroke_predict_path()
 pytestmark = pytest.mark.skipif(STROKE_PREDICT is None, reason="set STROKE_PREDICT to stroke-predict")

@@ -5,8 +5,8 @@ import os
 
 import pytest
 
-from featureprog import FeatureProgram, RecordError, SpecError, check_record, value_from_text
-from train import load_spec
+from stroke_export.featureprog import FeatureProgram, RecordError, SpecError, check_record, value_from_text
+from stroke_export.train import load_spec
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 LUNG = load_spec("lung_cancer")

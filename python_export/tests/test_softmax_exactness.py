@@ -11,9 +11,11 @@ import sys
 
 import pytest
 
-from libstroke_scorer import import_stroke
+from stroke_export.libstroke_scorer import import_stroke
 
-CHECK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "softmax_exactness_check.py")
+# Run as a module from python_export/, the import root of stroke_export and of these tests.
+IMPORT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CHECK = "tests.softmax_exactness_check"
 # numpy's float64 exp/log are dispatched to AVX512F / AVX512_SKX code; naming a
 # feature the machine lacks only prints a warning.
 NUMPY_C_LIBRARY_EXP = {"NPY_DISABLE_CPU_FEATURES": "AVX512F AVX512_SKX"}
@@ -24,8 +26,8 @@ pytestmark = pytest.mark.skipif(import_stroke() is None, reason="the stroke modu
 @pytest.mark.parametrize("n_classes", [3, 11])
 def test_multiclass_probabilities_are_bit_identical(family, link, n_classes, tmp_path):
     env = dict(os.environ, **NUMPY_C_LIBRARY_EXP)
-    run = subprocess.run([sys.executable, CHECK, family, str(n_classes), str(tmp_path)],
-                         capture_output=True, text=True, env=env, check=False)
+    run = subprocess.run([sys.executable, "-m", CHECK, family, str(n_classes), str(tmp_path)],
+                         capture_output=True, text=True, env=env, cwd=IMPORT_ROOT, check=False)
     assert run.returncode == 0, run.stderr[-3000:]
     result = json.loads(run.stdout.strip().splitlines()[-1])
     assert result["numpy_exp_is_libm"], "NPY_DISABLE_CPU_FEATURES did not give numpy the C library's exp"

@@ -1,8 +1,12 @@
 """Reading the public datasets' CSV formats and the exported bundle."""
+import os
+
+import joblib
 import numpy as np
 
-import datagen
-from train import load_spec, read_dataset, resolve_inputs, train
+from stroke_export import datagen
+from stroke_export import train as train_module
+from stroke_export.train import load_spec, read_dataset, resolve_inputs, train
 
 
 def test_synthetic_stroke_has_the_published_shape():
@@ -52,9 +56,6 @@ def test_uci_cleveland_file_as_distributed(tmp_path):
     """processed.cleveland.data: no header line, ? for missing, every number
     written as a float (1.0 for 0/1 fields); train.py writes the bundle, the
     metrics and the fitted model (joblib) beside each other."""
-    import os
-    import joblib
-    import train as train_module
     lines = []
     for row in datagen.heart_rows(3):
         lines.append(",".join(v if isinstance(v, str) else f"{float(v):.1f}" for v in row[:-1])

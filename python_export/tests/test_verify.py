@@ -6,11 +6,10 @@ import numpy as np
 import pytest
 from sklearn.ensemble import GradientBoostingClassifier
 
-import bundle_writer
-import verify
-from ensembles import UnsupportedModel
-from featureprog import FeatureProgram
-import libstroke_scorer
+from stroke_export import bundle_writer, libstroke_scorer, verify
+from stroke_export.errors import UnsupportedModel
+from stroke_export.featureprog import FeatureProgram
+
 INPUTS = [{"name": "x", "type": "number", "limits": {"min": -5, "max": 5}},
           {"name": "c", "type": "category", "categories": ["a", "b"]}]
 FEATURES = [{"name": "x", "expr": ["input", "x"]}, {"name": "c_b", "expr": ["onehot", "c", "b"]}]

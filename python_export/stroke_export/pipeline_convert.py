@@ -18,7 +18,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import (MaxAbsScaler, MinMaxScaler, OneHotEncoder, OrdinalEncoder,
                                    RobustScaler, StandardScaler)
 
-from ensembles import UnsupportedModel
+from .errors import UnsupportedModel
 
 SUPPORTED_STEPS = ("ColumnTransformer of OneHotEncoder, OrdinalEncoder, SimpleImputer, "
                    "StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler, passthrough, drop")

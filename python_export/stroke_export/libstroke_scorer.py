@@ -8,6 +8,7 @@ build/python in this checkout. Without it verification cannot run, and an
 unverified bundle is never written.
 """
 import importlib
+import importlib.util
 import json
 import math
 import os
@@ -15,24 +16,45 @@ import sys
 
 import numpy as np
 
-from ensembles import UnsupportedModel
-
-HERE = os.path.dirname(os.path.abspath(__file__))
+from . import locations
+from .errors import UnsupportedModel
 
 
 def import_stroke():
-    """The `stroke` module, or None when it is not built."""
-    for where in (None, os.environ.get("STROKE_MODULE_PATH"), os.path.join(HERE, "..", "build", "python")):
-        if where is not None:
-            if not os.path.isdir(os.path.join(where, "stroke")):
-                continue
-            sys.path.insert(0, os.path.abspath(where))
-        try:
-            return importlib.import_module("stroke")
-        except ImportError:
-            if where is not None:
-                sys.path.remove(os.path.abspath(where))
+    """The `stroke` module, or None when it is not built: an importable
+    `stroke` (installed, or on PYTHONPATH), else the package in the directory
+    $STROKE_MODULE_PATH names, else the one in build/python of this checkout."""
+    try:
+        return importlib.import_module("stroke")
+    except ImportError:
+        pass
+    for where in (os.environ.get("STROKE_MODULE_PATH"), locations.BUILD_PYTHON):
+        if where and os.path.isfile(os.path.join(where, "stroke", "__init__.py")):
+            module = _import_package_from("stroke", os.path.abspath(where))
+            if module is not None:
+                return module
     return None
+
+
+def _import_package_from(name, directory):
+    """Imports package `name` from `directory` as `import name` would with the
+    directory first on sys.path - but sys.path is left alone: the package is
+    loaded from its file (importlib's recipe for importing a source file) and
+    registered in sys.modules, so its relative imports (stroke._stroke, the
+    compiled extension) and any later `import stroke` find it. None (and
+    nothing registered) when it does not import, e.g. a stale build."""
+    spec = importlib.util.spec_from_file_location(
+        name, os.path.join(directory, name, "__init__.py"),
+        submodule_search_locations=[os.path.join(directory, name)])
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except ImportError:
+        for loaded in [m for m in sys.modules if m == name or m.startswith(name + ".")]:
+            del sys.modules[loaded]
+        return None
+    return module
 
 
 class ModuleScorer:

@@ -18,8 +18,9 @@ import json
 import math
 
 import numpy as np
+from scipy.special import softmax
 
-from ensembles import UnsupportedModel
+from .errors import UnsupportedModel
 
 OBJECTIVES = {
     "binary:logistic": ("binary_classification", "logistic"),
@@ -37,7 +38,7 @@ def load(path):
     """A saved model (JSON or UBJSON): the scikit-learn wrapper it was saved
     from when it says so (its `missing`, classes and best_iteration come back
     with it), else a Booster."""
-    import xgboost
+    import xgboost  # optional and heavy: imported only for an XGBoost model
     booster = xgboost.Booster(model_file=path)
     saved = booster.attr("scikit_learn")
     if saved:
@@ -68,12 +69,11 @@ def iteration_end(model):
 def booster_answers(booster, X, task):
     """A bare Booster's answers, as its predict gives them (DMatrix, NaN missing,
     rounds up to best_iteration when stored)."""
-    import xgboost
+    import xgboost  # optional and heavy: imported only for an XGBoost model
     objective = model_json(booster)["learner"]["objective"]["name"]
     dmatrix = xgboost.DMatrix(X)
     rounds = (0, iteration_end(booster))
     if objective == "multi:softmax":
-        from scipy.special import softmax
         out = softmax(booster.predict(dmatrix, output_margin=True, iteration_range=rounds), axis=1)
     else:
         out = booster.predict(dmatrix, iteration_range=rounds)

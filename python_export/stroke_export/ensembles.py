@@ -6,10 +6,14 @@ leaf normalisation), so libstroke sums exactly the numbers the library sums.
 See docs/bundle-format.md for the fields and docs/models.md for the families.
 """
 import numpy as np
+from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.ensemble import (ExtraTreesClassifier, ExtraTreesRegressor,
                               GradientBoostingClassifier, GradientBoostingRegressor,
                               HistGradientBoostingClassifier, HistGradientBoostingRegressor,
                               RandomForestClassifier, RandomForestRegressor)
+
+from . import xgboost_export
+from .errors import UnsupportedModel
 
 HISTGB = (HistGradientBoostingClassifier, HistGradientBoostingRegressor)
 FORESTS = (RandomForestClassifier, RandomForestRegressor, ExtraTreesClassifier, ExtraTreesRegressor)
@@ -17,10 +21,6 @@ SUPPORTED = ("GradientBoostingClassifier, GradientBoostingRegressor, RandomFores
              "RandomForestRegressor, ExtraTreesClassifier, ExtraTreesRegressor, "
              "HistGradientBoostingClassifier, HistGradientBoostingRegressor, XGBClassifier, "
              "XGBRegressor, xgboost.Booster")
-
-
-class UnsupportedModel(ValueError):
-    """A model (or a setting of it) libstroke cannot reproduce exactly."""
 
 
 def task_of(model):
@@ -61,7 +61,6 @@ def _constant_init(model):
     """True when the start score does not depend on the row: init 'zero', the
     default prior/mean/quantile, or a DummyClassifier/DummyRegressor that
     predicts a constant."""
-    from sklearn.dummy import DummyClassifier, DummyRegressor
     init = model.init_
     if isinstance(init, str):
         return init == "zero"
@@ -243,6 +242,5 @@ def ensemble_of(model, num_features):
         return hist_gradient_boosting(model, num_features)
     module = type(model).__module__
     if module.startswith("xgboost"):
-        import xgboost_export  # only where xgboost is installed
         return xgboost_export.ensemble(model, num_features)
     raise UnsupportedModel(f"{type(model).__name__} is not a supported model (supported: {SUPPORTED})")

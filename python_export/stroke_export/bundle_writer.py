@@ -10,7 +10,8 @@ import math
 import numpy as np
 import sklearn
 
-from ensembles import ensemble_of
+from . import xgboost_export
+from .ensembles import ensemble_of
 
 FORMAT = "libstroke-bundle"
 FORMAT_VERSION = 1
@@ -28,10 +29,9 @@ def _as_matrix(model, X):
         return X
     X = np.asarray(X, dtype=np.float64)
     if type(model).__module__.startswith("xgboost"):
-        import xgboost_export
         names = xgboost_export.booster_of(model).feature_names
         if names:
-            import pandas as pd
+            import pandas as pd  # only for an XGBoost model fitted on a DataFrame
             return pd.DataFrame(X, columns=names)
     return X
 
@@ -42,7 +42,6 @@ def library_answers(model, X, task):
     (without inputs) for the task."""
     X = _as_matrix(model, X)
     if _xgboost_booster(model):  # a bare xgboost.Booster
-        import xgboost_export
         return xgboost_export.booster_answers(model, X, task)
     if task == "regression":
         return [{"value": float(v)} for v in model.predict(X)]
@@ -110,7 +109,6 @@ def make_bundle(info, inputs, features, model, golden, feature_distributions=Non
     if ensemble["task"] != "regression":
         section["class_labels"] = [str(label) for label in info["labels"]]
     if type(model).__module__.startswith("xgboost"):
-        import xgboost_export
         section["xgboost_objective"] = xgboost_export.model_json(model)["learner"]["objective"]["name"]
         missing = xgboost_export.missing_value(model)
         if missing is not None:  # XGBoost's missing=<value>: that value is missing, as in its DMatrix
@@ -125,7 +123,7 @@ def make_bundle(info, inputs, features, model, golden, feature_distributions=Non
 
 def _library_name(model):
     if type(model).__module__.startswith("xgboost"):
-        import xgboost
+        import xgboost  # optional: imported only for an XGBoost model
         return f"xgboost {xgboost.__version__}"
     return f"scikit-learn {sklearn.__version__}"
 

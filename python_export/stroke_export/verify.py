@@ -22,11 +22,14 @@ library's (NUMPY_SIMD_EXP_TOLERANCE). Classes are always compared exactly.
 There is no switch to turn verification off.
 """
 import math
+import time
 
 import numpy as np
 
-from ensembles import UnsupportedModel
-from libstroke_scorer import ModuleScorer
+from . import bundle_writer
+from .errors import UnsupportedModel
+from .featureprog import RecordError
+from .libstroke_scorer import ModuleScorer
 
 MAX_RECORDS = 5000        # training rows verified (a deterministic sample beyond)
 MAX_FEATURE_PROBES = 20000
@@ -250,7 +253,6 @@ def verify(bundle, library, records, kinds, feature_rows, library_name, scorer=N
     feature rows into the estimator). `records` are labelled by `kinds` (golden,
     data, probe ...); `feature_rows` are base rows for the feature probes.
     Returns the Report."""
-    import time
     start = time.perf_counter()
     scorer = scorer or ModuleScorer()
     ensemble = bundle["ensemble"]
@@ -301,8 +303,6 @@ class ProgramLibrary:
         self.program, self.estimator, self.task = program, estimator, task
 
     def records(self, records):
-        import bundle_writer
-        from featureprog import RecordError
         rows, where = [], []
         out = [None] * len(records)
         for i, r in enumerate(records):
@@ -317,7 +317,6 @@ class ProgramLibrary:
         return out
 
     def features(self, X):
-        import bundle_writer
         return bundle_writer.library_answers(self.estimator, X, self.task)
 
 
@@ -329,10 +328,8 @@ class PipelineLibrary:
         self.pipeline, self.estimator, self.task, self.as_frame = pipeline, estimator, task, as_frame
 
     def records(self, records):
-        import bundle_writer
         return _per_row(lambda rs: bundle_writer.library_answers(self.pipeline, self.as_frame(rs), self.task),
                         records)
 
     def features(self, X):
-        import bundle_writer
         return bundle_writer.library_answers(self.estimator, X, self.task)
