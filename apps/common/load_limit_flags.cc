@@ -2,7 +2,6 @@
 
 #include <CLI/CLI.hpp>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 
@@ -23,13 +22,6 @@ const std::vector<LoadLimitFlag>& LoadLimitFlags() {
   return *flags;
 }
 
-const LoadLimitFlag* FindLoadLimitFlag(const std::string& name) {
-  for (const LoadLimitFlag& flag : LoadLimitFlags()) {
-    if (name == flag.name) return &flag;
-  }
-  return nullptr;
-}
-
 Status SetLoadLimit(const LoadLimitFlag& flag, const std::string& text, LoadOptions* options) {
   constexpr long long kMax = 2147483647;
   char* end = nullptr;
@@ -41,18 +33,6 @@ Status SetLoadLimit(const LoadLimitFlag& flag, const std::string& text, LoadOpti
   }
   options->*flag.field = static_cast<size_t>(value);
   return Status::Ok();
-}
-
-std::string LoadLimitsUsage() {
-  const LoadOptions defaults;
-  std::string text = "Bundle limits (a bigger bundle is refused with an error naming the limit to raise;\n"
-                     "see docs/bundle-format.md, \"Limits\"):\n";
-  for (const LoadLimitFlag& flag : LoadLimitFlags()) {
-    std::string line = std::string("  --") + flag.name + " N";
-    line.resize(std::max<size_t>(line.size() + 1, 30), ' ');
-    text += line + flag.help + " (default " + std::to_string(defaults.*flag.field) + ")\n";
-  }
-  return text;
 }
 
 void AddLoadLimitOptions(CLI::App* app, LoadOptions* load, const std::string& group) {

@@ -26,15 +26,9 @@ struct LoadLimitFlag {
 // Every limit of LoadOptions, in the order the usage text lists them.
 const std::vector<LoadLimitFlag>& LoadLimitFlags();
 
-// The flag called `name` (without "--"), or nullptr.
-const LoadLimitFlag* FindLoadLimitFlag(const std::string& name);
-
 // Sets `flag`'s limit in *options from `text`, an integer in [1, 2^31 - 1].
 // kInvalidInput naming the flag otherwise.
 Status SetLoadLimit(const LoadLimitFlag& flag, const std::string& text, LoadOptions* options);
-
-// The usage lines for the flags, with their defaults, under a heading.
-std::string LoadLimitsUsage();
 
 // Adds every limit as an option of `app` (CLI11) in the help group `group`:
 // `--max-tree-depth N` sets load->max_tree_depth through SetLoadLimit, whose

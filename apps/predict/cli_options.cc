@@ -134,6 +134,8 @@ StatusOr<CliOptions> ParseCliOptions(const std::vector<std::string>& args) {
   } catch (const CLI::CallForHelp&) {
     options.help = true;
     return options;
+  } catch (const CLI::ExtrasError& e) {
+    return InvalidInputError(std::string("unknown option or argument: ") + e.what() + " (see --help)");
   } catch (const CLI::ParseError& e) {
     return InvalidInputError(std::string(e.what()) + " (see --help)");
   }

@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (options->help) {
-    std::cout << kServeUsage;
+    std::cout << ServeUsage();
     return 0;
   }
   std::string lookup_error;

@@ -1,58 +1,27 @@
 #include "serve_options.h"
 
+#include <CLI/CLI.hpp>
+
+#include <cctype>
+#include <cerrno>
 #include <cstdlib>
+#include <memory>
 
 #include "load_limit_flags.h"
 
 namespace stroke::apps {
+namespace {
 
-const std::string kServeUsage = R"(stroke-serve - the HTTP API for a libstroke model
+const char* kDescription = R"(stroke-serve - the HTTP API for a libstroke model
 
-Usage:
-  stroke-serve [options]            serve (Ctrl-C or SIGTERM: finish requests, exit 0)
-  stroke-serve passwd USER          read a password on stdin, print an htpasswd line (bcrypt)
-  stroke-serve apikey NAME          a new API key: the --api-keys line on stdout, the key on stderr
+  stroke-serve [OPTIONS]        serve (Ctrl-C or SIGTERM: finish requests, exit 0)
+  stroke-serve passwd USER      read a password on stdin, print an htpasswd line (bcrypt)
+  stroke-serve apikey NAME      a new API key: the --api-keys line on stdout, the key on stderr
 
-Options (each also from the environment: --max-body-bytes = STROKE_MAX_BODY_BYTES):
-  --model M               bundle file or bundled model name (default: $STROKE_MODEL, else stroke)
-  --host H                address to bind (default 127.0.0.1)
-  --port P                port (default 8000; 0 = any free port)
-  --users FILE            htpasswd file (bcrypt $2b$/$2y$ or yescrypt $y$ hashes); enables auth
-  --api-keys FILE         "name:sha256-hex" lines for "Authorization: Bearer <key>"; enables auth
-  --admin USER            may DELETE /logs (repeatable)
-  --protect-ops           also require auth for /health, /model, /features, /metrics, /docs
-                          (/livez and /readyz always stay open)
-  --cors-origin ORIGIN    allow this browser origin (repeatable or comma-separated; default: CORS off)
-  --max-body-bytes N      request body limit (default 1048576)
-  --max-batch-rows N      records in one /predict request (default 1000)
-  --refuse-unknown-categories
-                          refuse (422) a category the model did not see in training, on every
-                          request, even where the bundle accepts it with a warning; a request
-                          can ask the same with ?unknown_categories=refuse
-  --threads N             worker threads: requests answered at once (default 64); slow and
-                          idle connections never hold one
-  --header-timeout S      seconds for a request's line and headers, from its first byte
-                          (default 3; 408 after)
-  --read-timeout S        seconds for the whole request, headers and body (default 10; 408 after)
-  --write-timeout S       seconds to send a response (default 5)
-  --keep-alive-max N      requests per connection (default 100)
-  --keep-alive-timeout S  idle seconds before closing a connection (default 5)
-  --max-connections N     open connections (default 1024); beyond it the longest-idle, then
-                          the slowest, connection is closed to let a new one in
-  --max-headers N         header fields in a request (default 100; 431 above)
-  --max-header-bytes N    bytes of request line and headers (default 16384; 431 above)
-  --max-failed-logins N   failed logins per client address per minute before 429 with
-                          Retry-After (default 10; 0 = no limit)
-  --log-capacity N        recent events kept for GET /logs (default 1000)
-  --access-log FILE       one JSON line per request to FILE (default: stderr)
-  --audit-log FILE        append one JSON line per prediction (time, request id, user,
-                          inputs, outputs, model version)
-  --audit-fsync           fsync every audit line (survives a machine crash; slower)
-  --docs-dir DIR          directory with swagger-ui-bundle.js and swagger-ui.css for /docs
-  --quiet                 no access log
-  -h, --help              this text
+Every option can also come from the environment: --max-body-bytes from STROKE_MAX_BODY_BYTES
+(switches: true/false); the command line wins.)";
 
-)" + LoadLimitsUsage() + R"(
+const char* kFooter = R"(
 Signals: SIGTERM or SIGINT: stop accepting, answer what was received (Connection: close),
 flush the audit log, exit 0. SIGHUP: reopen the access and audit logs (after logrotate).
 
@@ -61,116 +30,128 @@ Routes: POST /prediction /predict /predict_proba /explain; GET / /health /livez 
 DELETE /logs. See docs/http-api.md.
 )";
 
-namespace {
+// "--max-body-bytes" -> "STROKE_MAX_BODY_BYTES".
+std::string EnvName(const std::string& long_name) {
+  std::string name = "STROKE_";
+  for (char c : long_name) name += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return name;
+}
 
-struct Flag {
-  const char* name;  // without "--"
-  bool takes_value;
-  std::function<Status(ServeOptions*, const std::string&)> set;
-};
-
-Status ParseNumber(const std::string& flag, const std::string& text, long lo, long hi, long* out) {
-  char* end = nullptr;
-  const long value = std::strtol(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || value < lo || value > hi) {
-    return InvalidInputError(flag + ": expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) +
-                             "], got \"" + text + "\"");
-  }
-  *out = value;
-  return Status::Ok();
+// A validator: a whole decimal integer in [lo, hi].
+CLI::Validator IntegerIn(long lo, long hi) {
+  const std::string range = "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+  return CLI::Validator(
+      [lo, hi, range](std::string& text) -> std::string {
+        char* end = nullptr;
+        errno = 0;
+        const long value = std::strtol(text.c_str(), &end, 10);
+        if (text.empty() || *end != '\0' || errno != 0 || value < lo || value > hi) {
+          return "expected an integer in " + range + ", got \"" + text + "\"";
+        }
+        return "";
+      },
+      "in " + range);
 }
 
 template <typename T>
-Flag NumberFlag(const char* name, T ServeOptions::*field, long lo, long hi) {
-  return {name, true, [=](ServeOptions* o, const std::string& v) {
-            long n = 0;
-            Status s = ParseNumber(std::string("--") + name, v, lo, hi, &n);
-            if (s.ok()) o->*field = static_cast<T>(n);
-            return s;
-          }};
+void AddNumber(CLI::App* app, const std::string& flag, T* out, long lo, long hi, const std::string& help,
+               const std::string& type_name, const std::string& group) {
+  app->add_option(flag, *out, help)->check(IntegerIn(lo, hi))->type_name(type_name)->group(group)->capture_default_str();
 }
 
-Flag TextFlag(const char* name, std::string ServeOptions::*field) {
-  return {name, true, [=](ServeOptions* o, const std::string& v) {
-            o->*field = v;
-            return Status::Ok();
-          }};
+std::unique_ptr<CLI::App> MakeParser(ServeOptions* o) {
+  auto app = std::make_unique<CLI::App>(kDescription, "stroke-serve");
+  app->footer(kFooter);
+  app->get_formatter()->column_width(28);
+  const std::string model = "Model", net = "Listening", auth = "Authentication", limits = "Request limits",
+                    logs = "Logs";
+  app->add_option("--model", o->model, "bundle file or bundled model name (default: $STROKE_MODEL, else stroke)")
+      ->type_name("M")
+      ->group(model);
+  app->add_flag("--refuse-unknown-categories", o->refuse_unknown_categories,
+                "422 for a category unseen in training on every request, even where the bundle "
+                "answers it with a warning (a request can ask with ?unknown_categories=refuse)")
+      ->group(model);
+  AddLoadLimitOptions(app.get(), &o->load, "Bundle limits (beyond one, a bundle is refused naming it)");
+
+  app->add_option("--host", o->host, "address to bind")->type_name("H")->group(net)->capture_default_str();
+  AddNumber(app.get(), "--port", &o->port, 0, 65535, "port; 0 = any free port", "P", net);
+  AddNumber(app.get(), "--threads", &o->threads, 1, 4096,
+            "worker threads: requests answered at once (slow and idle connections never hold one)", "N", net);
+  app->add_option("--cors-origin", o->cors_origins, "allow this browser origin (repeatable or comma-separated)")
+      ->delimiter(',')
+      ->type_name("ORIGIN")
+      ->group(net);
+  app->add_option("--docs-dir", o->docs_dir, "directory with swagger-ui-bundle.js and swagger-ui.css for /docs")
+      ->type_name("DIR")
+      ->group(net);
+
+  app->add_option("--users", o->users_file, "htpasswd file (bcrypt $2b$/$2y$ or yescrypt $y$); enables auth")
+      ->type_name("FILE")
+      ->group(auth);
+  app->add_option("--api-keys", o->api_keys_file, "\"name:sha256-hex\" lines for Bearer keys; enables auth")
+      ->type_name("FILE")
+      ->group(auth);
+  app->add_option("--admin", o->admins, "may DELETE /logs (repeatable or comma-separated)")
+      ->delimiter(',')
+      ->type_name("USER")
+      ->group(auth);
+  app->add_flag("--protect-ops", o->protect_ops,
+                "auth for /health, /model, /features, /metrics, /docs too (/livez, /readyz stay open)")
+      ->group(auth);
+  AddNumber(app.get(), "--max-failed-logins", &o->max_failed_logins, 0, 1000000,
+            "failed logins per client address per minute, then 429 with Retry-After; 0 = no limit", "N", auth);
+
+  AddNumber(app.get(), "--max-body-bytes", &o->max_body_bytes, 1, 1L << 30, "request body limit (413 above)", "N",
+            limits);
+  AddNumber(app.get(), "--max-batch-rows", &o->max_batch_rows, 1, 10000000, "records in one /predict request", "N",
+            limits);
+  AddNumber(app.get(), "--header-timeout", &o->header_timeout_s, 1, 3600,
+            "seconds for a request's line and headers from its first byte (408 after)", "S", limits);
+  AddNumber(app.get(), "--read-timeout", &o->read_timeout_s, 1, 3600,
+            "seconds for the whole request, headers and body (408 after)", "S", limits);
+  AddNumber(app.get(), "--write-timeout", &o->write_timeout_s, 1, 3600, "seconds to send a response", "S", limits);
+  AddNumber(app.get(), "--keep-alive-max", &o->keep_alive_max, 1, 1000000, "requests per connection", "N", limits);
+  AddNumber(app.get(), "--keep-alive-timeout", &o->keep_alive_timeout_s, 1, 3600,
+            "idle seconds before closing a connection", "S", limits);
+  AddNumber(app.get(), "--max-connections", &o->max_connections, 1, 1000000,
+            "open connections; beyond, the longest-idle then the slowest is closed for a new one", "N", limits);
+  AddNumber(app.get(), "--max-headers", &o->max_headers, 1, 10000, "header fields in a request (431 above)", "N",
+            limits);
+  AddNumber(app.get(), "--max-header-bytes", &o->max_header_bytes, 1024, 1 << 20,
+            "bytes of request line and headers (431 above)", "N", limits);
+
+  app->add_option("--access-log", o->access_log, "one JSON line per request to FILE (default: stderr)")
+      ->type_name("FILE")
+      ->group(logs);
+  app->add_flag("--quiet", o->quiet, "no access log")->group(logs);
+  app->add_option("--audit-log", o->audit_log,
+                  "append one JSON line per prediction (time, request id, user, inputs, outputs, model version)")
+      ->type_name("FILE")
+      ->group(logs);
+  app->add_flag("--audit-fsync", o->audit_fsync, "fsync every audit line (survives a machine crash; slower)")
+      ->group(logs);
+  AddNumber(app.get(), "--log-capacity", &o->log_capacity, 1, 10000000, "recent events kept for GET /logs", "N",
+            logs);
+  return app;
 }
 
-Flag SwitchFlag(const char* name, bool ServeOptions::*field) {
-  return {name, false, [=](ServeOptions* o, const std::string& v) {
-            if (v == "1" || v == "true" || v == "yes" || v.empty()) {
-              o->*field = true;
-            } else if (v == "0" || v == "false" || v == "no") {
-              o->*field = false;
-            } else {
-              return InvalidInputError(std::string("--") + name + ": expected true or false, got \"" + v + "\"");
-            }
-            return Status::Ok();
-          }};
-}
-
-Flag ListFlag(const char* name, std::vector<std::string> ServeOptions::*field) {
-  return {name, true, [=](ServeOptions* o, const std::string& v) {
-            size_t start = 0;
-            while (start <= v.size()) {
-              const size_t comma = v.find(',', start);
-              const std::string item = v.substr(start, comma - start);
-              if (!item.empty()) (o->*field).push_back(item);
-              if (comma == std::string::npos) break;
-              start = comma + 1;
-            }
-            return Status::Ok();
-          }};
-}
-
-// `table` plus the bundle limits' flags (--max-tree-depth, ...).
-std::vector<Flag>* WithLoadLimits(std::vector<Flag>* table) {
-  for (const LoadLimitFlag& limit : LoadLimitFlags()) {
-    table->push_back({limit.name, true, [&limit](ServeOptions* o, const std::string& v) {
-                        return SetLoadLimit(limit, v, &o->load);
-                      }});
+// The environment's value for every option the command line did not give,
+// through the option's own validation; errors name the variable.
+Status ApplyEnvironment(CLI::App* app, const std::function<const char*(const char*)>& getenv) {
+  for (CLI::Option* option : app->get_options()) {
+    if (option->count() > 0 || option->get_lnames().empty() || option->get_lnames()[0] == "help") continue;
+    const std::string env = EnvName(option->get_lnames()[0]);
+    const char* value = getenv(env.c_str());
+    if (value == nullptr || *value == '\0') continue;
+    try {
+      option->add_result(value);
+      option->run_callback();
+    } catch (const CLI::Error& e) {
+      return InvalidInputError(env + " (" + e.what() + ")");
+    }
   }
-  return table;
-}
-
-const std::vector<Flag>& Flags() {
-  static const auto* flags = WithLoadLimits(new std::vector<Flag>{
-      TextFlag("model", &ServeOptions::model),
-      TextFlag("host", &ServeOptions::host),
-      NumberFlag("port", &ServeOptions::port, 0, 65535),
-      TextFlag("users", &ServeOptions::users_file),
-      TextFlag("api-keys", &ServeOptions::api_keys_file),
-      ListFlag("admin", &ServeOptions::admins),
-      SwitchFlag("protect-ops", &ServeOptions::protect_ops),
-      ListFlag("cors-origin", &ServeOptions::cors_origins),
-      NumberFlag("max-body-bytes", &ServeOptions::max_body_bytes, 1, 1L << 30),
-      NumberFlag("max-batch-rows", &ServeOptions::max_batch_rows, 1, 10000000),
-      SwitchFlag("refuse-unknown-categories", &ServeOptions::refuse_unknown_categories),
-      NumberFlag("threads", &ServeOptions::threads, 1, 4096),
-      NumberFlag("header-timeout", &ServeOptions::header_timeout_s, 1, 3600),
-      NumberFlag("read-timeout", &ServeOptions::read_timeout_s, 1, 3600),
-      NumberFlag("write-timeout", &ServeOptions::write_timeout_s, 1, 3600),
-      NumberFlag("keep-alive-max", &ServeOptions::keep_alive_max, 1, 1000000),
-      NumberFlag("keep-alive-timeout", &ServeOptions::keep_alive_timeout_s, 1, 3600),
-      NumberFlag("max-connections", &ServeOptions::max_connections, 1, 1000000),
-      NumberFlag("max-headers", &ServeOptions::max_headers, 1, 10000),
-      NumberFlag("max-header-bytes", &ServeOptions::max_header_bytes, 1024, 1 << 20),
-      NumberFlag("max-failed-logins", &ServeOptions::max_failed_logins, 0, 1000000),
-      NumberFlag("log-capacity", &ServeOptions::log_capacity, 1, 10000000),
-      TextFlag("access-log", &ServeOptions::access_log),
-      TextFlag("audit-log", &ServeOptions::audit_log),
-      SwitchFlag("audit-fsync", &ServeOptions::audit_fsync),
-      TextFlag("docs-dir", &ServeOptions::docs_dir),
-      SwitchFlag("quiet", &ServeOptions::quiet),
-  });
-  return *flags;
-}
-
-std::string EnvName(const char* flag) {
-  std::string name = "STROKE_";
-  for (const char* c = flag; *c; ++c) name += *c == '-' ? '_' : static_cast<char>(std::toupper(*c));
-  return name;
+  return Status::Ok();
 }
 
 }  // namespace
@@ -178,36 +159,25 @@ std::string EnvName(const char* flag) {
 StatusOr<ServeOptions> ParseServeOptions(const std::vector<std::string>& args,
                                          const std::function<const char*(const char*)>& getenv) {
   ServeOptions options;
-  for (const Flag& flag : Flags()) {
-    const std::string env = EnvName(flag.name);
-    if (const char* value = getenv(env.c_str()); value != nullptr && *value != '\0') {
-      Status s = flag.set(&options, value);
-      if (!s.ok()) return InvalidInputError(env + " (" + s.message() + ")");
-    }
+  std::unique_ptr<CLI::App> app = MakeParser(&options);
+  std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 consumes from the back
+  try {
+    app->parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    options.help = true;
+    return options;
+  } catch (const CLI::ExtrasError& e) {
+    return InvalidInputError(std::string("unknown option or argument: ") + e.what() + " (see --help)");
+  } catch (const CLI::ParseError& e) {
+    return InvalidInputError(std::string(e.what()) + " (see --help)");
   }
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    if (arg == "-h" || arg == "--help") {
-      options.help = true;
-      continue;
-    }
-    const size_t eq = arg.find('=');
-    const std::string name = arg.rfind("--", 0) == 0 ? arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2) : "";
-    const Flag* flag = nullptr;
-    for (const Flag& f : Flags()) {
-      if (name == f.name) flag = &f;
-    }
-    if (flag == nullptr) return InvalidInputError("unknown option \"" + arg + "\" (see --help)");
-    std::string value;
-    if (eq != std::string::npos) {
-      value = arg.substr(eq + 1);
-    } else if (flag->takes_value) {
-      if (i + 1 >= args.size()) return InvalidInputError(arg + " needs a value");
-      value = args[++i];
-    }
-    if (Status s = flag->set(&options, value); !s.ok()) return s;
-  }
+  if (Status s = ApplyEnvironment(app.get(), getenv); !s.ok()) return s;
   return options;
+}
+
+std::string ServeUsage() {
+  ServeOptions options;
+  return MakeParser(&options)->help();
 }
 
 }  // namespace stroke::apps

@@ -45,12 +45,17 @@ struct ServeOptions {
   LoadOptions load;                  // bundle limits (--max-tree-depth, ...)
 };
 
-// Parses argv[1..] over the environment (`getenv` returns nullptr when unset).
-// kInvalidInput naming the flag (or variable) and what it expects.
+// Parses argv[1..] (CLI11) over the environment (`getenv` returns nullptr
+// when unset; an option's variable is STROKE_ + its name in capitals, dashes
+// as underscores, and is used where the command line does not give it).
+// kInvalidInput naming the flag (or variable) and what it expects;
+// -h/--help sets `help`.
 StatusOr<ServeOptions> ParseServeOptions(const std::vector<std::string>& args,
                                          const std::function<const char*(const char*)>& getenv);
 
-extern const std::string kServeUsage;
+// The --help text, generated from the parser: every option, grouped, with
+// its default.
+std::string ServeUsage();
 
 }  // namespace stroke::apps
 
