@@ -4,7 +4,6 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
@@ -15,59 +14,19 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
+
+#include "connection_state.h"
 
 namespace stroke::apps {
-
-using Clock = std::chrono::steady_clock;
-
-struct Connection {
-  enum class Phase {
-    kIdle,     // between requests: no byte of the next one yet
-    kReading,  // a request has begun arriving
-    kBusy,     // a worker answers it (the loop does not touch the connection)
-    kWriting,  // the answer did not fit the socket at once: the loop sends the rest
-    kClosing,  // closed for writing (FIN sent); what the client still sends is discarded
-  };
-  int fd = -1;
-  std::string remote_addr, local_addr;
-  int remote_port = 0, local_port = 0;
-  std::string buffer;  // bytes received and not yet answered (pipelined ones too)
-  Phase phase = Phase::kIdle;
-  Clock::time_point since;  // idle: since the last answer; reading: the request's first byte
-  bool head_complete = false;
-  bool continue_sent = false;
-  size_t served = 0;  // requests answered on this connection
-  uint32_t watching = 0;  // the epoll events registered for it
-  std::string pending;    // kWriting: the answer's bytes not yet sent, from pending_offset
-  size_t pending_offset = 0;
-  bool keep_after_write = false;
-  bool peer_closed = false;  // the client half-closed: answer what it sent, then close
-  Clock::time_point write_deadline;
-};
-
 namespace {
 
 constexpr auto kSweepInterval = std::chrono::milliseconds(100);
-constexpr auto kLinger = std::chrono::seconds(2);  // reading what follows a refusal
 constexpr int kBacklog = 1024;
 constexpr size_t kReadChunk = 64 * 1024;
-// Answers that wait for slow readers, in all: beyond it a worker finishes its
-// answer itself (within --write-timeout) instead of handing it to the loop.
-constexpr size_t kMaxPendingBytes = size_t{256} << 20;
+constexpr uint32_t kReadEvents = EPOLLIN | EPOLLRDHUP;
 
 // Markers for epoll_event.data.ptr (connections use their own address).
 char listen_marker, wake_marker;
-
-int Millis(Clock::duration d) {
-  return static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
-}
-
-std::string Seconds(int ms) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", ms / 1000.0);
-  return text;
-}
 
 void Address(const sockaddr_storage& addr, std::string* ip, int* port) {
   char text[INET6_ADDRSTRLEN] = "";
@@ -83,84 +42,6 @@ void Address(const sockaddr_storage& addr, std::string* ip, int* port) {
   *ip = text;
 }
 
-// Sends all of `data` before `deadline` (the socket is non-blocking).
-bool SendAll(int fd, const char* data, size_t size, Clock::time_point deadline) {
-  while (size > 0) {
-    const ssize_t n = ::send(fd, data, size, MSG_NOSIGNAL);
-    if (n > 0) {
-      data += n;
-      size -= static_cast<size_t>(n);
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return false;
-    const int wait = Millis(deadline - Clock::now());
-    if (wait <= 0) return false;
-    pollfd p{fd, POLLOUT, 0};
-    if (::poll(&p, 1, wait) <= 0) return false;
-  }
-  return true;
-}
-
-// Sends what the socket takes now, without waiting. Returns the bytes sent,
-// or std::string::npos when the connection failed.
-size_t SendNow(int fd, const char* data, size_t size) {
-  size_t sent = 0;
-  while (sent < size) {
-    const ssize_t n = ::send(fd, data + sent, size - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (n > 0) {
-      sent += static_cast<size_t>(n);
-    } else if (n < 0 && errno == EINTR) {
-      continue;
-    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      break;
-    } else {
-      return std::string::npos;
-    }
-  }
-  return sent;
-}
-
-// One request's bytes for httplib's parser, and its whole answer, kept in
-// memory: the worker sends it in one go (a write per header line would be a
-// packet per line) and hands what the socket does not take to the loop.
-class RequestStream final : public httplib::Stream {
- public:
-  RequestStream(const Connection& c, size_t request_bytes) : c_(c), size_(request_bytes) {}
-
-  bool is_readable() const override { return offset_ < size_; }
-  bool is_writable() const override { return true; }
-  ssize_t read(char* ptr, size_t size) override {
-    const size_t n = std::min(size, size_ - offset_);
-    std::memcpy(ptr, c_.buffer.data() + offset_, n);
-    offset_ += n;
-    return static_cast<ssize_t>(n);
-  }
-  ssize_t write(const char* ptr, size_t size) override {
-    out_.append(ptr, size);
-    return static_cast<ssize_t>(size);
-  }
-  void get_remote_ip_and_port(std::string& ip, int& port) const override {
-    ip = c_.remote_addr;
-    port = c_.remote_port;
-  }
-  void get_local_ip_and_port(std::string& ip, int& port) const override {
-    ip = c_.local_addr;
-    port = c_.local_port;
-  }
-  // httplib's compiled parser answers 500 for descriptors >= FD_SETSIZE (it
-  // would select() on them); this stream never lets it, so it sees none.
-  socket_t socket() const override { return c_.fd < FD_SETSIZE ? c_.fd : INVALID_SOCKET; }
-
-  std::string TakeAnswer() { return std::move(out_); }
-
- private:
-  const Connection& c_;
-  const size_t size_;
-  size_t offset_ = 0;
-  std::string out_;
-};
-
 // Lets the process hold the connections it is configured for.
 void RaiseOpenFileLimit(size_t wanted) {
   rlimit limit{};
@@ -173,7 +54,8 @@ void RaiseOpenFileLimit(size_t wanted) {
 
 ConnectionLoop::ConnectionLoop(ConnectionLimits limits, int threads, RequestHandler handle, Refusal refuse)
     : limits_(limits), handle_(std::move(handle)), refuse_(std::move(refuse)),
-      pool_(std::make_unique<httplib::ThreadPool>(static_cast<size_t>(std::max(1, threads)))) {
+      pool_(std::make_unique<httplib::ThreadPool>(static_cast<size_t>(std::max(1, threads)))),
+      free_workers_(std::max(1, threads)) {
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   epoll_event event{};
@@ -242,6 +124,9 @@ bool ConnectionLoop::Run() {
     if (stopping_) Sweep();  // closes idle connections at once
     if (stopping_ && connections_.empty()) break;
     const int n = epoll_wait(epoll_fd_, events, 256, Millis(kSweepInterval));
+    // First: a connection a worker gave back without waking this thread may
+    // have an event in this batch.
+    TakeBackFinished();
     for (int i = 0; i < n; ++i) {
       void* tag = events[i].data.ptr;
       if (tag == &listen_marker) {
@@ -249,15 +134,18 @@ bool ConnectionLoop::Run() {
       } else if (tag == &wake_marker) {
         uint64_t count = 0;  // one read resets an eventfd's counter
         [[maybe_unused]] ssize_t n = ::read(wake_fd_, &count, sizeof count);
-        TakeBackFinished();
       } else {
         auto* c = static_cast<Connection*>(tag);
         if (c->fd < 0) continue;  // closed earlier in this batch
+        // A worker's (a hang-up is reported even while disarmed, once): not this thread's to touch.
+        if (c->phase == Connection::Phase::kBusy) continue;
+        c->armed = 0;  // EPOLLONESHOT: delivered, so disarmed
         if (c->phase == Connection::Phase::kWriting) {
           WriteTo(c);
         } else {
           ReadFrom(c);
         }
+        if (c->fd >= 0 && c->phase != Connection::Phase::kBusy) Rearm(c);
       }
     }
     closed_.clear();
@@ -309,7 +197,7 @@ void ConnectionLoop::Accept() {
     Connection* raw = c.get();
     connections_[fd] = std::move(c);
     ++open_;
-    Watch(raw, EPOLLIN | EPOLLRDHUP);
+    Watch(raw, kReadEvents);
   }
 }
 
@@ -326,19 +214,18 @@ void ConnectionLoop::ReadFrom(Connection* c) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
     if (n < 0 || c->phase == Connection::Phase::kClosing) return Close(c);  // failed, or closed on both sides
-    c->peer_closed = true;  // end of input: a request it holds is still answered
-    Watch(c, 0);
+    c->peer_closed = true;  // end of input: a request it holds is still answered (not armed again)
     break;
   }
   if (c->phase == Connection::Phase::kClosing) return;
-  Advance(c);
-  if (c->peer_closed && c->fd >= 0 && c->phase != Connection::Phase::kBusy) Close(c);  // nothing (more) to answer
+  if (Advance(c)) return;  // a worker has it
+  if (c->peer_closed && c->fd >= 0) Close(c);  // nothing (more) to answer
 }
 
-void ConnectionLoop::Advance(Connection* c) {
+bool ConnectionLoop::Advance(Connection* c) {
   if (c->phase == Connection::Phase::kIdle) {
     c->buffer.erase(0, LeadingBlankBytes(c->buffer));
-    if (c->buffer.empty()) return;
+    if (c->buffer.empty()) return false;
     c->phase = Connection::Phase::kReading;
     c->since = Clock::now();
     c->head_complete = false;
@@ -346,56 +233,27 @@ void ConnectionLoop::Advance(Connection* c) {
   }
   const Framing f = FrameRequest(c->buffer, limits_.framing);
   c->head_complete = f.head_complete;
-  if (f.state == Framing::State::kError) return Refuse(c, f.status, f.message);
-  if (f.state == Framing::State::kComplete) return Dispatch(c, f.total());
+  if (f.state == Framing::State::kError) {
+    Refuse(c, f.status, f.message);
+    return false;
+  }
+  if (f.state == Framing::State::kComplete) {
+    Dispatch(c, f.total());
+    return true;
+  }
   if (f.head_complete && f.expect_continue && !c->continue_sent) {
     static const char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
     c->continue_sent = true;
     if (SendNow(c->fd, kContinue, sizeof kContinue - 1) != sizeof kContinue - 1) Close(c);
   }
+  return false;
 }
 
 void ConnectionLoop::Dispatch(Connection* c, size_t request_bytes) {
-  Watch(c, 0);
+  Watch(c, 0);  // before the worker may arm it again
   c->phase = Connection::Phase::kBusy;
+  --free_workers_;
   pool_->enqueue([this, c, request_bytes] { Work(c, request_bytes); });
-}
-
-void ConnectionLoop::Work(Connection* c, size_t request_bytes) {
-  const bool must_close = stopping_ || c->peer_closed || c->served + 1 >= limits_.keep_alive_max;
-  RequestStream stream(*c, request_bytes);
-  bool keep = false;
-  try {
-    keep = handle_(stream, must_close);
-  } catch (...) {  // the handler promises not to throw; if it does, only this connection ends
-    keep = false;
-  }
-  keep = keep && !must_close;
-  c->buffer.erase(0, request_bytes);
-  ++c->served;
-  // Send what the socket takes now; the loop sends the rest, so that a client
-  // that does not read its answers never holds a worker.
-  std::string answer = stream.TakeAnswer();
-  const size_t sent = SendNow(c->fd, answer.data(), answer.size());
-  bool failed = sent == std::string::npos;
-  if (!failed && sent < answer.size()) {
-    const size_t rest = answer.size() - sent;
-    if (pending_bytes_.fetch_add(rest) + rest > kMaxPendingBytes) {  // too much waits already: finish it here
-      pending_bytes_.fetch_sub(rest);
-      failed = !SendAll(c->fd, answer.data() + sent, rest,
-                        Clock::now() + std::chrono::milliseconds(limits_.write_timeout_ms));
-    } else {
-      c->pending = std::move(answer);
-      c->pending_offset = sent;
-      c->write_deadline = Clock::now() + std::chrono::milliseconds(limits_.write_timeout_ms);
-    }
-  }
-  {
-    std::lock_guard<std::mutex> lock(finished_mutex_);
-    finished_.emplace_back(c, failed ? Outcome::kFailed : keep ? Outcome::kKeep : Outcome::kClose);
-  }
-  const uint64_t one = 1;
-  [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof one);
 }
 
 void ConnectionLoop::TakeBackFinished() {
@@ -405,12 +263,16 @@ void ConnectionLoop::TakeBackFinished() {
     finished.swap(finished_);
   }
   for (auto [c, outcome] : finished) {
-    if (outcome == Outcome::kFailed) {
+    if (outcome == Outcome::kIdleArmed) {  // nothing buffered; the worker armed its read event
+      c->phase = Connection::Phase::kIdle;
+      c->since = c->answered;
+      if (stopping_) CloseGracefully(c);
+    } else if (outcome == Outcome::kFailed) {
       Close(c);  // the client is gone
     } else if (!c->pending.empty()) {
       c->phase = Connection::Phase::kWriting;
       c->keep_after_write = outcome == Outcome::kKeep;
-      Watch(c, EPOLLOUT);
+      Rearm(c);
     } else {
       Answered(c, outcome == Outcome::kKeep);
     }
@@ -433,9 +295,9 @@ void ConnectionLoop::Answered(Connection* c, bool keep) {
   if (!keep) return CloseGracefully(c);
   c->phase = Connection::Phase::kIdle;
   c->since = Clock::now();
-  Watch(c, EPOLLIN | EPOLLRDHUP);
-  Advance(c);  // a pipelined request may be here already (while stopping: answered with Connection: close)
-  if (stopping_ && c->fd >= 0 && c->phase == Connection::Phase::kIdle) CloseGracefully(c);
+  if (Advance(c) || c->fd < 0) return;  // a pipelined request may be here already (while stopping: answered with Connection: close)
+  if (stopping_ && c->phase == Connection::Phase::kIdle) return CloseGracefully(c);
+  Rearm(c);
 }
 
 void ConnectionLoop::ReleasePending(Connection* c) {
@@ -455,78 +317,7 @@ void ConnectionLoop::CloseGracefully(Connection* c) {
   c->buffer.shrink_to_fit();
   c->phase = Connection::Phase::kClosing;
   c->since = Clock::now();
-  Watch(c, EPOLLIN | EPOLLRDHUP);
-}
-
-void ConnectionLoop::Sweep() {
-  const Clock::time_point now = Clock::now();
-  std::vector<Connection*> idle, late, unwritten, lingered;
-  for (auto& [fd, c] : connections_) {
-    const Clock::duration age = now - c->since;
-    switch (c->phase) {
-      case Connection::Phase::kIdle:
-        if (stopping_ || age > std::chrono::milliseconds(limits_.keep_alive_timeout_ms)) idle.push_back(c.get());
-        break;
-      case Connection::Phase::kReading:
-        if (age > std::chrono::milliseconds(c->head_complete ? limits_.request_timeout_ms : limits_.header_timeout_ms)) {
-          late.push_back(c.get());
-        }
-        break;
-      case Connection::Phase::kWriting:
-        if (now > c->write_deadline) unwritten.push_back(c.get());
-        break;
-      case Connection::Phase::kClosing:
-        if (age > kLinger) lingered.push_back(c.get());
-        break;
-      case Connection::Phase::kBusy:
-        break;
-    }
-  }
-  for (Connection* c : idle) {
-    if (stopping_) ReadFrom(c);  // a request that just arrived is still answered
-    if (c->fd >= 0 && c->phase == Connection::Phase::kIdle) CloseGracefully(c);
-  }
-  for (Connection* c : late) {
-    Refuse(c, 408, c->head_complete ? "the request's body did not arrive within " +
-                                          Seconds(limits_.request_timeout_ms) + " s (--read-timeout)"
-                                    : "the request's headers did not arrive within " +
-                                          Seconds(limits_.header_timeout_ms) + " s (--header-timeout)");
-  }
-  for (Connection* c : unwritten) Close(c);  // the client did not read its answer in time
-  for (Connection* c : lingered) Close(c);
-}
-
-void ConnectionLoop::Refuse(Connection* c, int status, const std::string& message) {
-  const std::string answer = refuse_(status, message, c->remote_addr);
-  // Best effort: a short answer fits the socket's buffer; a client that
-  // does not read it loses it.
-  SendNow(c->fd, answer.data(), answer.size());
-  CloseGracefully(c);
-}
-
-bool ConnectionLoop::EvictOne() {
-  Connection* oldest_idle = nullptr;
-  Connection* slowest = nullptr;
-  for (auto& [fd, c] : connections_) {
-    if (c->phase == Connection::Phase::kIdle || c->phase == Connection::Phase::kClosing) {
-      if (oldest_idle == nullptr || c->since < oldest_idle->since) oldest_idle = c.get();
-    } else if (c->phase == Connection::Phase::kReading || c->phase == Connection::Phase::kWriting) {
-      if (slowest == nullptr || c->since < slowest->since) slowest = c.get();
-    }
-  }
-  if (oldest_idle != nullptr) {
-    Close(oldest_idle);
-  } else if (slowest != nullptr) {
-    if (slowest->phase == Connection::Phase::kReading) {
-      const std::string answer = refuse_(408, "closed to make room for other connections (--max-connections)",
-                                         slowest->remote_addr);
-      SendNow(slowest->fd, answer.data(), answer.size());
-    }
-    Close(slowest);
-  } else {
-    return false;
-  }
-  return true;
+  Watch(c, kReadEvents);
 }
 
 void ConnectionLoop::Close(Connection* c) {
@@ -547,14 +338,30 @@ void ConnectionLoop::Close(Connection* c) {
   }
 }
 
+void ConnectionLoop::Rearm(Connection* c) {
+  switch (c->phase) {
+    case Connection::Phase::kWriting:
+      return Watch(c, EPOLLOUT);
+    case Connection::Phase::kClosing:
+      return Watch(c, kReadEvents);
+    case Connection::Phase::kIdle:
+    case Connection::Phase::kReading:
+      return Watch(c, c->peer_closed ? 0 : kReadEvents);
+    case Connection::Phase::kBusy:
+      return;  // the worker's
+  }
+}
+
+void ConnectionLoop::ArmRead(Connection* c) { Watch(c, kReadEvents); }
+
 void ConnectionLoop::Watch(Connection* c, uint32_t events) {
-  if (events == c->watching) return;
+  if (events == c->armed) return;
   epoll_event event{};
-  event.events = events;
+  event.events = events | EPOLLONESHOT;  // none: registered, but disarmed
   event.data.ptr = c;
-  const int op = events == 0 ? EPOLL_CTL_DEL : c->watching == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
-  epoll_ctl(epoll_fd_, op, c->fd, &event);
-  c->watching = events;
+  epoll_ctl(epoll_fd_, c->registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, c->fd, &event);
+  c->registered = true;
+  c->armed = events;
 }
 
 }  // namespace stroke::apps

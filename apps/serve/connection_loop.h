@@ -3,6 +3,9 @@
 // framing limits, and hands only complete requests to a pool of workers.
 // A slow or idle client therefore costs a file descriptor, never a worker;
 // pipelined bytes stay in the connection's buffer for the next request.
+// A worker that has answered may answer the connection's next request too,
+// when it is complete at once, pipelined or already in the socket
+// (connection_worker.cc); a worker never waits for a client.
 //
 //   ConnectionLoop loop(limits, threads, handle, refuse);
 //   int port = loop.Bind("127.0.0.1", 0);
@@ -48,7 +51,7 @@ struct ConnectionLimits {
   FramingLimits framing;
 };
 
-struct Connection;  // a socket, its buffered bytes and its state (connection_loop.cc)
+struct Connection;  // a socket, its buffered bytes and its state (connection_state.h)
 
 class ConnectionLoop {
  public:
@@ -76,11 +79,17 @@ class ConnectionLoop {
   size_t open_connections() const { return open_; }
 
  private:
+  enum class Outcome {  // of a worker's answer
+    kKeep,
+    kIdleArmed,  // kept, nothing buffered, its read event armed by the worker
+    kClose,
+    kFailed,
+  };
+  // Loop thread (connection_loop.cc).
   void Accept();
   void ReadFrom(Connection* c);
-  void Advance(Connection* c);  // frame the buffer: wait, dispatch or refuse
-  void Dispatch(Connection* c, size_t request_bytes);
-  void Work(Connection* c, size_t request_bytes);  // on a worker
+  bool Advance(Connection* c);  // frame the buffer: wait, dispatch or refuse; true: dispatched
+  void Dispatch(Connection* c, size_t request_bytes);  // the loop does not touch `c` after it
   void TakeBackFinished();
   void WriteTo(Connection* c);                 // the rest of an answer, as the socket takes it
   void Answered(Connection* c, bool keep);     // the answer is sent: next request, or close
@@ -90,7 +99,14 @@ class ConnectionLoop {
   bool EvictOne();
   void CloseGracefully(Connection* c);  // FIN now, close when the client has closed too (or kLinger)
   void Close(Connection* c);
-  void Watch(Connection* c, uint32_t events);  // epoll events for `c`; 0 = none
+  void Rearm(Connection* c);  // the epoll event its phase waits for
+  void ArmRead(Connection* c);
+  void Watch(Connection* c, uint32_t events);  // arm `c` for one of `events` (EPOLLONESHOT); 0 = none
+  // Workers (connection_worker.cc).
+  void Work(Connection* c, size_t request_bytes);  // answers, then the next requests while complete
+  Outcome Answer(Connection* c, size_t request_bytes);
+  size_t NextRequest(Connection* c);  // the bytes of a complete next request, or 0
+  void GiveBack(Connection* c, Outcome outcome);  // to the loop thread
 
   const ConnectionLimits limits_;
   const RequestHandler handle_;
@@ -104,9 +120,10 @@ class ConnectionLoop {
   std::atomic<bool> running_{false};
   std::atomic<bool> stopping_{false};
   std::atomic<size_t> open_{0};
+  // Workers minus the requests dispatched and not given back: below 0, requests wait for a worker.
+  std::atomic<int> free_workers_;
   std::unordered_map<int, std::unique_ptr<Connection>> connections_;  // loop thread only
   std::vector<std::unique_ptr<Connection>> closed_;  // freed after the current batch of events
-  enum class Outcome { kKeep, kClose, kFailed };  // of a worker's answer
   std::mutex finished_mutex_;
   std::vector<std::pair<Connection*, Outcome>> finished_;  // answered by workers, for the loop
   std::atomic<size_t> pending_bytes_{0};  // answer bytes waiting for slow readers, all connections
