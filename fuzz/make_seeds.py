@@ -320,7 +320,7 @@ def dictionaries():
             "mul", "and", "or", "sub", "div", "eq", "ne", "lt", "le", "gt", "ge", "not", "neg", "clip", "bucket",
             "missing", "coalesce", "known_codes", "kind", "gradient_boosting", "random_forest", "hist_gradient_boosting", "xgboost", "task",
             "binary_classification", "multiclass_classification", "regression", "split_rule", "float32_le",
-            "float64_le", "float32_lt", "link", "logistic", "softmax", "identity", "num_features", "base_margin",
+            "float64_le", "float32_lt", "link", "logistic", "softmax", "softmax_logsumexp", "identity", "num_features", "base_margin",
             "num_outputs", "leaf_width", "aggregation", "sum", "mean", "precision", "float32", "float64",
             "tree_scale", "handles_missing", "known_categories", "trees", "left", "right", "value", "cover",
             "missing_left", "output", "categorical", "left_categories", "probability", "probabilities",
