@@ -73,7 +73,7 @@ Batch CheckFeatures(const Model& model, const double* rows, size_t n) {
       }
       if (message.empty()) continue;
       batch.ok[i] = 0;
-      batch.errors.push_back({i, {names[f], "feature_not_finite", "feature \"" + names[f] + "\" " + message}});
+      batch.errors.push_back({i, {names[f], IssueKind::kFeatureNotFinite, "feature \"" + names[f] + "\" " + message}});
     }
     if (!batch.ok[i]) std::fill(row.begin(), row.end(), 0.0);
   }

@@ -36,7 +36,7 @@ CheckResult Model::Prepare(const Record& record, std::span<double> features,
                            const CheckOptions& options) const {
   CheckResult result;
   if (features.size() != num_features()) {
-    result.errors.push_back({"", "internal", "feature buffer has the wrong size"});
+    result.errors.push_back({"", IssueKind::kInternal, "feature buffer has the wrong size"});
     return result;
   }
   // Checked inputs live on the stack for usual schemas: no allocation per record.
@@ -49,7 +49,7 @@ CheckResult Model::Prepare(const Record& record, std::span<double> features,
                                                     : std::span<double>(stack_inputs, n);
   if (!schema_.Check(record, inputs, &result, options)) return result;
   Status evaluated = program_.Evaluate(inputs, features, domain_);
-  if (!evaluated.ok()) result.errors.push_back({"", "feature_not_finite", evaluated.message()});
+  if (!evaluated.ok()) result.errors.push_back({"", IssueKind::kFeatureNotFinite, evaluated.message()});
   return result;
 }
 
