@@ -51,7 +51,7 @@ Batch PrepareRecords(const Model& model, const RecordSource& source, const Check
 }
 
 Batch CheckFeatures(const Model& model, const double* rows, size_t n) {
-  // The domain Model::Prepare checks features against (set in src/bundle.cc).
+  // The domain Model::Prepare checks features against (set in src/bundle_reader.cc).
   const EnsembleSpec& spec = model.ensemble().spec();
   const bool allow_missing = spec.handles_missing;
   const bool float32 = spec.split_rule != SplitRule::kLessEqualFloat64;

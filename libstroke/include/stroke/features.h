@@ -76,7 +76,7 @@ class STROKE_EXPORT FeatureProgram {
   std::pair<int, int> MissingReach(const std::vector<bool>& missing_inputs) const;
 
  private:
-  // src/features.cc: compile the bundle's expressions.
+  // src/read_features.cc: compile the bundle's expressions.
   friend class FeatureProgramBuilder;
   friend class ExpressionCompiler;
   std::vector<std::string> names_;

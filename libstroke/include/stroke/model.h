@@ -165,7 +165,7 @@ class STROKE_EXPORT Model {
  private:
   // The Prediction for the ensemble's raw accumulators (num_outputs values).
   Prediction FromRaw(const double* raw, std::optional<double> threshold) const;
-  friend class BundleReader;  // src/bundle.cc fills a Model from JSON
+  friend class BundleReader;  // src/bundle_reader.cc fills a Model from JSON
   ModelInfo info_;
   Schema schema_;
   FeatureProgram program_;
