@@ -306,11 +306,11 @@ void Ensemble::AccumulateRows(const double* rows, size_t n, Real* acc) const {
   for (size_t r = 0; r < n; ++r) Dispatch(rows + r * width, acc + r * k);
 }
 
-void Ensemble::PredictRaw(std::span<const double> features, std::span<double> raw) const {
+void Ensemble::PredictRaw(Span<const double> features, Span<double> raw) const {
   PredictRawBatch(features, 1, raw);
 }
 
-void Ensemble::PredictRawBatch(std::span<const double> rows, size_t n, std::span<double> raw) const {
+void Ensemble::PredictRawBatch(Span<const double> rows, size_t n, Span<double> raw) const {
   const auto k = static_cast<size_t>(spec_.num_outputs);
   const bool mean = spec_.aggregation == Aggregation::kMean;
   if (spec_.precision == Precision::kFloat32) {
@@ -337,7 +337,7 @@ std::string Ensemble::layout() const {
   return "complete depth " + std::to_string(complete_->depth()) + (complete_->bitmask() ? ", AVX-512 bitmask batches" : "");
 }
 
-void Ensemble::Link(std::span<const double> raw, std::span<double> out) const {
+void Ensemble::Link(Span<const double> raw, Span<double> out) const {
   const int k = spec_.num_outputs;
   const bool f32 = spec_.precision == Precision::kFloat32;
   switch (spec_.link) {

@@ -206,7 +206,7 @@ void Ensemble::ShapTree(const double* row, uint32_t root, size_t value_index, do
   }
 }
 
-void Ensemble::Shap(std::span<const double> row, int output, std::span<double> phi, ShapScratch& scratch) const {
+void Ensemble::Shap(Span<const double> row, int output, Span<double> phi, ShapScratch& scratch) const {
   const size_t n = static_cast<size_t>(spec_.num_features);
   const ShapCapacity need = ShapCapacityFor(static_cast<size_t>(max_depth_), n);
   if (scratch.path_.size() < need.path || scratch.pending_.size() < need.pending) {

@@ -8,7 +8,7 @@ namespace stroke {
 
 ExplainScratch::ExplainScratch(const Model& model) : shap_(model.ensemble()) {}
 
-std::vector<InputContribution> GroupByInput(const Model& model, std::span<const double> contributions) {
+std::vector<InputContribution> GroupByInput(const Model& model, Span<const double> contributions) {
   std::vector<InputContribution> groups;
   std::map<std::string, size_t> index;
   const FeatureProgram& program = model.program();
@@ -36,7 +36,7 @@ std::vector<int> Model::ExplainedOutputs() const {
   return {0};
 }
 
-double Model::ExplainFeatures(std::span<const double> features, int output, std::span<double> contributions,
+double Model::ExplainFeatures(Span<const double> features, int output, Span<double> contributions,
                               ExplainScratch& scratch) const {
   ensemble_.Shap(features, output, contributions, scratch.shap_);
   return ensemble_.ExpectedValue(output);

@@ -34,7 +34,7 @@ std::set<int> MissingFrom(FeatureOp op, const std::set<int>* args, int n) {
 
 }  // namespace
 
-Status FeatureProgram::Evaluate(std::span<const double> inputs, std::span<double> out,
+Status FeatureProgram::Evaluate(Span<const double> inputs, Span<double> out,
                                 const FeatureDomain& domain) const {
   if (out.size() != names_.size()) return InvalidInputError("feature buffer has the wrong size");
   double stack[kMaxStack];

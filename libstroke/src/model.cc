@@ -32,7 +32,7 @@ const FeatureDistribution* Model::distribution(std::string_view name) const {
 
 int Model::num_classes() const { return static_cast<int>(info_.class_labels.size()); }
 
-CheckResult Model::Prepare(const Record& record, std::span<double> features,
+CheckResult Model::Prepare(const Record& record, Span<double> features,
                            const CheckOptions& options) const {
   CheckResult result;
   if (features.size() != num_features()) {
@@ -45,15 +45,15 @@ CheckResult Model::Prepare(const Record& record, std::span<double> features,
   std::vector<double> heap_inputs;
   const size_t n = schema_.fields().size();
   if (n > kStackInputs) heap_inputs.resize(n);
-  const std::span<double> inputs = n > kStackInputs ? std::span<double>(heap_inputs)
-                                                    : std::span<double>(stack_inputs, n);
+  const Span<double> inputs = n > kStackInputs ? Span<double>(heap_inputs)
+                                                    : Span<double>(stack_inputs, n);
   if (!schema_.Check(record, inputs, &result, options)) return result;
   Status evaluated = program_.Evaluate(inputs, features, domain_);
   if (!evaluated.ok()) result.errors.push_back({"", IssueKind::kFeatureNotFinite, evaluated.message()});
   return result;
 }
 
-Prediction Model::PredictFeatures(std::span<const double> features,
+Prediction Model::PredictFeatures(Span<const double> features,
                                   std::optional<double> threshold) const {
   std::array<double, kMaxOutputs> raw;
   ensemble_.PredictRaw(features, raw);
@@ -61,7 +61,7 @@ Prediction Model::PredictFeatures(std::span<const double> features,
 }
 
 Prediction Model::FromRaw(const double* raw_accumulators, std::optional<double> threshold) const {
-  const std::span<const double> raw(raw_accumulators, static_cast<size_t>(ensemble_.num_outputs()));
+  const Span<const double> raw(raw_accumulators, static_cast<size_t>(ensemble_.num_outputs()));
   std::array<double, kMaxOutputs> out;
   ensemble_.Link(raw, out);
   Prediction p;
@@ -96,7 +96,7 @@ Prediction Model::FromRaw(const double* raw_accumulators, std::optional<double> 
   return p;
 }
 
-void Model::PredictFeaturesBatch(std::span<const double> rows, std::span<Prediction> out,
+void Model::PredictFeaturesBatch(Span<const double> rows, Span<Prediction> out,
                                  std::optional<double> threshold) const {
   // Rows in chunks whose raw accumulators fit on the stack.
   constexpr size_t kChunk = 64;
@@ -117,7 +117,7 @@ StatusOr<RecordPrediction> Model::Predict(const Record& record,
   return PredictPrepared(features, std::move(check.warnings), options.threshold);
 }
 
-RecordPrediction Model::PredictPrepared(std::span<const double> features, std::vector<Issue> warnings,
+RecordPrediction Model::PredictPrepared(Span<const double> features, std::vector<Issue> warnings,
                                         std::optional<double> threshold) const {
   RecordPrediction answer;
   static_cast<Prediction&>(answer) = PredictFeatures(features, threshold);

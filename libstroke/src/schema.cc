@@ -210,7 +210,7 @@ int Schema::IndexOf(std::string_view name) const {
   return it == index_.end() ? -1 : it->second;
 }
 
-bool Schema::Check(const Record& record, std::span<double> inputs, CheckResult* result,
+bool Schema::Check(const Record& record, Span<double> inputs, CheckResult* result,
                    const CheckOptions& options) const {
   const size_t errors_before = result->errors.size();
   if (inputs.size() != fields_.size()) {

@@ -19,11 +19,11 @@
 #include <array>
 #include <cstdint>
 #include <memory>
-#include <span>
 #include <string>
 #include <vector>
 
 #include "stroke/export.h"
+#include "stroke/span.h"
 #include "stroke/load_options.h"
 #include "stroke/status.h"
 
@@ -162,16 +162,16 @@ class STROKE_EXPORT Ensemble {
   // raw[0, num_outputs()). NaN means missing and follows missing_left when
   // the spec handles_missing; otherwise the caller must not pass NaN
   // (Model::Prepare refuses it). Allocates nothing; thread-safe.
-  void PredictRaw(std::span<const double> features, std::span<double> raw) const;
+  void PredictRaw(Span<const double> features, Span<double> raw) const;
   // PredictRaw for n rows at once (rows: n * num_features(), row-major; raw:
   // n * num_outputs()), with the same results; faster for shallow trees,
   // whose walks it interleaves. Allocates nothing; thread-safe.
-  void PredictRawBatch(std::span<const double> rows, size_t n, std::span<double> raw) const;
+  void PredictRawBatch(Span<const double> rows, size_t n, Span<double> raw) const;
   // The execution layout chosen at load: "complete depth D" (shallow trees,
   // src/complete_trees.h) or "node walk".
   std::string layout() const;
   // The link applied to raw accumulators, in the ensemble's precision.
-  void Link(std::span<const double> raw, std::span<double> out) const;
+  void Link(Span<const double> raw, Span<double> out) const;
 
   // Exact path-dependent TreeSHAP (Lundberg et al. 2018, algorithm 2) of
   // accumulator `output` for one row: adds each feature's contribution to
@@ -181,7 +181,7 @@ class STROKE_EXPORT Ensemble {
   // one that is not ok() leaves phi NaN. Walks without recursion; time
   // grows with leaves x min(depth, num_features)^2. Allocates nothing;
   // thread-safe with one scratch per thread.
-  void Shap(std::span<const double> row, int output, std::span<double> phi, ShapScratch& scratch) const;
+  void Shap(Span<const double> row, int output, Span<double> phi, ShapScratch& scratch) const;
   // The raw value of `output` for an "average" row: each tree's leaves
   // weighted by cover, plus the base margin (mean aggregation applied).
   double ExpectedValue(int output) const { return expected_value_[static_cast<size_t>(output)]; }

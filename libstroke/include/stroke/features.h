@@ -10,12 +10,12 @@
 #define STROKE_FEATURES_H_
 
 #include <cstdint>
-#include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "stroke/export.h"
+#include "stroke/span.h"
 #include "stroke/status.h"
 
 namespace stroke {
@@ -63,7 +63,7 @@ class STROKE_EXPORT FeatureProgram {
   // NaN where missing values are not allowed, infinity, or beyond float32
   // where the trees compare float32 - what the training library refuses too.
   // Allocates nothing; thread-safe.
-  Status Evaluate(std::span<const double> inputs, std::span<double> out,
+  Status Evaluate(Span<const double> inputs, Span<double> out,
                   const FeatureDomain& domain = {}) const;
 
   // Where a missing input can become a missing feature. `missing_inputs[j]`

@@ -14,7 +14,6 @@
 
 #include <array>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -23,6 +22,7 @@
 #include "stroke/ensemble.h"
 #include "stroke/explain.h"
 #include "stroke/export.h"
+#include "stroke/span.h"
 #include "stroke/features.h"
 #include "stroke/load_options.h"
 #include "stroke/record.h"
@@ -132,18 +132,18 @@ class STROKE_EXPORT Model {
   // NaN = missing, only for models that handle missing values).
   // The result lists every error and warning; features are valid only if ok().
   // Allocates only to report issues (or for schemas of more than 64 fields).
-  CheckResult Prepare(const Record& record, std::span<double> features,
+  CheckResult Prepare(const Record& record, Span<double> features,
                       const CheckOptions& options = {}) const;
   // Predicts from a prepared feature vector. Allocates nothing; thread-safe.
   // `threshold` (binary only) overrides the bundle's.
-  Prediction PredictFeatures(std::span<const double> features,
+  Prediction PredictFeatures(Span<const double> features,
                              std::optional<double> threshold = std::nullopt) const;
   // Batch of contiguous prepared rows; writes one Prediction per row.
-  void PredictFeaturesBatch(std::span<const double> rows, std::span<Prediction> out,
+  void PredictFeaturesBatch(Span<const double> rows, Span<Prediction> out,
                             std::optional<double> threshold = std::nullopt) const;
   // PredictFeatures plus the class label, carrying the warnings Prepare
   // found: the answer for a record whose features are prepared.
-  RecordPrediction PredictPrepared(std::span<const double> features, std::vector<Issue> warnings,
+  RecordPrediction PredictPrepared(Span<const double> features, std::vector<Issue> warnings,
                                    std::optional<double> threshold = std::nullopt) const;
 
   // The outputs an explanation covers: binary: the class-1 score; multiclass:
@@ -152,7 +152,7 @@ class STROKE_EXPORT Model {
   // TreeSHAP of output `output` for prepared features: writes num_features()
   // contributions (NaN when !scratch.ok()) and returns the expected value.
   // Allocates nothing; thread-safe with one scratch per thread.
-  double ExplainFeatures(std::span<const double> features, int output, std::span<double> contributions,
+  double ExplainFeatures(Span<const double> features, int output, Span<double> contributions,
                          ExplainScratch& scratch) const;
   // Prepare + ExplainFeatures for every explained output, grouped by input.
   // kInternal when the scratch memory cannot be allocated.

@@ -9,13 +9,13 @@
 
 #include <functional>
 #include <limits>
-#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "stroke/export.h"
+#include "stroke/span.h"
 #include "stroke/record.h"
 #include "stroke/status.h"
 
@@ -123,7 +123,7 @@ class STROKE_EXPORT Schema {
   // record is appended to `result`, its messages valid UTF-8; a kInvalid
   // value is an error even in a field that options allow as unknown.
   // Returns result->ok(). Thread-safe.
-  bool Check(const Record& record, std::span<double> inputs, CheckResult* result,
+  bool Check(const Record& record, Span<double> inputs, CheckResult* result,
              const CheckOptions& options = {}) const;
 
   // Turns a CSV cell into the Value field `field_index` expects: a number for
