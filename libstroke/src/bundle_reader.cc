@@ -5,14 +5,18 @@
 #include <fstream>
 #include <sstream>
 
+#include "model_state.h"
 #include "section_readers.h"
 #include "stroke/model.h"
 
 namespace stroke {
 
+namespace {
+
+// Fills a ModelState from a bundle's JSON, section by section.
 class BundleReader {
  public:
-  static StatusOr<Model> Read(const Json& root, const LoadOptions& limits) {
+  static Status Read(const Json& root, const LoadOptions& limits, internal::ModelState* out) {
     Status error;
     JsonReader bundle(&root, "", &error);
     if (!root.is_object()) return CorruptBundleError(std::string("(root): expected an object, got ") + root.type_name());
@@ -27,34 +31,34 @@ class BundleReader {
                                            std::to_string(kBundleFormatVersion) + ")");
     }
     if (bundle.failed()) return error;
-    Model model;
-    ReadModelInfo(bundle.Object("model"), &model.info_);
+    internal::ModelState& model = *out;
+    ReadModelInfo(bundle.Object("model"), &model.info);
     if (bundle.failed()) return error;
 
     StatusOr<Schema> schema = ReadInputs(bundle.Array("inputs"), limits);
     if (!schema.ok()) return schema.status();
-    model.schema_ = std::move(*schema);
+    model.schema = std::move(*schema);
 
-    StatusOr<FeatureProgram> program = ReadFeatures(bundle.Array("features"), model.schema_, limits);
+    StatusOr<FeatureProgram> program = ReadFeatures(bundle.Array("features"), model.schema, limits);
     if (!program.ok()) return program.status();
-    model.program_ = std::move(*program);
+    model.program = std::move(*program);
 
     StatusOr<Ensemble> ensemble = ReadEnsemble(bundle.Object("ensemble"),
-                                               static_cast<int>(model.program_.num_features()), &model.info_.task,
+                                               static_cast<int>(model.program.num_features()), &model.info.task,
                                                limits);
     if (!ensemble.ok()) return ensemble.status();
-    model.ensemble_ = std::move(*ensemble);
-    const EnsembleSpec& spec = model.ensemble_.spec();
-    model.domain_ = {spec.handles_missing, spec.split_rule != SplitRule::kLessEqualFloat64};
+    model.ensemble = std::move(*ensemble);
+    const EnsembleSpec& spec = model.ensemble.spec();
+    model.domain = {spec.handles_missing, spec.split_rule != SplitRule::kLessEqualFloat64};
 
-    CheckLabels(bundle.Object("model"), model.info_, model.ensemble_.num_outputs());
+    CheckLabels(bundle.Object("model"), model.info, model.ensemble.num_outputs());
     CheckMissingValues(bundle.Array("inputs"), model, spec.handles_missing);
-    if (bundle.Has("golden")) ReadGolden(bundle.Array("golden"), model.info_.task, limits, &model.golden_);
+    if (bundle.Has("golden")) ReadGolden(bundle.Array("golden"), model.info.task, limits, &model.golden);
     if (bundle.Has("distributions")) {
-      ReadDistributions(bundle.Array("distributions"), model.program_, &model.distributions_);
+      ReadDistributions(bundle.Array("distributions"), model.program, &model.distributions);
     }
     if (bundle.failed()) return error;
-    return model;
+    return Status::Ok();
   }
 
  private:
@@ -81,24 +85,29 @@ class BundleReader {
   // features. An ensemble that cannot take missing values may have one only
   // where no feature can become NaN from it (e.g. a missing value learned as
   // a category, read through onehot or missing).
-  static void CheckMissingValues(const JsonReader& inputs, const Model& model, bool handles_missing) {
+  static void CheckMissingValues(const JsonReader& inputs, const internal::ModelState& model, bool handles_missing) {
     if (handles_missing || inputs.failed()) return;
     std::vector<bool> missing;
-    for (const FieldSpec& f : model.schema_.fields()) missing.push_back(f.nullable && std::isnan(f.impute));
-    const auto [field, feature] = model.program_.MissingReach(missing);
+    for (const FieldSpec& f : model.schema.fields()) missing.push_back(f.nullable && std::isnan(f.impute));
+    const auto [field, feature] = model.program.MissingReach(missing);
     if (field >= 0) {
       inputs.Element(field).Fail("\"impute\" is required: this ensemble cannot take missing values, and a null "
-                                 "here would make feature \"" + model.program_.feature_names()[feature] +
+                                 "here would make feature \"" + model.program.feature_names()[feature] +
                                  "\" missing");
     }
   }
 };
 
+}  // namespace
+
 StatusOr<Model> Model::FromJson(std::string_view bundle_json, const LoadOptions& options) {
   Json root;
   Status parsed = ParseJsonText(bundle_json, &root);
   if (!parsed.ok()) return CorruptBundleError(parsed.message());
-  return BundleReader::Read(root, options);
+  auto state = std::make_shared<internal::ModelState>();
+  Status read = BundleReader::Read(root, options, state.get());
+  if (!read.ok()) return read;
+  return Model(std::move(state));
 }
 
 StatusOr<Model> Model::Load(const std::string& path, const LoadOptions& options) {

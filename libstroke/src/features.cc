@@ -4,8 +4,20 @@
 #include <cmath>
 #include <set>
 
+#include "feature_code.h"
+
 namespace stroke {
 namespace {
+
+using internal::FeatureCode;
+using internal::FeatureInstruction;
+using internal::FeatureOp;
+
+const std::shared_ptr<const FeatureCode>& EmptyCode() {
+  static const auto* empty = new std::shared_ptr<const FeatureCode>(std::make_shared<const FeatureCode>());
+  return *empty;
+}
+
 
 // min/max that propagate NaN (as numpy does), identically in Python.
 double NanMin(double a, double b) { return std::isnan(a) || std::isnan(b) ? NAN : (b < a ? b : a); }
@@ -34,14 +46,25 @@ std::set<int> MissingFrom(FeatureOp op, const std::set<int>* args, int n) {
 
 }  // namespace
 
+FeatureProgram::FeatureProgram() : code_(EmptyCode()) {}
+FeatureProgram::FeatureProgram(std::shared_ptr<const FeatureCode> code) : code_(std::move(code)) {}
+
+size_t FeatureProgram::num_features() const { return code_->names.size(); }
+const std::vector<std::string>& FeatureProgram::feature_names() const { return code_->names; }
+const std::vector<int>& FeatureProgram::feature_inputs(size_t i) const { return code_->inputs_used[i]; }
+
 Status FeatureProgram::Evaluate(Span<const double> inputs, Span<double> out,
                                 const FeatureDomain& domain) const {
+  const std::vector<std::string>& names_ = code_->names;
+  const std::vector<uint32_t>& starts_ = code_->starts;
+  const FeatureInstruction* const code = code_->code.data();
+  const double* const edges = code_->edges.data();
   if (out.size() != names_.size()) return InvalidInputError("feature buffer has the wrong size");
   double stack[kMaxStack];
   for (size_t f = 0; f < names_.size(); ++f) {
     int top = 0;  // number of values on the stack
     for (uint32_t pc = starts_[f]; pc < starts_[f + 1]; ++pc) {
-      const FeatureInstruction& in = code_[pc];
+      const FeatureInstruction& in = code[pc];
       switch (in.op) {
         case FeatureOp::kConst: stack[top++] = in.constant; break;
         case FeatureOp::kInput:
@@ -53,7 +76,7 @@ Status FeatureProgram::Evaluate(Span<const double> inputs, Span<double> out,
         case FeatureOp::kBucket: {
           double x = stack[top - 1];
           int below = 0;
-          for (int e = 0; e < in.count; ++e) below += x > edges_[in.index + e] ? 1 : 0;
+          for (int e = 0; e < in.count; ++e) below += x > edges[in.index + e] ? 1 : 0;
           stack[top - 1] = std::isnan(x) ? NAN : below;
           break;
         }
@@ -106,11 +129,14 @@ Status FeatureProgram::Evaluate(Span<const double> inputs, Span<double> out,
 }
 
 std::pair<int, int> FeatureProgram::MissingReach(const std::vector<bool>& missing_inputs) const {
+  const std::vector<std::string>& names_ = code_->names;
+  const std::vector<uint32_t>& starts_ = code_->starts;
+  const std::vector<FeatureInstruction>& code_here = code_->code;
   std::vector<std::set<int>> stack(kMaxStack);
   for (size_t f = 0; f < names_.size(); ++f) {
     int top = 0;
     for (uint32_t pc = starts_[f]; pc < starts_[f + 1]; ++pc) {
-      const FeatureInstruction& in = code_[pc];
+      const FeatureInstruction& in = code_here[pc];
       switch (in.op) {
         case FeatureOp::kConst: case FeatureOp::kOneHot: stack[top++] = {}; break;
         case FeatureOp::kInput:

@@ -4,11 +4,16 @@
 #include <map>
 #include <set>
 
+#include "feature_code.h"
 #include "load_limits.h"
 #include "section_readers.h"
 
 namespace stroke {
 namespace {
+
+using internal::FeatureCode;
+using internal::FeatureInstruction;
+using internal::FeatureOp;
 
 struct OpInfo {
   FeatureOp op;
@@ -32,8 +37,6 @@ const std::map<std::string, OpInfo>& Ops() {
   return *ops;
 }
 
-}  // namespace
-
 // Compiles one expression at a time into postfix code, tracking stack depth
 // and the operations a record's evaluation will run.
 class ExpressionCompiler {
@@ -44,10 +47,10 @@ class ExpressionCompiler {
   // so far, against `limits.max_feature_operations`.
   ExpressionCompiler(const Schema& schema, const std::map<std::string, size_t>& earlier,
                      const std::vector<int>& depths, const std::vector<size_t>& operations,
-                     FeatureProgram* program, std::set<int>* inputs_used, size_t* program_operations,
+                     FeatureCode* program, std::set<int>* inputs_used, size_t* program_operations,
                      const LoadOptions& limits)
       : schema_(schema), earlier_(earlier), depths_(depths), operations_(operations), program_(*program),
-        code_(&program->code_), edges_(&program->edges_), inputs_used_(inputs_used),
+        code_(&program->code), edges_(&program->edges), inputs_used_(inputs_used),
         program_operations_(program_operations), limits_(limits) {}
 
   bool Compile(const Json& expr, const std::string& path) {
@@ -137,10 +140,10 @@ class ExpressionCompiler {
     }
     const size_t f = it->second;
     if (!Count(operations_[f], path)) return false;  // before copying: copies can double each time
-    for (uint32_t i = program_.starts_[f]; i < program_.starts_[f + 1]; ++i) {
-      code_->push_back(program_.code_[i]);
+    for (uint32_t i = program_.starts[f]; i < program_.starts[f + 1]; ++i) {
+      code_->push_back(program_.code[i]);
     }
-    const auto& used = program_.inputs_used_[f];
+    const auto& used = program_.inputs_used[f];
     inputs_used_->insert(used.begin(), used.end());
     // The inlined code leaves exactly one value, after using at most its own max depth.
     max_depth_ = std::max(max_depth_, depth_ + depths_[f]);
@@ -179,7 +182,7 @@ class ExpressionCompiler {
   const std::map<std::string, size_t>& earlier_;
   const std::vector<int>& depths_;
   const std::vector<size_t>& operations_;
-  const FeatureProgram& program_;
+  const FeatureCode& program_;
   std::vector<FeatureInstruction>* code_;
   std::vector<double>* edges_;
   std::set<int>* inputs_used_;
@@ -191,21 +194,14 @@ class ExpressionCompiler {
   std::string error_;
 };
 
-// Builds a FeatureProgram (its friend): one ExpressionCompiler per feature.
-class FeatureProgramBuilder {
- public:
-  static StatusOr<FeatureProgram> Compile(const JsonReader& features, const Schema& schema,
-                                          const LoadOptions& limits);
-};
+}  // namespace
 
-StatusOr<FeatureProgram> FeatureProgramBuilder::Compile(const JsonReader& features, const Schema& schema,
-                                                        const LoadOptions& limits) {
-  FeatureProgram program;
+StatusOr<FeatureProgram> ReadFeatures(const JsonReader& features, const Schema& schema, const LoadOptions& limits) {
+  FeatureCode program;
   std::map<std::string, size_t> earlier;
   std::vector<int> depths;
   std::vector<size_t> operations;
   size_t program_operations = 0;
-  program.starts_.push_back(0);
   if (features.size() == 0) return CorruptBundleError(features.path() + ": no features declared");
   if (features.size() > limits.max_features) {
     return CorruptBundleError(features.path() + ": " + OverLimit("feature count " + std::to_string(features.size()),
@@ -223,15 +219,12 @@ StatusOr<FeatureProgram> FeatureProgramBuilder::Compile(const JsonReader& featur
     depths.push_back(compiler.max_depth());
     operations.push_back(compiler.operations());
     earlier[name] = i;
-    program.names_.push_back(name);
-    program.inputs_used_.emplace_back(used.begin(), used.end());
-    program.starts_.push_back(static_cast<uint32_t>(program.code_.size()));
+    program.names.push_back(name);
+    program.inputs_used.emplace_back(used.begin(), used.end());
+    program.starts.push_back(static_cast<uint32_t>(program.code.size()));
   }
-  return program;
+  return FeatureProgram(std::make_shared<const FeatureCode>(std::move(program)));
 }
 
-StatusOr<FeatureProgram> ReadFeatures(const JsonReader& features, const Schema& schema, const LoadOptions& limits) {
-  return FeatureProgramBuilder::Compile(features, schema, limits);
-}
 
 }  // namespace stroke
