@@ -3,6 +3,8 @@
 // differ by exactly N calls; bench/run_all.sh divides the difference by N.
 //
 //   instructions --data=DIR (one_row|batch|json) N
+#include <span>
+
 #include "bench_data.h"
 
 int main(int argc, char** argv) {

@@ -12,6 +12,7 @@
 // scale models, on 4096 fresh rows); without it, the shipped stroke and lung
 // bundles on their golden rows.
 #include <benchmark/benchmark.h>
+#include <span>
 
 #include "bench_data.h"
 

@@ -12,6 +12,7 @@
 #include <xgboost/c_api.h>
 
 #include <cstdint>
+#include <span>
 
 #include "bench_data.h"
 

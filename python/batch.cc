@@ -51,7 +51,7 @@ Batch PrepareRecords(const Model& model, const RecordSource& source, const Check
 }
 
 Batch CheckFeatures(const Model& model, const double* rows, size_t n) {
-  // The domain Model::Prepare checks features against (set in src/bundle.cc).
+  // The domain Model::Prepare checks features against (set in src/bundle_reader.cc).
   const EnsembleSpec& spec = model.ensemble().spec();
   const bool allow_missing = spec.handles_missing;
   const bool float32 = spec.split_rule != SplitRule::kLessEqualFloat64;
@@ -73,7 +73,7 @@ Batch CheckFeatures(const Model& model, const double* rows, size_t n) {
       }
       if (message.empty()) continue;
       batch.ok[i] = 0;
-      batch.errors.push_back({i, {names[f], "feature_not_finite", "feature \"" + names[f] + "\" " + message}});
+      batch.errors.push_back({i, {names[f], IssueKind::kFeatureNotFinite, "feature \"" + names[f] + "\" " + message}});
     }
     if (!batch.ok[i]) std::fill(row.begin(), row.end(), 0.0);
   }

@@ -46,7 +46,7 @@ py::list ErrorList(const std::vector<RowIssue>& errors) {
     py::dict d;
     d["row"] = e.row;
     d["field"] = e.issue.field;
-    d["type"] = e.issue.type;
+    d["type"] = IssueKindName(e.issue.kind);
     d["message"] = e.issue.message;
     out.append(std::move(d));
   }

@@ -105,7 +105,7 @@ TEST(FeatureProgram, NonFiniteFeatureIsAnErrorNamingIt) {
   std::vector<double> out(model->num_features());
   CheckResult check = model->Prepare(RecordOrDie(R"({"x": 7, "n": 2, "flag": true, "color": "blue"})"), out);
   ASSERT_FALSE(check.ok());
-  EXPECT_EQ(check.errors[0].type, "feature_not_finite");
+  EXPECT_STREQ(IssueKindName(check.errors[0].kind), "feature_not_finite");
   EXPECT_NE(check.errors[0].message.find("x_over_n"), std::string::npos) << check.errors[0].message;
 }
 

@@ -3,8 +3,9 @@
 #   1. examples/ built with find_package(stroke), run;
 #   2. the installed stroke-predict finds the installed default bundle;
 #   3. pkg-config: tests/c_api_test.c (C11) against libstroke.so, and against
-#      libstroke.a with --static; tests/install_consumer.cc (C++) against
-#      libstroke.a; each run on the installed bundles;
+#      libstroke.a with --static; tests/install_consumer.cc (C++20) and
+#      tests/cxx17_consumer.cc (C++17, -pedantic -Werror) against libstroke.a;
+#      each run on the installed bundles;
 #   4. nothing installed refers to the build or source tree (RUNPATH, strings).
 # Inputs: BUILD_DIR, SOURCE_DIR, LIBDIR (CMAKE_INSTALL_LIBDIR), VERSION,
 # C_COMPILER, CXX_COMPILER, PKG_CONFIG, OBJCOPY (may be empty).
@@ -75,6 +76,14 @@ run(${CXX_COMPILER} -std=c++20 -static -o "${consumers}/install_consumer" "${SOU
 run("${consumers}/install_consumer" "${models}/stroke.bundle.json")
 if(NOT last_output MATCHES "libstroke ${VERSION}: probability 0\\.[0-9]+")
   message(FATAL_ERROR "install_consumer printed no prediction")
+endif()
+
+# 3d. A C++17 consumer of the installed headers (-pedantic -Werror): they ask for no C++20.
+run(${CXX_COMPILER} -std=c++17 -pedantic -Wall -Wextra -Werror -static -o "${consumers}/cxx17_consumer"
+    "${SOURCE_DIR}/tests/cxx17_consumer.cc" ${static_flags})
+run("${consumers}/cxx17_consumer" "${models}/stroke.bundle.json")
+if(NOT last_output MATCHES "C\\+\\+17 consumer: probability 0\\.[0-9]+")
+  message(FATAL_ERROR "cxx17_consumer printed no prediction")
 endif()
 
 # 4. Installed binaries never search the build or source tree: no RUNPATH

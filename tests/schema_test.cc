@@ -67,7 +67,7 @@ TEST(SchemaCheck, NullIsImputedOnlyWhereNullable) {
   Checked bad = Check(R"({"age": null, "smoker": true, "gender": "Male", "bmi": 20, "children": 0})");
   ASSERT_FALSE(bad.ok);
   EXPECT_EQ(bad.result.errors[0].field, "age");
-  EXPECT_EQ(bad.result.errors[0].type, "missing");
+  EXPECT_STREQ(IssueKindName(bad.result.errors[0].kind), "missing");
 }
 
 Schema ColorSchema(bool accept_unknown, double code) {
@@ -83,14 +83,14 @@ TEST(SchemaCheck, UnknownCategoryIsAnErrorUnlessTheFieldAcceptsIt) {
   std::vector<double> inputs(1);
   CheckResult refused;
   EXPECT_FALSE(ColorSchema(false, -1).Check(RecordOrDie(R"({"color": "green"})"), inputs, &refused));
-  EXPECT_EQ(refused.errors[0].type, "category");
+  EXPECT_STREQ(IssueKindName(refused.errors[0].kind), "category");
 
   CheckResult accepted;
   ASSERT_TRUE(ColorSchema(true, -1).Check(RecordOrDie(R"({"color": "green"})"), inputs, &accepted));
   EXPECT_EQ(inputs[0], -1);
   ASSERT_EQ(accepted.warnings.size(), 1u);
   EXPECT_EQ(accepted.warnings[0].field, "color");
-  EXPECT_EQ(accepted.warnings[0].type, "unknown_category");
+  EXPECT_STREQ(IssueKindName(accepted.warnings[0].kind), "unknown_category");
   EXPECT_NE(accepted.warnings[0].message.find("green"), std::string::npos);
 
   CheckResult as_missing;
@@ -125,7 +125,7 @@ TEST(SchemaCheck, KnownCodesRefuseOtherNumbersNamingTheFieldValueAndCodes) {
   ASSERT_FALSE(schema->Check(RecordOrDie(R"({"cp": 7})"), inputs, &unknown));
   ASSERT_EQ(unknown.errors.size(), 1u);
   EXPECT_EQ(unknown.errors[0].field, "cp");
-  EXPECT_EQ(unknown.errors[0].type, "category");
+  EXPECT_STREQ(IssueKindName(unknown.errors[0].kind), "category");
   EXPECT_EQ(unknown.errors[0].message, "expected one of 1, 2, 3, 4, got 7");
 }
 
@@ -158,14 +158,14 @@ TEST(SchemaCheck, OutsideTrainingRangeIsAWarningNotAnError) {
   ASSERT_TRUE(c.ok);
   ASSERT_EQ(c.result.warnings.size(), 1u);
   EXPECT_EQ(c.result.warnings[0].field, "age");
-  EXPECT_EQ(c.result.warnings[0].type, "out_of_training_range");
+  EXPECT_STREQ(IssueKindName(c.result.warnings[0].kind), "out_of_training_range");
 }
 
 TEST(SchemaCheck, ReportsEveryProblemOfTheRecordTogether) {
   Checked c = Check(R"({"age": 150, "smoker": "yes", "gender": "male", "children": 1.5, "zip": "75001"})");
   ASSERT_FALSE(c.ok);
   std::vector<std::pair<std::string, std::string>> got;
-  for (const Issue& e : c.result.errors) got.emplace_back(e.field, e.type);
+  for (const Issue& e : c.result.errors) got.emplace_back(e.field, IssueKindName(e.kind));
   EXPECT_EQ(got, (std::vector<std::pair<std::string, std::string>>{
                      {"age", "limit"}, {"smoker", "type"}, {"gender", "category"},
                      {"bmi", "missing"}, {"children", "type"}, {"zip", "unknown_field"}}));
@@ -185,7 +185,7 @@ TEST(SchemaCheck, RejectsNonFiniteAndWrongTypes) {
   Checked c = Check(R"({"age": "67", "smoker": true, "gender": 1, "bmi": [1], "children": true})");
   ASSERT_FALSE(c.ok);
   ASSERT_EQ(c.result.errors.size(), 4u);
-  for (const Issue& e : c.result.errors) EXPECT_EQ(e.type, "type") << e.field;
+  for (const Issue& e : c.result.errors) EXPECT_STREQ(IssueKindName(e.kind), "type") << e.field;
 }
 
 TEST(SchemaValueFromText, ReadsCsvCells) {
@@ -215,7 +215,7 @@ TEST(SchemaCheck, UnreadableValuesAreErrorsNamingTheFieldEvenWhereUnknownFieldsA
       {"note", "text is not valid UTF-8: \"\uFFFD\""}};
   for (size_t i = 0; i < expected.size(); ++i) {
     EXPECT_EQ(c.result.errors[i].field, expected[i].first);
-    EXPECT_EQ(c.result.errors[i].type, "invalid_value");
+    EXPECT_STREQ(IssueKindName(c.result.errors[i].kind), "invalid_value");
     EXPECT_EQ(c.result.errors[i].message, expected[i].second);
   }
 }
@@ -235,7 +235,7 @@ TEST(SchemaCheck, MessagesQuotingRecordsBuiltByHandAreUtf8) {
   ASSERT_EQ(result.errors.size(), 2u);
   EXPECT_EQ(result.errors[0].message, "expected one of \"Male\", \"Female\", \"Other\", got \"M\uFFFD\"");
   EXPECT_EQ(result.errors[1].field, "x\uFFFD");
-  EXPECT_EQ(result.errors[1].type, "unknown_field");
+  EXPECT_STREQ(IssueKindName(result.errors[1].kind), "unknown_field");
 }
 
 TEST(SchemaValueFromText, UnreadableCsvCellsAreInvalidValues) {
@@ -263,6 +263,18 @@ TEST(SchemaCreate, RejectsInconsistentFields) {
   limits.hard_min = 5;
   limits.hard_max = 1;
   EXPECT_NE(Schema::Create({limits}).status().message().find("min must not exceed max"), std::string::npos);
+}
+
+TEST(IssueKind, EveryKindHasItsOwnStableName) {
+  const std::vector<std::pair<IssueKind, std::string>> names = {
+      {IssueKind::kMissing, "missing"}, {IssueKind::kType, "type"}, {IssueKind::kCategory, "category"},
+      {IssueKind::kLimit, "limit"}, {IssueKind::kUnknownField, "unknown_field"},
+      {IssueKind::kInvalidValue, "invalid_value"}, {IssueKind::kNotFinite, "not_finite"},
+      {IssueKind::kOutOfTrainingRange, "out_of_training_range"}, {IssueKind::kUnknownCategory, "unknown_category"},
+      {IssueKind::kFeatureNotFinite, "feature_not_finite"}, {IssueKind::kInternal, "internal"},
+      {IssueKind::kParse, "parse"}, {IssueKind::kTruncated, "truncated"}, {IssueKind::kNumber, "number"},
+      {IssueKind::kEnum, "enum"}};
+  for (const auto& [kind, name] : names) EXPECT_EQ(IssueKindName(kind), name);
 }
 
 }  // namespace

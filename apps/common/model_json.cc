@@ -2,13 +2,14 @@
 
 #include <charconv>
 #include <cmath>
+#include <span>
 
 namespace stroke::apps {
 
 Json IssuesJson(const std::vector<Issue>& issues) {
   Json out = Json::array();
   for (const Issue& issue : issues) {
-    out.push_back({{"field", issue.field}, {"type", issue.type}, {"message", issue.message}});
+    out.push_back({{"field", issue.field}, {"type", IssueKindName(issue.kind)}, {"message", issue.message}});
   }
   return out;
 }

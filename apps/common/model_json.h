@@ -4,6 +4,7 @@
 #define STROKE_APPS_COMMON_MODEL_JSON_H_
 
 #include <nlohmann/json.hpp>
+#include <span>
 #include <string>
 #include <vector>
 

@@ -45,7 +45,7 @@ Answer AnswerRow(const Model& model, const InputRow& row, const CliOptions& opti
   Answer answer;
   answer.row = row.row;
   if (!row.record.ok()) {
-    answer.errors.push_back({"", "parse", row.record.status().message()});
+    answer.errors.push_back({"", IssueKind::kParse, row.record.status().message()});
     return answer;
   }
   CheckOptions check;

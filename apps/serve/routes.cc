@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <span>
 #include <sstream>
 
 #include "openapi.h"
@@ -13,18 +14,21 @@
 namespace stroke::apps {
 namespace {
 
-// Our issue types as pydantic v1 names, which FastAPI clients see in "type".
-std::string PydanticType(const std::string& issue_type) {
-  if (issue_type == "missing") return "value_error.missing";
-  if (issue_type == "unknown_field") return "value_error.extra";
-  if (issue_type == "category") return "type_error.enum";
-  if (issue_type == "type") return "type_error";
-  if (issue_type == "parse") return "value_error.jsondecode";
-  return "value_error." + issue_type;
+// Issue kinds as pydantic v1 type names, which FastAPI clients see in "type":
+// the one mapping of the HTTP API.
+std::string PydanticType(IssueKind kind) {
+  switch (kind) {
+    case IssueKind::kMissing: return "value_error.missing";
+    case IssueKind::kUnknownField: return "value_error.extra";
+    case IssueKind::kCategory: return "type_error.enum";
+    case IssueKind::kType: return "type_error";
+    case IssueKind::kParse: return "value_error.jsondecode";
+    default: return std::string("value_error.") + IssueKindName(kind);
+  }
 }
 
-Json DetailEntry(Json loc, const std::string& message, const std::string& type) {
-  return {{"loc", std::move(loc)}, {"msg", message}, {"type", PydanticType(type)}};
+Json DetailEntry(Json loc, const std::string& message, IssueKind kind) {
+  return {{"loc", std::move(loc)}, {"msg", message}, {"type", PydanticType(kind)}};
 }
 
 // A request's Content-Type: the media type and its charset, both lower case
@@ -64,7 +68,7 @@ Json Truncated(const Json& detail, size_t limit) {
   Json kept = Json::array();
   for (size_t i = 0; i < limit; ++i) kept.push_back(detail[i]);
   kept.push_back(DetailEntry({"body"}, "... and " + std::to_string(detail.size() - limit) + " more errors",
-                             "truncated"));
+                             IssueKind::kTruncated));
   return kept;
 }
 
@@ -116,7 +120,7 @@ Routes::Outcome Routes::Run(const RequestInfo& who, const std::string& body, con
     out.reply = JsonReply(422, {{"detail", Json::array({DetailEntry({"query", "unknown_categories"},
                                                                     "expected \"accept\" or \"refuse\", got \"" +
                                                                         ToValidUtf8(unknown_categories) + "\"",
-                                                                    "enum")})}});
+                                                                    IssueKind::kEnum)})}});
     return out;
   }
   const MediaType media = ParseMediaType(content_type);
@@ -138,12 +142,12 @@ Routes::Outcome Routes::Run(const RequestInfo& who, const std::string& body, con
   }
   StatusOr<RecordInput> input = ReadRecords(body, format, model_.schema());
   if (!input.ok()) {
-    out.reply = JsonReply(422, {{"detail", Json::array({DetailEntry({"body"}, input.status().message(), "parse")})}});
+    out.reply = JsonReply(422, {{"detail", Json::array({DetailEntry({"body"}, input.status().message(), IssueKind::kParse)})}});
     return out;
   }
   out.single = format == InputFormat::kJson && input->single_object;
   if (object_only && !out.single) {
-    out.reply = JsonReply(422, {{"detail", Json::array({DetailEntry({"body"}, "expected one JSON object (a record)", "type")})}});
+    out.reply = JsonReply(422, {{"detail", Json::array({DetailEntry({"body"}, "expected one JSON object (a record)", IssueKind::kType)})}});
     return out;
   }
   if (input->rows.size() > settings_.max_batch_rows) {
@@ -161,11 +165,11 @@ Routes::Outcome Routes::Run(const RequestInfo& who, const std::string& body, con
       return l;
     };
     if (!row.record.ok()) {
-      detail.push_back(DetailEntry(loc(""), row.record.status().message(), "parse"));
+      detail.push_back(DetailEntry(loc(""), row.record.status().message(), IssueKind::kParse));
       continue;
     }
     CheckResult check = model_.Prepare(*row.record, features, check_options);
-    for (const Issue& e : check.errors) detail.push_back(DetailEntry(loc(e.field), e.message, e.type));
+    for (const Issue& e : check.errors) detail.push_back(DetailEntry(loc(e.field), e.message, e.kind));
     if (!check.ok()) continue;
     out.answers.push_back(model_.PredictPrepared(features, std::move(check.warnings)));
     out.features.insert(out.features.end(), features.begin(), features.end());
@@ -259,7 +263,7 @@ Reply Routes::Explain(const RequestInfo& who, const std::string& body, const std
   if (!format.empty() && format != "dashboard") {
     return JsonReply(422, {{"detail", Json::array({DetailEntry({"query", "format"},
                                                                "expected \"dashboard\" or nothing, got \"" + format + "\"",
-                                                               "enum")})}});
+                                                               IssueKind::kEnum)})}});
   }
   Outcome out = Run(who, body, content_type, /*object_only=*/false, unknown_categories);
   if (!out.ok) return out.reply;
@@ -344,13 +348,13 @@ Reply Routes::Logs(const std::string& limit_text, const std::string& offset_text
   long limit = 0, offset = 0;
   Json detail = Json::array();
   if (!parse(limit_text, 100, 1, 1000, &limit)) {
-    detail.push_back(DetailEntry({"query", "limit"}, "expected an integer in [1, 1000], got \"" + limit_text + "\"", "number"));
+    detail.push_back(DetailEntry({"query", "limit"}, "expected an integer in [1, 1000], got \"" + limit_text + "\"", IssueKind::kNumber));
   }
   if (!parse(offset_text, 0, 0, 1000000000, &offset)) {
-    detail.push_back(DetailEntry({"query", "offset"}, "expected an integer >= 0, got \"" + offset_text + "\"", "number"));
+    detail.push_back(DetailEntry({"query", "offset"}, "expected an integer >= 0, got \"" + offset_text + "\"", IssueKind::kNumber));
   }
   if (!level.empty() && level != "INFO" && level != "WARNING" && level != "ERROR") {
-    detail.push_back(DetailEntry({"query", "level"}, "expected INFO, WARNING or ERROR, got \"" + level + "\"", "enum"));
+    detail.push_back(DetailEntry({"query", "level"}, "expected INFO, WARNING or ERROR, got \"" + level + "\"", IssueKind::kEnum));
   }
   if (!detail.empty()) return JsonReply(422, {{"detail", detail}});
   EventLog::Page page = log_->Read(static_cast<size_t>(limit), static_cast<size_t>(offset), level);

@@ -3,7 +3,7 @@
 // and no categorical splits - every gradient-boosted scikit-learn and XGBoost
 // model, including the shipped ones. It has no missing-value checks: a row
 // holding NaN (where the ensemble handles missing values) takes the general
-// node walk (Ensemble::Walk), as do other ensembles.
+// node walk (EnsembleEngine::Walk), as do other ensembles.
 //
 // Every tree is padded to a complete binary tree of the ensemble's largest
 // depth D and stored in heap order (node i's children are 2i+1 and 2i+2; a

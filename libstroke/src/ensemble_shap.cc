@@ -11,9 +11,8 @@
 #include <vector>
 
 #include "ensemble_walk.h"
-#include "stroke/ensemble.h"
 
-namespace stroke {
+namespace stroke::internal {
 namespace {
 
 // 1/k: the algorithm divides by small integers in its inner loops; a
@@ -103,19 +102,19 @@ ShapCapacity ShapCapacityFor(size_t depth, size_t features) {
 
 }  // namespace
 
-ShapScratch::ShapScratch(const Ensemble& ensemble) {
-  const ShapCapacity need = ShapCapacityFor(static_cast<size_t>(ensemble.max_depth()),
-                                            static_cast<size_t>(ensemble.num_features()));
+bool EnsembleEngine::SizeShapBuffers(ShapBuffers* buffers) const {
+  const ShapCapacity need = ShapCapacityFor(static_cast<size_t>(max_depth_), static_cast<size_t>(spec_.num_features));
   try {
-    path_.resize(need.path);
-    pending_.resize(need.pending);
-  } catch (const std::exception&) {  // too much to allocate: ok() is false
-    path_ = {};
-    pending_ = {};
+    buffers->path.resize(need.path);
+    buffers->pending.resize(need.pending);
+  } catch (const std::exception&) {  // too much to allocate
+    *buffers = {};
+    return false;
   }
+  return true;
 }
 
-double Ensemble::TreeMean(size_t tree, size_t value_index, std::vector<uint32_t>* order,
+double EnsembleEngine::TreeMean(size_t tree, size_t value_index, std::vector<uint32_t>* order,
                           std::vector<double>* mean) const {
   const uint32_t root = roots_[tree].node;
   const size_t size = (tree + 1 < roots_.size() ? roots_[tree + 1].node : nodes_.size()) - root;
@@ -143,7 +142,7 @@ double Ensemble::TreeMean(size_t tree, size_t value_index, std::vector<uint32_t>
   return (*mean)[0];
 }
 
-void Ensemble::PrepareShap() {
+void EnsembleEngine::PrepareShap() {
   expected_value_.assign(static_cast<size_t>(spec_.num_outputs), 0.0);
   std::vector<uint32_t> order;
   std::vector<double> mean;
@@ -162,14 +161,14 @@ void Ensemble::PrepareShap() {
 // subtrees: each node's hot child is visited first, then its cold one, as
 // the recursion does, so the contributions add up in the same order.
 template <SplitRule kRule>
-void Ensemble::ShapTree(const double* row, uint32_t root, size_t value_index, double* phi,
-                        ShapScratch& scratch) const {
-  ShapPathElement* const paths = scratch.path_.data();
-  ShapScratch::Pending* const pending = scratch.pending_.data();
+void EnsembleEngine::ShapTree(const double* row, uint32_t root, size_t value_index, double* phi,
+                              ShapBuffers& scratch) const {
+  ShapPathElement* const paths = scratch.path.data();
+  ShapBuffers::Pending* const pending = scratch.pending.data();
   size_t waiting = 0;
   pending[waiting++] = {root, 0, 0, 1, 1, -1};
   while (waiting > 0) {
-    const ShapScratch::Pending visit = pending[--waiting];
+    const ShapBuffers::Pending visit = pending[--waiting];
     int depth = static_cast<int>(visit.depth);
     const ShapPathElement* parent_path = paths + visit.parent;
     ShapPathElement* path = paths + visit.parent + visit.depth + 1;
@@ -206,27 +205,27 @@ void Ensemble::ShapTree(const double* row, uint32_t root, size_t value_index, do
   }
 }
 
-void Ensemble::Shap(std::span<const double> row, int output, std::span<double> phi, ShapScratch& scratch) const {
+void EnsembleEngine::Shap(const double* row, int output, double* phi, ShapBuffers& scratch) const {
   const size_t n = static_cast<size_t>(spec_.num_features);
   const ShapCapacity need = ShapCapacityFor(static_cast<size_t>(max_depth_), n);
-  if (scratch.path_.size() < need.path || scratch.pending_.size() < need.pending) {
-    std::fill(phi.begin(), phi.begin() + static_cast<std::ptrdiff_t>(n), std::numeric_limits<double>::quiet_NaN());
+  if (scratch.path.size() < need.path || scratch.pending.size() < need.pending) {
+    std::fill(phi, phi + n, std::numeric_limits<double>::quiet_NaN());
     return;
   }
-  std::fill(phi.begin(), phi.begin() + static_cast<std::ptrdiff_t>(n), 0.0);
+  std::fill(phi, phi + n, 0.0);
   for (const Root& root : roots_) {
     const int offset = output - static_cast<int>(root.output);
     if (offset < 0 || offset >= spec_.leaf_width) continue;
     const auto vi = static_cast<size_t>(offset);
     switch (spec_.split_rule) {
       case SplitRule::kLessEqualFloat32:
-        ShapTree<SplitRule::kLessEqualFloat32>(row.data(), root.node, vi, phi.data(), scratch);
+        ShapTree<SplitRule::kLessEqualFloat32>(row, root.node, vi, phi, scratch);
         break;
       case SplitRule::kLessEqualFloat64:
-        ShapTree<SplitRule::kLessEqualFloat64>(row.data(), root.node, vi, phi.data(), scratch);
+        ShapTree<SplitRule::kLessEqualFloat64>(row, root.node, vi, phi, scratch);
         break;
       case SplitRule::kLessFloat32:
-        ShapTree<SplitRule::kLessFloat32>(row.data(), root.node, vi, phi.data(), scratch);
+        ShapTree<SplitRule::kLessFloat32>(row, root.node, vi, phi, scratch);
         break;
     }
   }
@@ -235,4 +234,4 @@ void Ensemble::Shap(std::span<const double> row, int output, std::span<double> p
   }
 }
 
-}  // namespace stroke
+}  // namespace stroke::internal

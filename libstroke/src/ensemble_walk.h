@@ -5,16 +5,16 @@
 
 #include <cmath>
 
-#include "stroke/ensemble.h"
+#include "ensemble_engine.h"
 
-namespace stroke {
+namespace stroke::internal {
 
 inline bool InBitset(const std::array<uint32_t, 8>& bits, uint32_t category) {
   return (bits[category / 32] >> (category % 32)) & 1u;
 }
 
 template <SplitRule kRule, bool kSpecial>
-inline bool Ensemble::GoesLeft(const Node& node, double x) const {
+inline bool EnsembleEngine::GoesLeft(const Node& node, double x) const {
   if (kSpecial && std::isnan(x)) return node.missing_left != 0;
   if (kSpecial && node.bitset >= 0) {
     // As scikit-learn's HistGradientBoosting: known categories left or
@@ -30,6 +30,6 @@ inline bool Ensemble::GoesLeft(const Node& node, double x) const {
   return static_cast<double>(static_cast<float>(x)) <= node.threshold;
 }
 
-}  // namespace stroke
+}  // namespace stroke::internal
 
 #endif  // STROKE_SRC_ENSEMBLE_WALK_H_

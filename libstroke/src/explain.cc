@@ -2,13 +2,14 @@
 
 #include <map>
 
+#include "model_state.h"
 #include "stroke/model.h"
 
 namespace stroke {
 
 ExplainScratch::ExplainScratch(const Model& model) : shap_(model.ensemble()) {}
 
-std::vector<InputContribution> GroupByInput(const Model& model, std::span<const double> contributions) {
+std::vector<InputContribution> GroupByInput(const Model& model, Span<const double> contributions) {
   std::vector<InputContribution> groups;
   std::map<std::string, size_t> index;
   const FeatureProgram& program = model.program();
@@ -24,22 +25,24 @@ std::vector<InputContribution> GroupByInput(const Model& model, std::span<const 
 }
 
 std::vector<int> Model::ExplainedOutputs() const {
-  switch (info_.task) {
+  const Ensemble& ensemble = state_->ensemble;
+  switch (state_->info.task) {
     case Task::kMulticlassClassification: {
-      std::vector<int> all(static_cast<size_t>(ensemble_.num_outputs()));
+      std::vector<int> all(static_cast<size_t>(ensemble.num_outputs()));
       for (size_t k = 0; k < all.size(); ++k) all[k] = static_cast<int>(k);
       return all;
     }
-    case Task::kBinaryClassification: return {ensemble_.num_outputs() - 1};  // the logit, or a forest's P(class 1)
+    case Task::kBinaryClassification: return {ensemble.num_outputs() - 1};  // the logit, or a forest's P(class 1)
     case Task::kRegression: return {0};
   }
   return {0};
 }
 
-double Model::ExplainFeatures(std::span<const double> features, int output, std::span<double> contributions,
+double Model::ExplainFeatures(Span<const double> features, int output, Span<double> contributions,
                               ExplainScratch& scratch) const {
-  ensemble_.Shap(features, output, contributions, scratch.shap_);
-  return ensemble_.ExpectedValue(output);
+  const Ensemble& ensemble = state_->ensemble;
+  ensemble.Shap(features, output, contributions, scratch.shap_);
+  return ensemble.ExpectedValue(output);
 }
 
 StatusOr<std::vector<Explanation>> Model::Explain(const Record& record, const PredictOptions& options) const {
@@ -47,16 +50,18 @@ StatusOr<std::vector<Explanation>> Model::Explain(const Record& record, const Pr
   CheckResult check = Prepare(record, features, options.check);
   if (!check.ok()) return check.ToStatus();
   ExplainScratch scratch(*this);
+  const ModelInfo& info = state_->info;
   if (!scratch.ok()) {
-    return InternalError("cannot allocate the TreeSHAP scratch memory for trees " + std::to_string(ensemble_.max_depth()) +
+    return InternalError("cannot allocate the TreeSHAP scratch memory for trees " +
+                         std::to_string(state_->ensemble.max_depth()) +
                          " deep over " + std::to_string(num_features()) + " features");
   }
   std::vector<Explanation> out;
   for (int output : ExplainedOutputs()) {
     Explanation e;
     e.output = output;
-    if (info_.task == Task::kMulticlassClassification) e.label = info_.class_labels[static_cast<size_t>(output)];
-    if (info_.task == Task::kBinaryClassification) e.label = info_.class_labels[1];
+    if (info.task == Task::kMulticlassClassification) e.label = info.class_labels[static_cast<size_t>(output)];
+    if (info.task == Task::kBinaryClassification) e.label = info.class_labels[1];
     e.contributions.assign(num_features(), 0.0);
     e.expected_value = ExplainFeatures(features, output, e.contributions, scratch);
     e.raw_score = e.expected_value;

@@ -2,7 +2,7 @@
 // operation and in the same order, so a probability is bit-identical to the
 // library's wherever the library's exp/log are the C library's (numpy's are,
 // unless it dispatches its own AVX-512 exp/log: docs/models.md "Exactness").
-// Internal to libstroke; Ensemble::Link picks one by the bundle's `link` and
+// Internal to libstroke; EnsembleEngine::Link picks one by the bundle's `link` and
 // `precision`. All take k >= 2 margins and write k probabilities; they
 // allocate nothing and are thread-safe.
 #ifndef STROKE_SRC_LINK_FUNCTIONS_H_

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "model_state.h"
+
 namespace stroke {
 
 const char* OutputKindName(OutputKind kind) {
@@ -23,69 +25,39 @@ const char* TaskName(Task task) {
   return "?";
 }
 
-const FeatureDistribution* Model::distribution(std::string_view name) const {
-  for (const FeatureDistribution& d : distributions_) {
-    if (d.feature == name) return &d;
-  }
-  return nullptr;
+namespace {
+
+const std::shared_ptr<const internal::ModelState>& EmptyState() {
+  static const auto* empty =
+      new std::shared_ptr<const internal::ModelState>(std::make_shared<const internal::ModelState>());
+  return *empty;
 }
 
-int Model::num_classes() const { return static_cast<int>(info_.class_labels.size()); }
-
-CheckResult Model::Prepare(const Record& record, std::span<double> features,
-                           const CheckOptions& options) const {
-  CheckResult result;
-  if (features.size() != num_features()) {
-    result.errors.push_back({"", "internal", "feature buffer has the wrong size"});
-    return result;
-  }
-  // Checked inputs live on the stack for usual schemas: no allocation per record.
-  constexpr size_t kStackInputs = 64;
-  double stack_inputs[kStackInputs];
-  std::vector<double> heap_inputs;
-  const size_t n = schema_.fields().size();
-  if (n > kStackInputs) heap_inputs.resize(n);
-  const std::span<double> inputs = n > kStackInputs ? std::span<double>(heap_inputs)
-                                                    : std::span<double>(stack_inputs, n);
-  if (!schema_.Check(record, inputs, &result, options)) return result;
-  Status evaluated = program_.Evaluate(inputs, features, domain_);
-  if (!evaluated.ok()) result.errors.push_back({"", "feature_not_finite", evaluated.message()});
-  return result;
-}
-
-Prediction Model::PredictFeatures(std::span<const double> features,
-                                  std::optional<double> threshold) const {
-  std::array<double, kMaxOutputs> raw;
-  ensemble_.PredictRaw(features, raw);
-  return FromRaw(raw.data(), threshold);
-}
-
-Prediction Model::FromRaw(const double* raw_accumulators, std::optional<double> threshold) const {
-  const std::span<const double> raw(raw_accumulators, static_cast<size_t>(ensemble_.num_outputs()));
-  std::array<double, kMaxOutputs> out;
-  ensemble_.Link(raw, out);
+// The Prediction for one row's raw accumulators (k values) and their link.
+Prediction FromRaw(const ModelInfo& info, size_t k, const double* raw, const double* out,
+                   std::optional<double> threshold) {
   Prediction p;
-  switch (info_.task) {
+  switch (info.task) {
     case Task::kRegression:
       p.value = out[0];
       p.raw_margin = raw[0];
       return p;
     case Task::kBinaryClassification: {
       p.num_classes = 2;
-      const bool forest = ensemble_.num_outputs() == 2;  // class probabilities, not a logit
+      const bool forest = k == 2;  // class probabilities, not a logit
       p.probability = forest ? out[1] : out[0];
       p.raw_margin = forest ? raw[1] : raw[0];
       p.probabilities[0] = forest ? out[0] : 1.0 - out[0];
       p.probabilities[1] = p.probability;
-      p.prediction = p.probability > threshold.value_or(info_.threshold) ? 1 : 0;
+      p.prediction = p.probability > threshold.value_or(info.threshold) ? 1 : 0;
       p.value = p.probability;
       return p;
     }
     case Task::kMulticlassClassification: {
-      p.num_classes = ensemble_.num_outputs();
-      for (int k = 0; k < p.num_classes; ++k) {
-        p.probabilities[k] = out[k];
-        if (out[k] > out[p.prediction]) p.prediction = k;  // first maximum, as numpy's argmax
+      p.num_classes = static_cast<int>(k);
+      for (int c = 0; c < p.num_classes; ++c) {
+        p.probabilities[c] = out[c];
+        if (out[c] > out[p.prediction]) p.prediction = c;  // first maximum, as numpy's argmax
       }
       p.probability = out[p.prediction];
       p.raw_margin = raw[p.prediction];
@@ -96,16 +68,71 @@ Prediction Model::FromRaw(const double* raw_accumulators, std::optional<double> 
   return p;
 }
 
-void Model::PredictFeaturesBatch(std::span<const double> rows, std::span<Prediction> out,
+}  // namespace
+
+Model::Model() : state_(EmptyState()) {}
+Model::Model(std::shared_ptr<const internal::ModelState> state) : state_(std::move(state)) {}
+
+const ModelInfo& Model::info() const { return state_->info; }
+const Schema& Model::schema() const { return state_->schema; }
+const FeatureProgram& Model::program() const { return state_->program; }
+const Ensemble& Model::ensemble() const { return state_->ensemble; }
+const std::vector<GoldenRow>& Model::golden_rows() const { return state_->golden; }
+size_t Model::num_features() const { return state_->program.num_features(); }
+Task Model::task() const { return state_->info.task; }
+
+const FeatureDistribution* Model::distribution(std::string_view name) const {
+  for (const FeatureDistribution& d : state_->distributions) {
+    if (d.feature == name) return &d;
+  }
+  return nullptr;
+}
+
+int Model::num_classes() const { return static_cast<int>(state_->info.class_labels.size()); }
+
+CheckResult Model::Prepare(const Record& record, Span<double> features,
+                           const CheckOptions& options) const {
+  CheckResult result;
+  if (features.size() != num_features()) {
+    result.errors.push_back({"", IssueKind::kInternal, "feature buffer has the wrong size"});
+    return result;
+  }
+  // Checked inputs live on the stack for usual schemas: no allocation per record.
+  constexpr size_t kStackInputs = 64;
+  double stack_inputs[kStackInputs];
+  std::vector<double> heap_inputs;
+  const internal::ModelState& m = *state_;
+  const size_t n = m.schema.fields().size();
+  if (n > kStackInputs) heap_inputs.resize(n);
+  const Span<double> inputs = n > kStackInputs ? Span<double>(heap_inputs)
+                                                    : Span<double>(stack_inputs, n);
+  if (!m.schema.Check(record, inputs, &result, options)) return result;
+  Status evaluated = m.program.Evaluate(inputs, features, m.domain);
+  if (!evaluated.ok()) result.errors.push_back({"", IssueKind::kFeatureNotFinite, evaluated.message()});
+  return result;
+}
+
+Prediction Model::PredictFeatures(Span<const double> features,
+                                  std::optional<double> threshold) const {
+  const internal::ModelState& m = *state_;
+  std::array<double, kMaxOutputs> raw, out;
+  m.ensemble.PredictRaw(features, raw);
+  m.ensemble.Link(raw, out);
+  return FromRaw(m.info, static_cast<size_t>(m.ensemble.num_outputs()), raw.data(), out.data(), threshold);
+}
+
+void Model::PredictFeaturesBatch(Span<const double> rows, Span<Prediction> out,
                                  std::optional<double> threshold) const {
-  // Rows in chunks whose raw accumulators fit on the stack.
+  // Rows in chunks whose raw accumulators and outputs fit on the stack.
+  const internal::ModelState& m = *state_;
   constexpr size_t kChunk = 64;
-  std::array<double, kChunk * kMaxOutputs> raw;
-  const size_t width = num_features(), k = static_cast<size_t>(ensemble_.num_outputs());
+  std::array<double, kChunk * kMaxOutputs> raw, linked;
+  const size_t width = num_features(), k = static_cast<size_t>(m.ensemble.num_outputs());
   for (size_t first = 0; first < out.size(); first += kChunk) {
     const size_t n = std::min(kChunk, out.size() - first);
-    ensemble_.PredictRawBatch(rows.subspan(first * width, n * width), n, raw);
-    for (size_t r = 0; r < n; ++r) out[first + r] = FromRaw(&raw[r * k], threshold);
+    m.ensemble.PredictRawBatch(rows.subspan(first * width, n * width), n, raw);
+    m.ensemble.LinkBatch(raw, n, linked);
+    for (size_t r = 0; r < n; ++r) out[first + r] = FromRaw(m.info, k, &raw[r * k], &linked[r * k], threshold);
   }
 }
 
@@ -117,11 +144,12 @@ StatusOr<RecordPrediction> Model::Predict(const Record& record,
   return PredictPrepared(features, std::move(check.warnings), options.threshold);
 }
 
-RecordPrediction Model::PredictPrepared(std::span<const double> features, std::vector<Issue> warnings,
+RecordPrediction Model::PredictPrepared(Span<const double> features, std::vector<Issue> warnings,
                                         std::optional<double> threshold) const {
   RecordPrediction answer;
   static_cast<Prediction&>(answer) = PredictFeatures(features, threshold);
-  if (info_.task != Task::kRegression) answer.label = info_.class_labels[answer.prediction];
+  const ModelInfo& info = state_->info;
+  if (info.task != Task::kRegression) answer.label = info.class_labels[answer.prediction];
   answer.warnings = std::move(warnings);
   return answer;
 }

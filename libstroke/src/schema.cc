@@ -44,13 +44,13 @@ std::string RangeText(double lo, double hi) {
 // Checks one present value against its field; on success stores the code in *out.
 bool CheckValue(const FieldSpec& field, const Value& value, double* out, CheckResult* result,
                 const CheckOptions& options) {
-  auto error = [&](const char* type, std::string message) {
-    result->errors.push_back({field.name, type, std::move(message)});
+  auto error = [&](IssueKind kind, std::string message) {
+    result->errors.push_back({field.name, kind, std::move(message)});
     return false;
   };
-  if (value.kind == Value::Kind::kInvalid) return error("invalid_value", value.text);
+  if (value.kind == Value::Kind::kInvalid) return error(IssueKind::kInvalidValue, value.text);
   if (value.kind == Value::Kind::kNull) {
-    if (!field.nullable) return error("missing", "is required, got null");
+    if (!field.nullable) return error(IssueKind::kMissing, "is required, got null");
     *out = field.impute;
     return true;
   }
@@ -65,16 +65,16 @@ bool CheckValue(const FieldSpec& field, const Value& value, double* out, CheckRe
         }
         if (field.accept_unknown && !options.refuse_unknown_categories) {
           result->warnings.push_back(
-              {field.name, "unknown_category",
+              {field.name, IssueKind::kUnknownCategory,
                value.Describe() + " is not a category seen in training (" + QuotedList(field.categories) +
                    "); answered as the model answers an unknown category"});
           *out = field.unknown_code;
           return true;
         }
-        return error("category", "expected one of " + QuotedList(field.categories) + ", got " +
+        return error(IssueKind::kCategory, "expected one of " + QuotedList(field.categories) + ", got " +
                                      value.Describe());
       }
-      return error("type", "expected a string, one of " + QuotedList(field.categories) +
+      return error(IssueKind::kType, "expected a string, one of " + QuotedList(field.categories) +
                                ", got " + value.Describe());
     }
     case FieldType::kBoolean:
@@ -86,31 +86,31 @@ bool CheckValue(const FieldSpec& field, const Value& value, double* out, CheckRe
         *out = value.number;
         return true;
       }
-      return error("type", "expected a boolean (true/false or 0/1), got " + value.Describe());
+      return error(IssueKind::kType, "expected a boolean (true/false or 0/1), got " + value.Describe());
     case FieldType::kNumber:
     case FieldType::kInteger:
       break;
   }
   const bool integer = field.type == FieldType::kInteger;
   if (value.kind != Value::Kind::kNumber) {
-    return error("type", std::string(integer ? "expected an integer" : "expected a number") +
+    return error(IssueKind::kType, std::string(integer ? "expected an integer" : "expected a number") +
                              ", got " + value.Describe());
   }
-  if (!std::isfinite(value.number)) return error("not_finite", "expected a finite number");
+  if (!std::isfinite(value.number)) return error(IssueKind::kNotFinite, "expected a finite number");
   if (integer && value.number != std::floor(value.number)) {
-    return error("type", "expected an integer, got " + value.Describe());
+    return error(IssueKind::kType, "expected an integer, got " + value.Describe());
   }
   if (!field.known_codes.empty() &&
       std::find(field.known_codes.begin(), field.known_codes.end(), value.number) == field.known_codes.end()) {
-    return error("category", "expected one of " + NumberList(field.known_codes) + ", got " + value.Describe());
+    return error(IssueKind::kCategory, "expected one of " + NumberList(field.known_codes) + ", got " + value.Describe());
   }
   if (value.number < field.hard_min || value.number > field.hard_max) {
-    return error("limit", "must be " + RangeText(field.hard_min, field.hard_max) + ", got " +
+    return error(IssueKind::kLimit, "must be " + RangeText(field.hard_min, field.hard_max) + ", got " +
                               value.Describe());
   }
   if (value.number < field.train_min || value.number > field.train_max) {
     result->warnings.push_back(
-        {field.name, "out_of_training_range",
+        {field.name, IssueKind::kOutOfTrainingRange,
          value.Describe() + " is outside the training range " +
              RangeText(field.train_min, field.train_max) + "; the prediction is less reliable"});
   }
@@ -126,6 +126,27 @@ const char* FieldTypeName(FieldType type) {
     case FieldType::kInteger: return "integer";
     case FieldType::kBoolean: return "boolean";
     case FieldType::kCategory: return "category";
+  }
+  return "?";
+}
+
+const char* IssueKindName(IssueKind kind) {
+  switch (kind) {
+    case IssueKind::kMissing: return "missing";
+    case IssueKind::kType: return "type";
+    case IssueKind::kCategory: return "category";
+    case IssueKind::kLimit: return "limit";
+    case IssueKind::kUnknownField: return "unknown_field";
+    case IssueKind::kInvalidValue: return "invalid_value";
+    case IssueKind::kNotFinite: return "not_finite";
+    case IssueKind::kOutOfTrainingRange: return "out_of_training_range";
+    case IssueKind::kUnknownCategory: return "unknown_category";
+    case IssueKind::kFeatureNotFinite: return "feature_not_finite";
+    case IssueKind::kInternal: return "internal";
+    case IssueKind::kParse: return "parse";
+    case IssueKind::kTruncated: return "truncated";
+    case IssueKind::kNumber: return "number";
+    case IssueKind::kEnum: return "enum";
   }
   return "?";
 }
@@ -189,17 +210,17 @@ int Schema::IndexOf(std::string_view name) const {
   return it == index_.end() ? -1 : it->second;
 }
 
-bool Schema::Check(const Record& record, std::span<double> inputs, CheckResult* result,
+bool Schema::Check(const Record& record, Span<double> inputs, CheckResult* result,
                    const CheckOptions& options) const {
   const size_t errors_before = result->errors.size();
   if (inputs.size() != fields_.size()) {
-    result->errors.push_back({"", "internal", "input buffer has the wrong size"});
+    result->errors.push_back({"", IssueKind::kInternal, "input buffer has the wrong size"});
     return false;
   }
   for (size_t i = 0; i < fields_.size(); ++i) {
     const Value* value = record.Find(fields_[i].name);
     if (value == nullptr) {
-      result->errors.push_back({fields_[i].name, "missing",
+      result->errors.push_back({fields_[i].name, IssueKind::kMissing,
                                 std::string("field required (") + FieldTypeName(fields_[i].type) +
                                     (fields_[i].nullable ? ", may be null)" : ")")});
       continue;
@@ -211,9 +232,9 @@ bool Schema::Check(const Record& record, std::span<double> inputs, CheckResult* 
     const bool invalid = value.kind == Value::Kind::kInvalid;
     if ((!invalid && options.allow_unknown_fields) || IndexOf(name) >= 0) continue;
     if (invalid) {
-      result->errors.push_back({ToValidUtf8(name), "invalid_value", value.text});
+      result->errors.push_back({ToValidUtf8(name), IssueKind::kInvalidValue, value.text});
     } else {
-      result->errors.push_back({ToValidUtf8(name), "unknown_field",
+      result->errors.push_back({ToValidUtf8(name), IssueKind::kUnknownField,
                                 "is not an input of this model (extra fields are not allowed)"});
     }
   }

@@ -19,11 +19,11 @@
 #include <array>
 #include <cstdint>
 #include <memory>
-#include <span>
 #include <string>
 #include <vector>
 
 #include "stroke/export.h"
+#include "stroke/span.h"
 #include "stroke/load_options.h"
 #include "stroke/status.h"
 
@@ -77,13 +77,10 @@ enum class LinkFunction {
                       // GradientBoostingClassifier's multiclass probabilities
 };
 
-// One element of a TreeSHAP path (scratch memory for Ensemble::Shap).
-struct ShapPathElement {
-  int32_t feature = -1;
-  double zero_fraction = 0;
-  double one_fraction = 0;
-  double weight = 0;
-};
+namespace internal {
+class EnsembleEngine;  // src/ensemble_engine.h
+struct ShapBuffers;
+}  // namespace internal
 
 class Ensemble;
 
@@ -92,36 +89,29 @@ class Ensemble;
 // min(level, num_features) + 1 elements) and the subtrees still to visit.
 // The constructor is the only allocation of an explanation; create one
 // only to explain, reuse it across calls on one thread (not thread-safe).
+// Movable, not copyable.
 class STROKE_EXPORT ShapScratch {
  public:
-  ShapScratch() = default;  // sized for nothing: ok() is false
+  ShapScratch();  // sized for nothing: ok() is false
   explicit ShapScratch(const Ensemble& ensemble);
+  ~ShapScratch();
+  ShapScratch(ShapScratch&&) noexcept;
+  ShapScratch& operator=(ShapScratch&&) noexcept;
   // False when the memory could not be allocated (or for a default-constructed scratch).
-  bool ok() const { return !pending_.empty(); }
+  bool ok() const { return buffers_ != nullptr; }
 
  private:
   friend class Ensemble;
-  // A subtree still to visit: its root and the path leading to it.
-  struct Pending {
-    uint32_t node;
-    uint32_t depth;   // elements of the parent's path after unwinding, plus one
-    size_t parent;    // the parent's path: path_[parent, parent + depth)
-    double zero_fraction;
-    double one_fraction;
-    int32_t feature;  // the parent's split feature (-1 for a root)
-  };
-  std::vector<ShapPathElement> path_;
-  std::vector<Pending> pending_;
+  std::unique_ptr<internal::ShapBuffers> buffers_;
 };
 
 // The categories a categorical feature saw in training (values 0..255).
-class CompleteTrees;  // the fast layout (src/complete_trees.h)
-
 struct STROKE_EXPORT KnownCategories {
   int feature = 0;
   std::vector<int32_t> categories;
 };
 
+// Everything an Ensemble is made of: its settings and its trees' flat arrays.
 struct STROKE_EXPORT EnsembleSpec {
   int num_features = 0;  // length of the feature vector the trees read
   int num_outputs = 1;   // accumulators: 1, or the number of classes
@@ -137,9 +127,16 @@ struct STROKE_EXPORT EnsembleSpec {
   std::vector<TreeArrays> trees;
 };
 
+// A validated ensemble, read-only and safe to share between threads. A
+// handle: copies share one immutable engine (src/ensemble_engine.h), whose
+// execution layout is private and may change without changing this class.
 class STROKE_EXPORT Ensemble {
  public:
-  Ensemble() = default;
+  // No trees: one output, which is 0. Use Create.
+  Ensemble();
+  // Copies share the engine; a moved-from Ensemble stays valid (a copy).
+  Ensemble(const Ensemble&) = default;
+  Ensemble& operator=(const Ensemble&) = default;
   // Validates every tree: arrays of equal, non-zero length (value: nodes x
   // leaf_width); children inside the tree, both or neither present, every
   // node reached exactly once from the root (no cycle, no orphan); feature
@@ -151,27 +148,31 @@ class STROKE_EXPORT Ensemble {
   // "trees[3].left[5]: child 99 out of range [0, 15)".
   static StatusOr<Ensemble> Create(EnsembleSpec spec, const LoadOptions& limits = {});
 
-  const EnsembleSpec& spec() const { return spec_; }
-  int num_features() const { return spec_.num_features; }
-  int num_outputs() const { return spec_.num_outputs; }
-  size_t num_trees() const { return spec_.trees.size(); }
+  // The spec it was created from (trees included), as validated.
+  const EnsembleSpec& spec() const;
+  int num_features() const;
+  int num_outputs() const;
+  size_t num_trees() const;
   // Depth of the deepest tree (a lone leaf has depth 0).
-  int max_depth() const { return max_depth_; }
+  int max_depth() const;
 
   // Raw accumulators of one row (num_features() values) into
   // raw[0, num_outputs()). NaN means missing and follows missing_left when
   // the spec handles_missing; otherwise the caller must not pass NaN
   // (Model::Prepare refuses it). Allocates nothing; thread-safe.
-  void PredictRaw(std::span<const double> features, std::span<double> raw) const;
+  void PredictRaw(Span<const double> features, Span<double> raw) const;
   // PredictRaw for n rows at once (rows: n * num_features(), row-major; raw:
   // n * num_outputs()), with the same results; faster for shallow trees,
   // whose walks it interleaves. Allocates nothing; thread-safe.
-  void PredictRawBatch(std::span<const double> rows, size_t n, std::span<double> raw) const;
+  void PredictRawBatch(Span<const double> rows, size_t n, Span<double> raw) const;
   // The execution layout chosen at load: "complete depth D" (shallow trees,
   // src/complete_trees.h) or "node walk".
   std::string layout() const;
-  // The link applied to raw accumulators, in the ensemble's precision.
-  void Link(std::span<const double> raw, std::span<double> out) const;
+  // The link applied to raw accumulators (num_outputs() values), in the
+  // ensemble's precision, into out[0, num_outputs()). Thread-safe.
+  void Link(Span<const double> raw, Span<double> out) const;
+  // Link for n rows at once (raw and out: n * num_outputs(), row-major).
+  void LinkBatch(Span<const double> raw, size_t n, Span<double> out) const;
 
   // Exact path-dependent TreeSHAP (Lundberg et al. 2018, algorithm 2) of
   // accumulator `output` for one row: adds each feature's contribution to
@@ -181,57 +182,15 @@ class STROKE_EXPORT Ensemble {
   // one that is not ok() leaves phi NaN. Walks without recursion; time
   // grows with leaves x min(depth, num_features)^2. Allocates nothing;
   // thread-safe with one scratch per thread.
-  void Shap(std::span<const double> row, int output, std::span<double> phi, ShapScratch& scratch) const;
+  void Shap(Span<const double> row, int output, Span<double> phi, ShapScratch& scratch) const;
   // The raw value of `output` for an "average" row: each tree's leaves
   // weighted by cover, plus the base margin (mean aggregation applied).
-  double ExpectedValue(int output) const { return expected_value_[static_cast<size_t>(output)]; }
+  double ExpectedValue(int output) const;
 
  private:
-  // Execution layout derived from spec_ at load: all trees' nodes in one array.
-  struct Node {
-    int32_t feature;  // -1 for a leaf
-    int32_t left;     // absolute node index; leaf: offset of its values in leaf_values_
-    int32_t right;
-    int32_t bitset;   // categorical node: index of its 8-word bitset, else -1
-    uint8_t missing_left;
-    double threshold;  // leaf: its first scaled value (the whole value when leaf_width is 1)
-  };
-  struct Root {
-    uint32_t node;
-    uint32_t output;
-  };
-  // kSpecial: the ensemble has missing values or categorical splits to check
-  // for; without them a node is one comparison.
-  template <SplitRule kRule, bool kSpecial>
-  bool GoesLeft(const Node& node, double x) const;
-  template <SplitRule kRule, bool kSpecial>
-  const Node& Walk(uint32_t root, const double* row) const;
-  template <SplitRule kRule>
-  void ShapTree(const double* row, uint32_t root, size_t value_index, double* phi, ShapScratch& scratch) const;
-  // Cover-weighted mean of value `value_index` of tree `tree`'s leaves,
-  // computed children before parents; `order` and `mean` are reused buffers.
-  double TreeMean(size_t tree, size_t value_index, std::vector<uint32_t>* order, std::vector<double>* mean) const;
-  void PrepareShap();
-  template <SplitRule kRule, bool kSpecial, typename Real>
-  void Accumulate(const double* row, Real* acc) const;
-  template <typename Real>
-  void Dispatch(const double* row, Real* acc) const;
-  // Whether the complete layout can take these rows (no NaN to route).
-  bool CompleteFits(const double* rows, size_t n) const;
-  template <typename Real>
-  void AccumulateRows(const double* rows, size_t n, Real* acc) const;
-
-  EnsembleSpec spec_;
-  std::vector<Node> nodes_;
-  std::vector<Root> roots_;
-  std::vector<double> covers_;                  // per node (absolute index)
-  std::vector<double> expected_value_;          // per output
-  int max_depth_ = 0;
-  bool special_ = false;
-  std::vector<double> leaf_values_;            // tree_scale * value, per leaf
-  std::vector<std::array<uint32_t, 8>> bitsets_;  // left categories per categorical node
-  std::vector<int32_t> known_bitset_;           // per feature: index into bitsets_ or -1
-  std::shared_ptr<const CompleteTrees> complete_;  // null: walk nodes_
+  friend class ShapScratch;  // sizes itself by the engine
+  explicit Ensemble(std::shared_ptr<const internal::EnsembleEngine> engine);
+  std::shared_ptr<const internal::EnsembleEngine> engine_;  // never null
 };
 
 }  // namespace stroke

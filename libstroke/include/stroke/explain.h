@@ -13,12 +13,12 @@
 #ifndef STROKE_EXPLAIN_H_
 #define STROKE_EXPLAIN_H_
 
-#include <span>
 #include <string>
 #include <vector>
 
 #include "stroke/ensemble.h"
 #include "stroke/export.h"
+#include "stroke/span.h"
 
 namespace stroke {
 
@@ -56,7 +56,7 @@ class STROKE_EXPORT ExplainScratch {
 };
 
 // Per-feature contributions grouped by input (see the file comment).
-STROKE_EXPORT std::vector<InputContribution> GroupByInput(const Model& model, std::span<const double> contributions);
+STROKE_EXPORT std::vector<InputContribution> GroupByInput(const Model& model, Span<const double> contributions);
 
 }  // namespace stroke
 

@@ -13,8 +13,8 @@
 #define STROKE_MODEL_H_
 
 #include <array>
+#include <memory>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -23,6 +23,7 @@
 #include "stroke/ensemble.h"
 #include "stroke/explain.h"
 #include "stroke/export.h"
+#include "stroke/span.h"
 #include "stroke/features.h"
 #include "stroke/load_options.h"
 #include "stroke/record.h"
@@ -105,8 +106,20 @@ struct STROKE_EXPORT PredictOptions {
   CheckOptions check;               // how strictly records are checked
 };
 
+namespace internal {
+struct ModelState;  // src/model_state.h
+}  // namespace internal
+
+// A loaded bundle. A handle: copies share one immutable model, so a copy is
+// cheap and every method is const and thread-safe.
 class STROKE_EXPORT Model {
  public:
+  // An empty model (no inputs, no features); use Load or FromJson.
+  Model();
+  // Copies share the loaded model; a moved-from Model stays valid (a copy).
+  Model(const Model&) = default;
+  Model& operator=(const Model&) = default;
+
   // Reads and validates a bundle file. kIoError if unreadable, kCorruptBundle
   // (with the JSON path of the problem) if invalid or bigger than `options`
   // allow (stroke/load_options.h). Loading takes time and memory linear in
@@ -115,16 +128,22 @@ class STROKE_EXPORT Model {
   // Same, from the bundle's JSON text.
   static StatusOr<Model> FromJson(std::string_view bundle_json, const LoadOptions& options = {});
 
-  const ModelInfo& info() const { return info_; }
-  const Schema& schema() const { return schema_; }
-  const FeatureProgram& program() const { return program_; }
-  const Ensemble& ensemble() const { return ensemble_; }
-  const std::vector<GoldenRow>& golden_rows() const { return golden_; }
+  // The bundle's "model" section (task, threshold, labels, metadata).
+  const ModelInfo& info() const;
+  // The input fields records are checked against.
+  const Schema& schema() const;
+  // The feature program that turns checked inputs into features.
+  const FeatureProgram& program() const;
+  // The tree ensemble that reads the features.
+  const Ensemble& ensemble() const;
+  // The rows whose answers the training library computed at export time.
+  const std::vector<GoldenRow>& golden_rows() const;
   // The training distribution of feature `name`, or nullptr (unknown
   // feature, or a bundle without "distributions").
   const FeatureDistribution* distribution(std::string_view name) const;
-  size_t num_features() const { return program_.num_features(); }
-  Task task() const { return info_.task; }
+  // Length of the feature vector (program().num_features()).
+  size_t num_features() const;
+  Task task() const;
   // Number of classes (classification) or 0 (regression).
   int num_classes() const;
 
@@ -132,18 +151,18 @@ class STROKE_EXPORT Model {
   // NaN = missing, only for models that handle missing values).
   // The result lists every error and warning; features are valid only if ok().
   // Allocates only to report issues (or for schemas of more than 64 fields).
-  CheckResult Prepare(const Record& record, std::span<double> features,
+  CheckResult Prepare(const Record& record, Span<double> features,
                       const CheckOptions& options = {}) const;
   // Predicts from a prepared feature vector. Allocates nothing; thread-safe.
   // `threshold` (binary only) overrides the bundle's.
-  Prediction PredictFeatures(std::span<const double> features,
+  Prediction PredictFeatures(Span<const double> features,
                              std::optional<double> threshold = std::nullopt) const;
   // Batch of contiguous prepared rows; writes one Prediction per row.
-  void PredictFeaturesBatch(std::span<const double> rows, std::span<Prediction> out,
+  void PredictFeaturesBatch(Span<const double> rows, Span<Prediction> out,
                             std::optional<double> threshold = std::nullopt) const;
   // PredictFeatures plus the class label, carrying the warnings Prepare
   // found: the answer for a record whose features are prepared.
-  RecordPrediction PredictPrepared(std::span<const double> features, std::vector<Issue> warnings,
+  RecordPrediction PredictPrepared(Span<const double> features, std::vector<Issue> warnings,
                                    std::optional<double> threshold = std::nullopt) const;
 
   // The outputs an explanation covers: binary: the class-1 score; multiclass:
@@ -152,7 +171,7 @@ class STROKE_EXPORT Model {
   // TreeSHAP of output `output` for prepared features: writes num_features()
   // contributions (NaN when !scratch.ok()) and returns the expected value.
   // Allocates nothing; thread-safe with one scratch per thread.
-  double ExplainFeatures(std::span<const double> features, int output, std::span<double> contributions,
+  double ExplainFeatures(Span<const double> features, int output, Span<double> contributions,
                          ExplainScratch& scratch) const;
   // Prepare + ExplainFeatures for every explained output, grouped by input.
   // kInternal when the scratch memory cannot be allocated.
@@ -163,16 +182,8 @@ class STROKE_EXPORT Model {
   StatusOr<RecordPrediction> Predict(const Record& record, const PredictOptions& options = {}) const;
 
  private:
-  // The Prediction for the ensemble's raw accumulators (num_outputs values).
-  Prediction FromRaw(const double* raw, std::optional<double> threshold) const;
-  friend class BundleReader;  // src/bundle.cc fills a Model from JSON
-  ModelInfo info_;
-  Schema schema_;
-  FeatureProgram program_;
-  Ensemble ensemble_;
-  std::vector<GoldenRow> golden_;
-  std::vector<FeatureDistribution> distributions_;
-  FeatureDomain domain_;  // what the ensemble accepts as features
+  explicit Model(std::shared_ptr<const internal::ModelState> state);
+  std::shared_ptr<const internal::ModelState> state_;  // never null
 };
 
 }  // namespace stroke

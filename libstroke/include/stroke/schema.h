@@ -9,13 +9,13 @@
 
 #include <functional>
 #include <limits>
-#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "stroke/export.h"
+#include "stroke/span.h"
 #include "stroke/record.h"
 #include "stroke/status.h"
 
@@ -53,12 +53,35 @@ struct STROKE_EXPORT FieldSpec {
   std::vector<double> known_codes;
 };
 
+// What kind of problem an Issue is. IssueKindName gives each its stable,
+// machine-readable name (the "type" of the JSON the apps and the Python module
+// write); the library reports the kinds up to kInternal, the front ends add
+// the rest for problems found before a record exists.
+enum class IssueKind {
+  kMissing,             // "missing": a required field is absent or null
+  kType,                // "type": a value of the wrong JSON type
+  kCategory,            // "category": not one of the field's categories (or known codes)
+  kLimit,               // "limit": outside the field's hard limits
+  kUnknownField,        // "unknown_field": a field the schema lacks
+  kInvalidValue,        // "invalid_value": unreadable (a number beyond a double, text not UTF-8)
+  kNotFinite,           // "not_finite": infinity or NaN where a finite number is expected
+  kOutOfTrainingRange,  // "out_of_training_range" (warning): outside the training range
+  kUnknownCategory,     // "unknown_category" (warning): an unknown category, accepted
+  kFeatureNotFinite,    // "feature_not_finite": a feature evaluates to NaN or infinity
+  kInternal,            // "internal": a caller's buffer of the wrong size
+  kParse,               // "parse": text that is not a record (front ends)
+  kTruncated,           // "truncated": more issues than a reply lists (stroke-serve)
+  kNumber,              // "number": a request parameter that is not a number in range (stroke-serve)
+  kEnum,                // "enum": a request parameter that is not one of its values (stroke-serve)
+};
+
+// The kind's name: "missing", "type", ..., "enum" (as listed above). Thread-safe.
+STROKE_EXPORT const char* IssueKindName(IssueKind kind);
+
 // One problem with one field of one record.
 struct STROKE_EXPORT Issue {
   std::string field;    // the field's name ("" for the record as a whole)
-  std::string type;     // machine-readable: missing, type, category, limit, unknown_field,
-                        // invalid_value (a number out of range, text not UTF-8),
-                        // not_finite, out_of_training_range, unknown_category, feature_not_finite
+  IssueKind kind = IssueKind::kInternal;  // what went wrong (IssueKindName names it)
   std::string message;  // what was expected and what was given
 };
 
@@ -100,7 +123,7 @@ class STROKE_EXPORT Schema {
   // record is appended to `result`, its messages valid UTF-8; a kInvalid
   // value is an error even in a field that options allow as unknown.
   // Returns result->ok(). Thread-safe.
-  bool Check(const Record& record, std::span<double> inputs, CheckResult* result,
+  bool Check(const Record& record, Span<double> inputs, CheckResult* result,
              const CheckOptions& options = {}) const;
 
   // Turns a CSV cell into the Value field `field_index` expects: a number for

@@ -1,8 +1,8 @@
 // Reads a bundle's "ensemble" section (docs/bundle-format.md) into an Ensemble.
 #include <map>
 
-#include "bundle_parts.h"
 #include "load_limits.h"
+#include "section_readers.h"
 
 namespace stroke {
 namespace {
