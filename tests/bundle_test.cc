@@ -120,6 +120,8 @@ INSTANTIATE_TEST_SUITE_P(
                    "here would make feature \"x_over_n\" missing"},
         Corruption{"KnownCodesOnACategory", "/inputs/3/known_codes", "[1, 2]",
                    "inputs[3].known_codes: only a number or integer field has known codes"},
+        Corruption{"KeepOnANumberWithoutCodes", "/inputs/1/unknown_category", R"("keep")",
+                   "inputs[1].unknown_category: a number or integer field takes only \"keep\", with known_codes"},
         Corruption{"KnownCodesEmpty", "/inputs/1/known_codes", "[]", "inputs[1].known_codes: must list at least one code"},
         Corruption{"BaseMarginPerOutput", "/ensemble/base_margin", "[0.1, 0.2]",
                    "ensemble.base_margin: needs one number per output"},

@@ -129,6 +129,32 @@ TEST(SchemaCheck, KnownCodesRefuseOtherNumbersNamingTheFieldValueAndCodes) {
   EXPECT_EQ(unknown.errors[0].message, "expected one of 1, 2, 3, 4, got 7");
 }
 
+// handle_unknown="ignore" on numeric codes: an unseen code passes on as given
+// (its one-hot features are all 0) with a warning, unless the caller refuses.
+TEST(SchemaCheck, KnownCodesKeepAnUnknownCodeWithAWarningWhenAccepted) {
+  FieldSpec cp{.name = "cp", .type = FieldType::kInteger, .accept_unknown = true};
+  cp.known_codes = {1, 2, 3, 4};
+  StatusOr<Schema> schema = Schema::Create({cp});
+  ASSERT_TRUE(schema.ok()) << schema.status().ToString();
+  std::vector<double> inputs(1);
+  CheckResult kept;
+  ASSERT_TRUE(schema->Check(RecordOrDie(R"({"cp": 7})"), inputs, &kept));
+  EXPECT_EQ(inputs[0], 7);
+  ASSERT_EQ(kept.warnings.size(), 1u);
+  EXPECT_EQ(kept.warnings[0].field, "cp");
+  EXPECT_EQ(kept.warnings[0].kind, IssueKind::kUnknownCategory);
+  EXPECT_NE(kept.warnings[0].message.find("7 is not a code seen in training (1, 2, 3, 4)"), std::string::npos)
+      << kept.warnings[0].message;
+  CheckOptions strict;
+  strict.refuse_unknown_categories = true;
+  CheckResult refused;
+  ASSERT_FALSE(schema->Check(RecordOrDie(R"({"cp": 7})"), inputs, &refused, strict));
+  EXPECT_EQ(refused.errors[0].message, "expected one of 1, 2, 3, 4, got 7");
+
+  FieldSpec no_codes{.name = "x", .type = FieldType::kNumber, .accept_unknown = true};
+  EXPECT_FALSE(Schema::Create({no_codes}).ok());
+}
+
 TEST(SchemaCreate, KnownCodesMustBeWholeForAnIntegerField) {
   FieldSpec cp{.name = "cp", .type = FieldType::kInteger};
   cp.known_codes = {1, 2.5};

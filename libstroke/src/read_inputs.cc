@@ -79,11 +79,14 @@ StatusOr<Schema> ReadInputs(const JsonReader& inputs, const LoadOptions& limits)
     } else if (f.nullable) {
       f.impute = in.Number("impute");
     }
-    if (in.Has("unknown_category")) {  // a number, or "missing"
+    if (in.Has("unknown_category")) {  // a number, or "missing"; "keep" for number codes
       JsonReader unknown = in.Member("unknown_category");
       f.accept_unknown = true;
+      const bool keep = unknown.json().is_string() && unknown.json().get<std::string>() == "keep";
       if (f.type != FieldType::kCategory) {
-        unknown.Fail("only a category field has unknown categories");
+        if (!keep || f.known_codes.empty()) {
+          unknown.Fail("a number or integer field takes only \"keep\", with known_codes");
+        }
       } else if (unknown.json().is_string() && unknown.json().get<std::string>() == "missing") {
         f.unknown_code = std::numeric_limits<double>::quiet_NaN();
       } else {

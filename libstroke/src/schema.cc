@@ -102,7 +102,12 @@ bool CheckValue(const FieldSpec& field, const Value& value, double* out, CheckRe
   }
   if (!field.known_codes.empty() &&
       std::find(field.known_codes.begin(), field.known_codes.end(), value.number) == field.known_codes.end()) {
-    return error(IssueKind::kCategory, "expected one of " + NumberList(field.known_codes) + ", got " + value.Describe());
+    if (!field.accept_unknown || options.refuse_unknown_categories) {
+      return error(IssueKind::kCategory, "expected one of " + NumberList(field.known_codes) + ", got " + value.Describe());
+    }
+    result->warnings.push_back({field.name, IssueKind::kUnknownCategory,
+                                value.Describe() + " is not a code seen in training (" + NumberList(field.known_codes) +
+                                    "); answered as the model answers an unknown code"});
   }
   if (value.number < field.hard_min || value.number > field.hard_max) {
     return error(IssueKind::kLimit, "must be " + RangeText(field.hard_min, field.hard_max) + ", got " +
@@ -182,6 +187,9 @@ StatusOr<Schema> Schema::Create(std::vector<FieldSpec> fields) {
     if (f.accept_unknown && f.type == FieldType::kCategory && f.unknown_code >= 0 &&
         f.unknown_code < f.categories.size()) {
       return CorruptBundleError(path + ".unknown_category: the code of a known category");
+    }
+    if (f.accept_unknown && f.type != FieldType::kCategory && f.known_codes.empty()) {
+      return CorruptBundleError(path + ".unknown_category: a number field keeps unknown codes only with known_codes");
     }
     for (double code : f.known_codes) {
       if (!std::isfinite(code) || (f.type == FieldType::kInteger && code != std::floor(code))) {

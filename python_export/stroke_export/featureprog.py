@@ -95,7 +95,10 @@ def check_value(field, value, refuse_unknown_categories=False):
         raise RecordError([(name, f"expected an integer, got {value!r}")])
     if field.get("known_codes") and x not in field["known_codes"]:
         codes = ", ".join(f"{c:.10g}" for c in field["known_codes"])
-        raise RecordError([(name, f"expected one of {codes}, got {value!r}")])
+        if field.get("unknown_category") != "keep" or refuse_unknown_categories:
+            raise RecordError([(name, f"expected one of {codes}, got {value!r}")])
+        return x, (name, f"{value!r} is not a code seen in training ({codes}); answered as the model "
+                         "answers an unknown code")
     if not _in_limits(field, "limits", x):
         raise RecordError([(name, f"outside the limits {field['limits']}, got {value!r}")])
     warning = None if _in_limits(field, "training_range", x) else (

@@ -80,7 +80,10 @@ def _numeric_category_field(schema, name, cats, where, kind, refuse_unknown):
     """A column of number codes (e.g. chest pain type 1-4): a number field
     (integer when every code is whole, boolean for False/True), read with eq.
     `refuse_unknown` (handle_unknown="error"): the field's known_codes refuse
-    any other number, naming the field, the value and the codes."""
+    any other number, naming the field, the value and the codes; otherwise
+    (handle_unknown="ignore") they accept it as given with an unknown_category
+    warning ("unknown_category": "keep"): its one-hot columns are all 0, as
+    scikit-learn's are."""
     field = schema.field(name)
     if field["type"] == "category":
         raise UnsupportedModel(f"{where}: column {name!r} is encoded both as text and as numbers")
@@ -89,10 +92,14 @@ def _numeric_category_field(schema, name, cats, where, kind, refuse_unknown):
     else:
         field["type"] = "integer" if all(c == int(c) for c in cats) else "number"
         field["codes"] = cats  # informational: the codes the encoder knows
-        if refuse_unknown:
-            if field.get("known_codes", cats) != cats:
-                raise UnsupportedModel(f"{where}: column {name!r} is encoded twice with different codes")
-            field["known_codes"] = cats
+        if field.get("known_codes", cats) != cats:
+            raise UnsupportedModel(f"{where}: column {name!r} is encoded twice with different codes")
+        field["known_codes"] = cats
+        if refuse_unknown:  # one encoder that refuses an unknown code is enough to refuse it
+            schema.refusing_unknown.add(name)
+            field.pop("unknown_category", None)
+        elif name not in schema.refusing_unknown:
+            field["unknown_category"] = "keep"
     return field
 
 
@@ -111,6 +118,7 @@ class _Schema:
 
     def __init__(self):
         self.fields = {}
+        self.refusing_unknown = set()  # number fields an encoder refuses unknown codes of
 
     def field(self, name):
         return self.fields.setdefault(name, {"name": name, "type": "number"})

@@ -220,6 +220,24 @@ def onehot_numeric_codes_unknown_refused(tmp_path):
     return 0.0
 
 
+def onehot_numeric_codes_ignore_unknown_warns(tmp_path):
+    """OneHotEncoder(handle_unknown="ignore") on numeric codes: an unseen code
+    gets scikit-learn's all-zero columns and a warning naming the field and the
+    value; --refuse-unknown-categories refuses it."""
+    worst = _pipeline_case(lambda: _ct(("num", SimpleImputer(), ["age", "bmi"]),
+                                       ("cat", OneHotEncoder(handle_unknown="ignore"), ["cp", "thal"])))(tmp_path)
+    model = joblib.load(os.path.join(tmp_path, "model.joblib"))
+    record = {"age": 50.0, "bmi": 28.0, "color": "red", "cp": 7, "thal": 3, "smoker": False}
+    bundle_path = os.path.join(tmp_path, "model.bundle.json")
+    answer = predict_allowing_errors(bundle_path, [record])[0]
+    assert answer["probability"] == model.predict_proba(pd.DataFrame([record]))[0, 1]
+    assert [w["field"] for w in answer["warnings"]] == ["cp"] and "7" in answer["warnings"][0]["message"]
+    assert answer["warnings"][0]["type"] == "unknown_category"
+    refused = predict_allowing_errors(bundle_path, [record], "--refuse-unknown-categories")[0]
+    assert refused["errors"][0]["field"] == "cp"
+    return worst
+
+
 def ordinal_numeric_codes(tmp_path):
     return _pipeline_case(lambda: _ct(("num", "passthrough", ["age", "bmi"]),
                                       ("cat", OrdinalEncoder(), ["cp", "thal"])),
@@ -323,6 +341,7 @@ CASES = {
         ("cat", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=np.nan), ["color"])),
         lambda: HistGradientBoostingClassifier(max_iter=10, categorical_features=[2]))(t), "exact"),
     "onehot_numeric_codes_unknown_refused": (onehot_numeric_codes_unknown_refused, "exact"),
+    "onehot_numeric_codes_ignore_unknown_warns": (onehot_numeric_codes_ignore_unknown_warns, "exact"),
     "ordinal_numeric_codes_hgb_categorical": (ordinal_numeric_codes, "exact"),
     "bool_column": (bool_column, "exact"),
     "bool_column_passthrough": (lambda t: _pipeline_case(lambda: _ct(

@@ -49,7 +49,9 @@ struct STROKE_EXPORT FieldSpec {
   double unknown_code = -1;
   // kNumber/kInteger: when not empty, a value must equal one of these codes
   // (an encoder with handle_unknown="error" on numeric categories); another
-  // number is a "category" error naming the field, the value and the codes.
+  // number is a "category" error naming the field, the value and the codes -
+  // unless accept_unknown (handle_unknown="ignore", bundle "unknown_category":
+  // "keep"): then it is accepted as given, with an "unknown_category" warning.
   std::vector<double> known_codes;
 };
 
