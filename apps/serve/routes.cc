@@ -177,8 +177,7 @@ Routes::Outcome Routes::Run(const RequestInfo& who, const std::string& body, con
     return out;
   }
   metrics_->Predicted(out.answers.size());
-  const double latency_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - who.start).count();
+  const double latency_ms = MillisecondsSince(who.start);
   // With no error, answers[i] is the answer to input->rows[i].
   for (size_t i = 0; log_->auditing() && i < out.answers.size(); ++i) {
     Json outputs = Json::object();

@@ -319,7 +319,7 @@ std::string StrokeServer::Refusal(int status, const std::string& message, const 
 void StrokeServer::LogAccess(const std::string& method, const std::string& path, const std::string& remote, int status,
                              size_t bytes) {
   if (options_.quiet || status == 0) return;
-  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_request.start).count();
+  const double ms = MillisecondsSince(t_request.start);
   const std::string line =
       JsonText({{"time", NowIso8601()}, {"request_id", t_request.id}, {"remote", remote}, {"method", method},
                 {"path", path}, {"route", t_request.route}, {"status", status}, {"bytes", bytes},
