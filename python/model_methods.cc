@@ -1,5 +1,6 @@
 #include "model_methods.h"
 
+#include <fmt/format.h>
 #include <pybind11/stl.h>
 
 #include <algorithm>
@@ -182,8 +183,8 @@ py::object PredictFeatures(const Model& model, py::handle features, const std::s
   if (!rows) throw py::error_already_set();
   const size_t width = model.num_features();
   if (rows.ndim() != 2 || static_cast<size_t>(rows.shape(1)) != width) {
-    throw py::value_error("F must have shape (n_samples, " + std::to_string(width) + ") (the model's features), got " +
-                          py::repr(py::getattr(rows, "shape")).cast<std::string>());
+    throw py::value_error(fmt::format("F must have shape (n_samples, {}) (the model's features), got {}", width,
+                                      py::repr(py::getattr(rows, "shape")).cast<std::string>()));
   }
   Batch batch;
   {

@@ -1,8 +1,11 @@
 #include "python_errors.h"
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <filesystem>
+#include <iterator>
 
 namespace stroke::python {
 namespace {
@@ -61,11 +64,11 @@ void RaiseInvalidInput(const std::vector<RowIssue>& errors, size_t rows) {
     std::vector<Issue> issues;
     const size_t row = errors[i].row;
     for (; i < errors.size() && errors[i].row == row; ++i) issues.push_back(errors[i].issue);
-    if (++bad_rows <= kRowsShown) lines += "\n  row " + std::to_string(row) + ": " + JoinIssues(issues);
+    if (++bad_rows <= kRowsShown) fmt::format_to(std::back_inserter(lines), "\n  row {}: {}", row, JoinIssues(issues));
   }
-  if (bad_rows > kRowsShown) lines += "\n  ... and " + std::to_string(bad_rows - kRowsShown) + " more rows";
-  const std::string message = std::to_string(bad_rows) + " of " + std::to_string(rows) +
-                              " rows are invalid (see .errors; errors=\"return\" scores the others):" + lines;
+  if (bad_rows > kRowsShown) fmt::format_to(std::back_inserter(lines), "\n  ... and {} more rows", bad_rows - kRowsShown);
+  const std::string message = fmt::format(
+      "{} of {} rows are invalid (see .errors; errors=\"return\" scores the others):{}", bad_rows, rows, lines);
   py::object exception = py::reinterpret_borrow<py::object>(invalid_input)(message);
   exception.attr("errors") = ErrorList(errors);
   exception.attr("rows") = rows;

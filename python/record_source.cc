@@ -1,5 +1,6 @@
 #include "record_source.h"
 
+#include <fmt/format.h>
 #include <pybind11/numpy.h>
 
 #include <cmath>
@@ -147,8 +148,7 @@ RecordSource RecordSource::FromDicts(py::handle sequence) {
     Record& record = source.records_[i];
     auto add = [&](py::handle key, py::handle value) {
       if (!PyUnicode_Check(key.ptr())) {
-        throw py::type_error("X[" + std::to_string(i) + "]: field names must be str, got " +
-                             py::repr(key).cast<std::string>());
+        throw py::type_error(fmt::format("X[{}]: field names must be str, got {}", i, py::repr(key).cast<std::string>()));
       }
       record.Set(key.cast<std::string>(), ToValue(value));
     };
@@ -162,7 +162,7 @@ RecordSource RecordSource::FromDicts(py::handle sequence) {
         add(pair[0], pair[1]);
       }
     } else {
-      throw py::type_error("X[" + std::to_string(i) + "] is a " + TypeName(row) + ", not a dict of field -> value");
+      throw py::type_error(fmt::format("X[{}] is a {}, not a dict of field -> value", i, TypeName(row)));
     }
   }
   return source;

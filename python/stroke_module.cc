@@ -5,6 +5,8 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
+// After Python.h, which must come first.
+#include <fmt/format.h>
 
 #include <filesystem>
 
@@ -227,10 +229,9 @@ description, categories, nullable, impute, limits {min, max}, training_range {mi
       .def_property_readonly("task", [](const Model& self) { return TaskName(self.task()); },
                              "str: binary_classification, multiclass_classification or regression")
       .def("__repr__", [](const Model& self) {
-        return "<stroke.Model '" + self.info().name + "' v" + self.info().version + ", " + TaskName(self.task()) +
-               ", " + std::to_string(self.schema().fields().size()) + " inputs, " +
-               std::to_string(self.num_features()) + " features, " + std::to_string(self.ensemble().num_trees()) +
-               " trees>";
+        return fmt::format("<stroke.Model '{}' v{}, {}, {} inputs, {} features, {} trees>", self.info().name,
+                           self.info().version, TaskName(self.task()), self.schema().fields().size(),
+                           self.num_features(), self.ensemble().num_trees());
       });
 }
 

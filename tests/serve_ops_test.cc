@@ -6,8 +6,10 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <thread>
 
 #include "serve_test_util.h"
@@ -16,6 +18,9 @@ namespace stroke::apps {
 namespace {
 
 using Json = nlohmann::ordered_json;
+
+// NowIso8601's form: 2026-11-24T10:05:47.123Z.
+const std::regex kIsoTime(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)");
 
 // ---- hardening (shared/guide/http-server-notes.md)
 
@@ -187,8 +192,35 @@ TEST(Serving, AuditLinesMatchTheAnswers) {
   EXPECT_EQ(lines[0]["outputs"]["probability"].get<double>(), LibraryProbability(kPatient));
   EXPECT_EQ(lines[0]["inputs"]["gender"], "Male");
   EXPECT_EQ(lines[0]["model_version"], "1");
-  EXPECT_TRUE(lines[0].contains("time"));
-  EXPECT_GE(lines[0]["latency_ms"].get<double>(), 0.0);
+  EXPECT_TRUE(std::regex_match(lines[0]["time"].get<std::string>(), kIsoTime)) << lines[0]["time"];
+  const double latency_ms = lines[0]["latency_ms"].get<double>();
+  EXPECT_GE(latency_ms, 0.0);
+  EXPECT_EQ(std::round(latency_ms * 1000) / 1000, latency_ms) << "milliseconds rounded to microseconds";
+}
+
+TEST(Serving, AccessLogLinesHaveUtcTimesAndMicrosecondDurations) {
+  ServeOptions options;
+  options.access_log = TempPath("access.log");
+  std::filesystem::remove(options.access_log);
+  {
+    auto server = StrokeServer::Create(options, StrokeModel());
+    ASSERT_TRUE(server.ok()) << server.status().ToString();
+    (*server)->AnswerBytes("GET /health HTTP/1.1\r\nHost: x\r\n\r\nGET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n");
+  }
+  std::ifstream file(options.access_log);
+  std::string line;
+  std::vector<std::string> lines;
+  while (std::getline(file, line)) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 2u);
+  for (const std::string& text : lines) {
+    const Json entry = Json::parse(text);
+    EXPECT_TRUE(std::regex_match(entry["time"].get<std::string>(), kIsoTime)) << text;
+    // The number as written: at most three decimals (0.529, not 0.5290819999999999).
+    std::smatch duration;
+    ASSERT_TRUE(std::regex_search(text, duration, std::regex(R"("duration_ms":([0-9.e+-]+))"))) << text;
+    EXPECT_TRUE(std::regex_match(duration[1].str(), std::regex(R"([0-9]+(\.[0-9]{1,3})?)"))) << text;
+  }
+  EXPECT_EQ(Json::parse(lines[1])["status"], 404);
 }
 
 TEST(Serving, StopDrainsInFlightRequests) {

@@ -1,5 +1,7 @@
 #include "csv.h"
 
+#include <fmt/format.h>
+
 namespace stroke::apps {
 
 StatusOr<std::vector<CsvRow>> ParseCsv(std::string_view text) {
@@ -24,7 +26,7 @@ StatusOr<std::vector<CsvRow>> ParseCsv(std::string_view text) {
       const size_t start_line = line;
       for (++i;; ++i) {
         if (i >= text.size()) {
-          return InvalidInputError("CSV line " + std::to_string(start_line) + ": unterminated quoted field");
+          return InvalidInputError(fmt::format("CSV line {}: unterminated quoted field", start_line));
         }
         if (text[i] == '"' && i + 1 < text.size() && text[i + 1] == '"') {
           cell += '"';
@@ -38,7 +40,7 @@ StatusOr<std::vector<CsvRow>> ParseCsv(std::string_view text) {
       }
       row_has_content = true;
       if (i + 1 < text.size() && text[i + 1] != ',' && text[i + 1] != '\n' && text[i + 1] != '\r') {
-        return InvalidInputError("CSV line " + std::to_string(line) + ": text after a closing quote");
+        return InvalidInputError(fmt::format("CSV line {}: text after a closing quote", line));
       }
     } else if (c == ',') {
       row.cells.push_back(std::move(cell));

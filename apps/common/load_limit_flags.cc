@@ -1,6 +1,7 @@
 #include "load_limit_flags.h"
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -28,8 +29,7 @@ Status SetLoadLimit(const LoadLimitFlag& flag, const std::string& text, LoadOpti
   errno = 0;
   const long long value = std::strtoll(text.c_str(), &end, 10);
   if (text.empty() || *end != '\0' || errno != 0 || value < 1 || value > kMax) {
-    return InvalidInputError(std::string("--") + flag.name + ": expected an integer in [1, " + std::to_string(kMax) +
-                             "], got \"" + text + "\"");
+    return InvalidInputError(fmt::format("--{}: expected an integer in [1, {}], got \"{}\"", flag.name, kMax, text));
   }
   options->*flag.field = static_cast<size_t>(value);
   return Status::Ok();
@@ -41,9 +41,8 @@ void AddLoadLimitOptions(CLI::App* app, LoadOptions* load, const std::string& gr
     auto set = [&flag, load](const std::string& text) {
       if (Status s = SetLoadLimit(flag, text, load); !s.ok()) throw CLI::ValidationError(s.message());
     };
-    app->add_option_function<std::string>(std::string("--") + flag.name, set,
-                                          std::string(flag.help) + " (default " +
-                                              std::to_string(defaults.*flag.field) + ")")
+    app->add_option_function<std::string>(fmt::format("--{}", flag.name), set,
+                                          fmt::format("{} (default {})", flag.help, defaults.*flag.field))
         ->type_name("N")
         ->group(group);
   }

@@ -1,6 +1,5 @@
 #include "model_json.h"
 
-#include <charconv>
 #include <cmath>
 #include <span>
 
@@ -137,12 +136,6 @@ Json ModelInfoJson(const Model& model) {
 
 std::string JsonText(const Json& value, int indent) {
   return value.dump(indent, ' ', false, Json::error_handler_t::replace);
-}
-
-std::string FormatNumber(double value) {
-  char buffer[32];
-  auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value);
-  return error == std::errc() ? std::string(buffer, end) : "nan";
 }
 
 }  // namespace stroke::apps

@@ -43,9 +43,6 @@ Json FieldJson(const FieldSpec& field);
 // becomes U+FFFD instead of throwing: every JSON the apps write goes through here.
 std::string JsonText(const Json& value, int indent = -1);
 
-// The shortest text that reads back as exactly `value` ("0.1", "3", "1e-07").
-std::string FormatNumber(double value);
-
 }  // namespace stroke::apps
 
 #endif  // STROKE_APPS_COMMON_MODEL_JSON_H_

@@ -1,7 +1,10 @@
 #include "model_path.h"
 
+#include <fmt/format.h>
+
 #include <cstdlib>
 #include <filesystem>
+#include <vector>
 
 namespace stroke::apps {
 namespace fs = std::filesystem;
@@ -35,13 +38,13 @@ std::string ResolveModelPath(const std::string& requested, std::string* error) {
     *error = "no bundle file at \"" + wanted + "\"";
     return "";
   }
-  std::string tried;
+  std::vector<std::string> tried;
   for (const std::string& dir : ModelSearchDirs()) {
     const fs::path candidate = fs::path(dir) / (wanted + ".bundle.json");
     if (fs::is_regular_file(candidate, ec)) return candidate.string();
-    tried += (tried.empty() ? "" : ", ") + candidate.string();
+    tried.push_back(candidate.string());
   }
-  *error = "no bundled model \"" + wanted + "\" (looked for " + tried + ")";
+  *error = fmt::format("no bundled model \"{}\" (looked for {})", wanted, fmt::join(tried, ", "));
   return "";
 }
 

@@ -1,5 +1,7 @@
 #include "record_input.h"
 
+#include <fmt/format.h>
+
 #include <set>
 
 #include "csv.h"
@@ -49,8 +51,8 @@ StatusOr<RecordInput> ReadCsv(std::string_view text, const Schema& schema) {
   std::vector<int> field_of_column;
   for (size_t c = 0; c < header.size(); ++c) {
     if (!IsValidUtf8(header[c])) {
-      return InvalidInputError("CSV header: the name of column " + std::to_string(c + 1) + " (\"" +
-                               ToValidUtf8(header[c]) + "\") is not valid UTF-8");
+      return InvalidInputError(
+          fmt::format("CSV header: the name of column {} (\"{}\") is not valid UTF-8", c + 1, ToValidUtf8(header[c])));
     }
   }
   for (const std::string& name : header) {
@@ -67,8 +69,7 @@ StatusOr<RecordInput> ReadCsv(std::string_view text, const Schema& schema) {
     const CsvRow& row = (*rows)[r];
     InputRow out{r, row.line, InvalidInputError("")};
     if (row.cells.size() != header.size()) {
-      out.record = InvalidInputError("has " + std::to_string(row.cells.size()) + " cells, the header has " +
-                                     std::to_string(header.size()));
+      out.record = InvalidInputError(fmt::format("has {} cells, the header has {}", row.cells.size(), header.size()));
     } else {
       Record record;
       for (size_t c = 0; c < header.size(); ++c) {

@@ -1,8 +1,8 @@
 #include "answer_output.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 
 #include "csv.h"
 #include "model_json.h"
@@ -30,7 +30,7 @@ Json AnswerJson(const Answer& a, const Model& model, bool emit_features) {
 
 std::string CsvText(const Json& value) {
   if (value.is_string()) return CsvCell(value.get<std::string>());
-  if (value.is_number_float()) return FormatNumber(value.get<double>());
+  if (value.is_number_float()) return fmt::to_string(value.get<double>());
   return JsonText(value);
 }
 
@@ -64,7 +64,7 @@ void WriteCsv(const std::vector<Answer>& answers, const Model& model, bool emit_
       out << std::string(blanks + 1, ',') << ',' << CsvCell(JoinIssues(a.errors));
     }
     for (size_t i = 0; emit_features && i < model.num_features(); ++i) {
-      out << ',' << (a.ok ? FormatNumber(a.features[i]) : "");
+      out << ',' << (a.ok ? fmt::to_string(a.features[i]) : "");
     }
     out << '\n';
   }
@@ -72,11 +72,7 @@ void WriteCsv(const std::vector<Answer>& answers, const Model& model, bool emit_
 
 std::string Bounds(double lo, double hi) {
   if (!std::isfinite(lo) && !std::isfinite(hi)) return "";
-  std::string text = "[";
-  text += std::isfinite(lo) ? FormatNumber(lo) : "-inf";
-  text += ", ";
-  text += std::isfinite(hi) ? FormatNumber(hi) : "inf";
-  return text + "]";
+  return fmt::format("[{}, {}]", std::isfinite(lo) ? lo : -INFINITY, std::isfinite(hi) ? hi : INFINITY);
 }
 
 }  // namespace
@@ -104,23 +100,19 @@ void WriteModelInfoText(const Model& model, std::ostream& out) {
       << model.ensemble().num_trees() << " trees\n"
       << "created     " << info.created << '\n'
       << "data        " << info.training_data.description
-      << (info.training_data.rows > 0 ? " - " + std::to_string(info.training_data.rows) + " rows" : "")
+      << (info.training_data.rows > 0 ? fmt::format(" - {} rows", info.training_data.rows) : "")
       << (info.training_data.synthetic ? " (synthetic)" : "") << '\n'
       << "task        " << TaskName(info.task) << '\n';
   if (info.task == Task::kBinaryClassification) {
     out << "decision    class 1 (" << info.class_labels[1] << ") when probability > "
-        << FormatNumber(info.threshold) << ", else class 0 (" << info.class_labels[0] << ")\n";
+        << fmt::to_string(info.threshold) << ", else class 0 (" << info.class_labels[0] << ")\n";
   } else if (info.task == Task::kMulticlassClassification) {
     out << "classes    ";
     for (size_t k = 0; k < info.class_labels.size(); ++k) out << ' ' << k << '=' << info.class_labels[k];
     out << "  (the most probable wins)\n";
   }
   if (!info.metrics.empty()) out << "metrics    ";
-  for (const auto& [name, value] : info.metrics) {
-    char rounded[32];
-    std::snprintf(rounded, sizeof rounded, "%.4g", value);
-    out << ' ' << name << '=' << rounded;
-  }
+  for (const auto& [name, value] : info.metrics) out << fmt::format(" {}={:.4g}", name, value);
   if (!info.metrics.empty()) out << '\n';
   out << "\ninputs (" << model.schema().fields().size() << "):\n";
   for (const FieldSpec& f : model.schema().fields()) {
@@ -128,23 +120,15 @@ void WriteModelInfoText(const Model& model, std::ostream& out) {
     line.resize(std::max<size_t>(line.size() + 1, 26), ' ');
     line += FieldTypeName(f.type);
     line.resize(std::max<size_t>(line.size() + 1, 36), ' ');
-    if (f.type == FieldType::kCategory) {
-      std::string cats;
-      for (const std::string& c : f.categories) cats += (cats.empty() ? "" : " | ") + c;
-      line += cats;
-    }
+    if (f.type == FieldType::kCategory) line += fmt::format("{}", fmt::join(f.categories, " | "));
     if (const std::string b = Bounds(f.hard_min, f.hard_max); !b.empty()) line += "  limits " + b;
     if (const std::string b = Bounds(f.train_min, f.train_max); !b.empty()) line += "  trained on " + b;
-    if (!f.known_codes.empty()) {
-      std::string codes;
-      for (double c : f.known_codes) codes += (codes.empty() ? "" : " | ") + FormatNumber(c);
-      line += "one of " + codes;
-    }
+    if (!f.known_codes.empty()) line += fmt::format("one of {}", fmt::join(f.known_codes, " | "));
     if (f.nullable && std::isnan(f.impute)) {
       line += "  nullable, passed on as missing";
     } else if (f.nullable) {
       line += "  nullable, imputed as " +
-              (f.type == FieldType::kCategory ? f.categories[static_cast<size_t>(f.impute)] : FormatNumber(f.impute));
+              (f.type == FieldType::kCategory ? f.categories[static_cast<size_t>(f.impute)] : fmt::to_string(f.impute));
     }
     line.erase(line.find_last_not_of(' ') + 1);
     out << line << '\n';

@@ -1,5 +1,7 @@
 #include "predict_command.h"
 
+#include <fmt/format.h>
+
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -64,7 +66,7 @@ Answer AnswerRow(const Model& model, const InputRow& row, const CliOptions& opti
 }
 
 std::string Where(const InputRow& row) {
-  return "row " + std::to_string(row.row) + (row.line ? " (line " + std::to_string(row.line) + ")" : "");
+  return row.line ? fmt::format("row {} (line {})", row.row, row.line) : fmt::format("row {}", row.row);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "auth.h"
 
 #include <crypt.h>
+#include <fmt/format.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -73,9 +74,9 @@ Status ReadLines(const std::string& path, LineFn on_line) {
     if (line.empty() || line[0] == '#') continue;
     const size_t colon = line.find(':');
     if (colon == std::string::npos || colon == 0) {
-      return InvalidInputError(path + ":" + std::to_string(number) + ": expected \"name:hash\"");
+      return InvalidInputError(fmt::format("{}:{}: expected \"name:hash\"", path, number));
     }
-    Status s = on_line(path + ":" + std::to_string(number), line.substr(0, colon), line.substr(colon + 1));
+    Status s = on_line(fmt::format("{}:{}", path, number), line.substr(0, colon), line.substr(colon + 1));
     if (!s.ok()) return s;
   }
   return Status::Ok();
@@ -90,10 +91,10 @@ Authenticator::Authenticator()
 Status Authenticator::LoadUsers(const std::string& path) {
   return ReadLines(path, [&](const std::string& where, const std::string& user, const std::string& hash) {
     if (!KnownScheme(hash)) {
-      return InvalidInputError(where + ": user \"" + user +
-                               "\" has no bcrypt or yescrypt hash (plaintext passwords are refused); "
-                               "write the line with `htpasswd -B -n " + user + "` or `stroke-serve passwd " +
-                               user + "`");
+      return InvalidInputError(fmt::format(
+          "{0}: user \"{1}\" has no bcrypt or yescrypt hash (plaintext passwords are refused); "
+          "write the line with `htpasswd -B -n {1}` or `stroke-serve passwd {1}`",
+          where, user));
     }
     users_[user] = hash;
     // Unknown users are checked against a real hash: the same cost, never a match.
@@ -105,9 +106,9 @@ Status Authenticator::LoadUsers(const std::string& path) {
 Status Authenticator::LoadApiKeys(const std::string& path) {
   return ReadLines(path, [&](const std::string& where, const std::string& name, const std::string& hash) {
     if (hash.size() != 64 || hash.find_first_not_of("0123456789abcdef") != std::string::npos) {
-      return InvalidInputError(where + ": key \"" + name +
-                               "\" must be stored as its SHA-256 in lowercase hex (`stroke-serve apikey " +
-                               name + "` writes the line)");
+      return InvalidInputError(fmt::format(
+          "{0}: key \"{1}\" must be stored as its SHA-256 in lowercase hex (`stroke-serve apikey {1}` writes the line)",
+          where, name));
     }
     keys_.emplace_back(name, hash);
     return Status::Ok();

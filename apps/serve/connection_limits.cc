@@ -4,10 +4,10 @@
 // linger after a half-close) and EvictOne(), which makes room at
 // --max-connections (connection_loop.h). Connections a worker has (kBusy)
 // are never touched here.
+#include <fmt/format.h>
 #include <sys/socket.h>
 
 #include <chrono>
-#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -18,12 +18,6 @@ namespace stroke::apps {
 namespace {
 
 constexpr auto kLinger = std::chrono::seconds(2);  // reading what follows a refusal
-
-std::string Seconds(int ms) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", ms / 1000.0);
-  return text;
-}
 
 }  // namespace
 
@@ -56,10 +50,12 @@ void ConnectionLoop::Sweep() {
     if (c->fd >= 0 && c->phase == Connection::Phase::kIdle) CloseGracefully(c);
   }
   for (Connection* c : late) {
-    Refuse(c, 408, c->head_complete ? "the request's body did not arrive within " +
-                                          Seconds(limits_.request_timeout_ms) + " s (--read-timeout)"
-                                    : "the request's headers did not arrive within " +
-                                          Seconds(limits_.header_timeout_ms) + " s (--header-timeout)");
+    Refuse(c, 408,
+           c->head_complete
+               ? fmt::format("the request's body did not arrive within {:g} s (--read-timeout)",
+                             limits_.request_timeout_ms / 1000.0)
+               : fmt::format("the request's headers did not arrive within {:g} s (--header-timeout)",
+                             limits_.header_timeout_ms / 1000.0));
   }
   for (Connection* c : unwritten) Close(c);  // the client did not read its answer in time
   for (Connection* c : lingered) Close(c);

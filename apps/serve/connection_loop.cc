@@ -1,6 +1,7 @@
 #include "connection_loop.h"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -80,7 +81,7 @@ int ConnectionLoop::Bind(const std::string& host, int port) {
   hints.ai_flags = AI_PASSIVE;
   addrinfo* found = nullptr;
   if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0) {
-    std::fprintf(stderr, "stroke-serve: cannot resolve \"%s\"\n", host.c_str());
+    fmt::print(stderr, "stroke-serve: cannot resolve \"{}\"\n", host);
     return -1;
   }
   int fd = -1;

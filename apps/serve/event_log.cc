@@ -1,24 +1,26 @@
 #include "event_log.h"
 
+#include <fmt/chrono.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <ctime>
+#include <cmath>
 #include <map>
 
 namespace stroke::apps {
 
 std::string NowIso8601() {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-  const auto millis =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[64];
-  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
-                utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(millis));
-  return text;
+  using namespace std::chrono;
+  const auto now = floor<milliseconds>(system_clock::now());
+  const auto seconds = floor<std::chrono::seconds>(now);
+  // fmt 9 formats a time_point in local time and without its milliseconds:
+  // the date and time of the UTC std::tm, then the milliseconds.
+  return fmt::format("{:%FT%T}.{:03}Z", fmt::gmtime(system_clock::to_time_t(seconds)), (now - seconds).count());
+}
+
+double MillisecondsSince(std::chrono::steady_clock::time_point start) {
+  const std::chrono::duration<double, std::micro> elapsed = std::chrono::steady_clock::now() - start;
+  return std::round(elapsed.count()) / 1000;
 }
 
 LogFile::~LogFile() {

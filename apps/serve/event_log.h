@@ -10,6 +10,7 @@
 #define STROKE_APPS_SERVE_EVENT_LOG_H_
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <deque>
 #include <mutex>
@@ -30,6 +31,10 @@ struct LogEntry {
 
 // The current UTC time as 2026-11-24T10:05:47.123Z.
 std::string NowIso8601();
+
+// Milliseconds since `start`, rounded to microseconds (0.529, not
+// 0.5290819999999999): the durations in log lines.
+double MillisecondsSince(std::chrono::steady_clock::time_point start);
 
 // An append-only file of lines (the audit log, the access log) that can be
 // reopened under the same path after logrotate moved it (SIGHUP). Each line

@@ -1,8 +1,8 @@
 #include "metrics.h"
 
-#include <sstream>
+#include <fmt/format.h>
 
-#include "model_json.h"
+#include <iterator>
 
 namespace stroke::apps {
 namespace {
@@ -47,55 +47,64 @@ void Metrics::Compressed(double seconds) {
 }
 
 std::string Metrics::Render() const {
-  std::ostringstream out;
-  out << "# HELP stroke_build_info Versions of stroke-serve and the loaded model.\n"
-      << "# TYPE stroke_build_info gauge\n"
-      << "stroke_build_info{version=\"" << Label(build_version_) << "\",model=\"" << Label(model_name_)
-      << "\",model_version=\"" << Label(model_version_) << "\"} 1\n"
-      << "# HELP stroke_http_requests_in_flight Requests being handled.\n"
-      << "# TYPE stroke_http_requests_in_flight gauge\n"
-      << "stroke_http_requests_in_flight " << in_flight_.load() << "\n"
-      << "# HELP stroke_predictions_total Records predicted.\n"
-      << "# TYPE stroke_predictions_total counter\n"
-      << "stroke_predictions_total{model=\"" << Label(model_name_) << "\",model_version=\""
-      << Label(model_version_) << "\"} " << predictions_.load() << "\n"
-      << "# HELP stroke_http_logins_throttled_total Requests refused (429) after repeated failed logins.\n"
-      << "# TYPE stroke_http_logins_throttled_total counter\n"
-      << "stroke_http_logins_throttled_total " << logins_throttled_.load() << "\n";
+  std::string text;
+  auto out = std::back_inserter(text);
+  fmt::format_to(out,
+                 "# HELP stroke_build_info Versions of stroke-serve and the loaded model.\n"
+                 "# TYPE stroke_build_info gauge\n"
+                 "stroke_build_info{{version=\"{}\",model=\"{}\",model_version=\"{}\"}} 1\n"
+                 "# HELP stroke_http_requests_in_flight Requests being handled.\n"
+                 "# TYPE stroke_http_requests_in_flight gauge\n"
+                 "stroke_http_requests_in_flight {}\n"
+                 "# HELP stroke_predictions_total Records predicted.\n"
+                 "# TYPE stroke_predictions_total counter\n"
+                 "stroke_predictions_total{{model=\"{}\",model_version=\"{}\"}} {}\n"
+                 "# HELP stroke_http_logins_throttled_total Requests refused (429) after repeated failed logins.\n"
+                 "# TYPE stroke_http_logins_throttled_total counter\n"
+                 "stroke_http_logins_throttled_total {}\n",
+                 Label(build_version_), Label(model_name_), Label(model_version_), in_flight_.load(),
+                 Label(model_name_), Label(model_version_), predictions_.load(), logins_throttled_.load());
   if (open_connections_) {
-    out << "# HELP stroke_http_open_connections Client connections open now.\n"
-        << "# TYPE stroke_http_open_connections gauge\n"
-        << "stroke_http_open_connections " << open_connections_() << "\n";
+    fmt::format_to(out,
+                   "# HELP stroke_http_open_connections Client connections open now.\n"
+                   "# TYPE stroke_http_open_connections gauge\n"
+                   "stroke_http_open_connections {}\n",
+                   open_connections_());
   }
   std::lock_guard<std::mutex> lock(mutex_);
-  out << "# HELP stroke_http_compression_seconds_total Time spent compressing answers.\n"
-      << "# TYPE stroke_http_compression_seconds_total counter\n"
-      << "stroke_http_compression_seconds_total " << FormatNumber(compression_seconds_) << "\n"
-      << "# HELP stroke_http_compressed_answers_total Answers compressed on the fly (gzip level 1).\n"
-      << "# TYPE stroke_http_compressed_answers_total counter\n"
-      << "stroke_http_compressed_answers_total " << compressions_ << "\n";
-  out << "# HELP stroke_http_requests_total HTTP requests by route template, method and status code.\n"
-      << "# TYPE stroke_http_requests_total counter\n";
+  fmt::format_to(out,
+                 "# HELP stroke_http_compression_seconds_total Time spent compressing answers.\n"
+                 "# TYPE stroke_http_compression_seconds_total counter\n"
+                 "stroke_http_compression_seconds_total {}\n"
+                 "# HELP stroke_http_compressed_answers_total Answers compressed on the fly (gzip level 1).\n"
+                 "# TYPE stroke_http_compressed_answers_total counter\n"
+                 "stroke_http_compressed_answers_total {}\n"
+                 "# HELP stroke_http_requests_total HTTP requests by route template, method and status code.\n"
+                 "# TYPE stroke_http_requests_total counter\n",
+                 compression_seconds_, compressions_);
   for (const auto& [key, count] : requests_) {
     const auto& [route, method, code] = key;
-    out << "stroke_http_requests_total{route=\"" << Label(route) << "\",method=\"" << Label(method)
-        << "\",code=\"" << code << "\"} " << count << "\n";
+    fmt::format_to(out, "stroke_http_requests_total{{route=\"{}\",method=\"{}\",code=\"{}\"}} {}\n", Label(route),
+                   Label(method), code, count);
   }
-  out << "# HELP stroke_http_request_duration_seconds Time to answer a request, by route template.\n"
-      << "# TYPE stroke_http_request_duration_seconds histogram\n";
+  fmt::format_to(out,
+                 "# HELP stroke_http_request_duration_seconds Time to answer a request, by route template.\n"
+                 "# TYPE stroke_http_request_duration_seconds histogram\n");
   for (const auto& [route, h] : latency_) {
+    const std::string label = Label(route);
     uint64_t cumulative = 0;
-    const std::string name = "stroke_http_request_duration_seconds";
     for (size_t b = 0; b < kBuckets.size(); ++b) {
       cumulative += h.counts[b];
-      out << name << "_bucket{route=\"" << Label(route) << "\",le=\"" << FormatNumber(kBuckets[b]) << "\"} "
-          << cumulative << "\n";
+      fmt::format_to(out, "stroke_http_request_duration_seconds_bucket{{route=\"{}\",le=\"{}\"}} {}\n", label,
+                     kBuckets[b], cumulative);
     }
-    out << name << "_bucket{route=\"" << Label(route) << "\",le=\"+Inf\"} " << h.count << "\n"
-        << name << "_sum{route=\"" << Label(route) << "\"} " << FormatNumber(h.sum) << "\n"
-        << name << "_count{route=\"" << Label(route) << "\"} " << h.count << "\n";
+    fmt::format_to(out,
+                   "stroke_http_request_duration_seconds_bucket{{route=\"{0}\",le=\"+Inf\"}} {1}\n"
+                   "stroke_http_request_duration_seconds_sum{{route=\"{0}\"}} {2}\n"
+                   "stroke_http_request_duration_seconds_count{{route=\"{0}\"}} {1}\n",
+                   label, h.count, h.sum);
   }
-  return out.str();
+  return text;
 }
 
 }  // namespace stroke::apps

@@ -1,5 +1,7 @@
 #include "openapi.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
 
 namespace stroke::apps {
@@ -21,9 +23,8 @@ Json FieldSchema(const FieldSpec& f) {
   if (f.nullable) s["nullable"] = true;
   std::string description = f.description;
   if (std::isfinite(f.train_min) || std::isfinite(f.train_max)) {
-    description += (description.empty() ? "" : ". ") + std::string("Trained on [") +
-                   FormatNumber(f.train_min) + ", " + FormatNumber(f.train_max) +
-                   "]; values outside are accepted with a warning";
+    description += fmt::format("{}Trained on [{}, {}]; values outside are accepted with a warning",
+                               description.empty() ? "" : ". ", f.train_min, f.train_max);
   }
   if (!description.empty()) s["description"] = description;
   return s;

@@ -1,7 +1,8 @@
 #include "request_context.h"
 
+#include <fmt/format.h>
+
 #include <cctype>
-#include <cstdio>
 #include <random>
 
 namespace stroke::apps {
@@ -18,9 +19,7 @@ bool ValidRequestId(const std::string& id) {
 
 std::string NewRequestId() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
-  char id[17];
-  std::snprintf(id, sizeof id, "%016llx", static_cast<unsigned long long>(rng()));
-  return id;
+  return fmt::format("{:016x}", rng());
 }
 
 }  // namespace stroke::apps

@@ -1,5 +1,7 @@
 #include "request_framing.h"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <optional>
 
@@ -79,14 +81,14 @@ Framing FrameRequest(std::string_view buffer, const FramingLimits& limits) {
     const size_t newline = buffer.find('\n', line_start);
     const size_t line_end = newline == std::string_view::npos ? buffer.size() : newline + 1;
     if (first_line && line_end - line_start > limits.max_request_line) {
-      return Refuse(414, "the request line exceeds " + std::to_string(limits.max_request_line) + " bytes");
+      return Refuse(414, fmt::format("the request line exceeds {} bytes", limits.max_request_line));
     }
     if (line_end - line_start > limits.max_request_line) {
-      return Refuse(431, "a header line exceeds " + std::to_string(limits.max_request_line) + " bytes");
+      return Refuse(431, fmt::format("a header line exceeds {} bytes", limits.max_request_line));
     }
     if (line_end > limits.max_header_bytes) {
-      return Refuse(431, "the request's headers exceed " + std::to_string(limits.max_header_bytes) +
-                             " bytes (--max-header-bytes)");
+      return Refuse(431, fmt::format("the request's headers exceed {} bytes (--max-header-bytes)",
+                                     limits.max_header_bytes));
     }
     if (newline == std::string_view::npos) return f;  // the line is still arriving
     if (newline == line_start || buffer[newline - 1] != '\r') {
@@ -100,8 +102,7 @@ Framing FrameRequest(std::string_view buffer, const FramingLimits& limits) {
     }
     if (line.empty()) break;  // the blank line ends the head
     if (++headers > limits.max_headers) {
-      return Refuse(431, "the request has more than " + std::to_string(limits.max_headers) +
-                             " header fields (--max-headers)");
+      return Refuse(431, fmt::format("the request has more than {} header fields (--max-headers)", limits.max_headers));
     }
     // RFC 9112 §5: name ":" value; no space before the colon, no folded lines.
     const size_t colon = line.find(':');
@@ -130,8 +131,8 @@ Framing FrameRequest(std::string_view buffer, const FramingLimits& limits) {
   }
   if (chunked) return Refuse(411, "Transfer-Encoding is not accepted: send the body with a Content-Length");
   if (length && *length > limits.max_body_bytes) {
-    return Refuse(413, "body of " + std::string(length_text) + " bytes exceeds the limit of " +
-                           std::to_string(limits.max_body_bytes) + " (--max-body-bytes)");
+    return Refuse(413, fmt::format("body of {} bytes exceeds the limit of {} (--max-body-bytes)", length_text,
+                                   limits.max_body_bytes));
   }
   f.head_complete = true;
   f.head_bytes = line_start;

@@ -1,9 +1,11 @@
 #include "routes.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <span>
 #include <sstream>
@@ -67,7 +69,7 @@ Json Truncated(const Json& detail, size_t limit) {
   if (detail.size() <= limit) return detail;
   Json kept = Json::array();
   for (size_t i = 0; i < limit; ++i) kept.push_back(detail[i]);
-  kept.push_back(DetailEntry({"body"}, "... and " + std::to_string(detail.size() - limit) + " more errors",
+  kept.push_back(DetailEntry({"body"}, fmt::format("... and {} more errors", detail.size() - limit),
                              IssueKind::kTruncated));
   return kept;
 }
@@ -80,11 +82,7 @@ std::string ReadFileOrEmpty(const std::string& path) {
 }
 
 // Python's round(x, 4) for the original API: the exact binary value, correctly rounded.
-double Round4(double x) {
-  char text[64];
-  std::snprintf(text, sizeof text, "%.4f", x);
-  return std::strtod(text, nullptr);
-}
+double Round4(double x) { return std::strtod(fmt::format("{:.4f}", x).c_str(), nullptr); }
 
 }  // namespace
 
@@ -151,8 +149,10 @@ Routes::Outcome Routes::Run(const RequestInfo& who, const std::string& body, con
     return out;
   }
   if (input->rows.size() > settings_.max_batch_rows) {
-    out.reply = ErrorReply(413, "a batch of " + std::to_string(input->rows.size()) + " records exceeds the limit of " +
-                                    std::to_string(settings_.max_batch_rows) + " (--max-batch-rows)", who.id);
+    out.reply = ErrorReply(413,
+                           fmt::format("a batch of {} records exceeds the limit of {} (--max-batch-rows)",
+                                       input->rows.size(), settings_.max_batch_rows),
+                           who.id);
     return out;
   }
   Json detail = Json::array();
@@ -182,8 +182,7 @@ Routes::Outcome Routes::Run(const RequestInfo& who, const std::string& body, con
     return out;
   }
   metrics_->Predicted(out.answers.size());
-  const double latency_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - who.start).count();
+  const double latency_ms = MillisecondsSince(who.start);
   // With no error, answers[i] is the answer to input->rows[i].
   for (size_t i = 0; log_->auditing() && i < out.answers.size(); ++i) {
     Json outputs = Json::object();
@@ -202,13 +201,8 @@ Routes::Outcome Routes::Run(const RequestInfo& who, const std::string& body, con
 }
 
 std::string Routes::Message(const RecordPrediction& p) const {
-  char message[160];
-  if (model_.task() == Task::kRegression) {
-    std::snprintf(message, sizeof message, "predicted value %.4g", p.value);
-  } else {
-    std::snprintf(message, sizeof message, "predicted \"%s\" with probability %.3f", p.label.c_str(), p.probability);
-  }
-  return message;
+  if (model_.task() == Task::kRegression) return fmt::format("predicted value {:.4g}", p.value);
+  return fmt::format("predicted \"{}\" with probability {:.3f}", p.label, p.probability);
 }
 
 Json Routes::Answer(const RecordPrediction& p) const {

@@ -1,6 +1,7 @@
 #include "serve_options.h"
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include <cctype>
 #include <cerrno>
@@ -39,7 +40,7 @@ std::string EnvName(const std::string& long_name) {
 
 // A validator: a whole decimal integer in [lo, hi].
 CLI::Validator IntegerIn(long lo, long hi) {
-  const std::string range = "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+  const std::string range = fmt::format("[{}, {}]", lo, hi);
   return CLI::Validator(
       [lo, hi, range](std::string& text) -> std::string {
         char* end = nullptr;

@@ -1,8 +1,10 @@
 #include "server.h"
 
+#include <fmt/format.h>
+
 #include <chrono>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <random>
 
@@ -55,7 +57,7 @@ std::string HttpErrorMessage(int status, const httplib::Request& req) {
     case 413: return "the body exceeds the limit (--max-body-bytes)";
     case 414: return "the request target is too long";
     case 416: return "invalid Range header (Range requests are not supported)";
-    default: return "HTTP " + std::to_string(status) + " " + ReasonPhrase(status);
+    default: return fmt::format("HTTP {} {}", status, ReasonPhrase(status));
   }
 }
 
@@ -131,10 +133,10 @@ StatusOr<std::unique_ptr<StrokeServer>> StrokeServer::Create(const ServeOptions&
   server->ConfigureHttp();
   server->AddRoutes();
   if (!server->auth_.Enabled() && !Loopback(options.host)) {
-    std::fprintf(stderr,
-                 "stroke-serve: WARNING: serving WITHOUT AUTHENTICATION on %s, a non-loopback address: anyone "
-                 "who can reach it can call every route. Use --users or --api-keys.\n",
-                 options.host.c_str());
+    fmt::print(stderr,
+               "stroke-serve: WARNING: serving WITHOUT AUTHENTICATION on {}, a non-loopback address: anyone "
+               "who can reach it can call every route. Use --users or --api-keys.\n",
+               options.host);
   }
   return server;
 }
@@ -198,7 +200,7 @@ bool StrokeServer::HandleRequest(httplib::Stream& stream, bool must_close) {
   try {
     written = http_.process_request(stream, must_close, closed, [this](httplib::Request& req) { SetupRequest(req); });
   } catch (...) {  // last resort: everything below catches its own; this connection ends, the server serves on
-    std::fprintf(stderr, "stroke-serve: request %s failed unexpectedly; connection closed\n", t_request.id.c_str());
+    fmt::print(stderr, "stroke-serve: request {} failed unexpectedly; connection closed\n", t_request.id);
     t_request.close_connection = true;
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_request.start).count();
@@ -291,7 +293,7 @@ void StrokeServer::OnException(const httplib::Request& req, httplib::Response& r
     events_.Add("ERROR", "internal error", {{"request_id", t_request.id}, {"route", t_request.route}, {"what", what}});
     const std::string line = JsonText({{"error", "internal error"}, {"request_id", t_request.id},
                                        {"route", t_request.route}, {"path", req.path}, {"what", what}});
-    std::fprintf(stderr, "stroke-serve: %s\n", line.c_str());
+    fmt::print(stderr, "stroke-serve: {}\n", line);
     Send(ErrorReply(500, "internal error", t_request.id), req, res);
   } catch (...) {
     res.status = 500;
@@ -305,9 +307,10 @@ std::string StrokeServer::Refusal(int status, const std::string& message, const 
   t_request.start = std::chrono::steady_clock::now();
   const std::string& id = t_request.id;
   const std::string body = JsonText({{"error", message}, {"request_id", id}});
-  std::string answer = "HTTP/1.1 " + std::to_string(status) + " " + ReasonPhrase(status) + "\r\n";
-  answer += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-            "\r\nConnection: close\r\nX-Request-Id: " + id + "\r\n\r\n" + body;
+  std::string answer = fmt::format(
+      "HTTP/1.1 {} {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n"
+      "X-Request-Id: {}\r\n\r\n{}",
+      status, ReasonPhrase(status), body.size(), id, body);
   metrics_.RequestFinished("refused", "-", status, 0);
   LogAccess("-", "-", remote, status, body.size());
   return answer;
@@ -316,7 +319,7 @@ std::string StrokeServer::Refusal(int status, const std::string& message, const 
 void StrokeServer::LogAccess(const std::string& method, const std::string& path, const std::string& remote, int status,
                              size_t bytes) {
   if (options_.quiet || status == 0) return;
-  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_request.start).count();
+  const double ms = MillisecondsSince(t_request.start);
   const std::string line =
       JsonText({{"time", NowIso8601()}, {"request_id", t_request.id}, {"remote", remote}, {"method", method},
                 {"path", path}, {"route", t_request.route}, {"status", status}, {"bytes", bytes},
@@ -324,7 +327,7 @@ void StrokeServer::LogAccess(const std::string& method, const std::string& path,
   if (access_log_.is_open()) {
     access_log_.WriteLine(line);
   } else {
-    std::fprintf(stderr, "%s\n", line.c_str());
+    fmt::print(stderr, "{}\n", line);
   }
 }
 

@@ -1,5 +1,7 @@
 // StrokeServer's routes and the checks before a handler runs: routing
 // (404, 405), hardening, CORS preflight and credentials.
+#include <fmt/format.h>
+
 #include <regex>
 
 #include "request_context.h"
@@ -157,9 +159,10 @@ bool StrokeServer::Authorize(const httplib::Request& req, Access access, Request
   who->user = auth_.Verify(header, /*cached_only=*/wait > 0);
   if (who->user.empty() && wait > 0) {
     metrics_.LoginThrottled();
-    Reply reply = ErrorReply(429, "too many failed logins from " + req.remote_addr + ": try again in " +
-                                      std::to_string(wait) + " s (--max-failed-logins)", who->id);
-    reply.headers.emplace_back("Retry-After", std::to_string(wait));
+    Reply reply = ErrorReply(
+        429, fmt::format("too many failed logins from {}: try again in {} s (--max-failed-logins)", req.remote_addr, wait),
+        who->id);
+    reply.headers.emplace_back("Retry-After", fmt::to_string(wait));
     Send(reply, req, res);
     return false;
   }
