@@ -100,7 +100,9 @@ TEST(Ensemble, MeanAggregationAveragesLeafVectors) {
   EXPECT_EQ(raw[1], (0.75 + 0.5) / 2);
 }
 
-TEST(Ensemble, PerClassTreesAndSoftmax) {
+// Three classes, one stump each (class 2's leaves 2 and 3), base margins
+// 0.1, 0.2, 0.3: at x = 1 the raw outputs are 1.1, 1.2 and 3.3.
+EnsembleSpec ThreeClassStumps(LinkFunction link) {
   TreeArrays t0 = Stump(0), t1 = Stump(0), t2 = Stump(0);
   t1.output = 1;
   t2.output = 2;
@@ -109,9 +111,13 @@ TEST(Ensemble, PerClassTreesAndSoftmax) {
   spec.num_features = 1;
   spec.num_outputs = 3;
   spec.base_margin = {0.1, 0.2, 0.3};
-  spec.link = LinkFunction::kSoftmax;
+  spec.link = link;
   spec.trees = {t0, t1, t2};
-  StatusOr<Ensemble> e = Ensemble::Create(spec);
+  return spec;
+}
+
+TEST(Ensemble, PerClassTreesAndSoftmax) {
+  StatusOr<Ensemble> e = Ensemble::Create(ThreeClassStumps(LinkFunction::kSoftmax));
   ASSERT_TRUE(e.ok()) << e.status().ToString();
   std::array<double, kMaxOutputs> raw, p;
   const double x = 1;
@@ -128,16 +134,7 @@ TEST(Ensemble, PerClassTreesAndSoftmax) {
 // probabilities as exp(raw - max) / sum up to rounding, computed the other
 // way (bit-for-bit parity with scikit-learn: python_export/tests/test_softmax_exactness.py).
 TEST(Ensemble, LogSumExpSoftmaxIsTheLogSumExpFormula) {
-  TreeArrays t0 = Stump(0), t1 = Stump(0), t2 = Stump(0);
-  t1.output = 1;
-  t2.output = 2;
-  t2.value = {0, 2, 3};
-  EnsembleSpec spec;
-  spec.num_features = 1;
-  spec.num_outputs = 3;
-  spec.base_margin = {0.1, 0.2, 0.3};
-  spec.link = LinkFunction::kSoftmaxLogSumExp;
-  spec.trees = {t0, t1, t2};
+  EnsembleSpec spec = ThreeClassStumps(LinkFunction::kSoftmaxLogSumExp);
   StatusOr<Ensemble> e = Ensemble::Create(spec);
   ASSERT_TRUE(e.ok()) << e.status().ToString();
   const std::array<double, 3> raw = {1.1, 1.2, 3.3};

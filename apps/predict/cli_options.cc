@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 
+#include "command_line.h"
 #include "load_limit_flags.h"
 
 namespace stroke::apps {
@@ -128,17 +129,8 @@ Status CheckCombination(const CliOptions& options) {
 StatusOr<CliOptions> ParseCliOptions(const std::vector<std::string>& args) {
   CliOptions options;
   std::unique_ptr<CLI::App> app = MakeParser(&options);
-  std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 consumes from the back
-  try {
-    app->parse(reversed);
-  } catch (const CLI::CallForHelp&) {
-    options.help = true;
-    return options;
-  } catch (const CLI::ExtrasError& e) {
-    return InvalidInputError(std::string("unknown option or argument: ") + e.what() + " (see --help)");
-  } catch (const CLI::ParseError& e) {
-    return InvalidInputError(std::string(e.what()) + " (see --help)");
-  }
+  if (Status s = ParseCommandLine(app.get(), args, &options.help); !s.ok()) return s;
+  if (options.help) return options;
   if (Status s = CheckCombination(options); !s.ok()) return s;
   return options;
 }

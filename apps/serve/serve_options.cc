@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include "command_line.h"
 #include "load_limit_flags.h"
 
 namespace stroke::apps {
@@ -161,17 +162,8 @@ StatusOr<ServeOptions> ParseServeOptions(const std::vector<std::string>& args,
                                          const std::function<const char*(const char*)>& getenv) {
   ServeOptions options;
   std::unique_ptr<CLI::App> app = MakeParser(&options);
-  std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 consumes from the back
-  try {
-    app->parse(reversed);
-  } catch (const CLI::CallForHelp&) {
-    options.help = true;
-    return options;
-  } catch (const CLI::ExtrasError& e) {
-    return InvalidInputError(std::string("unknown option or argument: ") + e.what() + " (see --help)");
-  } catch (const CLI::ParseError& e) {
-    return InvalidInputError(std::string(e.what()) + " (see --help)");
-  }
+  if (Status s = ParseCommandLine(app.get(), args, &options.help); !s.ok()) return s;
+  if (options.help) return options;
   if (Status s = ApplyEnvironment(app.get(), getenv); !s.ok()) return s;
   return options;
 }
