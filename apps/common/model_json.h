@@ -32,7 +32,10 @@ std::vector<std::pair<std::string, Json>> PredictionFields(const Model& model, c
 // object, or for multiclass an array with "class" and "label" in each.
 Json ExplanationJson(const Model& model, std::span<const double> features, ExplainScratch& scratch);
 
-// A record as JSON (for logs and audit lines).
+// A value as JSON: integers written as such, kOther and kInvalid as their description.
+Json ValueJson(const Value& value);
+
+// A record as JSON (for logs and audit lines), each value as ValueJson.
 Json RecordJson(const Record& record);
 
 // One input field as the bundle declares it.

@@ -138,7 +138,7 @@ Routes::Outcome Routes::Run(const RequestInfo& who, const std::string& body, con
                                     (object_only ? "" : " or text/csv"), who.id);
     return out;
   }
-  StatusOr<RecordInput> input = ReadRecords(body, format, model_.schema());
+  StatusOr<RecordInput> input = ReadInput(body, InputOptions{format, "", ""}, model_.schema());
   if (!input.ok()) {
     out.reply = JsonReply(422, {{"detail", Json::array({DetailEntry({"body"}, input.status().message(), IssueKind::kParse)})}});
     return out;
