@@ -137,4 +137,18 @@ std::string JsonText(const Json& value, int indent) {
   return value.dump(indent, ' ', false, Json::error_handler_t::replace);
 }
 
+JsonObjectText& JsonObjectText::Raw(std::string_view key, std::string_view json_text) {
+  if (text_.size() > 1) text_ += ',';
+  text_ += '"';
+  text_ += key;
+  text_ += "\":";
+  text_ += json_text;
+  return *this;
+}
+
+std::string JsonObjectText::Close() {
+  text_ += '}';
+  return std::move(text_);
+}
+
 }  // namespace stroke::apps

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "stroke/model.h"
@@ -45,6 +46,24 @@ Json FieldJson(const FieldSpec& field);
 // not UTF-8 - a client's bytes echoed in an error message, a file name -
 // becomes U+FFFD instead of throwing: every JSON the apps write goes through here.
 std::string JsonText(const Json& value, int indent = -1);
+
+// One-line JSON object text built member by member from parts already
+// rendered, so that a part rendered once (an answer) is reused, not rendered
+// again: the text is byte for byte what JsonText gives for the same object.
+// Keys are plain ASCII names (no quote, backslash or control character).
+class JsonObjectText {
+ public:
+  JsonObjectText() = default;
+  // Continues `object`, the JsonText of an object, with more members.
+  explicit JsonObjectText(std::string object) : text_(std::move(object)) { text_.pop_back(); }
+  // `json_text`: a JsonText rendering (one line).
+  JsonObjectText& Raw(std::string_view key, std::string_view json_text);
+  JsonObjectText& Add(std::string_view key, const Json& value) { return Raw(key, JsonText(value)); }
+  std::string Close();  // the text; the builder is left empty
+
+ private:
+  std::string text_ = "{";
+};
 
 }  // namespace stroke::apps
 

@@ -94,9 +94,16 @@ class Routes {
 
  private:
   struct Outcome;  // records read and predicted, or the reply explaining why not
+  // `render_all`: every answer's /predict object is wanted (Outcome::rendered),
+  // not only the first (which the log keeps).
   Outcome Run(const RequestInfo& who, const std::string& body, const std::string& content_type,
-              bool object_only, const std::string& unknown_categories) const;
-  Json Answer(const RecordPrediction& p) const;
+              bool object_only, const std::string& unknown_categories, bool render_all) const;
+  // The /predict object of `p` as JSON text, continuing `outputs`, the text of
+  // its PredictionFields: each answer is rendered once, for the reply, the log
+  // and the audit line.
+  std::string AnswerText(const RecordPrediction& p, std::string outputs) const;
+  // {"model", "model_version", "n_rows", "predictions": [answers]} as JSON text.
+  std::string BatchText(std::vector<std::string> answers) const;
   std::string Message(const RecordPrediction& p) const;  // a one-line summary of the answer
 
   const Model& model_;
@@ -105,6 +112,7 @@ class Routes {
   EventLog* log_;
   const std::chrono::steady_clock::time_point started_;
   const std::string started_at_;
+  const std::string model_text_, model_version_text_;  // the model's name and version as JSON text
   std::atomic<bool> ready_{true};
   StaticAsset swagger_js_, swagger_css_;  // loaded and compressed once from docs_dir
 };
