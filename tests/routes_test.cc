@@ -103,6 +103,35 @@ TEST(Routes, OneRenderingForReplyLogAndAudit) {
   EXPECT_EQ(audit.str().find(R"({"time":")"), 0u);
 }
 
+// ?id_column=key: each answer carries its record's key first, as "id"; the
+// model does not see it; a record without it is a 422.
+TEST(Routes, IdColumnIsAnsweredFirst) {
+  const std::string tagged = R"({"key": "p-1", )" + kRecord.substr(1);
+  Fixture f(/*audit=*/true);
+  const RequestInfo who{"r1", "ann", "/predict", "10.0.0.1"};
+  const Reply plain = f.routes.Predict(who, kRecord, "application/json");
+  const Reply one = f.routes.Predict(who, tagged, "application/json", "", "key");
+  ASSERT_EQ(one.status, 200) << one.body;
+  EXPECT_EQ(one.body, R"({"id":"p-1",)" + plain.body.substr(1));
+  const Reply csv = f.routes.Predict(who, "key," + kCsv.substr(0, kCsv.find('\n') + 1) + "7," +
+                                              kCsv.substr(kCsv.find('\n') + 1), "text/csv", "", "key");
+  EXPECT_NE(csv.body.find(R"("predictions":[{"id":"7","probability":)"), std::string::npos) << csv.body;
+  const Reply proba = f.routes.PredictProba(who, "[" + tagged + "]", "application/json", "", "key");
+  EXPECT_NE(proba.body.find(R"({"predictions":[{"id":"p-1","prediction":1,)"), std::string::npos) << proba.body;
+  const Reply explained = f.routes.Explain(who, tagged, "application/json", "", "", "key");
+  EXPECT_EQ(explained.body.find(R"({"id":"p-1","probability":)"), 0u) << explained.body;
+  const Reply missing = f.routes.Predict(who, "[" + tagged + "," + kRecord + "]", "application/json", "", "key");
+  EXPECT_EQ(missing.status, 422);
+  EXPECT_NE(missing.body.find(R"x("loc":["body",1],"msg":"no field \"key\" (the identifier column)")x"),
+            std::string::npos) << missing.body;
+  EXPECT_EQ(f.routes.Predict(who, tagged, "application/json").status, 422);  // without id_column: an unknown field
+  f.log.FlushAudit();
+  std::ifstream file(f.dir.File("audit.log"));
+  std::stringstream audit;
+  audit << file.rdbuf();
+  EXPECT_NE(audit.str().find(R"("row":0,"id":"p-1","inputs":{"gender":)"), std::string::npos) << audit.str();
+}
+
 // JsonObjectText gives what JsonText gives for the same object.
 TEST(Routes, ObjectTextIsJsonText) {
   const Json parts = {{"a", "x\"y\xff"}, {"b", 1.5}, {"c", Json::array({1, nullptr})}, {"d", {{"e", true}}}};

@@ -3,8 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
-#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <span>
@@ -72,6 +70,7 @@ struct Routes::Outcome {
   bool single = false;          // the body was one object
   std::vector<RecordPrediction> answers;
   std::vector<std::string> rendered;  // when ok: AnswerText of every answer (render_all) or of the first
+  std::vector<std::string> ids;       // with an id column: each answer's id as JSON text
   std::vector<double> features;  // when ok: num_features() per record, row after row
 };
 
@@ -86,7 +85,8 @@ Routes::Routes(const Model& model, RouteSettings settings, Metrics* metrics, Eve
 }
 
 Routes::Outcome Routes::Run(const RequestInfo& who, const std::string& body, const std::string& content_type,
-                            bool object_only, const std::string& unknown_categories, bool render_all) const {
+                            bool object_only, const std::string& unknown_categories, bool render_all,
+                            const std::string& id_column) const {
   Outcome out;
   CheckOptions check_options;
   check_options.refuse_unknown_categories = settings_.refuse_unknown_categories || unknown_categories == "refuse";
@@ -114,7 +114,7 @@ Routes::Outcome Routes::Run(const RequestInfo& who, const std::string& body, con
                                     (object_only ? "" : " or text/csv"), who.id);
     return out;
   }
-  StatusOr<RecordInput> input = ReadInput(body, InputOptions{format, "", ""}, model_.schema());
+  StatusOr<RecordInput> input = ReadInput(body, InputOptions{format, "", id_column}, model_.schema());
   if (!input.ok()) {
     out.reply = JsonReply(422, {{"detail", Json::array({DetailEntry({"body"}, input.status().message(), IssueKind::kParse)})}});
     return out;
@@ -148,6 +148,7 @@ Routes::Outcome Routes::Run(const RequestInfo& who, const std::string& body, con
     for (const Issue& e : check.errors) detail.push_back(DetailEntry(loc(e.field), e.message, e.kind));
     if (!check.ok()) continue;
     out.answers.push_back(model_.PredictPrepared(features, std::move(check.warnings)));
+    if (!id_column.empty()) out.ids.push_back(JsonText(ValueJson(row.id)));
     out.features.insert(out.features.end(), features.begin(), features.end());
   }
   if (!detail.empty()) {
@@ -167,14 +168,16 @@ Routes::Outcome Routes::Run(const RequestInfo& who, const std::string& body, con
     Json fields = Json::object();
     for (auto& [name, value] : PredictionFields(model_, out.answers[i])) fields[name] = std::move(value);
     std::string outputs = JsonText(fields);
+    const std::string& id = out.ids.empty() ? "" : out.ids[i];
     if (audit) {
-      log_->Audit(JsonObjectText()
-                      .Add("time", NowIso8601()).Add("request_id", who.id).Add("user", who.user).Add("route", who.route)
-                      .Add("row", i).Add("inputs", RecordJson(*input->rows[i].record)).Raw("outputs", outputs)
+      JsonObjectText line;
+      line.Add("time", NowIso8601()).Add("request_id", who.id).Add("user", who.user).Add("route", who.route).Add("row", i);
+      if (!id.empty()) line.Raw("id", id);
+      log_->Audit(line.Add("inputs", RecordJson(*input->rows[i].record)).Raw("outputs", outputs)
                       .Raw("model", model_text_).Raw("model_version", model_version_text_).Add("latency_ms", latency_ms)
                       .Close());
     }
-    if (render_all || i == 0) out.rendered.push_back(AnswerText(out.answers[i], std::move(outputs)));
+    if (render_all || i == 0) out.rendered.push_back(AnswerText(out.answers[i], std::move(outputs), id));
   }
   log_->AddRendered("INFO", "prediction",
                     JsonObjectText()
@@ -190,7 +193,8 @@ std::string Routes::Message(const RecordPrediction& p) const {
   return fmt::format("predicted \"{}\" with probability {:.3f}", p.label, p.probability);
 }
 
-std::string Routes::AnswerText(const RecordPrediction& p, std::string outputs) const {
+std::string Routes::AnswerText(const RecordPrediction& p, std::string outputs, const std::string& id) const {
+  if (!id.empty()) outputs = "{\"id\":" + id + (outputs.size() > 2 ? "," : "") + outputs.substr(1);
   return JsonObjectText(std::move(outputs))
       .Add("message", Message(p)).Add("warnings", IssuesJson(p.warnings))
       .Raw("model", model_text_).Raw("model_version", model_version_text_)
@@ -220,39 +224,47 @@ Reply Routes::Prediction(const RequestInfo& who, const std::string& body, const 
 }
 
 Reply Routes::Predict(const RequestInfo& who, const std::string& body, const std::string& content_type,
-                      const std::string& unknown_categories) const {
-  Outcome out = Run(who, body, content_type, /*object_only=*/false, unknown_categories, /*render_all=*/true);
+                      const std::string& unknown_categories, const std::string& id_column) const {
+  Outcome out =
+      Run(who, body, content_type, /*object_only=*/false, unknown_categories, /*render_all=*/true, id_column);
   if (!out.ok) return out.reply;
   if (out.single) return Reply{200, std::move(out.rendered[0]), "application/json", {}};
   return Reply{200, BatchText(std::move(out.rendered)), "application/json", {}};
 }
 
 Reply Routes::PredictProba(const RequestInfo& who, const std::string& body, const std::string& content_type,
-                           const std::string& unknown_categories) const {
+                           const std::string& unknown_categories, const std::string& id_column) const {
   if (model_.task() == Task::kRegression) {
     return ErrorReply(404, "this model is a regression: it has no class probabilities (use /predict)", who.id);
   }
-  Outcome out = Run(who, body, content_type, /*object_only=*/false, unknown_categories, /*render_all=*/false);
+  Outcome out =
+      Run(who, body, content_type, /*object_only=*/false, unknown_categories, /*render_all=*/false, id_column);
   if (!out.ok) return out.reply;
-  auto shape = [&](const RecordPrediction& p) {
+  auto shape = [&](size_t i) {
+    const RecordPrediction& p = out.answers[i];
     Json probabilities(std::vector<double>(p.probabilities.begin(), p.probabilities.begin() + p.num_classes));
-    return Json{{"prediction", p.prediction}, {"probabilities", probabilities}, {"message", Message(p)}};
+    Json answer = out.ids.empty() ? Json::object() : Json{{"id", Json::parse(out.ids[i])}};
+    answer["prediction"] = p.prediction;
+    answer["probabilities"] = probabilities;
+    answer["message"] = Message(p);
+    return answer;
   };
-  if (out.single) return JsonReply(200, shape(out.answers[0]));
+  if (out.single) return JsonReply(200, shape(0));
   Json all = Json::array();
-  for (const RecordPrediction& p : out.answers) all.push_back(shape(p));
+  for (size_t i = 0; i < out.answers.size(); ++i) all.push_back(shape(i));
   return JsonReply(200, {{"predictions", all}});
 }
 
 Reply Routes::Explain(const RequestInfo& who, const std::string& body, const std::string& content_type,
-                      const std::string& format, const std::string& unknown_categories) const {
+                      const std::string& format, const std::string& unknown_categories,
+                      const std::string& id_column) const {
   if (!format.empty() && format != "dashboard") {
     return JsonReply(422, {{"detail", Json::array({DetailEntry({"query", "format"},
                                                                "expected \"dashboard\" or nothing, got \"" + format + "\"",
                                                                IssueKind::kEnum)})}});
   }
   Outcome out = Run(who, body, content_type, /*object_only=*/false, unknown_categories,
-                    /*render_all=*/format != "dashboard");
+                    /*render_all=*/format != "dashboard", format == "dashboard" ? "" : id_column);
   if (!out.ok) return out.reply;
   const size_t width = model_.num_features();
   ExplainScratch scratch(model_);
