@@ -139,6 +139,11 @@ TEST(Routes, ObjectTextIsJsonText) {
   for (const auto& [key, value] : parts.items()) text.Add(key, value);
   EXPECT_EQ(text.Close(), JsonText(parts));
   EXPECT_EQ(JsonObjectText(JsonText(Json::object())).Add("k", 1).Close(), R"({"k":1})");
+  for (const std::string& v : {std::string("plain id-7"), std::string("q\"b\\"), std::string("tab\t\x01\x7f"),
+                               std::string("caf\xc3\xa9"), std::string("bad\xff"), std::string()}) {
+    EXPECT_EQ(JsonObjectText().Add("s", v).Add("n", size_t{18446744073709551615u}).Close(),
+              JsonText(Json{{"s", v}, {"n", size_t{18446744073709551615u}}}));
+  }
   EXPECT_EQ(JsonObjectText(R"({"a":1})").Raw("b", "[2]").Close(), R"({"a":1,"b":[2]})");
 }
 

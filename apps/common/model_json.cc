@@ -146,6 +146,19 @@ JsonObjectText& JsonObjectText::Raw(std::string_view key, std::string_view json_
   return *this;
 }
 
+bool JsonObjectText::AddPlainString(std::string_view key, std::string_view value) {
+  for (const char c : value) {
+    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') return false;  // escaped, or UTF-8 checked
+  }
+  if (text_.size() > 1) text_ += ',';
+  text_ += '"';
+  text_ += key;
+  text_ += "\":\"";
+  text_ += value;
+  text_ += '"';
+  return true;
+}
+
 std::string JsonObjectText::Close() {
   text_ += '}';
   return std::move(text_);

@@ -3,10 +3,12 @@
 #ifndef STROKE_APPS_COMMON_MODEL_JSON_H_
 #define STROKE_APPS_COMMON_MODEL_JSON_H_
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "stroke/model.h"
@@ -58,10 +60,24 @@ class JsonObjectText {
   explicit JsonObjectText(std::string object) : text_(std::move(object)) { text_.pop_back(); }
   // `json_text`: a JsonText rendering (one line).
   JsonObjectText& Raw(std::string_view key, std::string_view json_text);
-  JsonObjectText& Add(std::string_view key, const Json& value) { return Raw(key, JsonText(value)); }
+  // `value` as JsonText renders it. Strings of printable ASCII without a
+  // quote or backslash, and unsigned integers, are written directly (what
+  // JsonText writes for them), sparing a Json and a serializer per member.
+  template <typename T>
+  JsonObjectText& Add(std::string_view key, const T& value) {
+    if constexpr (std::is_convertible_v<const T&, std::string_view> && !std::is_same_v<T, Json>) {
+      if (AddPlainString(key, value)) return *this;
+      return Raw(key, JsonText(Json(std::string_view(value))));
+    } else if constexpr (std::is_integral_v<T> && std::is_unsigned_v<T> && !std::is_same_v<T, bool>) {
+      return Raw(key, fmt::to_string(value));
+    } else {
+      return Raw(key, JsonText(value));
+    }
+  }
   std::string Close();  // the text; the builder is left empty
 
  private:
+  bool AddPlainString(std::string_view key, std::string_view value);  // false: not plain, nothing added
   std::string text_ = "{";
 };
 
