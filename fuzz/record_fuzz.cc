@@ -87,7 +87,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.allow_unknown_fields = (data[0] & 16) != 0;
   const std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
 
-  StatusOr<apps::RecordInput> input = apps::ReadRecords(text, formats[(data[0] >> 2) & 3], model.schema());
+  StatusOr<apps::RecordInput> input = apps::ReadInput(text, apps::InputOptions{formats[(data[0] >> 2) & 3], "", ""}, model.schema());
   if (!input.ok()) return 0;
   const size_t width = model.num_features();
   std::vector<double> features(width), rows;

@@ -127,6 +127,25 @@ TEST(PredictCli, ByteOrderMarkIsIgnoredInEveryFormat) {
   EXPECT_EQ(Predict({"--format", "csv"}, bom + kStrokeCsv).exit_code, kExitOk);
 }
 
+TEST(PredictCli, IdColumnIsCarriedToEachAnswerAndNotGivenToTheModel) {
+  const std::string tagged = std::string(R"({"key": "a-1", )") + (kPatient + 1);
+  CliRun jsonl = Predict({"--id-column", "key", "--output", "jsonl"}, tagged + "\n" + kPatient + "\n");
+  EXPECT_EQ(jsonl.exit_code, kExitRowsFailed);  // the second record has no key
+  const Json first = Json::parse(jsonl.out.substr(0, jsonl.out.find('\n')));
+  EXPECT_EQ(first.begin().key(), "row");
+  EXPECT_EQ(std::next(first.begin()).key(), "id");
+  EXPECT_EQ(first["id"], "a-1");
+  EXPECT_EQ(first["probability"], LibraryProbability(kPatient));
+  EXPECT_NE(jsonl.err.find("row 2 (line 2): no field \"key\" (the identifier column)"), std::string::npos) << jsonl.err;
+
+  CliRun csv = Predict({"--id-column", "key"}, "key," + std::string(kStrokeCsv).insert(
+      std::string(kStrokeCsv).find('\n') + 1, "17,"));
+  ASSERT_EQ(csv.exit_code, kExitOk) << csv.err;
+  EXPECT_EQ(csv.out.substr(0, 7), "row,id,");
+  EXPECT_EQ(csv.out.substr(csv.out.find('\n') + 1, 5), "1,17,");
+  EXPECT_EQ(Predict({"--id-column", "key"}, kStrokeCsv).exit_code, kExitUsage);  // no such column
+}
+
 TEST(PredictCli, UnreadableJsonValuesAreErrorsNamingTheFieldInValidUtf8) {
   std::string huge_age = kPatient, bad_text = kPatient;
   huge_age.replace(huge_age.find("67"), 2, "1e400");

@@ -58,24 +58,23 @@ Json ExplanationJson(const Model& model, std::span<const double> features, Expla
   return model.task() == Task::kMulticlassClassification ? all : all[0];
 }
 
+Json ValueJson(const Value& v) {
+  switch (v.kind) {
+    case Value::Kind::kNull: return nullptr;
+    case Value::Kind::kBool: return v.boolean;
+    case Value::Kind::kString: return v.text;
+    case Value::Kind::kOther:
+    case Value::Kind::kInvalid: return v.Describe();
+    case Value::Kind::kNumber:
+      if (v.is_integer && std::fabs(v.number) < 9e15) return static_cast<int64_t>(v.number);
+      return v.number;
+  }
+  return nullptr;
+}
+
 Json RecordJson(const Record& record) {
   Json out = Json::object();
-  for (const auto& [name, v] : record.fields()) {
-    switch (v.kind) {
-      case Value::Kind::kNull: out[name] = nullptr; break;
-      case Value::Kind::kBool: out[name] = v.boolean; break;
-      case Value::Kind::kString: out[name] = v.text; break;
-      case Value::Kind::kOther:
-      case Value::Kind::kInvalid: out[name] = v.Describe(); break;
-      case Value::Kind::kNumber:
-        if (v.is_integer && std::fabs(v.number) < 9e15) {
-          out[name] = static_cast<int64_t>(v.number);
-        } else {
-          out[name] = v.number;
-        }
-        break;
-    }
-  }
+  for (const auto& [name, v] : record.fields()) out[name] = ValueJson(v);
   return out;
 }
 
@@ -136,6 +135,33 @@ Json ModelInfoJson(const Model& model) {
 
 std::string JsonText(const Json& value, int indent) {
   return value.dump(indent, ' ', false, Json::error_handler_t::replace);
+}
+
+JsonObjectText& JsonObjectText::Raw(std::string_view key, std::string_view json_text) {
+  if (text_.size() > 1) text_ += ',';
+  text_ += '"';
+  text_ += key;
+  text_ += "\":";
+  text_ += json_text;
+  return *this;
+}
+
+bool JsonObjectText::AddPlainString(std::string_view key, std::string_view value) {
+  for (const char c : value) {
+    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') return false;  // escaped, or UTF-8 checked
+  }
+  if (text_.size() > 1) text_ += ',';
+  text_ += '"';
+  text_ += key;
+  text_ += "\":\"";
+  text_ += value;
+  text_ += '"';
+  return true;
+}
+
+std::string JsonObjectText::Close() {
+  text_ += '}';
+  return std::move(text_);
 }
 
 }  // namespace stroke::apps

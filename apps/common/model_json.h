@@ -3,9 +3,12 @@
 #ifndef STROKE_APPS_COMMON_MODEL_JSON_H_
 #define STROKE_APPS_COMMON_MODEL_JSON_H_
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <span>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "stroke/model.h"
@@ -32,7 +35,10 @@ std::vector<std::pair<std::string, Json>> PredictionFields(const Model& model, c
 // object, or for multiclass an array with "class" and "label" in each.
 Json ExplanationJson(const Model& model, std::span<const double> features, ExplainScratch& scratch);
 
-// A record as JSON (for logs and audit lines).
+// A value as JSON: integers written as such, kOther and kInvalid as their description.
+Json ValueJson(const Value& value);
+
+// A record as JSON (for logs and audit lines), each value as ValueJson.
 Json RecordJson(const Record& record);
 
 // One input field as the bundle declares it.
@@ -42,6 +48,38 @@ Json FieldJson(const FieldSpec& field);
 // not UTF-8 - a client's bytes echoed in an error message, a file name -
 // becomes U+FFFD instead of throwing: every JSON the apps write goes through here.
 std::string JsonText(const Json& value, int indent = -1);
+
+// One-line JSON object text built member by member from parts already
+// rendered, so that a part rendered once (an answer) is reused, not rendered
+// again: the text is byte for byte what JsonText gives for the same object.
+// Keys are plain ASCII names (no quote, backslash or control character).
+class JsonObjectText {
+ public:
+  JsonObjectText() = default;
+  // Continues `object`, the JsonText of an object, with more members.
+  explicit JsonObjectText(std::string object) : text_(std::move(object)) { text_.pop_back(); }
+  // `json_text`: a JsonText rendering (one line).
+  JsonObjectText& Raw(std::string_view key, std::string_view json_text);
+  // `value` as JsonText renders it. Strings of printable ASCII without a
+  // quote or backslash, and unsigned integers, are written directly (what
+  // JsonText writes for them), sparing a Json and a serializer per member.
+  template <typename T>
+  JsonObjectText& Add(std::string_view key, const T& value) {
+    if constexpr (std::is_convertible_v<const T&, std::string_view> && !std::is_same_v<T, Json>) {
+      if (AddPlainString(key, value)) return *this;
+      return Raw(key, JsonText(Json(std::string_view(value))));
+    } else if constexpr (std::is_integral_v<T> && std::is_unsigned_v<T> && !std::is_same_v<T, bool>) {
+      return Raw(key, fmt::to_string(value));
+    } else {
+      return Raw(key, JsonText(value));
+    }
+  }
+  std::string Close();  // the text; the builder is left empty
+
+ private:
+  bool AddPlainString(std::string_view key, std::string_view value);  // false: not plain, nothing added
+  std::string text_ = "{";
+};
 
 }  // namespace stroke::apps
 

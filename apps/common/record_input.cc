@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <optional>
 #include <set>
 
 #include "csv.h"
@@ -17,18 +19,40 @@ std::string_view FirstLine(std::string_view text) {
   return text.substr(0, text.find('\n'));
 }
 
-StatusOr<RecordInput> ReadJson(std::string_view text) {
-  auto records = ParseRecordsJson(text);
+// Moves `id_column` from row->record to row->id (the header's contract).
+void TakeId(InputRow* row, const std::string& id_column, const Schema& schema) {
+  if (id_column.empty() || !row->record.ok()) return;
+  const Value* id = row->record->Find(id_column);
+  if (id == nullptr) {
+    row->record = InvalidInputError("no field \"" + id_column + "\" (the identifier column)");
+    return;
+  }
+  row->id = *id;
+  if (schema.IndexOf(id_column) >= 0) return;  // also a model field: it stays
+  Record rest;
+  for (const auto& [name, value] : row->record->fields()) {
+    if (name != id_column) rest.Set(name, value);
+  }
+  row->record = std::move(rest);
+}
+
+// `records`: ParseRecordsJson(text), `text` without its byte-order mark.
+StatusOr<RecordInput> ReadJson(std::string_view text, StatusOr<std::vector<StatusOr<Record>>> records,
+                               const InputOptions& options, const Schema& schema) {
   if (!records.ok()) return records.status();
   const size_t start = text.find_first_not_of(" \t\r\n");  // ParseRecordsJson saw a value there
   RecordInput input{InputFormat::kJson, text[start] == '{', {}};
+  input.rows.reserve(records->size());
   for (size_t i = 0; i < records->size(); ++i) {
-    input.rows.push_back({i + 1, 0, std::move((*records)[i])});
+    input.rows.push_back({i + 1, 0, std::move((*records)[i]), Value()});
+    TakeId(&input.rows.back(), options.id_column, schema);
   }
   return input;
 }
 
-RecordInput ReadJsonl(std::string_view text) {
+// `first`, when given, is the first non-blank line already parsed (by detection).
+RecordInput ReadJsonl(std::string_view text, std::optional<Record> first, const InputOptions& options,
+                      const Schema& schema) {
   RecordInput input{InputFormat::kJsonl, false, {}};
   size_t line = 0;
   while (!text.empty()) {
@@ -37,12 +61,15 @@ RecordInput ReadJsonl(std::string_view text) {
     std::string_view content = text.substr(0, end);
     text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
     if (content.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-    input.rows.push_back({input.rows.size() + 1, line, ParseRecordJson(content)});
+    StatusOr<Record> record = first ? StatusOr<Record>(std::move(*first)) : ParseRecordJson(content);
+    first.reset();
+    input.rows.push_back({input.rows.size() + 1, line, std::move(record), Value()});
+    TakeId(&input.rows.back(), options.id_column, schema);
   }
   return input;
 }
 
-StatusOr<RecordInput> ReadCsv(std::string_view text, const Schema& schema) {
+StatusOr<RecordInput> ReadCsv(std::string_view text, const InputOptions& options, const Schema& schema) {
   auto rows = ParseCsv(text);
   if (!rows.ok()) return rows.status();
   if (rows->empty()) return InvalidInputError("CSV input is empty: expected a header row");
@@ -64,15 +91,25 @@ StatusOr<RecordInput> ReadCsv(std::string_view text, const Schema& schema) {
     if (!seen.count(field.name)) missing += (missing.empty() ? "\"" : ", \"") + field.name + "\"";
   }
   if (!missing.empty()) return InvalidInputError("CSV header lacks the model's column(s) " + missing);
+  int id_column = -1;  // the identifier's column, when not also a model field
+  if (!options.id_column.empty()) {
+    const auto at = std::find(header.begin(), header.end(), options.id_column);
+    if (at == header.end()) {
+      return InvalidInputError("CSV header lacks the identifier column \"" + options.id_column + "\"");
+    }
+    if (schema.IndexOf(options.id_column) < 0) id_column = static_cast<int>(at - header.begin());
+  }
   RecordInput input{InputFormat::kCsv, false, {}};
   for (size_t r = 1; r < rows->size(); ++r) {
     const CsvRow& row = (*rows)[r];
-    InputRow out{r, row.line, InvalidInputError("")};
+    InputRow out{r, row.line, InvalidInputError(""), Value()};
     if (row.cells.size() != header.size()) {
       out.record = InvalidInputError(fmt::format("has {} cells, the header has {}", row.cells.size(), header.size()));
     } else {
       Record record;
       for (size_t c = 0; c < header.size(); ++c) {
+        if (header[c] == options.id_column) out.id = Value::Text(row.cells[c]);
+        if (static_cast<int>(c) == id_column) continue;
         const int field = field_of_column[c];
         record.Set(header[c], field >= 0 ? schema.ValueFromText(static_cast<size_t>(field), row.cells[c])
                                          : Value::Text(row.cells[c]));
@@ -86,28 +123,30 @@ StatusOr<RecordInput> ReadCsv(std::string_view text, const Schema& schema) {
 
 }  // namespace
 
-InputFormat DetectFormat(const std::string& path, std::string_view text) {
+StatusOr<RecordInput> ReadInput(std::string_view text, const InputOptions& options, const Schema& schema) {
   text = SkipUtf8Bom(text);
-  if (EndsWith(path, ".json")) return InputFormat::kJson;
-  if (EndsWith(path, ".jsonl") || EndsWith(path, ".ndjson")) return InputFormat::kJsonl;
-  if (EndsWith(path, ".csv")) return InputFormat::kCsv;
-  const size_t start = text.find_first_not_of(" \t\r\n");
-  if (start == std::string_view::npos) return InputFormat::kJson;
-  if (text[start] == '[') return InputFormat::kJson;
-  if (text[start] != '{') return InputFormat::kCsv;
-  if (ParseRecordJson(text).ok()) return InputFormat::kJson;  // one object, on one line or many
-  return ParseRecordJson(FirstLine(text.substr(start))).ok() ? InputFormat::kJsonl : InputFormat::kJson;
-}
-
-StatusOr<RecordInput> ReadRecords(std::string_view text, InputFormat format, const Schema& schema) {
-  text = SkipUtf8Bom(text);
+  InputFormat format = options.format;
+  if (format == InputFormat::kAuto) {
+    if (EndsWith(options.path, ".json")) format = InputFormat::kJson;
+    if (EndsWith(options.path, ".jsonl") || EndsWith(options.path, ".ndjson")) format = InputFormat::kJsonl;
+    if (EndsWith(options.path, ".csv")) format = InputFormat::kCsv;
+  }
   switch (format) {
-    case InputFormat::kJson: return ReadJson(text);
-    case InputFormat::kJsonl: return ReadJsonl(text);
-    case InputFormat::kCsv: return ReadCsv(text, schema);
+    case InputFormat::kJson: return ReadJson(text, ParseRecordsJson(text), options, schema);
+    case InputFormat::kJsonl: return ReadJsonl(text, std::nullopt, options, schema);
+    case InputFormat::kCsv: return ReadCsv(text, options, schema);
     case InputFormat::kAuto: break;
   }
-  return ReadRecords(text, DetectFormat("", text), schema);
+  // Detection, parsing as it goes: a text starting with "{" is parsed as JSON
+  // once, and only when that fails is its first line tried as JSON Lines.
+  const size_t start = text.find_first_not_of(" \t\r\n");
+  if (start == std::string_view::npos || text[start] == '[') return ReadJson(text, ParseRecordsJson(text), options, schema);
+  if (text[start] != '{') return ReadCsv(text, options, schema);
+  StatusOr<std::vector<StatusOr<Record>>> records = ParseRecordsJson(text);
+  if (records.ok()) return ReadJson(text, std::move(records), options, schema);  // one object
+  StatusOr<Record> first = ParseRecordJson(FirstLine(text.substr(start)));
+  if (first.ok()) return ReadJsonl(text, std::move(*first), options, schema);
+  return records.status();  // not JSON, and not JSON Lines either
 }
 
 }  // namespace stroke::apps

@@ -1,6 +1,22 @@
-// Reading records from JSON, JSON Lines or CSV text (stroke-predict's input,
-// stroke-serve's request bodies), keeping each record's position so that
-// errors can name it.
+// The one input module of stroke-predict and stroke-serve: JSON, JSON Lines
+// or CSV text -> numbered records.
+//
+// Contract of ReadInput:
+//  - The format is the declared one (--format, a request's Content-Type), else
+//    the one the file name's extension names, else detected from the text -
+//    once: the text is parsed a single time whatever its format.
+//  - A leading UTF-8 byte-order mark is ignored.
+//  - Each record keeps its 1-based number and, for JSON Lines and CSV, its
+//    1-based line, so errors can name it. A record that cannot be read is an
+//    InputRow holding its error; the others are unaffected.
+//  - With an identifier column, each record's field (CSV: column) of that
+//    name is taken out of the record into InputRow::id, carried to the
+//    answer, not given to the model - unless it is one of the model's fields,
+//    which it then also stays. A record without it is a row error; a CSV
+//    header without it fails the whole input.
+//  - The whole input fails (kInvalidInput) only when nothing can be read:
+//    not JSON, an empty CSV, a broken quote, a CSV header without one of the
+//    model's fields, with a name twice or a name that is not UTF-8.
 #ifndef STROKE_APPS_COMMON_RECORD_INPUT_H_
 #define STROKE_APPS_COMMON_RECORD_INPUT_H_
 
@@ -15,11 +31,18 @@ namespace stroke::apps {
 
 enum class InputFormat { kAuto, kJson, kJsonl, kCsv };
 
+struct InputOptions {
+  InputFormat format = InputFormat::kAuto;  // declared; kAuto: from `path`, else detected
+  std::string path;                         // the input's file name ("" or "-": none)
+  std::string id_column;                    // "": no identifier column
+};
+
 // One input record, or why it could not be read.
 struct InputRow {
   size_t row = 0;   // 1-based record number
   size_t line = 0;  // 1-based line in the input (JSONL, CSV); 0 for JSON
   StatusOr<Record> record = InvalidInputError("not read");
+  Value id;         // the identifier column's value (kNull without one)
 };
 
 struct RecordInput {
@@ -28,20 +51,13 @@ struct RecordInput {
   std::vector<InputRow> rows;
 };
 
-// The format `path`'s extension names, else the one `text` looks like: "["
-// or a single object is JSON; several objects whose first line is a whole
-// object are JSON Lines; anything else is CSV. A leading UTF-8 byte-order
-// mark is ignored.
-InputFormat DetectFormat(const std::string& path, std::string_view text);
-
-// Reads every record of `text`, ignoring a leading UTF-8 byte-order mark.
+// Detection, when neither declared nor named by an extension: text starting
+// (after blanks) with "[" or holding one object is JSON; several objects
+// whose first line is a whole object are JSON Lines; anything else is CSV.
 // CSV cells become values through Schema::ValueFromText for the model's
 // fields (other columns stay text; a cell that is not UTF-8 becomes a
-// kInvalid value, reported under its column's name). kInvalidInput only
-// when nothing can be read (not JSON, an empty CSV, a broken quote, a CSV
-// header without one of the model's fields or with a name that is not
-// UTF-8); a single bad record is an InputRow with an error.
-StatusOr<RecordInput> ReadRecords(std::string_view text, InputFormat format, const Schema& schema);
+// kInvalid value, reported under its column's name).
+StatusOr<RecordInput> ReadInput(std::string_view text, const InputOptions& options, const Schema& schema);
 
 }  // namespace stroke::apps
 

@@ -10,8 +10,9 @@
 namespace stroke::apps {
 namespace {
 
-Json AnswerJson(const Answer& a, const Model& model, bool emit_features) {
+Json AnswerJson(const Answer& a, const Model& model, bool emit_features, bool with_id) {
   Json out = {{"row", a.row}};
+  if (with_id) out["id"] = ValueJson(a.id);
   if (!a.ok) {
     out["errors"] = IssuesJson(a.errors);
     return out;
@@ -34,7 +35,7 @@ std::string CsvText(const Json& value) {
   return JsonText(value);
 }
 
-void WriteCsv(const std::vector<Answer>& answers, const Model& model, bool emit_features,
+void WriteCsv(const std::vector<Answer>& answers, const Model& model, bool emit_features, bool with_id,
               std::ostream& out) {
   // Header from a blank answer; multiclass probabilities become one column per class.
   std::vector<std::string> columns;
@@ -42,6 +43,7 @@ void WriteCsv(const std::vector<Answer>& answers, const Model& model, bool emit_
     if (!value.is_object()) columns.push_back(name);
   }
   out << "row";
+  if (with_id) out << ",id";
   for (const std::string& c : columns) out << ',' << c;
   for (const std::string& label : model.info().class_labels) {
     if (model.task() == Task::kMulticlassClassification) out << ',' << CsvCell("probability_" + label);
@@ -54,6 +56,7 @@ void WriteCsv(const std::vector<Answer>& answers, const Model& model, bool emit_
   const size_t blanks = columns.size() + (model.task() == Task::kMulticlassClassification ? model.info().class_labels.size() : 0);
   for (const Answer& a : answers) {
     out << a.row;
+    if (with_id) out << ',' << CsvText(ValueJson(a.id));
     if (a.ok) {
       for (const auto& [name, value] : PredictionFields(model, a.prediction)) {
         if (!value.is_object()) out << ',' << CsvText(value);
@@ -79,17 +82,17 @@ std::string Bounds(double lo, double hi) {
 
 void WriteAnswers(const std::vector<Answer>& answers, const Model& model, const AnswerFormat& how,
                   std::ostream& out) {
-  if (how.format == OutputFormat::kCsv) return WriteCsv(answers, model, how.emit_features, out);
+  if (how.format == OutputFormat::kCsv) return WriteCsv(answers, model, how.emit_features, how.with_id, out);
   if (how.format == OutputFormat::kJsonl) {
-    for (const Answer& a : answers) out << JsonText(AnswerJson(a, model, how.emit_features)) << '\n';
+    for (const Answer& a : answers) out << JsonText(AnswerJson(a, model, how.emit_features, how.with_id)) << '\n';
     return;
   }
   if (how.single_object && answers.size() == 1) {
-    out << JsonText(AnswerJson(answers[0], model, how.emit_features), 2) << '\n';
+    out << JsonText(AnswerJson(answers[0], model, how.emit_features, how.with_id), 2) << '\n';
     return;
   }
   Json all = Json::array();
-  for (const Answer& a : answers) all.push_back(AnswerJson(a, model, how.emit_features));
+  for (const Answer& a : answers) all.push_back(AnswerJson(a, model, how.emit_features, how.with_id));
   out << JsonText(all, 2) << '\n';
 }
 

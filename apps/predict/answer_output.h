@@ -15,6 +15,7 @@ namespace stroke::apps {
 // The answer for one input record: a prediction, or the errors that prevented one.
 struct Answer {
   size_t row = 0;
+  Value id;                      // the record's identifier (--id-column)
   bool ok = false;
   RecordPrediction prediction;  // when ok
   std::vector<Issue> errors;    // when !ok
@@ -26,6 +27,7 @@ struct AnswerFormat {
   OutputFormat format = OutputFormat::kJson;  // kJson, kJsonl or kCsv
   bool single_object = false;                 // kJson: one object, not an array
   bool emit_features = false;
+  bool with_id = false;                       // --id-column: an "id" after "row"
 };
 
 // Writes every answer in `how.format`, with the fields of the model's task

@@ -91,6 +91,10 @@ std::unique_ptr<CLI::App> MakeParser(CliOptions* options) {
   app->add_flag("--allow-unknown-fields", options->allow_unknown_fields,
                 "ignore fields the model does not read (default: an error)")
       ->group("Input");
+  app->add_option("--id-column", options->id_column,
+                  "field (CSV: column) identifying each record: carried to its answer as \"id\", not given to the model")
+      ->type_name("NAME")
+      ->group("Input");
   app->add_flag("--refuse-unknown-categories", options->refuse_unknown_categories,
                 "refuse categories unseen in training even where the bundle answers them with a warning")
       ->group("Input");

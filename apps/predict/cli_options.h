@@ -26,6 +26,7 @@ struct CliOptions {
   bool explain = false;              // add TreeSHAP contributions (json, jsonl)
   bool allow_unknown_fields = false; // ignore fields/columns the model does not read
   bool refuse_unknown_categories = false;  // unknown categories are errors even where the bundle accepts them
+  std::string id_column;             // --id-column: carried to each answer as "id", not given to the model
   LoadOptions load;                  // bundle limits (--max-tree-depth, ...)
 };
 

@@ -46,6 +46,7 @@ Answer AnswerRow(const Model& model, const InputRow& row, const CliOptions& opti
                  std::vector<double>* features, ExplainScratch* scratch) {
   Answer answer;
   answer.row = row.row;
+  answer.id = row.id;
   if (!row.record.ok()) {
     answer.errors.push_back({"", IssueKind::kParse, row.record.status().message()});
     return answer;
@@ -92,10 +93,8 @@ int RunCommand(const CliOptions& options, std::istream& in, std::ostream& out, s
 
   StatusOr<std::string> text = ReadInput(options.input, in);
   if (!text.ok()) return Fail(err, text.status().message());
-  const InputFormat format = options.input_format != InputFormat::kAuto
-                                 ? options.input_format
-                                 : DetectFormat(options.input, *text);
-  StatusOr<RecordInput> input = ReadRecords(*text, format, model->schema());
+  const InputOptions read{options.input_format, options.input == "-" ? "" : options.input, options.id_column};
+  StatusOr<RecordInput> input = ReadInput(*text, read, model->schema());
   if (!input.ok()) return Fail(err, "cannot read input: " + input.status().message());
 
   std::vector<Answer> answers;
@@ -118,6 +117,7 @@ int RunCommand(const CliOptions& options, std::istream& in, std::ostream& out, s
   if (options.explain && how.format == OutputFormat::kCsv) how.format = OutputFormat::kJsonl;  // nested values
   how.single_object = input->single_object;
   how.emit_features = options.emit_features;
+  how.with_id = !options.id_column.empty();
   WriteAnswers(answers, *model, how, out);
   if (failed > 0) {
     err << "stroke-predict: " << failed << " of " << answers.size() << " records failed\n";

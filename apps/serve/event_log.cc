@@ -71,15 +71,15 @@ Status EventLog::OpenAudit(const std::string& path, bool fsync_each_line) {
   return s.ok() ? s : IoError("audit log: " + s.message());
 }
 
-void EventLog::Add(std::string level, std::string message, Json data) {
+void EventLog::AddRendered(std::string level, std::string message, std::string data) {
   std::lock_guard<std::mutex> lock(mutex_);
   entries_.push_front({NowIso8601(), std::move(level), std::move(message), std::move(data)});
   if (entries_.size() > capacity_) entries_.pop_back();
 }
 
-bool EventLog::Audit(const Json& line) {
+bool EventLog::Audit(std::string_view line) {
   if (!audit_.is_open()) return true;
-  const bool ok = audit_.WriteLine(JsonText(line));
+  const bool ok = audit_.WriteLine(line);
   ++(ok ? audit_lines_ : audit_failures_);
   return ok;
 }

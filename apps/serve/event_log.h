@@ -26,7 +26,7 @@ struct LogEntry {
   std::string timestamp;  // ISO 8601, UTC, milliseconds
   std::string level;      // INFO, WARNING, ERROR
   std::string message;
-  Json data;
+  std::string data;       // JSON text (one line), rendered when the entry was added
 };
 
 // The current UTC time as 2026-11-24T10:05:47.123Z.
@@ -71,11 +71,17 @@ class EventLog {
   // Opens `path` for appending audit lines. kIoError if it cannot.
   Status OpenAudit(const std::string& path, bool fsync_each_line);
 
-  void Add(std::string level, std::string message, Json data);
+  void Add(std::string level, std::string message, const Json& data) {
+    AddRendered(std::move(level), std::move(message), JsonText(data));
+  }
+  // `data`: JSON text (one line), e.g. built with JsonObjectText from parts
+  // the request rendered anyway.
+  void AddRendered(std::string level, std::string message, std::string data);
   // True when an audit file is open (callers skip building lines otherwise).
   bool auditing() const { return audit_.is_open(); }
-  // One JSON line in the audit file (if open). Returns false if writing failed.
-  bool Audit(const Json& line);
+  // One line of JSON text (JsonText, JsonObjectText) in the audit file (if
+  // open). Returns false if writing failed.
+  bool Audit(std::string_view line);
   void FlushAudit() { audit_.Sync(); }
   // Reopens the audit file (SIGHUP after logrotate).
   Status ReopenAudit() { return audit_.Reopen(); }

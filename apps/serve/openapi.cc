@@ -48,6 +48,17 @@ Json UnknownCategoriesParameter() {
           {"schema", {{"type", "string"}, {"enum", {"accept", "refuse"}}, {"default", "accept"}}}};
 }
 
+// The id_column query parameter of /predict and /predict_proba (routes.h).
+Json IdColumnParameter() {
+  return {{"name", "id_column"},
+          {"in", "query"},
+          {"required", false},
+          {"description",
+           "a field (CSV: column) identifying each record: not given to the model, answered first in its "
+           "answer as \"id\". A record without it is a 422."},
+          {"schema", {{"type", "string"}}}};
+}
+
 Json Operation(const std::string& summary, const Json& responses, bool secured) {
   Json op = {{"summary", summary}, {"responses", responses}};
   if (secured) op["security"] = Json::array({{{"basicAuth", Json::array()}}, {{"bearerAuth", Json::array()}}});
@@ -112,6 +123,9 @@ Json OpenApiDocument(const Model& model, const std::string& server_version, bool
   };
   for (const char* route : {"/prediction", "/predict", "/predict_proba"}) {
     paths[route]["post"]["parameters"] = Json::array({UnknownCategoriesParameter()});
+  }
+  for (const char* route : {"/predict", "/predict_proba"}) {
+    paths[route]["post"]["parameters"].push_back(IdColumnParameter());
   }
   Json doc = {
       {"openapi", "3.0.3"},

@@ -3,13 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
-#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <span>
 #include <sstream>
 
+#include "media_type.h"
 #include "openapi.h"
 #include "record_input.h"
 
@@ -31,33 +30,6 @@ std::string PydanticType(IssueKind kind) {
 
 Json DetailEntry(Json loc, const std::string& message, IssueKind kind) {
   return {{"loc", std::move(loc)}, {"msg", message}, {"type", PydanticType(kind)}};
-}
-
-// A request's Content-Type: the media type and its charset, both lower case
-// (RFC 9110 §8.3: case-insensitive).
-struct MediaType {
-  std::string type;
-  std::string charset;
-};
-
-MediaType ParseMediaType(const std::string& header) {
-  auto lower = [](std::string text) {
-    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.pop_back();
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.erase(0, 1);
-    return text;
-  };
-  MediaType media;
-  media.type = lower(header.substr(0, header.find(';')));
-  const std::string params = lower(header.substr(std::min(header.size(), header.find(';'))));
-  const size_t at = params.find("charset=");
-  if (at != std::string::npos) {
-    media.charset = params.substr(at + 8, params.find(';', at) - at - 8);
-    if (media.charset.size() >= 2 && media.charset.front() == '"' && media.charset.back() == '"') {
-      media.charset = media.charset.substr(1, media.charset.size() - 2);
-    }
-  }
-  return media;
 }
 
 // Detail entries in a 422 answer, and in its /logs entry, at most.
@@ -97,12 +69,15 @@ struct Routes::Outcome {
   Reply reply;                  // when !ok
   bool single = false;          // the body was one object
   std::vector<RecordPrediction> answers;
+  std::vector<std::string> rendered;  // when ok: AnswerText of every answer (render_all) or of the first
+  std::vector<std::string> ids;       // with an id column: each answer's id as JSON text
   std::vector<double> features;  // when ok: num_features() per record, row after row
 };
 
 Routes::Routes(const Model& model, RouteSettings settings, Metrics* metrics, EventLog* log)
     : model_(model), settings_(std::move(settings)), metrics_(metrics), log_(log),
-      started_(std::chrono::steady_clock::now()), started_at_(NowIso8601()) {
+      started_(std::chrono::steady_clock::now()), started_at_(NowIso8601()),
+      model_text_(JsonText(model_.info().name)), model_version_text_(JsonText(model_.info().version)) {
   if (!settings_.docs_dir.empty()) {
     swagger_js_ = MakeStaticAsset(ReadFileOrEmpty(settings_.docs_dir + "/swagger-ui-bundle.js"), "application/javascript");
     swagger_css_ = MakeStaticAsset(ReadFileOrEmpty(settings_.docs_dir + "/swagger-ui.css"), "text/css");
@@ -110,7 +85,8 @@ Routes::Routes(const Model& model, RouteSettings settings, Metrics* metrics, Eve
 }
 
 Routes::Outcome Routes::Run(const RequestInfo& who, const std::string& body, const std::string& content_type,
-                            bool object_only, const std::string& unknown_categories) const {
+                            bool object_only, const std::string& unknown_categories, bool render_all,
+                            const std::string& id_column) const {
   Outcome out;
   CheckOptions check_options;
   check_options.refuse_unknown_categories = settings_.refuse_unknown_categories || unknown_categories == "refuse";
@@ -138,7 +114,7 @@ Routes::Outcome Routes::Run(const RequestInfo& who, const std::string& body, con
                                     (object_only ? "" : " or text/csv"), who.id);
     return out;
   }
-  StatusOr<RecordInput> input = ReadRecords(body, format, model_.schema());
+  StatusOr<RecordInput> input = ReadInput(body, InputOptions{format, "", id_column}, model_.schema());
   if (!input.ok()) {
     out.reply = JsonReply(422, {{"detail", Json::array({DetailEntry({"body"}, input.status().message(), IssueKind::kParse)})}});
     return out;
@@ -172,6 +148,7 @@ Routes::Outcome Routes::Run(const RequestInfo& who, const std::string& body, con
     for (const Issue& e : check.errors) detail.push_back(DetailEntry(loc(e.field), e.message, e.kind));
     if (!check.ok()) continue;
     out.answers.push_back(model_.PredictPrepared(features, std::move(check.warnings)));
+    if (!id_column.empty()) out.ids.push_back(JsonText(ValueJson(row.id)));
     out.features.insert(out.features.end(), features.begin(), features.end());
   }
   if (!detail.empty()) {
@@ -183,19 +160,30 @@ Routes::Outcome Routes::Run(const RequestInfo& who, const std::string& body, con
   }
   metrics_->Predicted(out.answers.size());
   const double latency_ms = MillisecondsSince(who.start);
-  // With no error, answers[i] is the answer to input->rows[i].
-  for (size_t i = 0; log_->auditing() && i < out.answers.size(); ++i) {
-    Json outputs = Json::object();
-    for (auto& [name, value] : PredictionFields(model_, out.answers[i])) outputs[name] = std::move(value);
-    log_->Audit({{"time", NowIso8601()}, {"request_id", who.id}, {"user", who.user}, {"route", who.route},
-                 {"row", i}, {"inputs", RecordJson(*input->rows[i].record)}, {"outputs", outputs},
-                 {"model", model_.info().name}, {"model_version", model_.info().version},
-                 {"latency_ms", latency_ms}});
+  // Each answer is rendered once: its prediction fields (the audit line's
+  // "outputs"), continued into its /predict object (the reply, the log's
+  // "first"). With no error, answers[i] is the answer to input->rows[i].
+  const bool audit = log_->auditing();
+  for (size_t i = 0; i < out.answers.size() && (audit || render_all || i == 0); ++i) {
+    Json fields = Json::object();
+    for (auto& [name, value] : PredictionFields(model_, out.answers[i])) fields[name] = std::move(value);
+    std::string outputs = JsonText(fields);
+    const std::string& id = out.ids.empty() ? "" : out.ids[i];
+    if (audit) {
+      JsonObjectText line;
+      line.Add("time", NowIso8601()).Add("request_id", who.id).Add("user", who.user).Add("route", who.route).Add("row", i);
+      if (!id.empty()) line.Raw("id", id);
+      log_->Audit(line.Add("inputs", RecordJson(*input->rows[i].record)).Raw("outputs", outputs)
+                      .Raw("model", model_text_).Raw("model_version", model_version_text_).Add("latency_ms", latency_ms)
+                      .Close());
+    }
+    if (render_all || i == 0) out.rendered.push_back(AnswerText(out.answers[i], std::move(outputs), id));
   }
-  log_->Add("INFO", "prediction", {{"request_id", who.id}, {"user", who.user}, {"route", who.route},
-                                   {"remote", who.remote},
-                                   {"records", out.answers.size()},
-                                   {"first", out.answers.empty() ? Json() : Answer(out.answers[0])}});
+  log_->AddRendered("INFO", "prediction",
+                    JsonObjectText()
+                        .Add("request_id", who.id).Add("user", who.user).Add("route", who.route).Add("remote", who.remote)
+                        .Add("records", out.answers.size()).Raw("first", out.rendered.empty() ? "null" : out.rendered[0])
+                        .Close());
   out.ok = true;
   return out;
 }
@@ -205,19 +193,30 @@ std::string Routes::Message(const RecordPrediction& p) const {
   return fmt::format("predicted \"{}\" with probability {:.3f}", p.label, p.probability);
 }
 
-Json Routes::Answer(const RecordPrediction& p) const {
-  Json answer = Json::object();
-  for (auto& [name, value] : PredictionFields(model_, p)) answer[name] = std::move(value);
-  answer["message"] = Message(p);
-  answer["warnings"] = IssuesJson(p.warnings);
-  answer["model"] = model_.info().name;
-  answer["model_version"] = model_.info().version;
-  return answer;
+std::string Routes::AnswerText(const RecordPrediction& p, std::string outputs, const std::string& id) const {
+  if (!id.empty()) outputs = "{\"id\":" + id + (outputs.size() > 2 ? "," : "") + outputs.substr(1);
+  return JsonObjectText(std::move(outputs))
+      .Add("message", Message(p)).Add("warnings", IssuesJson(p.warnings))
+      .Raw("model", model_text_).Raw("model_version", model_version_text_)
+      .Close();
+}
+
+std::string Routes::BatchText(std::vector<std::string> answers) const {
+  std::string predictions = "[";
+  for (std::string& a : answers) {
+    if (predictions.size() > 1) predictions += ',';
+    predictions += a;
+  }
+  predictions += ']';
+  return JsonObjectText()
+      .Raw("model", model_text_).Raw("model_version", model_version_text_)
+      .Add("n_rows", answers.size()).Raw("predictions", predictions)
+      .Close();
 }
 
 Reply Routes::Prediction(const RequestInfo& who, const std::string& body, const std::string& content_type,
                          const std::string& unknown_categories) const {
-  Outcome out = Run(who, body, content_type, /*object_only=*/true, unknown_categories);
+  Outcome out = Run(who, body, content_type, /*object_only=*/true, unknown_categories, /*render_all=*/false);
   if (!out.ok) return out.reply;
   const RecordPrediction& p = out.answers[0];
   if (model_.task() == Task::kRegression) return JsonReply(200, {{"prediction", p.value}});
@@ -225,41 +224,47 @@ Reply Routes::Prediction(const RequestInfo& who, const std::string& body, const 
 }
 
 Reply Routes::Predict(const RequestInfo& who, const std::string& body, const std::string& content_type,
-                      const std::string& unknown_categories) const {
-  Outcome out = Run(who, body, content_type, /*object_only=*/false, unknown_categories);
+                      const std::string& unknown_categories, const std::string& id_column) const {
+  Outcome out =
+      Run(who, body, content_type, /*object_only=*/false, unknown_categories, /*render_all=*/true, id_column);
   if (!out.ok) return out.reply;
-  if (out.single) return JsonReply(200, Answer(out.answers[0]));
-  Json predictions = Json::array();
-  for (const RecordPrediction& p : out.answers) predictions.push_back(Answer(p));
-  return JsonReply(200, {{"model", model_.info().name}, {"model_version", model_.info().version},
-                         {"n_rows", out.answers.size()}, {"predictions", predictions}});
+  if (out.single) return Reply{200, std::move(out.rendered[0]), "application/json", {}};
+  return Reply{200, BatchText(std::move(out.rendered)), "application/json", {}};
 }
 
 Reply Routes::PredictProba(const RequestInfo& who, const std::string& body, const std::string& content_type,
-                           const std::string& unknown_categories) const {
+                           const std::string& unknown_categories, const std::string& id_column) const {
   if (model_.task() == Task::kRegression) {
     return ErrorReply(404, "this model is a regression: it has no class probabilities (use /predict)", who.id);
   }
-  Outcome out = Run(who, body, content_type, /*object_only=*/false, unknown_categories);
+  Outcome out =
+      Run(who, body, content_type, /*object_only=*/false, unknown_categories, /*render_all=*/false, id_column);
   if (!out.ok) return out.reply;
-  auto shape = [&](const RecordPrediction& p) {
+  auto shape = [&](size_t i) {
+    const RecordPrediction& p = out.answers[i];
     Json probabilities(std::vector<double>(p.probabilities.begin(), p.probabilities.begin() + p.num_classes));
-    return Json{{"prediction", p.prediction}, {"probabilities", probabilities}, {"message", Message(p)}};
+    Json answer = out.ids.empty() ? Json::object() : Json{{"id", Json::parse(out.ids[i])}};
+    answer["prediction"] = p.prediction;
+    answer["probabilities"] = probabilities;
+    answer["message"] = Message(p);
+    return answer;
   };
-  if (out.single) return JsonReply(200, shape(out.answers[0]));
+  if (out.single) return JsonReply(200, shape(0));
   Json all = Json::array();
-  for (const RecordPrediction& p : out.answers) all.push_back(shape(p));
+  for (size_t i = 0; i < out.answers.size(); ++i) all.push_back(shape(i));
   return JsonReply(200, {{"predictions", all}});
 }
 
 Reply Routes::Explain(const RequestInfo& who, const std::string& body, const std::string& content_type,
-                      const std::string& format, const std::string& unknown_categories) const {
+                      const std::string& format, const std::string& unknown_categories,
+                      const std::string& id_column) const {
   if (!format.empty() && format != "dashboard") {
     return JsonReply(422, {{"detail", Json::array({DetailEntry({"query", "format"},
                                                                "expected \"dashboard\" or nothing, got \"" + format + "\"",
                                                                IssueKind::kEnum)})}});
   }
-  Outcome out = Run(who, body, content_type, /*object_only=*/false, unknown_categories);
+  Outcome out = Run(who, body, content_type, /*object_only=*/false, unknown_categories,
+                    /*render_all=*/format != "dashboard", format == "dashboard" ? "" : id_column);
   if (!out.ok) return out.reply;
   const size_t width = model_.num_features();
   ExplainScratch scratch(model_);
@@ -279,16 +284,14 @@ Reply Routes::Explain(const RequestInfo& who, const std::string& body, const std
     }
     return JsonReply(200, {{"values", values}, {"feat", model_.program().feature_names()}, {"data", data}, {"base", base}});
   }
-  auto answer = [&](size_t i) {
-    Json a = Answer(out.answers[i]);
-    a["explanation"] = ExplanationJson(model_, std::span<const double>(out.features.data() + i * width, width), scratch);
-    return a;
-  };
-  if (out.single) return JsonReply(200, answer(0));
-  Json all = Json::array();
-  for (size_t i = 0; i < out.answers.size(); ++i) all.push_back(answer(i));
-  return JsonReply(200, {{"model", model_.info().name}, {"model_version", model_.info().version},
-                         {"n_rows", out.answers.size()}, {"predictions", all}});
+  for (size_t i = 0; i < out.answers.size(); ++i) {  // each /predict object, continued
+    const std::span<const double> row(out.features.data() + i * width, width);
+    out.rendered[i] = JsonObjectText(std::move(out.rendered[i]))
+                          .Add("explanation", ExplanationJson(model_, row, scratch))
+                          .Close();
+  }
+  if (out.single) return Reply{200, std::move(out.rendered[0]), "application/json", {}};
+  return Reply{200, BatchText(std::move(out.rendered)), "application/json", {}};
 }
 
 Reply Routes::Health() const {
@@ -352,11 +355,17 @@ Reply Routes::Logs(const std::string& limit_text, const std::string& offset_text
   }
   if (!detail.empty()) return JsonReply(422, {{"detail", detail}});
   EventLog::Page page = log_->Read(static_cast<size_t>(limit), static_cast<size_t>(offset), level);
-  Json logs = Json::array();
+  std::string logs = "[";  // each entry's data is JSON text already
   for (const LogEntry& e : page.entries) {
-    logs.push_back({{"timestamp", e.timestamp}, {"level", e.level}, {"message", e.message}, {"data", e.data}});
+    if (logs.size() > 1) logs += ',';
+    logs += JsonObjectText()
+                .Add("timestamp", e.timestamp).Add("level", e.level).Add("message", e.message).Raw("data", e.data)
+                .Close();
   }
-  return JsonReply(200, {{"total", page.total}, {"limit", limit}, {"offset", offset}, {"logs", logs}});
+  logs += ']';
+  return Reply{200,
+               JsonObjectText().Add("total", page.total).Add("limit", limit).Add("offset", offset).Raw("logs", logs).Close(),
+               "application/json", {}};
 }
 
 Reply Routes::LogStats() const { return JsonReply(200, log_->Stats()); }

@@ -58,21 +58,28 @@ class Routes {
   // unknown_category, else refused) - or "refuse": it is a 422 naming the
   // field. --refuse-unknown-categories makes every request "refuse". Any other
   // value is a 422 naming the parameter and the allowed values.
+  //
+  // /predict, /predict_proba and /explain take `id_column`, the query
+  // parameter of that name: "" (absent) or a field (CSV: column) that each
+  // record carries, not given to the model but answered first in its answer
+  // as "id" (and in its audit line after "row"). A record without it is a
+  // 422 naming it. /explain?format=dashboard answers no ids.
 
   // POST /prediction: the original stroke API.
   Reply Prediction(const RequestInfo& who, const std::string& body, const std::string& content_type,
                    const std::string& unknown_categories = "") const;
   // POST /predict: a record, an array of records, or text/csv.
   Reply Predict(const RequestInfo& who, const std::string& body, const std::string& content_type,
-                const std::string& unknown_categories = "") const;
+                const std::string& unknown_categories = "", const std::string& id_column = "") const;
   // POST /predict_proba: the lung API's shape.
   Reply PredictProba(const RequestInfo& who, const std::string& body, const std::string& content_type,
-                     const std::string& unknown_categories = "") const;
+                     const std::string& unknown_categories = "", const std::string& id_column = "") const;
 
   // POST /explain: /predict's answers with TreeSHAP explanations;
   // format "dashboard": the credit-scoring API's {values, feat, data, base}.
   Reply Explain(const RequestInfo& who, const std::string& body, const std::string& content_type,
-                const std::string& format, const std::string& unknown_categories = "") const;
+                const std::string& format, const std::string& unknown_categories = "",
+                const std::string& id_column = "") const;
 
   Reply Health() const;
   Reply Livez() const;
@@ -94,9 +101,18 @@ class Routes {
 
  private:
   struct Outcome;  // records read and predicted, or the reply explaining why not
+  // `render_all`: every answer's /predict object is wanted (Outcome::rendered),
+  // not only the first (which the log keeps).
   Outcome Run(const RequestInfo& who, const std::string& body, const std::string& content_type,
-              bool object_only, const std::string& unknown_categories) const;
-  Json Answer(const RecordPrediction& p) const;
+              bool object_only, const std::string& unknown_categories, bool render_all,
+              const std::string& id_column = "") const;
+  // The /predict object of `p` as JSON text, continuing `outputs`, the text of
+  // its PredictionFields: each answer is rendered once, for the reply, the log
+  // and the audit line.
+  // `id`: the "id" member's JSON text, first, or "" for none.
+  std::string AnswerText(const RecordPrediction& p, std::string outputs, const std::string& id) const;
+  // {"model", "model_version", "n_rows", "predictions": [answers]} as JSON text.
+  std::string BatchText(std::vector<std::string> answers) const;
   std::string Message(const RecordPrediction& p) const;  // a one-line summary of the answer
 
   const Model& model_;
@@ -105,6 +121,7 @@ class Routes {
   EventLog* log_;
   const std::chrono::steady_clock::time_point started_;
   const std::string started_at_;
+  const std::string model_text_, model_version_text_;  // the model's name and version as JSON text
   std::atomic<bool> ready_{true};
   StaticAsset swagger_js_, swagger_css_;  // loaded and compressed once from docs_dir
 };

@@ -28,15 +28,16 @@ void StrokeServer::AddRoutes() {
       });
   Add("POST", "/predict", "/predict", Access::kUser,
       [&r, content_type, unknown](const httplib::Request& req, const RequestInfo& who) {
-        return r.Predict(who, req.body, content_type(req), unknown(req));
+        return r.Predict(who, req.body, content_type(req), unknown(req), req.get_param_value("id_column"));
       });
   Add("POST", "/predict_proba", "/predict_proba", Access::kUser,
       [&r, content_type, unknown](const httplib::Request& req, const RequestInfo& who) {
-        return r.PredictProba(who, req.body, content_type(req), unknown(req));
+        return r.PredictProba(who, req.body, content_type(req), unknown(req), req.get_param_value("id_column"));
       });
   Add("POST", "/explain", "/explain", Access::kUser,
       [&r, content_type, unknown](const httplib::Request& req, const RequestInfo& who) {
-        return r.Explain(who, req.body, content_type(req), req.get_param_value("format"), unknown(req));
+        return r.Explain(who, req.body, content_type(req), req.get_param_value("format"), unknown(req),
+                         req.get_param_value("id_column"));
       });
   Add("GET", "/health", "/health", Access::kOps, [&r](const httplib::Request&, const RequestInfo&) { return r.Health(); });
   Add("GET", "/livez", "/livez", Access::kOpen, [&r](const httplib::Request&, const RequestInfo&) { return r.Livez(); });

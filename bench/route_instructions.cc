@@ -1,0 +1,49 @@
+// Instruction counts of stroke-serve's record routes without a socket: calls
+// Routes::Predict (or Prediction, PredictProba, Explain) N times on one body
+// with the audit log on, so that callgrind totals of two runs (N and 2N)
+// differ by exactly N requests.
+//
+//   route_instructions (predict|prediction|proba|explain) N [batch_rows] [audit_file]
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "routes.h"
+#include "stroke/model.h"
+
+int main(int argc, char** argv) {
+  using namespace stroke::apps;
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: route_instructions (predict|prediction|proba|explain) N [batch_rows] [audit_file]\n");
+    return 2;
+  }
+  const std::string what = argv[1];
+  const long calls = std::atol(argv[2]);
+  const long rows = argc > 3 ? std::atol(argv[3]) : 0;  // 0: one object
+  const std::string audit = argc > 4 ? argv[4] : "/dev/null";
+  auto model = stroke::Model::Load(std::string(STROKE_MODELS_DIR) + "/stroke.bundle.json");
+  if (!model.ok()) return 1;
+  const std::string patient =
+      R"({"gender": "Male", "age": 67, "hypertension": false, "heart_disease": true, "ever_married": "Yes", )"
+      R"("work_type": "Private", "Residence_type": "Urban", "avg_glucose_level": 228.69, "bmi": 36.6, )"
+      R"("smoking_status": "formerly smoked"})";
+  std::string body = rows == 0 ? patient : "[";
+  for (long i = 0; i < rows; ++i) body += (i ? "," : "") + patient;
+  if (rows > 0) body += "]";
+  Metrics metrics("bench", model->info().name, model->info().version);
+  EventLog log(1000);
+  if (!audit.empty() && !log.OpenAudit(audit, false).ok()) return 1;
+  Routes routes(*model, RouteSettings{}, &metrics, &log);
+  RequestInfo who{"req-1", "user", "/" + what, "127.0.0.1"};
+  size_t bytes = 0;
+  for (long i = 0; i < calls; ++i) {
+    Reply reply = what == "predict"      ? routes.Predict(who, body, "application/json")
+                  : what == "prediction" ? routes.Prediction(who, body, "application/json")
+                  : what == "proba"      ? routes.PredictProba(who, body, "application/json")
+                                         : routes.Explain(who, body, "application/json", "");
+    if (reply.status != 200) return 3;
+    bytes += reply.body.size();
+  }
+  std::printf("%s x %ld: %zu bytes\n", what.c_str(), calls, bytes);
+  return 0;
+}
