@@ -11,7 +11,6 @@
 #include "cli_options.h"
 #include "csv.h"
 #include "hostile_bundles.h"
-#include "load_limit_flags.h"
 #include "predict_command.h"
 #include "test_util.h"
 
@@ -261,35 +260,6 @@ TEST(PredictCli, UnreadableInputIsAUsageError) {
   EXPECT_NE(quote.err.find("unterminated quoted field"), std::string::npos) << quote.err;
 }
 
-TEST(CliOptions, RefusesBadFlags) {
-  EXPECT_FALSE(ParseCliOptions({"--threshold", "1.5"}).ok());
-  EXPECT_FALSE(ParseCliOptions({"--threshold"}).ok());
-  EXPECT_FALSE(ParseCliOptions({"--format", "xml"}).ok());
-  EXPECT_FALSE(ParseCliOptions({"--frobnicate"}).ok());
-  EXPECT_FALSE(ParseCliOptions({"a.json", "b.json"}).ok());
-  EXPECT_FALSE(ParseCliOptions({"info", "--output", "csv"}).ok());
-  EXPECT_FALSE(ParseCliOptions({"--output", "text"}).ok());
-  EXPECT_TRUE(ParseCliOptions({"--help"})->help);
-}
-
-TEST(CliOptions, BundleLimitFlagsSetLoadOptions) {
-  auto options = ParseCliOptions({"--max-tree-depth", "5000", "--max-features", "12"});
-  ASSERT_TRUE(options.ok()) << options.status().ToString();
-  EXPECT_EQ(options->load.max_tree_depth, 5000u);
-  EXPECT_EQ(options->load.max_features, 12u);
-  EXPECT_EQ(options->load.max_trees, LoadOptions().max_trees);
-  for (const char* bad : {"0", "-3", "1e3", "", "99999999999"}) {
-    auto refused = ParseCliOptions({"--max-tree-nodes", bad});
-    ASSERT_FALSE(refused.ok()) << bad;
-    const std::string expected = "--max-tree-nodes: expected an integer in [1, 2147483647], got \"" + std::string(bad) + "\"";
-    EXPECT_EQ(refused.status().message().rfind(expected, 0), 0u) << refused.status().message();
-  }
-  EXPECT_FALSE(ParseCliOptions({"--max-tree-depth"}).ok());
-  for (const LoadLimitFlag& flag : LoadLimitFlags()) {
-    EXPECT_NE(CliUsage().find(std::string("--") + flag.name + " N"), std::string::npos) << flag.name;
-  }
-}
-
 TEST(PredictCli, DeepTreeIsRefusedUntilTheDepthLimitIsRaised) {
   std::vector<std::string> trees = testing::TinyTreesJson();
   trees.push_back(testing::TreeJson(testing::ChainTree(10000)));
@@ -309,15 +279,6 @@ TEST(PredictCli, DeepTreeIsRefusedUntilTheDepthLimitIsRaised) {
   Json answer = Json::parse(answered.out);
   EXPECT_EQ(answer["raw_margin"], 25.0);  // tree_scale 0.5 times the chain's leaf 50
   EXPECT_NEAR(answer["explanation"]["raw_score"].get<double>(), 25.0, 1e-9 * 25);
-}
-
-TEST(Csv, QuotesRoundTrip) {
-  auto rows = ParseCsv("a,\"b,c\",\"say \"\"hi\"\"\"\r\n\r\n1,2,3");
-  ASSERT_TRUE(rows.ok());
-  ASSERT_EQ(rows->size(), 2u);
-  EXPECT_EQ((*rows)[0].cells, (std::vector<std::string>{"a", "b,c", "say \"hi\""}));
-  EXPECT_EQ((*rows)[1].line, 3u);
-  EXPECT_EQ(CsvCell("say \"hi\""), "\"say \"\"hi\"\"\"");
 }
 
 TEST(PredictCli, MulticlassAnswersCarryEveryClass) {

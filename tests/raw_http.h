@@ -133,6 +133,16 @@ class RawConnection {
   std::string received_;
 };
 
+// A GET request's bytes (Host t, no body).
+inline std::string Get(const std::string& target) { return "GET " + target + " HTTP/1.1\r\nHost: t\r\n\r\n"; }
+
+// A POST request's bytes: JSON body, Host t, Content-Length, `extra` header
+// lines (each ending \r\n) before it.
+inline std::string Post(const std::string& target, const std::string& body, const std::string& extra = "") {
+  return "POST " + target + " HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n" + extra +
+         "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
 }  // namespace stroke::testing
 
 #endif  // STROKE_TESTS_RAW_HTTP_H_
