@@ -21,6 +21,7 @@ float64 softmax when numpy runs its own AVX-512 exp/log instead of the C
 library's (NUMPY_SIMD_EXP_TOLERANCE). Classes are always compared exactly.
 There is no switch to turn verification off.
 """
+import functools
 import math
 import time
 
@@ -153,6 +154,7 @@ def record_probes(inputs, base_records, unknown_categories=True):
 # ---------------------------------------------------------------- comparison
 
 
+@functools.lru_cache(maxsize=None)  # numpy's dispatch is fixed when it is imported
 def numpy_exp_is_the_c_librarys():
     """True when numpy's float64 exp and log give the C library's bits (as
     Python's math module does), False when numpy dispatches its own AVX-512
