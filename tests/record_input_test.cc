@@ -74,6 +74,11 @@ TEST(RecordInput, Table) {
        {"1@2 10f id=\"7\""}},
       {"id: csv header without it", kHeader + "\n" + kCells + "\n", InputOptions{InputFormat::kCsv, "", "key"},
        "error: CSV header lacks the identifier column \"key\"", {}},
+      {"id: not a string or a number", std::string("[") + R"({"key": {"a": 1}, )" + kRecord.substr(1) + "," +
+                                           R"({"key": null, )" + kRecord.substr(1) + "]",
+       by_key, "json",
+       {"1@0 ! identifier column \"key\": expected a string or a number, got object",
+        "2@0 ! identifier column \"key\": expected a string or a number, got null"}},
       {"id: a model field stays", kRecord, InputOptions{InputFormat::kAuto, "", "age"}, "json single",
        {"1@0 10f id=67"}},
       {"id: a model column stays", kHeader + "\n" + kCells + "\n", InputOptions{InputFormat::kCsv, "", "gender"},

@@ -19,12 +19,24 @@ std::string_view FirstLine(std::string_view text) {
   return text.substr(0, text.find('\n'));
 }
 
+// An identifier is a string or a number; anything else (null, an object, an
+// array, text that is not UTF-8) would be written back as something else.
+Status CheckId(const Value& id, const std::string& id_column) {
+  if (id.kind == Value::Kind::kString || id.kind == Value::Kind::kNumber) return Status::Ok();
+  return InvalidInputError(fmt::format("identifier column \"{}\": expected a string or a number, got {}",
+                                       ToValidUtf8(id_column), id.kind == Value::Kind::kInvalid ? id.text : id.Describe()));
+}
+
 // Moves `id_column` from row->record to row->id (the header's contract).
 void TakeId(InputRow* row, const std::string& id_column, const Schema& schema) {
   if (id_column.empty() || !row->record.ok()) return;
   const Value* id = row->record->Find(id_column);
   if (id == nullptr) {
     row->record = InvalidInputError("no field \"" + id_column + "\" (the identifier column)");
+    return;
+  }
+  if (Status checked = CheckId(*id, id_column); !checked.ok()) {
+    row->record = checked;
     return;
   }
   row->id = *id;
@@ -115,6 +127,9 @@ StatusOr<RecordInput> ReadCsv(std::string_view text, const InputOptions& options
                                          : Value::Text(row.cells[c]));
       }
       out.record = std::move(record);
+      if (Status checked = CheckId(out.id, options.id_column); !options.id_column.empty() && !checked.ok()) {
+        out.record = checked;
+      }
     }
     input.rows.push_back(std::move(out));
   }

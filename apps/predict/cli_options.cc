@@ -92,7 +92,7 @@ std::unique_ptr<CLI::App> MakeParser(CliOptions* options) {
                 "ignore fields the model does not read (default: an error)")
       ->group("Input");
   app->add_option("--id-column", options->id_column,
-                  "field (CSV: column) identifying each record: carried to its answer as \"id\", not given to the model")
+                  "field (CSV: column) identifying each record: carried to its answer as \"id\" (given to the model only if it reads that field)")
       ->type_name("NAME")
       ->group("Input");
   app->add_flag("--refuse-unknown-categories", options->refuse_unknown_categories,

@@ -54,8 +54,9 @@ Json IdColumnParameter() {
           {"in", "query"},
           {"required", false},
           {"description",
-           "a field (CSV: column) identifying each record: not given to the model, answered first in its "
-           "answer as \"id\". A record without it is a 422."},
+           "a field (CSV: column) identifying each record, a string or a number: answered first in its "
+           "answer as \"id\", not given to the model unless the model reads that field. A record without it "
+           "is a 422."},
           {"schema", {{"type", "string"}}}};
 }
 

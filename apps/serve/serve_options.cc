@@ -82,6 +82,7 @@ std::unique_ptr<CLI::App> MakeParser(ServeOptions* o) {
             "worker threads: requests answered at once (slow and idle connections never hold one)", "N", net);
   app->add_option("--cors-origin", o->cors_origins, "allow this browser origin (repeatable or comma-separated)")
       ->delimiter(',')
+      ->allow_extra_args(false)  // one value per occurrence: never swallow the next argument
       ->type_name("ORIGIN")
       ->group(net);
   app->add_option("--docs-dir", o->docs_dir, "directory with swagger-ui-bundle.js and swagger-ui.css for /docs")
@@ -96,6 +97,7 @@ std::unique_ptr<CLI::App> MakeParser(ServeOptions* o) {
       ->group(auth);
   app->add_option("--admin", o->admins, "may DELETE /logs (repeatable or comma-separated)")
       ->delimiter(',')
+      ->allow_extra_args(false)  // one value per occurrence: never swallow the next argument
       ->type_name("USER")
       ->group(auth);
   app->add_flag("--protect-ops", o->protect_ops,
