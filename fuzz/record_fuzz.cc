@@ -1,12 +1,13 @@
-// record_fuzz: record text -> records (JSON, JSON Lines or CSV, as
-// stroke-predict and stroke-serve read them) -> Model::Prepare ->
+// record_fuzz: record text -> records (ReadInput: JSON, JSON Lines or CSV,
+// as every front end reads them) -> ScoreRecords (their one scoring loop) ->
 // PredictFeatures -> TreeSHAP, over the four bundled models.
 //
 // Input: byte 0 chooses the model (bits 0-1: stroke, lung_cancer,
 // heart_disease, loan_amount), the format (bits 2-3: JSON, JSON Lines, CSV,
 // detected) and whether unknown fields are allowed (bit 4); the rest is the
 // text. Checked for every record that passes Prepare: the answer is finite and
-// a probability lies in [0, 1]; the batch path gives the same bits as one row
+// a probability lies in [0, 1]; ScoreRecords answers as PredictFeatures on
+// the features it prepared; the batch path gives the same bits as one row
 // at a time; TreeSHAP is additive (expected value + contributions = the raw
 // score, within rounding) and agrees with the prediction's raw margin.
 #include <algorithm>
@@ -19,8 +20,9 @@
 #include <vector>
 
 #include "fuzz_util.h"
-#include "record_input.h"
 #include "stroke/model.h"
+#include "stroke/record_input.h"
+#include "stroke/scoring.h"
 
 namespace stroke::fuzz {
 namespace {
@@ -81,25 +83,31 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace stroke::fuzz;
   if (size == 0) return 0;
   const Model& model = ModelNumber(data[0] & 3);
-  const apps::InputFormat formats[] = {apps::InputFormat::kJson, apps::InputFormat::kJsonl, apps::InputFormat::kCsv,
-                                       apps::InputFormat::kAuto};
+  const InputFormat formats[] = {InputFormat::kJson, InputFormat::kJsonl, InputFormat::kCsv, InputFormat::kAuto};
   CheckOptions options;
   options.allow_unknown_fields = (data[0] & 16) != 0;
   const std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
 
-  StatusOr<apps::RecordInput> input = apps::ReadInput(text, apps::InputOptions{formats[(data[0] >> 2) & 3], "", ""}, model.schema());
+  StatusOr<RecordInput> input = ReadInput(text, InputOptions{formats[(data[0] >> 2) & 3], "", ""}, model.schema());
   if (!input.ok()) return 0;
+  ScoreOptions score;
+  score.check = options;
+  score.keep_features = true;
+  const BatchScore scored = ScoreRecords(model, input->rows, score);
+  Check(scored.rows.size() == input->rows.size(), "ScoreRecords lost a row");
   const size_t width = model.num_features();
-  std::vector<double> features(width), rows;
+  std::vector<double> rows;
   std::vector<Prediction> singles;
-  for (const apps::InputRow& row : input->rows) {
-    if (!row.record.ok()) continue;
-    CheckResult check = model.Prepare(*row.record, features, options);
-    if (!check.ok()) {
-      Check(!check.errors.front().message.empty(), "an error without a message");
+  for (size_t i = 0; i < scored.rows.size(); ++i) {
+    const RowScore& answer = scored.rows[i];
+    if (!answer.ok) {
+      Check(!answer.errors.empty() && (!input->rows[i].record.ok() || !answer.errors.front().message.empty()),
+            "an error without a message");
       continue;
     }
+    const Span<const double> features = scored.FeaturesOf(i);
     singles.push_back(model.PredictFeatures(features));
+    Check(SamePrediction(singles.back(), answer.prediction), "ScoreRecords differs from PredictFeatures");
     CheckAnswer(model, singles.back());
     rows.insert(rows.end(), features.begin(), features.end());
   }
@@ -113,7 +121,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     CheckExplanation(model, std::span<const double>(rows).subspan(i * width, width), singles[i], scratch);
   }
   // The allocating entry points on the first good record.
-  for (const apps::InputRow& row : input->rows) {
+  std::vector<double> features(width);
+  for (const InputRow& row : input->rows) {
     if (!row.record.ok() || !model.Prepare(*row.record, features, options).ok()) continue;
     PredictOptions predict_options;
     predict_options.check = options;

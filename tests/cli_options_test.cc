@@ -8,6 +8,7 @@
 #include "cli_options.h"
 #include "csv.h"
 #include "load_limit_flags.h"
+#include "stroke/record_input.h"
 
 namespace stroke::apps {
 namespace {
@@ -42,11 +43,14 @@ TEST(CliOptions, BundleLimitFlagsSetLoadOptions) {
 }
 
 TEST(Csv, QuotesRoundTrip) {
-  auto rows = ParseCsv("a,\"b,c\",\"say \"\"hi\"\"\"\r\n\r\n1,2,3");
-  ASSERT_TRUE(rows.ok());
-  ASSERT_EQ(rows->size(), 2u);
-  EXPECT_EQ((*rows)[0].cells, (std::vector<std::string>{"a", "b,c", "say \"hi\""}));
-  EXPECT_EQ((*rows)[1].line, 3u);
+  // Read by the library's input module (no model fields: every cell is text).
+  auto input = ReadInput("a,\"b,c\",\"say \"\"hi\"\"\"\r\n\r\n1,2,3", {InputFormat::kCsv, "", ""}, Schema());
+  ASSERT_TRUE(input.ok()) << input.status().message();
+  ASSERT_EQ(input->rows.size(), 1u);
+  ASSERT_TRUE(input->rows[0].record.ok());
+  EXPECT_EQ(input->rows[0].line, 3u);
+  EXPECT_EQ(input->rows[0].record->Find("b,c")->text, "2");
+  EXPECT_EQ(input->rows[0].record->Find("say \"hi\"")->text, "3");
   EXPECT_EQ(CsvCell("say \"hi\""), "\"say \"\"hi\"\"\"");
 }
 

@@ -2,7 +2,7 @@
 # tree as outside projects do:
 #   1. examples/ built with find_package(stroke), run;
 #   2. the installed stroke-predict finds the installed default bundle;
-#   3. pkg-config: tests/c_api_test.c (C11) against libstroke.so, and against
+#   3. pkg-config: tests/c_api_*.c (C11) against libstroke.so, and against
 #      libstroke.a with --static; tests/install_consumer.cc (C++20) and
 #      tests/cxx17_consumer.cc (C++17, -pedantic -Werror) against libstroke.a;
 #      each run on the installed bundles;
@@ -56,7 +56,9 @@ endif()
 set(models "${prefix}/share/stroke/models")
 
 # 3a. The C test against libstroke.so (the consumer chooses its RUNPATH).
-run(${C_COMPILER} -std=c11 -pedantic -Wall -o "${consumers}/c_api_test_shared" "${SOURCE_DIR}/tests/c_api_test.c"
+set(c_api_test_sources "${SOURCE_DIR}/tests/c_api_test.c" "${SOURCE_DIR}/tests/c_api_check.c"
+    "${SOURCE_DIR}/tests/c_api_golden.c" "${SOURCE_DIR}/tests/c_api_errors.c")
+run(${C_COMPILER} -std=c11 -pedantic -Wall -o "${consumers}/c_api_test_shared" ${c_api_test_sources}
     ${shared_flags} -lm "-Wl,-rpath,${prefix}/${LIBDIR}")
 file(GET_RUNTIME_DEPENDENCIES EXECUTABLES "${consumers}/c_api_test_shared" RESOLVED_DEPENDENCIES_VAR deps)
 if(NOT "${prefix}/${LIBDIR}/libstroke.so.${VERSION}" IN_LIST deps AND
@@ -66,7 +68,7 @@ endif()
 run("${consumers}/c_api_test_shared" "${models}" "${VERSION}")
 
 # 3b. The same C test fully static: --static's flags must be all it needs.
-run(${C_COMPILER} -std=c11 -static -o "${consumers}/c_api_test_static" "${SOURCE_DIR}/tests/c_api_test.c"
+run(${C_COMPILER} -std=c11 -static -o "${consumers}/c_api_test_static" ${c_api_test_sources}
     ${static_flags} -lm)
 run("${consumers}/c_api_test_static" "${models}" "${VERSION}")
 

@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "cli_options.h"
-#include "csv.h"
+#include "stroke/record_input.h"
 #include "hostile_bundles.h"
 #include "predict_command.h"
 #include "test_util.h"
@@ -96,17 +96,18 @@ TEST(PredictCli, CsvWithNullTokenAndCsvOut) {
       "Female,abc,0,0,Yes,Self-employed,Rural,202.21,N/A,never smoked\n";
   CliRun run = Predict({}, csv);
   EXPECT_EQ(run.exit_code, kExitRowsFailed);
-  auto rows = ParseCsv(run.out);
-  ASSERT_TRUE(rows.ok());
-  ASSERT_EQ(rows->size(), 4u);
-  EXPECT_EQ((*rows)[0].cells[1], "probability");
-  EXPECT_EQ(std::stod((*rows)[1].cells[1]), LibraryProbability(kPatient));
+  // The answers read back by the library's input module (no model fields: every cell is text).
+  auto rows = ReadInput(run.out, {InputFormat::kCsv, "", ""}, Schema());
+  ASSERT_TRUE(rows.ok()) << rows.status().message();
+  ASSERT_EQ(rows->rows.size(), 3u);
+  auto cell = [&](size_t row, const char* column) { return rows->rows[row].record->Find(column)->text; };
+  EXPECT_EQ(std::stod(cell(0, "probability")), LibraryProbability(kPatient));
   const std::string imputed =
       R"({"gender": "Female", "age": 61, "hypertension": 0, "heart_disease": 0, "ever_married": "Yes", )"
       R"("work_type": "Self-employed", "Residence_type": "Rural", "avg_glucose_level": 202.21, "bmi": null, )"
       R"("smoking_status": "never smoked"})";
-  EXPECT_EQ(std::stod((*rows)[2].cells[1]), LibraryProbability(imputed));
-  EXPECT_NE((*rows)[3].cells[6].find("age: expected a number, got \"abc\""), std::string::npos);
+  EXPECT_EQ(std::stod(cell(1, "probability")), LibraryProbability(imputed));
+  EXPECT_NE(cell(2, "errors").find("age: expected a number, got \"abc\""), std::string::npos);
   EXPECT_NE(run.err.find("row 3 (line 4)"), std::string::npos) << run.err;
 }
 

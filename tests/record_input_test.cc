@@ -1,4 +1,4 @@
-// apps/common/record_input: one table of inputs (formats declared, named by
+// stroke/record_input.h (ReadInput): one table of inputs (formats declared, named by
 // an extension or detected; a byte-order mark; bad rows among good ones; the
 // identifier column) and what ReadInput makes of each.
 #include <gtest/gtest.h>
@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "model_json.h"
-#include "record_input.h"
+#include "stroke/record_input.h"
 #include "test_util.h"
 
 namespace stroke::apps {

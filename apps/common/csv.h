@@ -1,26 +1,14 @@
-// CSV as RFC 4180 writes it: comma-separated, fields optionally in double
-// quotes ("" for a quote inside), CRLF or LF line ends, a header row first.
+// Writing CSV as RFC 4180 reads it (reading is the library's: stroke/record_input.h).
 #ifndef STROKE_APPS_COMMON_CSV_H_
 #define STROKE_APPS_COMMON_CSV_H_
 
 #include <string>
 #include <string_view>
-#include <vector>
-
-#include "stroke/status.h"
 
 namespace stroke::apps {
 
-struct CsvRow {
-  size_t line = 0;  // 1-based line where the row starts
-  std::vector<std::string> cells;
-};
-
-// Splits `text` into rows; blank lines are skipped. kInvalidInput (naming the
-// line) for an unterminated quote or text after a closing quote.
-StatusOr<std::vector<CsvRow>> ParseCsv(std::string_view text);
-
-// `cell` quoted if it holds a comma, quote or line break.
+// `cell` as one CSV field: in double quotes ("" for a quote inside) if it
+// holds a comma, quote or line break, else as is.
 std::string CsvCell(std::string_view cell);
 
 }  // namespace stroke::apps

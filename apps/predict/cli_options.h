@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "record_input.h"
+#include "stroke/record_input.h"
 #include "stroke/load_options.h"
 #include "stroke/status.h"
 

@@ -9,8 +9,9 @@
 #include "answer_output.h"
 #include "model_json.h"
 #include "model_path.h"
-#include "record_input.h"
 #include "stroke/model.h"
+#include "stroke/record_input.h"
+#include "stroke/scoring.h"
 
 namespace stroke::apps {
 namespace {
@@ -20,7 +21,8 @@ int Fail(std::ostream& err, const std::string& message) {
   return kExitUsage;
 }
 
-StatusOr<std::string> ReadInput(const std::string& path, std::istream& in) {
+// The whole input: standard input when `path` is "-", else the file.
+StatusOr<std::string> ReadText(const std::string& path, std::istream& in) {
   std::ostringstream text;
   if (path == "-") {
     text << in.rdbuf();
@@ -39,31 +41,6 @@ OutputFormat DefaultOutput(InputFormat input) {
     case InputFormat::kCsv: return OutputFormat::kCsv;
     default: return OutputFormat::kJson;
   }
-}
-
-// `scratch` is null unless options.explain.
-Answer AnswerRow(const Model& model, const InputRow& row, const CliOptions& options,
-                 std::vector<double>* features, ExplainScratch* scratch) {
-  Answer answer;
-  answer.row = row.row;
-  answer.id = row.id;
-  if (!row.record.ok()) {
-    answer.errors.push_back({"", IssueKind::kParse, row.record.status().message()});
-    return answer;
-  }
-  CheckOptions check;
-  check.allow_unknown_fields = options.allow_unknown_fields;
-  check.refuse_unknown_categories = options.refuse_unknown_categories;
-  CheckResult result = model.Prepare(*row.record, *features, check);
-  if (!result.ok()) {
-    answer.errors = std::move(result.errors);
-    return answer;
-  }
-  answer.ok = true;
-  answer.prediction = model.PredictPrepared(*features, std::move(result.warnings), options.threshold);
-  if (options.emit_features) answer.features = *features;
-  if (options.explain) answer.explanation = ExplanationJson(model, *features, *scratch);
-  return answer;
 }
 
 std::string Where(const InputRow& row) {
@@ -91,26 +68,39 @@ int RunCommand(const CliOptions& options, std::istream& in, std::ostream& out, s
     return kExitOk;
   }
 
-  StatusOr<std::string> text = ReadInput(options.input, in);
+  StatusOr<std::string> text = ReadText(options.input, in);
   if (!text.ok()) return Fail(err, text.status().message());
   const InputOptions read{options.input_format, options.input == "-" ? "" : options.input, options.id_column};
   StatusOr<RecordInput> input = ReadInput(*text, read, model->schema());
   if (!input.ok()) return Fail(err, "cannot read input: " + input.status().message());
 
-  std::vector<Answer> answers;
-  answers.reserve(input->rows.size());
-  std::vector<double> features(model->num_features());
+  ScoreOptions score;
+  score.check.allow_unknown_fields = options.allow_unknown_fields;
+  score.check.refuse_unknown_categories = options.refuse_unknown_categories;
+  score.threshold = options.threshold;
+  score.keep_features = options.emit_features || options.explain;
   std::optional<ExplainScratch> scratch;  // its size grows with the trees' depth: only to explain
   if (options.explain) {
     scratch.emplace(*model);
     if (!scratch->ok()) return Fail(err, "--explain: cannot allocate the TreeSHAP scratch memory for this model");
   }
-  size_t failed = 0;
-  for (const InputRow& row : input->rows) {
-    answers.push_back(AnswerRow(*model, row, options, &features, scratch ? &*scratch : nullptr));
-    if (answers.back().ok) continue;
-    ++failed;
-    err << "stroke-predict: " << Where(row) << ": " << JoinIssues(answers.back().errors) << '\n';
+  BatchScore scored = ScoreRecords(*model, input->rows, score);
+  std::vector<Answer> answers(scored.rows.size());
+  for (size_t i = 0; i < answers.size(); ++i) {
+    const InputRow& row = input->rows[i];
+    RowScore& result = scored.rows[i];
+    Answer& answer = answers[i];
+    answer.row = row.row;
+    answer.id = row.id;
+    answer.ok = result.ok;
+    if (!result.ok) {
+      err << "stroke-predict: " << Where(row) << ": " << JoinIssues(result.errors) << '\n';
+      answer.errors = std::move(result.errors);
+      continue;
+    }
+    answer.prediction = std::move(result.prediction);
+    if (options.emit_features) answer.features.assign(scored.FeaturesOf(i).begin(), scored.FeaturesOf(i).end());
+    if (options.explain) answer.explanation = ExplanationJson(*model, scored.FeaturesOf(i), *scratch);
   }
   AnswerFormat how;
   how.format = options.output_format != OutputFormat::kAuto ? options.output_format : DefaultOutput(input->format);
@@ -119,8 +109,8 @@ int RunCommand(const CliOptions& options, std::istream& in, std::ostream& out, s
   how.emit_features = options.emit_features;
   how.with_id = !options.id_column.empty();
   WriteAnswers(answers, *model, how, out);
-  if (failed > 0) {
-    err << "stroke-predict: " << failed << " of " << answers.size() << " records failed\n";
+  if (scored.failed > 0) {
+    err << "stroke-predict: " << scored.failed << " of " << answers.size() << " records failed\n";
     return kExitRowsFailed;
   }
   return kExitOk;

@@ -101,11 +101,20 @@ class Routes {
 
  private:
   struct Outcome;  // records read and predicted, or the reply explaining why not
-  // `render_all`: every answer's /predict object is wanted (Outcome::rendered),
-  // not only the first (which the log keeps).
+  // What a record route asks of Run.
+  struct RunOptions {
+    bool object_only = false;     // the body must be one JSON object (/prediction)
+    // Every answer's /predict object is wanted (Outcome::rendered), not only
+    // the first (which the log keeps).
+    bool render_all = false;
+    bool keep_features = false;   // Outcome::scored keeps each record's features (/explain)
+    std::string unknown_categories;  // the query parameter: "", "accept" or "refuse"
+    std::string id_column;           // the query parameter, or ""
+  };
+  // Reads the body (ReadInput) and answers it (ScoreRecords): the record
+  // routes' one path; all they add is their reply's shape.
   Outcome Run(const RequestInfo& who, const std::string& body, const std::string& content_type,
-              bool object_only, const std::string& unknown_categories, bool render_all,
-              const std::string& id_column = "") const;
+              const RunOptions& options) const;
   // The /predict object of `p` as JSON text, continuing `outputs`, the text of
   // its PredictionFields: each answer is rendered once, for the reply, the log
   // and the audit line.

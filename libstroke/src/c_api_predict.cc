@@ -6,6 +6,8 @@
 #include <span>
 
 #include "c_api_internal.h"
+#include "stroke/record_input.h"
+#include "stroke/scoring.h"
 
 namespace stroke::c_api {
 namespace {
@@ -26,27 +28,6 @@ Status PrepareJson(const Model& model, std::string_view json, std::span<double> 
   StatusOr<Record> record = ParseRecordJson(json);
   if (!record.ok()) return record.status();
   return model.Prepare(*record, features).ToStatus();
-}
-
-// The records of a JSON array, one JSON object or JSON Lines, told apart as
-// stroke-predict does (apps/common/record_input.cc): "[" or a single object
-// is JSON; text whose first line is a whole object is JSON Lines.
-StatusOr<std::vector<StatusOr<Record>>> ReadRecords(std::string_view text) {
-  text = SkipUtf8Bom(text);
-  const size_t start = text.find_first_not_of(" \t\r\n");
-  if (start == std::string_view::npos || text[start] != '{' || ParseRecordJson(text).ok() ||
-      !ParseRecordJson(text.substr(start, text.find('\n', start) - start)).ok()) {
-    return ParseRecordsJson(text);
-  }
-  std::vector<StatusOr<Record>> records;
-  while (!text.empty()) {
-    const size_t end = text.find('\n');
-    const std::string_view line = text.substr(0, end);
-    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
-    if (line.find_first_not_of(" \t\r") != std::string_view::npos)
-      records.push_back(ParseRecordJson(line));
-  }
-  return records;
 }
 
 // The message of every failed row, summed up: "2 of 5 rows failed; row 1: ...".
@@ -93,7 +74,6 @@ using stroke::c_api::NumOutputs;
 using stroke::c_api::NumRawOutputs;
 using stroke::c_api::PrepareJson;
 using stroke::c_api::ProductFits;
-using stroke::c_api::ReadRecords;
 using stroke::c_api::WriteOutputs;
 
 extern "C" {
@@ -124,25 +104,24 @@ int StrokeModelPredictBatch(const StrokeModel* model, const char* text, size_t l
     if (model == nullptr) return NullArgument(kName, "model");
     if (text == nullptr) return NullArgument(kName, "text");
     const Model& m = model->model;
-    auto records = ReadRecords(std::string_view(text, length));
-    if (!records.ok()) return FailWith(records.status());
-    const size_t rows = records->size(), width = NumOutputs(m);
+    // One input module and one scoring loop with stroke-predict and stroke-serve.
+    auto input = stroke::ReadInput(std::string_view(text, length), {}, m.schema());
+    if (!input.ok()) return FailWith(input.status());
+    const size_t rows = input->rows.size(), width = NumOutputs(m);
     *n_samples = rows;
     if (out_length < rows * width) return BufferTooSmall(kName, "out", rows * width, out_length);
     if (out == nullptr && rows > 0) return NullArgument(kName, "out");
-    std::vector<double> features(m.num_features());
+    const stroke::BatchScore scored = stroke::ScoreRecords(m, input->rows);
     size_t failed = 0, first_failed = 0;
     for (size_t i = 0; i < rows; ++i) {
-      const stroke::StatusOr<stroke::Record>& record = (*records)[i];
-      stroke::Status status = record.status();
-      if (record.ok()) status = m.Prepare(*record, features).ToStatus();
-      if (status.ok()) {
-        WriteOutputs(m, m.PredictFeatures(features), out + i * width);
+      const stroke::RowScore& row = scored.rows[i];
+      if (row.ok) {
+        WriteOutputs(m, row.prediction, out + i * width);
         continue;
       }
       std::fill(out + i * width, out + (i + 1) * width, kNaN);
       if (failed++ == 0) first_failed = i;
-      AddRowError(i, status.message());
+      AddRowError(i, stroke::JoinIssues(row.errors));
     }
     return failed == 0 ? STROKE_OK
                        : FailRows(failed, rows, first_failed, StrokeGetLastRowError(first_failed));

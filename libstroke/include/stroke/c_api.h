@@ -160,8 +160,9 @@ STROKE_C_EXPORT int StrokeModelPredictRecord(const StrokeModel* model, const cha
                                              size_t length, double* out, size_t out_length);
 
 /* Predicts many records: `length` bytes of a JSON array of objects, one JSON
- * object, or JSON Lines (one object per line; blank lines skipped), the
- * format told apart as stroke-predict does. Sets *n_samples to the number of
+ * object, JSON Lines (one object per line; blank lines skipped) or CSV with a
+ * header row naming the model's inputs, the format told apart as
+ * stroke-predict does (stroke/record_input.h, ReadInput). Sets *n_samples to the number of
  * records, then writes n_samples x n_outputs doubles (row-major; what
  * StrokeModelPredictRecord writes for each) to `out`, whose capacity
  * `out_length` (in doubles) must be at least that: when it is not, nothing
@@ -170,8 +171,9 @@ STROKE_C_EXPORT int StrokeModelPredictRecord(const StrokeModel* model, const cha
  * buffer. A record that cannot be predicted gets NaN in its row and its
  * reason in StrokeGetLastRowError(row); the others are predicted all the
  * same, and the call returns STROKE_ERROR_INVALID_INPUT (message: how many
- * rows failed, and the first). Text that holds no records at all (not JSON,
- * a JSON number) is STROKE_ERROR_INVALID_INPUT with *n_samples = 0. */
+ * rows failed, and the first). Text that holds no records at all (a JSON
+ * number, CSV whose header lacks an input) is STROKE_ERROR_INVALID_INPUT
+ * with *n_samples = 0. */
 STROKE_C_EXPORT int StrokeModelPredictBatch(const StrokeModel* model, const char* text,
                                             size_t length, double* out, size_t out_length,
                                             size_t* n_samples);

@@ -18,7 +18,9 @@
 #include "stroke/load_options.h"
 #include "stroke/model.h"
 #include "stroke/record.h"
+#include "stroke/record_input.h"
 #include "stroke/schema.h"
+#include "stroke/scoring.h"
 #include "stroke/span.h"
 #include "stroke/status.h"
 

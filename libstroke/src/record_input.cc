@@ -1,4 +1,4 @@
-#include "record_input.h"
+#include "stroke/record_input.h"
 
 #include <fmt/format.h>
 
@@ -6,10 +6,13 @@
 #include <optional>
 #include <set>
 
-#include "csv.h"
+#include "csv_reader.h"
 
-namespace stroke::apps {
+namespace stroke {
 namespace {
+
+using internal::CsvRow;
+using internal::ParseCsv;
 
 bool EndsWith(const std::string& s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -164,4 +167,4 @@ StatusOr<RecordInput> ReadInput(std::string_view text, const InputOptions& optio
   return records.status();  // not JSON, and not JSON Lines either
 }
 
-}  // namespace stroke::apps
+}  // namespace stroke

@@ -1,5 +1,6 @@
-// The one input module of stroke-predict and stroke-serve: JSON, JSON Lines
-// or CSV text -> numbered records.
+// The one input module of every front end (stroke-predict, stroke-serve,
+// the C API): JSON, JSON Lines or CSV text -> numbered records, which
+// ScoreRecords (stroke/scoring.h) answers.
 //
 // Contract of ReadInput:
 //  - The format is the declared one (--format, a request's Content-Type), else
@@ -17,35 +18,36 @@
 //  - The whole input fails (kInvalidInput) only when nothing can be read:
 //    not JSON, an empty CSV, a broken quote, a CSV header without one of the
 //    model's fields, with a name twice or a name that is not UTF-8.
-#ifndef STROKE_APPS_COMMON_RECORD_INPUT_H_
-#define STROKE_APPS_COMMON_RECORD_INPUT_H_
+#ifndef STROKE_RECORD_INPUT_H_
+#define STROKE_RECORD_INPUT_H_
 
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "stroke/export.h"
 #include "stroke/record.h"
 #include "stroke/schema.h"
 
-namespace stroke::apps {
+namespace stroke {
 
 enum class InputFormat { kAuto, kJson, kJsonl, kCsv };
 
-struct InputOptions {
+struct STROKE_EXPORT InputOptions {
   InputFormat format = InputFormat::kAuto;  // declared; kAuto: from `path`, else detected
   std::string path;                         // the input's file name ("" or "-": none)
   std::string id_column;                    // "": no identifier column
 };
 
 // One input record, or why it could not be read.
-struct InputRow {
+struct STROKE_EXPORT InputRow {
   size_t row = 0;   // 1-based record number
   size_t line = 0;  // 1-based line in the input (JSONL, CSV); 0 for JSON
   StatusOr<Record> record = InvalidInputError("not read");
   Value id;         // the identifier column's value (kNull without one)
 };
 
-struct RecordInput {
+struct STROKE_EXPORT RecordInput {
   InputFormat format = InputFormat::kAuto;  // the format actually read
   bool single_object = false;               // JSON input was one object, not an array
   std::vector<InputRow> rows;
@@ -57,8 +59,8 @@ struct RecordInput {
 // CSV cells become values through Schema::ValueFromText for the model's
 // fields (other columns stay text; a cell that is not UTF-8 becomes a
 // kInvalid value, reported under its column's name).
-StatusOr<RecordInput> ReadInput(std::string_view text, const InputOptions& options, const Schema& schema);
+STROKE_EXPORT StatusOr<RecordInput> ReadInput(std::string_view text, const InputOptions& options, const Schema& schema);
 
-}  // namespace stroke::apps
+}  // namespace stroke
 
-#endif  // STROKE_APPS_COMMON_RECORD_INPUT_H_
+#endif  // STROKE_RECORD_INPUT_H_

@@ -1,0 +1,61 @@
+#include "csv_reader.h"
+
+#include <fmt/format.h>
+
+namespace stroke::internal {
+
+StatusOr<std::vector<CsvRow>> ParseCsv(std::string_view text) {
+  std::vector<CsvRow> rows;
+  CsvRow row;
+  std::string cell;
+  size_t line = 1;
+  bool row_has_content = false;
+  auto end_row = [&] {
+    if (row_has_content || !cell.empty() || !row.cells.empty()) {
+      row.cells.push_back(std::move(cell));
+      rows.push_back(std::move(row));
+    }
+    row = CsvRow{line + 1, {}};
+    cell.clear();
+    row_has_content = false;
+  };
+  row.line = 1;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '"' && cell.empty()) {
+      const size_t start_line = line;
+      for (++i;; ++i) {
+        if (i >= text.size()) {
+          return InvalidInputError(fmt::format("CSV line {}: unterminated quoted field", start_line));
+        }
+        if (text[i] == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+          cell += '"';
+          ++i;
+        } else if (text[i] == '"') {
+          break;
+        } else {
+          if (text[i] == '\n') ++line;
+          cell += text[i];
+        }
+      }
+      row_has_content = true;
+      if (i + 1 < text.size() && text[i + 1] != ',' && text[i + 1] != '\n' && text[i + 1] != '\r') {
+        return InvalidInputError(fmt::format("CSV line {}: text after a closing quote", line));
+      }
+    } else if (c == ',') {
+      row.cells.push_back(std::move(cell));
+      cell.clear();
+      row_has_content = true;
+    } else if (c == '\n' || c == '\r') {
+      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      end_row();
+      ++line;
+    } else {
+      cell += c;
+    }
+  }
+  end_row();
+  return rows;
+}
+
+}  // namespace stroke::internal
