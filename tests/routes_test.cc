@@ -32,7 +32,9 @@ struct Fixture {
   Routes routes;
   explicit Fixture(bool audit = false, RouteSettings settings = {})
       : routes(StrokeModel(), std::move(settings), &metrics, &log) {
-    if (audit) EXPECT_TRUE(log.OpenAudit(dir.File("audit.log"), false).ok());
+    if (audit) {
+      EXPECT_TRUE(log.OpenAudit(dir.File("audit.log"), false).ok());
+    }
   }
   Reply Call(const std::string& route, const std::string& body, const std::string& type,
              const std::string& query) const {
@@ -145,6 +147,22 @@ TEST(Routes, ObjectTextIsJsonText) {
               JsonText(Json{{"s", v}, {"n", size_t{18446744073709551615u}}}));
   }
   EXPECT_EQ(JsonObjectText(R"({"a":1})").Raw("b", "[2]").Close(), R"({"a":1,"b":[2]})");
+}
+
+// The audit line's "inputs": RecordText gives what JsonText gives for the
+// record as a JSON object of ValueJson values, whatever its keys and values.
+TEST(Routes, RecordTextIsJsonText) {
+  for (const std::string& body :
+       {std::string(testing::kSamplePatient), std::string(R"({"n": -0.0, "big": 1e300, "i": 9007199254740993, "f": 1.5e-7})"),
+        std::string(R"({"q\"k": "v", "caf\u00e9": 1, "s": "tab\t\u0001 \"x\""})"),
+        std::string(R"({"nested": {"a": [1]}, "none": null, "yes": true, "no": false, "empty": ""})"),
+        std::string("{\"bad\": \"x\xff\"}"), std::string("{}")}) {
+    StatusOr<Record> record = ParseRecordJson(body);
+    ASSERT_TRUE(record.ok()) << body << ": " << record.status().message();
+    Json expected = Json::object();
+    for (const auto& [name, value] : record->fields()) expected[name] = ValueJson(value);
+    EXPECT_EQ(RecordText(*record), JsonText(expected)) << body;
+  }
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "model_json.h"
 
+#include <algorithm>
 #include <cmath>
 #include <span>
 
@@ -72,10 +73,33 @@ Json ValueJson(const Value& v) {
   return nullptr;
 }
 
-Json RecordJson(const Record& record) {
-  Json out = Json::object();
-  for (const auto& [name, v] : record.fields()) out[name] = ValueJson(v);
-  return out;
+namespace {
+
+// Printable ASCII without a quote or backslash: JsonText writes it as is.
+bool IsPlainText(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) { return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\'; });
+}
+
+}  // namespace
+
+std::string RecordText(const Record& record) {
+  const bool plain_keys = std::all_of(record.fields().begin(), record.fields().end(),
+                                      [](const auto& field) { return IsPlainText(field.first); });
+  if (!plain_keys) {  // keys that need escaping: the serializer's way
+    Json out = Json::object();
+    for (const auto& [name, v] : record.fields()) out[name] = ValueJson(v);
+    return JsonText(out);
+  }
+  JsonObjectText text;
+  for (const auto& [name, v] : record.fields()) {
+    switch (v.kind) {
+      case Value::Kind::kNull: text.Raw(name, "null"); break;
+      case Value::Kind::kBool: text.Raw(name, v.boolean ? "true" : "false"); break;
+      case Value::Kind::kString: text.Add(name, v.text); break;
+      default: text.Raw(name, JsonText(ValueJson(v))); break;  // numbers as the serializer writes them
+    }
+  }
+  return text.Close();
 }
 
 Json FieldJson(const FieldSpec& f) {

@@ -38,8 +38,10 @@ Json ExplanationJson(const Model& model, std::span<const double> features, Expla
 // A value as JSON: integers written as such, kOther and kInvalid as their description.
 Json ValueJson(const Value& value);
 
-// A record as JSON (for logs and audit lines), each value as ValueJson.
-Json RecordJson(const Record& record);
+// A record as one line of JSON text (for audit lines): each value as
+// ValueJson, byte for byte what JsonText gives for that object, written
+// directly where keys and strings are plain ASCII (no DOM per request).
+std::string RecordText(const Record& record);
 
 // One input field as the bundle declares it.
 Json FieldJson(const FieldSpec& field);

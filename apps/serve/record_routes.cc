@@ -111,7 +111,7 @@ Routes::Outcome Routes::Run(const RequestInfo& who, const std::string& body, con
       JsonObjectText line;
       line.Add("time", NowIso8601()).Add("request_id", who.id).Add("user", who.user).Add("route", who.route).Add("row", i);
       if (!id.empty()) line.Raw("id", id);
-      log_->Audit(line.Add("inputs", RecordJson(*input->rows[i].record)).Raw("outputs", outputs)
+      log_->Audit(line.Raw("inputs", RecordText(*input->rows[i].record)).Raw("outputs", outputs)
                       .Raw("model", model_text_).Raw("model_version", model_version_text_).Add("latency_ms", latency_ms)
                       .Close());
     }
