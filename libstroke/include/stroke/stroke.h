@@ -15,6 +15,7 @@
 #include "stroke/ensemble.h"
 #include "stroke/explain.h"
 #include "stroke/features.h"
+#include "stroke/golden_check.h"
 #include "stroke/load_options.h"
 #include "stroke/model.h"
 #include "stroke/record.h"
