@@ -278,7 +278,7 @@ TEST(Info, HealthReadinessModelFeatures) {
 
 TEST(Info, NotReadyWhileShuttingDown) {
   RunningServer s({});
-  s.server().routes().SetReady(false);
+  s.server().SetReady(false);
   auto res = s.Client().Get("/readyz");
   EXPECT_EQ(res->status, 503);
   EXPECT_EQ(s.Client().Get("/livez")->status, 200);  // liveness never depends on it

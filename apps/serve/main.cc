@@ -1,15 +1,17 @@
-// stroke-serve: the HTTP API for a libstroke model. Wires flags, the model
-// and the server; routes live in routes.cc, HTTP in server.cc.
+// stroke-serve: the HTTP API for libstroke models. Wires flags, the models
+// and the server; routes live in routes.cc, HTTP in server.cc, the models in
+// model_repository.cc.
 #include <signal.h>
 
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "auth.h"
-#include "model_path.h"
+#include "repository_watcher.h"
 #include "serve_options.h"
 #include "server.h"
 
@@ -50,6 +52,28 @@ int ApiKey(const std::vector<std::string>& args) {
   return 0;
 }
 
+// "stroke 1.0.0 (models/stroke.bundle.json)", or for a repository "3 models
+// from DIR (default: stroke/2); refused: ..." - what an operator checks first.
+std::string ServedSummary(const ModelRepository& models) {
+  std::string served, refused;
+  size_t count = 0;
+  for (const auto& [name, entry] : *models.Index()) {
+    ++count;
+    for (const auto& [version, state] : entry.versions) {
+      if (!state.reason.empty()) refused += "\n  " + name + "/" + std::to_string(version) + ": " + state.reason;
+      if (state.served && models.directory().empty()) {
+        served += (served.empty() ? "" : ", ") + state.served->routes->model_name() + " " +
+                  state.served->routes->model_version() + " (" + state.served->path + ")";
+      }
+    }
+  }
+  if (!models.directory().empty()) {
+    served = std::to_string(count) + " model(s) from " + models.directory() + " (default: " +
+             (models.default_model().empty() ? "none" : models.default_model()) + ")";
+  }
+  return served + (refused.empty() ? "" : "; not servable:" + refused + "\n ");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -65,17 +89,6 @@ int main(int argc, char** argv) {
     std::cout << ServeUsage();
     return 0;
   }
-  std::string lookup_error;
-  const std::string path = ResolveModelPath(options->model, &lookup_error);
-  if (path.empty()) {
-    std::cerr << "stroke-serve: " << lookup_error << '\n';
-    return 2;
-  }
-  auto model = stroke::Model::Load(path, options->load);
-  if (!model.ok()) {
-    std::cerr << "stroke-serve: " << model.status().ToString() << '\n';
-    return 2;
-  }
   // Signals go to one thread: SIGINT/SIGTERM stop the server gracefully,
   // SIGHUP reopens the logs (logrotate) and serves on. Blocked before the
   // server starts its worker threads, which inherit the mask.
@@ -85,7 +98,7 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  auto server = StrokeServer::Create(*options, *model);
+  auto server = StrokeServer::Create(*options);
   if (!server.ok()) {
     std::cerr << "stroke-serve: " << server.status().message() << '\n';
     return 2;
@@ -95,8 +108,13 @@ int main(int argc, char** argv) {
     std::cerr << "stroke-serve: cannot listen on " << options->host << ':' << options->port << '\n';
     return 2;
   }
-  std::cerr << "stroke-serve: serving " << model->info().name << " " << model->info().version << " (" << path
-            << ") on http://" << options->host << ':' << port << "  (docs: /docs)\n";
+  std::cerr << "stroke-serve: serving " << ServedSummary((*server)->models()) << " on http://" << options->host << ':'
+            << port << "  (docs: /docs)\n";
+  std::unique_ptr<RepositoryWatcher> watcher;
+  if (!options->model_repository.empty()) {
+    watcher = RepositoryWatcher::Start(options->model_repository, [&server] { (*server)->ReloadModels(); });
+    if (!watcher) std::cerr << "stroke-serve: cannot watch " << options->model_repository << " (inotify): reload with SIGHUP\n";
+  }
   std::thread stopper([&server, signals] {
     for (;;) {
       int received = 0;
@@ -104,6 +122,7 @@ int main(int argc, char** argv) {
       if (received == SIGHUP) {
         const stroke::Status reopened = (*server)->ReopenLogs();
         std::cerr << "stroke-serve: SIGHUP: " << (reopened.ok() ? "logs reopened" : reopened.message()) << '\n';
+        (*server)->ReloadModels();
         continue;
       }
       std::cerr << "stroke-serve: signal " << received << ": finishing in-flight requests\n";

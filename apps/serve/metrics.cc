@@ -40,6 +40,11 @@ void Metrics::RequestFinished(const std::string& route, const std::string& metho
   h.sum += seconds;
 }
 
+void Metrics::Predicted(const std::string& model, const std::string& version, size_t rows) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  predictions_[{model, version}] += rows;
+}
+
 void Metrics::Compressed(double seconds) {
   std::lock_guard<std::mutex> lock(mutex_);
   compression_seconds_ += seconds;
@@ -56,14 +61,11 @@ std::string Metrics::Render() const {
                  "# HELP stroke_http_requests_in_flight Requests being handled.\n"
                  "# TYPE stroke_http_requests_in_flight gauge\n"
                  "stroke_http_requests_in_flight {}\n"
-                 "# HELP stroke_predictions_total Records predicted.\n"
-                 "# TYPE stroke_predictions_total counter\n"
-                 "stroke_predictions_total{{model=\"{}\",model_version=\"{}\"}} {}\n"
                  "# HELP stroke_http_logins_throttled_total Requests refused (429) after repeated failed logins.\n"
                  "# TYPE stroke_http_logins_throttled_total counter\n"
                  "stroke_http_logins_throttled_total {}\n",
                  Label(build_version_), Label(model_name_), Label(model_version_), in_flight_.load(),
-                 Label(model_name_), Label(model_version_), predictions_.load(), logins_throttled_.load());
+                 logins_throttled_.load());
   if (open_connections_) {
     fmt::format_to(out,
                    "# HELP stroke_http_open_connections Client connections open now.\n"
@@ -72,6 +74,16 @@ std::string Metrics::Render() const {
                    open_connections_());
   }
   std::lock_guard<std::mutex> lock(mutex_);
+  text += "# HELP stroke_predictions_total Records predicted, per model and version.\n"
+          "# TYPE stroke_predictions_total counter\n";
+  if (predictions_.empty()) {  // the default model, before its first prediction
+    fmt::format_to(out, "stroke_predictions_total{{model=\"{}\",model_version=\"{}\"}} 0\n", Label(model_name_),
+                   Label(model_version_));
+  }
+  for (const auto& [key, rows] : predictions_) {
+    fmt::format_to(out, "stroke_predictions_total{{model=\"{}\",model_version=\"{}\"}} {}\n", Label(key.first),
+                   Label(key.second), rows);
+  }
   fmt::format_to(out,
                  "# HELP stroke_http_compression_seconds_total Time spent compressing answers.\n"
                  "# TYPE stroke_http_compression_seconds_total counter\n"

@@ -20,12 +20,19 @@ class Metrics {
   static constexpr std::array<double, 12> kBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
                                                       0.01,   0.025,   0.05,   0.1,   0.5,    2.5};
 
+  explicit Metrics(std::string build_version) : build_version_(std::move(build_version)) {}
   Metrics(std::string build_version, std::string model_name, std::string model_version);
+  // The model stroke_build_info names (the default one); set before serving.
+  void SetDefaultModel(std::string name, std::string version) {
+    model_name_ = std::move(name);
+    model_version_ = std::move(version);
+  }
 
   void RequestStarted() { in_flight_.fetch_add(1); }
   // `route` is the route template ("/predict"), never the raw path.
   void RequestFinished(const std::string& route, const std::string& method, int code, double seconds);
-  void Predicted(size_t rows) { predictions_.fetch_add(rows); }
+  // `rows` records answered by `model` version `version` (labels of stroke_predictions_total).
+  void Predicted(const std::string& model, const std::string& version, size_t rows);
   // Time spent compressing answers (seconds of one thread's CPU, wall clock).
   void Compressed(double seconds);
   // A request refused with 429 because its client failed to log in too often.
@@ -42,9 +49,9 @@ class Metrics {
     uint64_t count = 0;
     double sum = 0;
   };
-  const std::string build_version_, model_name_, model_version_;
+  const std::string build_version_;
+  std::string model_name_, model_version_;
   std::atomic<int64_t> in_flight_{0};
-  std::atomic<uint64_t> predictions_{0};
   std::atomic<uint64_t> logins_throttled_{0};
   std::function<size_t()> open_connections_;
   double compression_seconds_ = 0;  // under mutex_
@@ -52,6 +59,7 @@ class Metrics {
   mutable std::mutex mutex_;
   std::map<std::tuple<std::string, std::string, int>, uint64_t> requests_;
   std::map<std::string, Histogram> latency_;
+  std::map<std::pair<std::string, std::string>, uint64_t> predictions_;  // (model, version) -> records
 };
 
 }  // namespace stroke::apps

@@ -96,7 +96,7 @@ Routes::Outcome Routes::Run(const RequestInfo& who, const std::string& body, con
     out.reply = JsonReply(422, {{"detail", Truncated(detail, kAnsweredDetail)}});
     return out;
   }
-  metrics_->Predicted(out.size());
+  metrics_->Predicted(model_name_, model_version_, out.size());
   const double latency_ms = MillisecondsSince(who.start);
   // Each answer is rendered once: its prediction fields (the audit line's
   // "outputs"), continued into its /predict object (the reply, the log's

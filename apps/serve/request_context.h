@@ -17,6 +17,7 @@ struct RequestContext {
   std::string id;
   std::string user;
   std::string route = "unmatched";
+  std::string model;                // "name/version" of the model that answered, or ""
   std::vector<std::string> params;  // the route's path parameters, decoded
   const void* handler = nullptr;    // the matched route's handler
   std::string accept_encoding;      // what the client accepts (httplib never sees it)

@@ -26,29 +26,34 @@ Reply ErrorReply(int status, const std::string& message, const std::string& requ
   return JsonReply(status, {{"error", message}, {"request_id", request_id}});
 }
 
+std::shared_ptr<const SwaggerAssets> LoadSwaggerAssets(const std::string& dir) {
+  if (dir.empty()) return nullptr;
+  const std::string js = ReadFileOrEmpty(dir + "/swagger-ui-bundle.js"), css = ReadFileOrEmpty(dir + "/swagger-ui.css");
+  if (js.empty() || css.empty()) return nullptr;
+  return std::make_shared<const SwaggerAssets>(
+      SwaggerAssets{MakeStaticAsset(js, "application/javascript"), MakeStaticAsset(css, "text/css")});
+}
+
 Routes::Routes(const Model& model, RouteSettings settings, Metrics* metrics, EventLog* log)
     : model_(model), settings_(std::move(settings)), metrics_(metrics), log_(log),
       started_(std::chrono::steady_clock::now()), started_at_(NowIso8601()),
-      model_text_(JsonText(model_.info().name)), model_version_text_(JsonText(model_.info().version)) {
-  if (!settings_.docs_dir.empty()) {
-    swagger_js_ = MakeStaticAsset(ReadFileOrEmpty(settings_.docs_dir + "/swagger-ui-bundle.js"), "application/javascript");
-    swagger_css_ = MakeStaticAsset(ReadFileOrEmpty(settings_.docs_dir + "/swagger-ui.css"), "text/css");
-  }
-}
+      model_name_(settings_.model_name.empty() ? model.info().name : settings_.model_name),
+      model_version_(settings_.model_version.empty() ? model.info().version : settings_.model_version),
+      model_text_(JsonText(model_name_)), model_version_text_(JsonText(model_version_)) {}
 
-Reply Routes::Health() const {
+Reply Routes::Health(bool ready) const {
   const double uptime = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-  return JsonReply(200, {{"status", ready_ ? "healthy" : "shutting down"}, {"model_loaded", true},
-                         {"model", model_.info().name}, {"version", model_.info().version},
+  return JsonReply(200, {{"status", ready ? "healthy" : "shutting down"}, {"model_loaded", true},
+                         {"model", model_name_}, {"version", model_version_},
                          {"started_at", started_at_}, {"uptime_seconds", uptime},
                          {"build_version", settings_.server_version}});
 }
 
 Reply Routes::Livez() const { return JsonReply(200, {{"status", "alive"}}); }
 
-Reply Routes::Readyz() const {
-  if (!ready_) return JsonReply(503, {{"status", "not ready"}, {"reason", "shutting down"}});
-  return JsonReply(200, {{"status", "ready"}, {"model", model_.info().name}, {"version", model_.info().version}});
+Reply Routes::Readyz(bool ready) const {
+  if (!ready) return JsonReply(503, {{"status", "not ready"}, {"reason", "shutting down"}});
+  return JsonReply(200, {{"status", "ready"}, {"model", model_name_}, {"version", model_version_}});
 }
 
 Reply Routes::ModelMetadata() const { return JsonReply(200, ModelInfoJson(model_)); }
@@ -127,14 +132,14 @@ Reply Routes::OpenApi() const {
 }
 
 Reply Routes::Docs(const std::string& file, const std::string& request_id) const {
-  const bool swagger = !swagger_js_.body.empty() && !swagger_css_.body.empty();
+  const SwaggerAssets* swagger = settings_.swagger.get();
   if (file.empty()) {
-    if (swagger) return Reply{200, SwaggerUiPage(), "text/html; charset=utf-8", {}};
+    if (swagger != nullptr) return Reply{200, SwaggerUiPage(), "text/html; charset=utf-8", {}};
     Json doc = OpenApiDocument(model_, settings_.server_version, settings_.auth_enabled);
     return Reply{200, PlainDocsPage(doc), "text/html; charset=utf-8", {}};
   }
-  if (swagger && file == "swagger-ui-bundle.js") return Reply{200, "", swagger_js_.content_type, {}, &swagger_js_};
-  if (swagger && file == "swagger-ui.css") return Reply{200, "", swagger_css_.content_type, {}, &swagger_css_};
+  if (swagger != nullptr && file == "swagger-ui-bundle.js") return Reply{200, "", swagger->js.content_type, {}, &swagger->js};
+  if (swagger != nullptr && file == "swagger-ui.css") return Reply{200, "", swagger->css.content_type, {}, &swagger->css};
   return ErrorReply(404, "no file \"" + file + "\" under /docs", request_id);
 }
 

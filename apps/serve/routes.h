@@ -4,7 +4,7 @@
 #ifndef STROKE_APPS_SERVE_ROUTES_H_
 #define STROKE_APPS_SERVE_ROUTES_H_
 
-#include <atomic>
+#include <memory>
 #include <chrono>
 #include <string>
 #include <utility>
@@ -18,12 +18,24 @@
 
 namespace stroke::apps {
 
+// Swagger UI's script and style, precompressed once.
+struct SwaggerAssets {
+  StaticAsset js, css;
+};
+// Reads swagger-ui-bundle.js and swagger-ui.css from `dir`; null when either is missing.
+std::shared_ptr<const SwaggerAssets> LoadSwaggerAssets(const std::string& dir);
+
 struct RouteSettings {
   size_t max_batch_rows = 1000;  // records in one /predict body
   bool refuse_unknown_categories = false;  // --refuse-unknown-categories: for every request
   std::string server_version;
   bool auth_enabled = false;     // documented in OpenAPI as security schemes
-  std::string docs_dir;          // holds swagger-ui-bundle.js and swagger-ui.css, or ""
+  // Swagger UI's files for /docs, loaded once and shared by every model's
+  // routes (LoadSwaggerAssets), or null: /docs is a plain page.
+  std::shared_ptr<const SwaggerAssets> swagger;
+  // The name and version answers, logs and metrics carry; "" = the bundle's
+  // (model.name, model.version). A model repository sets its own.
+  std::string model_name, model_version;
 };
 
 // Who asked: set by the server before a handler runs.
@@ -81,9 +93,10 @@ class Routes {
                 const std::string& format, const std::string& unknown_categories = "",
                 const std::string& id_column = "") const;
 
-  Reply Health() const;
+  // `ready`: false while the server shuts down.
+  Reply Health(bool ready) const;
   Reply Livez() const;
-  Reply Readyz() const;
+  Reply Readyz(bool ready) const;
   Reply ModelMetadata() const;
   Reply Features() const;
   // GET /features/{name}/distribution: the training histogram of a feature per class.
@@ -96,8 +109,9 @@ class Routes {
   // GET /docs ("" = the page) and its static files.
   Reply Docs(const std::string& file, const std::string& request_id) const;
 
-  // Readiness: false while shutting down.
-  void SetReady(bool ready) { ready_ = ready; }
+  // The name and version this model answers under (RouteSettings, else the bundle's).
+  const std::string& model_name() const { return model_name_; }
+  const std::string& model_version() const { return model_version_; }
 
  private:
   struct Outcome;  // records read and predicted, or the reply explaining why not
@@ -130,9 +144,8 @@ class Routes {
   EventLog* log_;
   const std::chrono::steady_clock::time_point started_;
   const std::string started_at_;
-  const std::string model_text_, model_version_text_;  // the model's name and version as JSON text
-  std::atomic<bool> ready_{true};
-  StaticAsset swagger_js_, swagger_css_;  // loaded and compressed once from docs_dir
+  const std::string model_name_, model_version_;
+  const std::string model_text_, model_version_text_;  // model_name_ and model_version_ as JSON text
 };
 
 }  // namespace stroke::apps

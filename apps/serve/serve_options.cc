@@ -25,11 +25,14 @@ Every option can also come from the environment: --max-body-bytes from STROKE_MA
 
 const char* kFooter = R"(
 Signals: SIGTERM or SIGINT: stop accepting, answer what was received (Connection: close),
-flush the audit log, exit 0. SIGHUP: reopen the access and audit logs (after logrotate).
+flush the audit log, exit 0. SIGHUP: reopen the access and audit logs (after logrotate) and
+reload the model repository.
 
 Routes: POST /prediction /predict /predict_proba /explain; GET / /health /livez /readyz /model
 /features /features/{name}/distribution /logs /logs/stats /metrics /openapi.json /docs;
-DELETE /logs. See docs/http-api.md.
+DELETE /logs. Per model: /models/{name}/... and /models/{name}/versions/{version or alias}/...;
+GET /models; PUT and DELETE /models/{name}/aliases/{alias}; POST /admin/reload.
+See docs/http-api.md and docs/model-repository.md.
 )";
 
 // "--max-body-bytes" -> "STROKE_MAX_BODY_BYTES".
@@ -67,8 +70,22 @@ std::unique_ptr<CLI::App> MakeParser(ServeOptions* o) {
   app->get_formatter()->column_width(28);
   const std::string model = "Model", net = "Listening", auth = "Authentication", limits = "Request limits",
                     logs = "Logs";
-  app->add_option("--model", o->model, "bundle file or bundled model name (default: $STROKE_MODEL, else stroke)")
-      ->type_name("M")
+  CLI::Option* bundles =
+      app->add_option("--model", o->models,
+                      "bundle file or bundled model name, served under its model name (repeatable; default: "
+                      "$STROKE_MODEL, else stroke)")
+          ->allow_extra_args(false)  // one value per occurrence
+          ->type_name("M")
+          ->group(model);
+  app->add_option("--model-repository", o->model_repository,
+                  "serve DIR/<name>/<version>/*.bundle.json with DIR/<name>/aliases.json, reloaded on SIGHUP and "
+                  "on changes (docs/model-repository.md)")
+      ->type_name("DIR")
+      ->excludes(bundles)
+      ->group(model);
+  app->add_option("--default-model", o->default_model,
+                  "the model the routes without /models/{name} answer (default: stroke, else the only model)")
+      ->type_name("NAME")
       ->group(model);
   app->add_flag("--refuse-unknown-categories", o->refuse_unknown_categories,
                 "422 for a category unseen in training on every request, even where the bundle "

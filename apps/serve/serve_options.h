@@ -14,7 +14,11 @@ namespace stroke::apps {
 
 struct ServeOptions {
   bool help = false;
-  std::string model;                 // bundle path or bundled name; "" = the default model
+  // Bundle paths or bundled names (--model, repeatable): each served as its
+  // own model, named by its bundle. Empty with no repository: the default bundle.
+  std::vector<std::string> models;
+  std::string model_repository;      // DIR/<name>/<version>/*.bundle.json; "" = none
+  std::string default_model;         // what the routes without a model name answer; "" = stroke, else the only one
   std::string host = "127.0.0.1";    // loopback unless told otherwise
   int port = 8000;                   // 0 = any free port
   std::string users_file;            // htpasswd (bcrypt/yescrypt); enables auth

@@ -15,20 +15,6 @@
 namespace stroke::apps {
 namespace {
 
-bool Loopback(const std::string& host) {
-  return host == "127.0.0.1" || host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
-}
-
-// Where the Swagger UI files are: the option, else share/stroke/swagger-ui
-// next to the executable (installed, or the build tree's link).
-std::string FindDocsDir(const std::string& option) {
-  namespace fs = std::filesystem;
-  if (!option.empty()) return option;
-  const std::string dir = InstalledDataDir("swagger-ui");
-  std::error_code error;
-  return fs::exists(fs::path(dir) / "swagger-ui-bundle.js", error) ? dir : "";
-}
-
 // RFC 9110 reason phrases of the statuses the server produces itself.
 const char* ReasonPhrase(int status) {
   switch (status) {
@@ -104,43 +90,6 @@ class MemoryStream final : public httplib::Stream {
 
 }  // namespace
 
-StrokeServer::StrokeServer(const ServeOptions& options, const Model& model)
-    : options_(options), throttle_(options.max_failed_logins, std::chrono::seconds(60)),
-      metrics_(kServeVersion, model.info().name, model.info().version), events_(options.log_capacity) {}
-
-StatusOr<std::unique_ptr<StrokeServer>> StrokeServer::Create(const ServeOptions& options, const Model& model) {
-  std::unique_ptr<StrokeServer> server(new StrokeServer(options, model));
-  if (!options.users_file.empty()) {
-    if (Status s = server->auth_.LoadUsers(options.users_file); !s.ok()) return s;
-  }
-  if (!options.api_keys_file.empty()) {
-    if (Status s = server->auth_.LoadApiKeys(options.api_keys_file); !s.ok()) return s;
-  }
-  for (const std::string& admin : options.admins) server->auth_.AddAdmin(admin);
-  if (!options.audit_log.empty()) {
-    if (Status s = server->events_.OpenAudit(options.audit_log, options.audit_fsync); !s.ok()) return s;
-  }
-  if (!options.access_log.empty()) {
-    if (Status s = server->access_log_.Open(options.access_log, false); !s.ok()) return IoError("access log: " + s.message());
-  }
-  RouteSettings settings;
-  settings.max_batch_rows = options.max_batch_rows;
-  settings.refuse_unknown_categories = options.refuse_unknown_categories;
-  settings.server_version = kServeVersion;
-  settings.auth_enabled = server->auth_.Enabled();
-  settings.docs_dir = FindDocsDir(options.docs_dir);
-  server->routes_ = std::make_unique<Routes>(model, settings, &server->metrics_, &server->events_);
-  server->ConfigureHttp();
-  server->AddRoutes();
-  if (!server->auth_.Enabled() && !Loopback(options.host)) {
-    fmt::print(stderr,
-               "stroke-serve: WARNING: serving WITHOUT AUTHENTICATION on {}, a non-loopback address: anyone "
-               "who can reach it can call every route. Use --users or --api-keys.\n",
-               options.host);
-  }
-  return server;
-}
-
 void StrokeServer::ConfigureHttp() {
   ConnectionLimits limits;
   limits.header_timeout_ms = options_.header_timeout_s * 1000;
@@ -184,6 +133,7 @@ void StrokeServer::ConfigureHttp() {
   };
   http_.Get(".*", dispatch);
   http_.Post(".*", dispatch);
+  http_.Put(".*", dispatch);
   http_.Delete(".*", dispatch);
 }
 
@@ -320,10 +270,11 @@ void StrokeServer::LogAccess(const std::string& method, const std::string& path,
                              size_t bytes) {
   if (options_.quiet || status == 0) return;
   const double ms = MillisecondsSince(t_request.start);
-  const std::string line =
-      JsonText({{"time", NowIso8601()}, {"request_id", t_request.id}, {"remote", remote}, {"method", method},
-                {"path", path}, {"route", t_request.route}, {"status", status}, {"bytes", bytes},
-                {"duration_ms", ms}, {"user", t_request.user}});
+  Json fields = {{"time", NowIso8601()}, {"request_id", t_request.id}, {"remote", remote}, {"method", method},
+                 {"path", path}, {"route", t_request.route}, {"status", status}, {"bytes", bytes},
+                 {"duration_ms", ms}, {"user", t_request.user}};
+  if (!t_request.model.empty()) fields["model"] = t_request.model;  // "name/version" that answered
+  const std::string line = JsonText(fields);
   if (access_log_.is_open()) {
     access_log_.WriteLine(line);
   } else {
@@ -358,7 +309,7 @@ int StrokeServer::Bind() { return loop_->Bind(options_.host, options_.port); }
 bool StrokeServer::Listen() { return loop_->Run(); }
 
 void StrokeServer::Stop() {
-  routes_->SetReady(false);
+  ready_ = false;
   loop_->Stop();
   events_.FlushAudit();
 }

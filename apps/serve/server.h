@@ -8,7 +8,8 @@
 // credentials (429 when throttled, 401, 403) -> body -> handler. Every error
 // has the API's shape {"error", "request_id"}; no exception escapes.
 //
-//   auto server = StrokeServer::Create(options, model);
+//   auto server = StrokeServer::Create(options);   // opens options' models
+//   (or Create(options, model): one model given, for tests and embedding)
 //   int port = (*server)->Bind();          // then, on some thread:
 //   (*server)->Listen();                   // until Stop()
 #ifndef STROKE_APPS_SERVE_SERVER_H_
@@ -16,6 +17,7 @@
 
 #include <httplib.h>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <regex>
@@ -27,6 +29,7 @@
 #include "event_log.h"
 #include "login_throttle.h"
 #include "metrics.h"
+#include "model_repository.h"
 #include "routes.h"
 #include "serve_options.h"
 #include "stroke/model.h"
@@ -36,10 +39,18 @@ namespace stroke::apps {
 // stroke-serve's version (build info, /health).
 inline constexpr const char* kServeVersion = "0.1.0";
 
+// GET /models: every model, version (state READY or UNAVAILABLE, with its
+// reason) and alias of `models`.
+Json RepositoryIndexJson(const ModelRepository& models);
+
 class StrokeServer {
  public:
-  // Loads the users, keys and logs the options name; `model` must outlive
-  // the server. kInvalidInput / kIoError naming the file otherwise.
+  // Loads the users, keys and logs the options name, and the models: the
+  // model repository (--model-repository), else the bundles (--model, else
+  // the default bundle). kInvalidInput / kIoError / kNotFound naming the file
+  // or option otherwise.
+  static StatusOr<std::unique_ptr<StrokeServer>> Create(const ServeOptions& options);
+  // Same, serving `model` alone (options' models are ignored).
   static StatusOr<std::unique_ptr<StrokeServer>> Create(const ServeOptions& options, const Model& model);
 
   // Binds options.host:options.port; returns the port, or -1 if it cannot.
@@ -53,6 +64,9 @@ class StrokeServer {
   bool IsRunning() const { return loop_->running(); }
   // Reopens the access log (when a file) and the audit log: SIGHUP.
   Status ReopenLogs();
+  // Rescans the model repository (SIGHUP, a change under it, POST /admin/reload);
+  // logs and returns each change.
+  std::vector<std::string> ReloadModels();
 
   // Answers the raw bytes of HTTP requests without a socket, exactly as a
   // connection would: framing limits, then each complete request in turn
@@ -61,7 +75,9 @@ class StrokeServer {
   // fuzzing; thread-safe.
   std::string AnswerBytes(std::string_view requests);
 
-  Routes& routes() { return *routes_; }
+  ModelRepository& models() { return *models_; }
+  // Readiness (/readyz, /health): Stop sets it false; tests set it too.
+  void SetReady(bool ready) { ready_ = ready; }
   EventLog& events() { return events_; }
   // Called in every request before its handler (tests use it to hold a request in flight).
   void SetRequestHook(std::function<void(const httplib::Request&)> hook) { hook_ = std::move(hook); }
@@ -73,6 +89,7 @@ class StrokeServer {
     std::string method;
     std::string path;     // a literal path, or "" when `pattern` decides
     std::regex pattern;   // for paths with parameters
+    std::string prefix;   // the pattern's literal start: a path without it is not tried
     std::string label;    // the route template, for metrics and logs
     Access access;
     std::shared_ptr<Handler> handler;
@@ -83,9 +100,24 @@ class StrokeServer {
     using httplib::Server::process_request;
   };
 
-  StrokeServer(const ServeOptions& options, const Model& model);
+  // A route's handler given the routes of the model version it names.
+  using ModelHandler = std::function<Reply(const Routes&, const httplib::Request&, const RequestInfo&)>;
+
+  explicit StrokeServer(const ServeOptions& options);
+  static StatusOr<std::unique_ptr<StrokeServer>> Finish(std::unique_ptr<StrokeServer> server);
+  Status Setup();  // auth, logs and the routes' settings, from options_
+  std::unique_ptr<Routes> MakeRoutes(const Model& model, const std::string& name, int version);
   void ConfigureHttp();
   void AddRoutes();
+  void AddModelRoutes();
+  void AddRepositoryRoutes();
+  // Adds `suffix` ("/predict") for the default model, and as
+  // /models/{name}{suffix} and /models/{name}/versions/{version}{suffix}.
+  void AddForEveryModel(const char* method, const std::string& suffix, const std::string& label, Access access,
+                        ModelHandler handler);
+  // Resolves the version, then calls `handler`; 404 / 503 naming what is unknown or unavailable.
+  Reply WithModel(const std::string& name, const std::string& version, const httplib::Request& req,
+                  const RequestInfo& who, const ModelHandler& handler);
   void Add(const char* method, const std::string& path, const std::string& label, Access access, Handler handler);
   bool HandleRequest(httplib::Stream& stream, bool must_close);
   void SetupRequest(httplib::Request& req);
@@ -104,7 +136,9 @@ class StrokeServer {
   Metrics metrics_;
   EventLog events_;
   LogFile access_log_;  // open when --access-log names a file; stderr otherwise
-  std::unique_ptr<Routes> routes_;
+  RouteSettings route_settings_;            // every model's routes share them (but their name and version)
+  std::unique_ptr<ModelRepository> models_;
+  std::atomic<bool> ready_{true};            // false while stopping (/readyz, /health)
   std::vector<Route> routes_table_;
   HttpParser http_;
   std::unique_ptr<ConnectionLoop> loop_;

@@ -19,53 +19,99 @@ void AppendMethod(std::string* allow, const std::string& method) {
 }  // namespace
 
 void StrokeServer::AddRoutes() {
-  Routes& r = *routes_;
-  auto content_type = [](const httplib::Request& req) { return req.get_header_value("Content-Type"); };
-  auto unknown = [](const httplib::Request& req) { return req.get_param_value("unknown_categories"); };
-  Add("POST", "/prediction", "/prediction", Access::kUser,
-      [&r, content_type, unknown](const httplib::Request& req, const RequestInfo& who) {
-        return r.Prediction(who, req.body, content_type(req), unknown(req));
-      });
-  Add("POST", "/predict", "/predict", Access::kUser,
-      [&r, content_type, unknown](const httplib::Request& req, const RequestInfo& who) {
-        return r.Predict(who, req.body, content_type(req), unknown(req), req.get_param_value("id_column"));
-      });
-  Add("POST", "/predict_proba", "/predict_proba", Access::kUser,
-      [&r, content_type, unknown](const httplib::Request& req, const RequestInfo& who) {
-        return r.PredictProba(who, req.body, content_type(req), unknown(req), req.get_param_value("id_column"));
-      });
-  Add("POST", "/explain", "/explain", Access::kUser,
-      [&r, content_type, unknown](const httplib::Request& req, const RequestInfo& who) {
-        return r.Explain(who, req.body, content_type(req), req.get_param_value("format"), unknown(req),
-                         req.get_param_value("id_column"));
-      });
-  Add("GET", "/health", "/health", Access::kOps, [&r](const httplib::Request&, const RequestInfo&) { return r.Health(); });
-  Add("GET", "/livez", "/livez", Access::kOpen, [&r](const httplib::Request&, const RequestInfo&) { return r.Livez(); });
-  Add("GET", "/readyz", "/readyz", Access::kOpen, [&r](const httplib::Request&, const RequestInfo&) { return r.Readyz(); });
-  Add("GET", "/model", "/model", Access::kOps,
-      [&r](const httplib::Request&, const RequestInfo&) { return r.ModelMetadata(); });
-  Add("GET", "/features", "/features", Access::kOps,
-      [&r](const httplib::Request&, const RequestInfo&) { return r.Features(); });
-  Add("GET", R"(/features/([^/]+)/distribution)", "/features/{name}/distribution", Access::kOps,
-      [&r](const httplib::Request&, const RequestInfo& who) { return r.Distribution(t_request.params[0], who.id); });
-  Add("GET", "/logs", "/logs", Access::kUser, [&r](const httplib::Request& req, const RequestInfo&) {
-    return r.Logs(req.get_param_value("limit"), req.get_param_value("offset"), req.get_param_value("level"));
+  AddModelRoutes();
+  AddRepositoryRoutes();
+  auto with_default = [this](ModelHandler handler) {
+    return [this, handler](const httplib::Request& req, const RequestInfo& who) {
+      return WithModel("", "", req, who, handler);
+    };
+  };
+  Add("GET", "/health", "/health", Access::kOps,
+      with_default([this](const Routes& r, const httplib::Request&, const RequestInfo&) { return r.Health(ready_); }));
+  Add("GET", "/livez", "/livez", Access::kOpen, [](const httplib::Request&, const RequestInfo&) {
+    return JsonReply(200, {{"status", "alive"}});
   });
+  Add("GET", "/readyz", "/readyz", Access::kOpen,
+      with_default([this](const Routes& r, const httplib::Request&, const RequestInfo&) { return r.Readyz(ready_); }));
+  Add("GET", "/logs", "/logs", Access::kUser,
+      with_default([](const Routes& r, const httplib::Request& req, const RequestInfo&) {
+        return r.Logs(req.get_param_value("limit"), req.get_param_value("offset"), req.get_param_value("level"));
+      }));
   Add("GET", "/logs/stats", "/logs/stats", Access::kUser,
-      [&r](const httplib::Request&, const RequestInfo&) { return r.LogStats(); });
+      with_default([](const Routes& r, const httplib::Request&, const RequestInfo&) { return r.LogStats(); }));
   Add("DELETE", "/logs", "/logs", Access::kAdmin,
-      [&r](const httplib::Request&, const RequestInfo& who) { return r.ClearLogs(who); });
-  Add("GET", "/metrics", "/metrics", Access::kOps,
-      [&r](const httplib::Request&, const RequestInfo&) { return r.MetricsText(); });
+      with_default([](const Routes& r, const httplib::Request&, const RequestInfo& who) { return r.ClearLogs(who); }));
+  Add("GET", "/metrics", "/metrics", Access::kOps, [this](const httplib::Request&, const RequestInfo&) {
+    return Reply{200, metrics_.Render(), "text/plain; version=0.0.4; charset=utf-8", {}};
+  });
   Add("GET", "/openapi.json", "/openapi.json", Access::kOps,
-      [&r](const httplib::Request&, const RequestInfo&) { return r.OpenApi(); });
+      with_default([](const Routes& r, const httplib::Request&, const RequestInfo&) { return r.OpenApi(); }));
   Add("GET", "/docs", "/docs", Access::kOps,
-      [&r](const httplib::Request&, const RequestInfo& who) { return r.Docs("", who.id); });
+      with_default([](const Routes& r, const httplib::Request&, const RequestInfo& who) { return r.Docs("", who.id); }));
   Add("GET", R"(/docs/([A-Za-z0-9._-]+))", "/docs/{file}", Access::kOps,
-      [&r](const httplib::Request&, const RequestInfo& who) { return r.Docs(t_request.params[0], who.id); });
+      with_default([](const Routes& r, const httplib::Request&, const RequestInfo& who) {
+        return r.Docs(t_request.params[0], who.id);
+      }));
   Add("GET", "/", "/", Access::kOpen, [](const httplib::Request&, const RequestInfo&) {
     return Reply{307, "", "text/plain", {{"Location", "/docs"}}};
   });
+}
+
+void StrokeServer::AddModelRoutes() {
+  auto content_type = [](const httplib::Request& req) { return req.get_header_value("Content-Type"); };
+  auto unknown = [](const httplib::Request& req) { return req.get_param_value("unknown_categories"); };
+  AddForEveryModel("POST", "/prediction", "/prediction", Access::kUser,
+                   [content_type, unknown](const Routes& r, const httplib::Request& req, const RequestInfo& who) {
+                     return r.Prediction(who, req.body, content_type(req), unknown(req));
+                   });
+  AddForEveryModel("POST", "/predict", "/predict", Access::kUser,
+                   [content_type, unknown](const Routes& r, const httplib::Request& req, const RequestInfo& who) {
+                     return r.Predict(who, req.body, content_type(req), unknown(req), req.get_param_value("id_column"));
+                   });
+  AddForEveryModel("POST", "/predict_proba", "/predict_proba", Access::kUser,
+                   [content_type, unknown](const Routes& r, const httplib::Request& req, const RequestInfo& who) {
+                     return r.PredictProba(who, req.body, content_type(req), unknown(req),
+                                           req.get_param_value("id_column"));
+                   });
+  AddForEveryModel("POST", "/explain", "/explain", Access::kUser,
+                   [content_type, unknown](const Routes& r, const httplib::Request& req, const RequestInfo& who) {
+                     return r.Explain(who, req.body, content_type(req), req.get_param_value("format"), unknown(req),
+                                      req.get_param_value("id_column"));
+                   });
+  AddForEveryModel("GET", "/model", "/model", Access::kOps,
+                   [](const Routes& r, const httplib::Request&, const RequestInfo&) { return r.ModelMetadata(); });
+  AddForEveryModel("GET", "/features", "/features", Access::kOps,
+                   [](const Routes& r, const httplib::Request&, const RequestInfo&) { return r.Features(); });
+  AddForEveryModel("GET", R"(/features/([^/]+)/distribution)", "/features/{name}/distribution", Access::kOps,
+                   [](const Routes& r, const httplib::Request&, const RequestInfo& who) {
+                     return r.Distribution(t_request.params.back(), who.id);
+                   });
+}
+
+void StrokeServer::AddForEveryModel(const char* method, const std::string& suffix, const std::string& label,
+                                    Access access, ModelHandler handler) {
+  Add(method, suffix, label, access, [this, handler](const httplib::Request& req, const RequestInfo& who) {
+    return WithModel("", "", req, who, handler);
+  });
+  Add(method, R"(/models/([^/]+))" + suffix, "/models/{model}" + label, access,
+      [this, handler](const httplib::Request& req, const RequestInfo& who) {
+        return WithModel(t_request.params[0], "", req, who, handler);
+      });
+  Add(method, R"(/models/([^/]+)/versions/([^/]+))" + suffix, "/models/{model}/versions/{version}" + label, access,
+      [this, handler](const httplib::Request& req, const RequestInfo& who) {
+        return WithModel(t_request.params[0], t_request.params[1], req, who, handler);
+      });
+}
+
+Reply StrokeServer::WithModel(const std::string& name, const std::string& version, const httplib::Request& req,
+                              const RequestInfo& who, const ModelHandler& handler) {
+  StatusOr<ServedVersionPtr> served = models_->Resolve(name, version);
+  if (!served.ok()) {
+    return ErrorReply(served.status().code() == StatusCode::kNotFound ? 404 : 503, served.status().message(), who.id);
+  }
+  const ServedVersionPtr hold = *served;  // the version answers this request, whatever reloads meanwhile
+  t_request.model = hold->routes->model_name() + "/" + hold->routes->model_version();
+  return handler(*hold->routes, req, who);
 }
 
 void StrokeServer::Add(const char* method, const std::string& path, const std::string& label, Access access,
@@ -74,7 +120,10 @@ void StrokeServer::Add(const char* method, const std::string& path, const std::s
   route.method = method;
   const bool literal = path.find('(') == std::string::npos;
   route.path = literal ? path : "";
-  if (!literal) route.pattern = std::regex(path);
+  if (!literal) {
+    route.pattern = std::regex(path);
+    route.prefix = path.substr(0, path.find('('));
+  }
   route.label = label;
   route.access = access;
   route.handler = std::make_shared<Handler>(std::move(handler));
@@ -94,7 +143,9 @@ httplib::Server::HandlerResponse StrokeServer::PreRoute(const httplib::Request& 
   std::string allow;
   std::smatch match;
   for (const Route& r : routes_table_) {
-    const bool matches = r.path.empty() ? std::regex_match(req.path, match, r.pattern) : r.path == req.path;
+    const bool matches = r.path.empty() ? req.path.compare(0, r.prefix.size(), r.prefix) == 0 &&
+                                              std::regex_match(req.path, match, r.pattern)
+                                        : r.path == req.path;
     if (!matches) continue;
     AppendMethod(&allow, r.method);
     if (r.method == "GET") AppendMethod(&allow, "HEAD");

@@ -1,0 +1,121 @@
+// StrokeServer's construction: auth, logs, the routes' settings and the
+// models (a model repository, bundles, or one Model), then routing.
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "model_path.h"
+#include "server.h"
+
+namespace stroke::apps {
+namespace {
+
+bool Loopback(const std::string& host) {
+  return host == "127.0.0.1" || host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+// Where the Swagger UI files are: the option, else share/stroke/swagger-ui
+// next to the executable (installed, or the build tree's link).
+std::string FindDocsDir(const std::string& option) {
+  namespace fs = std::filesystem;
+  if (!option.empty()) return option;
+  const std::string dir = InstalledDataDir("swagger-ui");
+  std::error_code error;
+  return fs::exists(fs::path(dir) / "swagger-ui-bundle.js", error) ? dir : "";
+}
+
+}  // namespace
+
+StrokeServer::StrokeServer(const ServeOptions& options)
+    : options_(options), throttle_(options.max_failed_logins, std::chrono::seconds(60)),
+      metrics_(kServeVersion), events_(options.log_capacity) {}
+
+std::unique_ptr<Routes> StrokeServer::MakeRoutes(const Model& model, const std::string& name, int version) {
+  RouteSettings settings = route_settings_;
+  if (!options_.model_repository.empty()) {  // a repository's names and versions; bundles keep their own
+    settings.model_name = name;
+    settings.model_version = fmt::to_string(version);
+  }
+  return std::make_unique<Routes>(model, std::move(settings), &metrics_, &events_);
+}
+
+StatusOr<std::unique_ptr<StrokeServer>> StrokeServer::Create(const ServeOptions& options) {
+  std::unique_ptr<StrokeServer> server(new StrokeServer(options));
+  if (Status s = server->Setup(); !s.ok()) return s;
+  auto factory = [s = server.get()](const Model& model, const std::string& name, int version) {
+    return s->MakeRoutes(model, name, version);
+  };
+  StatusOr<std::unique_ptr<ModelRepository>> models = InvalidInputError("");
+  if (!options.model_repository.empty()) {
+    if (!options.models.empty()) {
+      return InvalidInputError("give --model (STROKE_MODEL) or --model-repository (STROKE_MODEL_REPOSITORY), not both");
+    }
+    models = ModelRepository::Open(options.model_repository, options.load, factory);
+  } else {
+    std::vector<std::string> paths;
+    for (const std::string& name : options.models.empty() ? std::vector<std::string>{""} : options.models) {
+      std::string lookup_error;
+      paths.push_back(ResolveModelPath(name, &lookup_error));
+      if (paths.back().empty()) return InvalidInputError(lookup_error);
+    }
+    models = ModelRepository::FromBundles(paths, options.load, factory);
+  }
+  if (!models.ok()) return models.status();
+  server->models_ = std::move(*models);
+  return Finish(std::move(server));
+}
+
+StatusOr<std::unique_ptr<StrokeServer>> StrokeServer::Create(const ServeOptions& options, const Model& model) {
+  ServeOptions single = options;
+  single.model_repository.clear();
+  std::unique_ptr<StrokeServer> server(new StrokeServer(single));
+  if (Status s = server->Setup(); !s.ok()) return s;
+  server->models_ = ModelRepository::FromModel(model, [s = server.get()](const Model& m, const std::string& name,
+                                                                         int version) { return s->MakeRoutes(m, name, version); });
+  return Finish(std::move(server));
+}
+
+Status StrokeServer::Setup() {
+  if (!options_.users_file.empty()) {
+    if (Status s = auth_.LoadUsers(options_.users_file); !s.ok()) return s;
+  }
+  if (!options_.api_keys_file.empty()) {
+    if (Status s = auth_.LoadApiKeys(options_.api_keys_file); !s.ok()) return s;
+  }
+  for (const std::string& admin : options_.admins) auth_.AddAdmin(admin);
+  if (!options_.audit_log.empty()) {
+    if (Status s = events_.OpenAudit(options_.audit_log, options_.audit_fsync); !s.ok()) return s;
+  }
+  if (!options_.access_log.empty()) {
+    if (Status s = access_log_.Open(options_.access_log, false); !s.ok()) return IoError("access log: " + s.message());
+  }
+  route_settings_.max_batch_rows = options_.max_batch_rows;
+  route_settings_.refuse_unknown_categories = options_.refuse_unknown_categories;
+  route_settings_.server_version = kServeVersion;
+  route_settings_.auth_enabled = auth_.Enabled();
+  route_settings_.swagger = LoadSwaggerAssets(FindDocsDir(options_.docs_dir));
+  return Status::Ok();
+}
+
+StatusOr<std::unique_ptr<StrokeServer>> StrokeServer::Finish(std::unique_ptr<StrokeServer> server) {
+  const ServeOptions& options = server->options_;
+  if (!options.default_model.empty()) {
+    if (Status s = server->models_->SetDefaultModel(options.default_model); !s.ok()) return s;
+  }
+  StatusOr<ServedVersionPtr> default_version = server->models_->Resolve("", "");
+  if (default_version.ok()) {
+    server->metrics_.SetDefaultModel((*default_version)->routes->model_name(), (*default_version)->routes->model_version());
+  }
+  server->ConfigureHttp();
+  server->AddRoutes();
+  if (!server->auth_.Enabled() && !Loopback(options.host)) {
+    fmt::print(stderr,
+               "stroke-serve: WARNING: serving WITHOUT AUTHENTICATION on {}, a non-loopback address: anyone "
+               "who can reach it can call every route. Use --users or --api-keys.\n",
+               options.host);
+  }
+  return server;
+}
+
+}  // namespace stroke::apps
