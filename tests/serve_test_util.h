@@ -37,21 +37,18 @@ inline std::string TempPath(const std::string& name) {
   return dir.File(name);
 }
 
+// Tag: serve the models the options name (--model, --model-repository).
+struct OptionsModels {};
+
 // A running server; stopped and joined on destruction.
 class RunningServer {
  public:
   explicit RunningServer(ServeOptions options, const Model& model = StrokeModel()) {
-    options.port = 0;
-    options.quiet = true;
-    auto server = StrokeServer::Create(options, model);
-    EXPECT_TRUE(server.ok()) << server.status().ToString();
-    server_ = std::move(*server);
-    port_ = server_->Bind();
-    EXPECT_GT(port_, 0);
-    thread_ = std::thread([this] { server_->Listen(); });
-    while (!server_->IsRunning()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    Start(StrokeServer::Create(Quiet(std::move(options)), model));
   }
+  RunningServer(ServeOptions options, OptionsModels) { Start(StrokeServer::Create(Quiet(std::move(options)))); }
   ~RunningServer() {
+    if (!server_) return;  // Create failed (reported)
     server_->Stop();
     thread_.join();
   }
@@ -64,6 +61,20 @@ class RunningServer {
   int port() const { return port_; }
 
  private:
+  static ServeOptions Quiet(ServeOptions options) {
+    options.port = 0;
+    options.quiet = true;
+    return options;
+  }
+  void Start(StatusOr<std::unique_ptr<StrokeServer>> server) {
+    ASSERT_TRUE(server.ok()) << server.status().ToString();
+    server_ = std::move(*server);
+    port_ = server_->Bind();
+    EXPECT_GT(port_, 0);
+    thread_ = std::thread([this] { server_->Listen(); });
+    while (!server_->IsRunning()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+
   std::unique_ptr<StrokeServer> server_;
   int port_ = 0;
   std::thread thread_;

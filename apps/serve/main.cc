@@ -5,13 +5,11 @@
 
 #include <cstdlib>
 #include <iostream>
-#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "auth.h"
-#include "repository_watcher.h"
 #include "serve_options.h"
 #include "server.h"
 
@@ -110,11 +108,7 @@ int main(int argc, char** argv) {
   }
   std::cerr << "stroke-serve: serving " << ServedSummary((*server)->models()) << " on http://" << options->host << ':'
             << port << "  (docs: /docs)\n";
-  std::unique_ptr<RepositoryWatcher> watcher;
-  if (!options->model_repository.empty()) {
-    watcher = RepositoryWatcher::Start(options->model_repository, [&server] { (*server)->ReloadModels(); });
-    if (!watcher) std::cerr << "stroke-serve: cannot watch " << options->model_repository << " (inotify): reload with SIGHUP\n";
-  }
+
   std::thread stopper([&server, signals] {
     for (;;) {
       int received = 0;

@@ -1,6 +1,7 @@
 #include "model_repository.h"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cctype>
@@ -50,12 +51,13 @@ std::vector<std::string> BundleFiles(const fs::path& dir) {
   return files;
 }
 
-// Path, size and modification time: a changed stamp means the file must be read again.
+// Path, inode, size and modification time: a changed stamp means the file
+// must be read again (a file renamed into place has a new inode, whatever
+// the clock's resolution).
 std::string Stamp(const std::string& path) {
-  std::error_code error;
-  const auto size = fs::file_size(path, error);
-  const auto time = fs::last_write_time(path, error).time_since_epoch().count();
-  return fmt::format("{}|{}|{}", path, size, time);
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) return path;
+  return fmt::format("{}|{}|{}|{}.{}", path, info.st_ino, info.st_size, info.st_mtim.tv_sec, info.st_mtim.tv_nsec);
 }
 
 // DIR/<name>/aliases.json as alias -> version; kInvalidInput naming the problem.

@@ -310,6 +310,7 @@ bool StrokeServer::Listen() { return loop_->Run(); }
 
 void StrokeServer::Stop() {
   ready_ = false;
+  watcher_.reset();  // no reload while stopping
   loop_->Stop();
   events_.FlushAudit();
 }

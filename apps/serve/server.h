@@ -30,6 +30,7 @@
 #include "login_throttle.h"
 #include "metrics.h"
 #include "model_repository.h"
+#include "repository_watcher.h"
 #include "routes.h"
 #include "serve_options.h"
 #include "stroke/model.h"
@@ -139,6 +140,7 @@ class StrokeServer {
   RouteSettings route_settings_;            // every model's routes share them (but their name and version)
   std::unique_ptr<ModelRepository> models_;
   std::atomic<bool> ready_{true};            // false while stopping (/readyz, /health)
+  std::unique_ptr<RepositoryWatcher> watcher_;  // reloads on changes under --model-repository
   std::vector<Route> routes_table_;
   HttpParser http_;
   std::unique_ptr<ConnectionLoop> loop_;

@@ -109,6 +109,14 @@ StatusOr<std::unique_ptr<StrokeServer>> StrokeServer::Finish(std::unique_ptr<Str
   }
   server->ConfigureHttp();
   server->AddRoutes();
+  if (!options.model_repository.empty()) {
+    StrokeServer* s = server.get();
+    server->watcher_ = RepositoryWatcher::Start(options.model_repository, [s] { s->ReloadModels(); });
+    if (!server->watcher_) {
+      fmt::print(stderr, "stroke-serve: cannot watch {} (inotify): reload with SIGHUP or POST /admin/reload\n",
+                 options.model_repository);
+    }
+  }
   if (!server->auth_.Enabled() && !Loopback(options.host)) {
     fmt::print(stderr,
                "stroke-serve: WARNING: serving WITHOUT AUTHENTICATION on {}, a non-loopback address: anyone "
