@@ -44,7 +44,7 @@ std::vector<std::string> StrokeServer::ReloadModels() {
   std::vector<std::string> changes = models_->Reload();
   for (const std::string& change : changes) {
     events_.Add(change.rfind("refused", 0) == 0 ? "WARNING" : "INFO", "model repository", {{"change", change}});
-    if (!options_.quiet) fmt::print(stderr, "stroke-serve: {}\n", change);
+    fmt::print(stderr, "stroke-serve: {}\n", change);  // not the access log: --quiet keeps it
   }
   return changes;
 }
