@@ -21,13 +21,14 @@ namespace stroke::fuzz {
 namespace {
 
 apps::StrokeServer& TheServer() {
+  static const Model& model = ShippedModel("stroke");  // held here: the server keeps a copy of the handle
   static apps::StrokeServer* server = [] {
     apps::ServeOptions options;
     options.quiet = true;
     options.max_body_bytes = 64 * 1024;
     options.max_batch_rows = 50;
     options.max_failed_logins = 0;
-    auto created = apps::StrokeServer::Create(options, ShippedModel("stroke"));
+    auto created = apps::StrokeServer::Create(options, model);
     if (!created.ok()) Fail("cannot create the server: " + created.status().ToString());
     return created->release();
   }();
