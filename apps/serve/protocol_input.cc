@@ -7,6 +7,34 @@
 #include <unordered_set>
 
 namespace stroke::apps {
+namespace {
+
+// A SAX handler that keeps only the parser's first error (with its line and
+// column): a second pass over a body that failed, for the message.
+class ParseErrorText : public nlohmann::json_sax<Json> {
+ public:
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override { return true; }
+  bool key(string_t&) override { return true; }
+  bool end_object() override { return true; }
+  bool start_array(std::size_t) override { return true; }
+  bool end_array() override { return true; }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) override {
+    std::string_view what = e.what();
+    if (what.find("] ") != std::string_view::npos) what.remove_prefix(what.find("] ") + 2);  // "[json.exception...] "
+    message = ToValidUtf8(what);
+    return false;
+  }
+  std::string message;
+};
+
+}  // namespace
 
 StatusOr<Json> ParseProtocolJson(std::string_view body) {
   body = SkipUtf8Bom(body);
@@ -38,7 +66,11 @@ StatusOr<Json> ParseProtocolJson(std::string_view body) {
   };
   Json json = Json::parse(body.begin(), body.end(), check, /*allow_exceptions=*/false);
   if (!error.empty()) return InvalidInputError(error);
-  if (json.is_discarded()) return InvalidInputError("the body is not valid JSON");
+  if (json.is_discarded()) {
+    ParseErrorText why;
+    Json::sax_parse(body.begin(), body.end(), &why, nlohmann::detail::input_format_t::json, /*strict=*/true);
+    return InvalidInputError("the body is not valid JSON" + (why.message.empty() ? "" : ": " + why.message));
+  }
   return json;
 }
 

@@ -30,8 +30,10 @@ inline constexpr size_t kReportedIssues = 10;
 
 // Parses a request body (a leading UTF-8 byte-order mark is skipped).
 // kInvalidInput, with a message for the client, for text that is not UTF-8,
-// not JSON, with a key twice in one object (naming it), or nested deeper
-// than kMaxProtocolDepth. Never throws.
+// not JSON (the parser's reason, with line and column; a number beyond a
+// double is one), with a key twice in one object (naming it), or nested
+// deeper than kMaxProtocolDepth. Never throws; a body that fails is read a
+// second time, for the message only.
 StatusOr<Json> ParseProtocolJson(std::string_view body);
 
 // A JSON value as a record's Value: null, a boolean, a number (an integer
