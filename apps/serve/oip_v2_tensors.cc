@@ -71,9 +71,10 @@ StatusOr<std::vector<const Json*>> Flatten(const Json& data, const std::vector<u
   return out;
 }
 
-// One element as the Value field `field` gets; `where` names it for errors.
-StatusOr<Value> ElementValue(const OipTensor& t, const Json& e, const Schema& schema, size_t field,
-                             const std::function<std::string()>& where) {
+// One element as the Value field `field` gets; where() names it for errors
+// (a template: called only on an error, never allocated per element).
+template <typename Where>
+StatusOr<Value> ElementValue(const OipTensor& t, const Json& e, const Schema& schema, size_t field, const Where& where) {
   if (e.is_null()) return Value::Null();
   auto refuse = [&](const char* expected) {
     return InvalidInputError(where() + ": expected " + expected + " (" + t.datatype + "), got " + DescribeJson(e));
