@@ -103,6 +103,10 @@ class StrokeServer {
 
   // A route's handler given the routes of the model version it names.
   using ModelHandler = std::function<Reply(const Routes&, const httplib::Request&, const RequestInfo&)>;
+  // The same, given the whole version (its Model, name and number): the standard protocols.
+  using VersionHandler = std::function<Reply(const ServedVersion&, const httplib::Request&, const RequestInfo&)>;
+  // A protocol's error reply for a status and message (404 unknown model, 503 unavailable).
+  using ErrorShape = std::function<Reply(int status, const std::string& message)>;
 
   explicit StrokeServer(const ServeOptions& options);
   static StatusOr<std::unique_ptr<StrokeServer>> Finish(std::unique_ptr<StrokeServer> server);
@@ -119,6 +123,10 @@ class StrokeServer {
   // Resolves the version, then calls `handler`; 404 / 503 naming what is unknown or unavailable.
   Reply WithModel(const std::string& name, const std::string& version, const httplib::Request& req,
                   const RequestInfo& who, const ModelHandler& handler);
+  // Same for the protocols: errors in `error`'s shape.
+  Reply WithVersion(const std::string& name, const std::string& version, const httplib::Request& req,
+                    const RequestInfo& who, const VersionHandler& handler, const ErrorShape& error);
+  void AddProtocolRoutes();  // protocol_routes.cc: OIP v2, KServe v1, MLflow
   void Add(const char* method, const std::string& path, const std::string& label, Access access, Handler handler);
   bool HandleRequest(httplib::Stream& stream, bool must_close);
   void SetupRequest(httplib::Request& req);

@@ -21,6 +21,7 @@ void AppendMethod(std::string* allow, const std::string& method) {
 void StrokeServer::AddRoutes() {
   AddModelRoutes();
   AddRepositoryRoutes();
+  AddProtocolRoutes();
   auto with_default = [this](ModelHandler handler) {
     return [this, handler](const httplib::Request& req, const RequestInfo& who) {
       return WithModel("", "", req, who, handler);
@@ -105,13 +106,21 @@ void StrokeServer::AddForEveryModel(const char* method, const std::string& suffi
 
 Reply StrokeServer::WithModel(const std::string& name, const std::string& version, const httplib::Request& req,
                               const RequestInfo& who, const ModelHandler& handler) {
+  return WithVersion(
+      name, version, req, who,
+      [&handler](const ServedVersion& served, const httplib::Request& r, const RequestInfo& w) {
+        return handler(*served.routes, r, w);
+      },
+      [&who](int status, const std::string& message) { return ErrorReply(status, message, who.id); });
+}
+
+Reply StrokeServer::WithVersion(const std::string& name, const std::string& version, const httplib::Request& req,
+                                const RequestInfo& who, const VersionHandler& handler, const ErrorShape& error) {
   StatusOr<ServedVersionPtr> served = models_->Resolve(name, version);
-  if (!served.ok()) {
-    return ErrorReply(served.status().code() == StatusCode::kNotFound ? 404 : 503, served.status().message(), who.id);
-  }
+  if (!served.ok()) return error(served.status().code() == StatusCode::kNotFound ? 404 : 503, served.status().message());
   const ServedVersionPtr hold = *served;  // the version answers this request, whatever reloads meanwhile
   t_request.model = hold->routes->model_name() + "/" + hold->routes->model_version();
-  return handler(*hold->routes, req, who);
+  return handler(*hold, req, who);
 }
 
 void StrokeServer::Add(const char* method, const std::string& path, const std::string& label, Access access,
