@@ -74,11 +74,7 @@ TEST(KServeV1, DataPlaneShapes) {
 TEST(KServeV1, HostileBodiesAreRefusedByName) {
   const ModelCase& c = Case("stroke");
   const std::string record = stroke::testing::kSamplePatient;
-  const std::string old_age = R"("age": 67)";
-  auto with = [&](const std::string& replacement) {
-    std::string r = record;
-    return r.replace(r.find(old_age), old_age.size(), replacement);
-  };
+  auto with = testing::PatientWithAge;
   struct Hostile {
     std::string body, message;
     int status = 400;

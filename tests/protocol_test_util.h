@@ -85,6 +85,14 @@ inline std::vector<double> Probabilities(const Prediction& p) {
   return std::vector<double>(p.probabilities.begin(), p.probabilities.begin() + p.num_classes);
 }
 
+// The sample patient with its `"age": 67` member replaced by `member`
+// (e.g. R"("age": "NaN")"): the hostile-body tables' records.
+inline std::string PatientWithAge(const std::string& member) {
+  std::string record = stroke::testing::kSamplePatient;
+  const std::string age = R"("age": 67)";
+  return record.replace(record.find(age), age.size(), member);
+}
+
 }  // namespace stroke::apps::testing
 
 #endif  // STROKE_TESTS_PROTOCOL_TEST_UTIL_H_
