@@ -35,13 +35,19 @@ if(STROKE_PYTHON_RESULT EQUAL 0)
            COMMAND ${STROKE_PYTHON_FOUND} -m tests.live_parity
                    --stroke-predict $<TARGET_FILE:stroke-predict> --seed 7
            WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}/python_export)
+  # Retraining through stroke-serve with the real trainer (tests/serve_training_test.cc).
+  if(TARGET serve_training_test)
+    add_test(NAME python.serve_training COMMAND serve_training_test)
+    set_tests_properties(python.serve_training PROPERTIES LABELS python ENVIRONMENT
+                         "STROKE_TRAINER_PYTHON=${STROKE_PYTHON_FOUND};STROKE_MODULE_PATH=${CMAKE_BINARY_DIR}/python")
+  endif()
   set_tests_properties(python.pytest python.stroke_api_client python.serve_signals python.live_parity
                        PROPERTIES LABELS python)
   set_tests_properties(python.live_parity PROPERTIES ENVIRONMENT "STROKE_MODULE_PATH=${CMAKE_BINARY_DIR}/python")
 else()
   message(WARNING "python_export tests will be SKIPPED: ${STROKE_PYTHON_ERROR}")
   string(REPLACE "\n" " " skip_reason "${STROKE_PYTHON_ERROR}")
-  foreach(name python.pytest python.live_parity python.stroke_api_client python.serve_signals)
+  foreach(name python.pytest python.live_parity python.stroke_api_client python.serve_signals python.serve_training)
     add_test(NAME ${name} COMMAND sh -c "echo 'SKIPPED ${name}: ${skip_reason}' >&2; exit 77")
     set_tests_properties(${name} PROPERTIES SKIP_RETURN_CODE 77 LABELS python)
   endforeach()

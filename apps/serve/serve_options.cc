@@ -92,6 +92,17 @@ std::unique_ptr<CLI::App> MakeParser(ServeOptions* o) {
                 "answers it with a warning (a request can ask with ?unknown_categories=refuse)")
       ->group(model);
   AddLoadLimitOptions(app.get(), &o->load, "Bundle limits (beyond one, a bundle is refused naming it)");
+  const std::string training = "Retraining (with --model-repository)";
+  app->add_option("--trainer", o->trainer,
+                  "python_export/ directory (train.py, specs/): admins may POST /models/{model}/train a labelled CSV")
+      ->type_name("DIR")
+      ->group(training);
+  app->add_option("--trainer-python", o->trainer_python, "Python with scikit-learn that runs the trainer")
+      ->type_name("PYTHON")
+      ->group(training)
+      ->capture_default_str();
+  AddNumber(app.get(), "--train-timeout-s", &o->train_timeout_s, 1, 86400, "a training job's wall time, then it is stopped",
+            "S", training);
 
   app->add_option("--host", o->host, "address to bind")->type_name("H")->group(net)->capture_default_str();
   AddNumber(app.get(), "--port", &o->port, 0, 65535, "port; 0 = any free port", "P", net);

@@ -47,6 +47,9 @@ struct ServeOptions {
   bool quiet = false;                // no access log on stderr
   std::string docs_dir;              // Swagger UI files; "" = the built-in search
   LoadOptions load;                  // bundle limits (--max-tree-depth, ...)
+  std::string trainer;               // python_export/ (train.py, specs/): enables POST /models/{model}/train
+  std::string trainer_python = "/usr/bin/python3";  // an interpreter with scikit-learn
+  int train_timeout_s = 600;         // a training job's wall time
 };
 
 // Parses argv[1..] (CLI11) over the environment (`getenv` returns nullptr

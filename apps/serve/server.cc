@@ -311,6 +311,7 @@ bool StrokeServer::Listen() { return loop_->Run(); }
 void StrokeServer::Stop() {
   ready_ = false;
   watcher_.reset();  // no reload while stopping
+  training_.reset();  // a running trainer is stopped; its job changed nothing
   loop_->Stop();
   events_.FlushAudit();
 }

@@ -31,6 +31,7 @@
 #include "metrics.h"
 #include "model_repository.h"
 #include "repository_watcher.h"
+#include "training_jobs.h"
 #include "routes.h"
 #include "serve_options.h"
 #include "stroke/model.h"
@@ -127,6 +128,7 @@ class StrokeServer {
   Reply WithVersion(const std::string& name, const std::string& version, const httplib::Request& req,
                     const RequestInfo& who, const VersionHandler& handler, const ErrorShape& error);
   void AddProtocolRoutes();  // protocol_routes.cc: OIP v2, KServe v1, MLflow
+  void AddTrainingRoutes();  // training_routes.cc: POST /models/{model}/train, GET /jobs
   void Add(const char* method, const std::string& path, const std::string& label, Access access, Handler handler);
   bool HandleRequest(httplib::Stream& stream, bool must_close);
   void SetupRequest(httplib::Request& req);
@@ -149,6 +151,7 @@ class StrokeServer {
   std::unique_ptr<ModelRepository> models_;
   std::atomic<bool> ready_{true};            // false while stopping (/readyz, /health)
   std::unique_ptr<RepositoryWatcher> watcher_;  // reloads on changes under --model-repository
+  std::unique_ptr<TrainingJobs> training_;      // POST /models/{model}/train
   std::vector<Route> routes_table_;
   HttpParser http_;
   std::unique_ptr<ConnectionLoop> loop_;

@@ -22,6 +22,7 @@ void StrokeServer::AddRoutes() {
   AddModelRoutes();
   AddRepositoryRoutes();
   AddProtocolRoutes();
+  AddTrainingRoutes();
   auto with_default = [this](ModelHandler handler) {
     return [this, handler](const httplib::Request& req, const RequestInfo& who) {
       return WithModel("", "", req, who, handler);

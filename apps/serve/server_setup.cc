@@ -109,6 +109,9 @@ StatusOr<std::unique_ptr<StrokeServer>> StrokeServer::Finish(std::unique_ptr<Str
   }
   server->ConfigureHttp();
   server->AddRoutes();
+  TrainerConfig trainer{options.trainer_python, options.trainer, options.train_timeout_s};
+  server->training_ = std::make_unique<TrainingJobs>(trainer, server->models_.get(),
+                                                     [s = server.get()] { s->ReloadModels(); });
   if (!options.model_repository.empty()) {
     StrokeServer* s = server.get();
     server->watcher_ = RepositoryWatcher::Start(options.model_repository, [s] { s->ReloadModels(); });
