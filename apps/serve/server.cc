@@ -301,7 +301,7 @@ void StrokeServer::OnException(const httplib::Request& req, httplib::Response& r
 }
 
 std::string StrokeServer::Refusal(int status, const std::string& message, const std::string& remote) {
-  t_request = RequestContext{};  // the loop thread's own context
+  t_request = RequestContext{};  // between requests on this thread: its own context
   t_request.id = NewRequestId();
   t_request.route = "refused";
   t_request.start = std::chrono::steady_clock::now();
