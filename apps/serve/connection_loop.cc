@@ -75,6 +75,7 @@ ConnectionLoop::ConnectionLoop(ConnectionLimits limits, int threads, RequestHand
         return limits;
       }()),
       threads_(std::max(1, threads)), handle_(std::move(handle)), refuse_(std::move(refuse)),
+      gate_(threads_, static_cast<int>(std::thread::hardware_concurrency())),
       slots_(new std::atomic<Connection*>[limits_.max_connections]) {
   for (size_t i = 0; i < limits_.max_connections; ++i) slots_[i].store(nullptr);
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
@@ -140,7 +141,7 @@ bool ConnectionLoop::Run() {
     if (listen_fd_ < 0) return false;
   }
   std::vector<std::thread> workers;
-  for (int i = 0; i < threads_; ++i) workers.emplace_back([this] { Work(); });
+  for (int i = 0; i < threads_; ++i) workers.emplace_back([this, i] { Work(i); });
   running_ = true;
   Clock::time_point next_sweep = Clock::now() + kSweepInterval;
   for (;;) {
@@ -149,8 +150,10 @@ bool ConnectionLoop::Run() {
       Sweep();  // closes idle connections at once
       if (open_ == 0) break;
     }
+    const bool busy = gate_.Watch();
+    const Clock::time_point wake = busy ? std::min(next_sweep, Clock::now() + WorkerGate::kWatchInterval) : next_sweep;
     pollfd p{stop_fd_, POLLIN, 0};
-    if (::poll(&p, 1, std::max(0, Millis(next_sweep - Clock::now()))) > 0) {
+    if (::poll(&p, 1, std::max(0, Millis(wake - Clock::now()))) > 0) {
       uint64_t count = 0;  // one read resets an eventfd's counter
       [[maybe_unused]] ssize_t n = ::read(stop_fd_, &count, sizeof count);
     }
@@ -160,6 +163,7 @@ bool ConnectionLoop::Run() {
     }
   }
   Signal(exit_fd_);
+  gate_.Exit();
   for (std::thread& worker : workers) worker.join();
   running_ = false;
   return true;
@@ -170,25 +174,26 @@ void ConnectionLoop::Stop() {
   Signal(stop_fd_);
 }
 
-void ConnectionLoop::Work() {
-  for (;;) {
+void ConnectionLoop::Work(int worker) {
+  while (gate_.Admit(worker)) {
     epoll_event event{};
     // One event at a time: events taken by a thread wait for it, while
     // another thread might be idle.
     if (epoll_wait(epoll_fd_, &event, 1, -1) != 1) continue;  // EINTR
     const uint64_t tag = event.data.u64;
     if (tag == kExitTag) return;
+    gate_.Begin(worker);
     if (tag == kListenTag) {
       Accept();
-      continue;
+    } else if (Connection* c = SlotConnection(tag & 0xffffffffu); c != nullptr) {
+      std::lock_guard<std::mutex> lock(c->mutex);
+      if (c->fd >= 0 && c->generation == static_cast<uint32_t>(tag >> 32)) {  // else closed since
+        c->armed = 0;  // EPOLLONESHOT: delivered, so disarmed
+        HandleEvent(c);
+        if (c->fd >= 0) Rearm(c);
+      }
     }
-    Connection* c = SlotConnection(tag & 0xffffffffu);
-    if (c == nullptr) continue;
-    std::lock_guard<std::mutex> lock(c->mutex);
-    if (c->fd < 0 || c->generation != static_cast<uint32_t>(tag >> 32)) continue;  // closed since
-    c->armed = 0;  // EPOLLONESHOT: delivered, so disarmed
-    HandleEvent(c);
-    if (c->fd >= 0) Rearm(c);
+    gate_.End(worker);
   }
 }
 

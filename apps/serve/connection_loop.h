@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "request_framing.h"
+#include "worker_gate.h"
 
 namespace stroke::apps {
 
@@ -88,7 +89,7 @@ class ConnectionLoop {
 
  private:
   // Workers and slots (connection_loop.cc).
-  void Work();  // one worker: epoll_wait, handle the event, again
+  void Work(int worker);  // one worker: epoll_wait, handle the event, again
   void Accept();
   void AddConnection(int fd, const sockaddr_storage& addr);
   void Close(Connection* c);  // c->mutex held; frees its slot
@@ -115,6 +116,7 @@ class ConnectionLoop {
   const int threads_;
   const RequestHandler handle_;
   const Refusal refuse_;
+  WorkerGate gate_;  // as many workers as cores in the epoll loop, more while handlers block
   int epoll_fd_ = -1;
   int exit_fd_ = -1;  // eventfd, level-triggered in the epoll set: written once, every worker leaves
   int stop_fd_ = -1;  // eventfd: Stop() wakes Run()'s thread
