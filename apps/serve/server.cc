@@ -132,6 +132,15 @@ StatusOr<std::unique_ptr<StrokeServer>> StrokeServer::Create(const ServeOptions&
   server->routes_ = std::make_unique<Routes>(model, settings, &server->metrics_, &server->events_);
   server->ConfigureHttp();
   server->AddRoutes();
+  // Debian's httplib is not built with -fsanitize=thread, so ThreadSanitizer
+  // does not see the guard of its function-local statics (the method set of
+  // its request-line parser) and reports their first use on one worker as
+  // racing with the next use on another. Parsing one request line here,
+  // before any worker exists, initializes them; the answer (400) is dropped.
+  MemoryStream warm_up("WARM-UP / HTTP/1.1\r\n\r\n");
+  bool closed = false;
+  server->http_.process_request(warm_up, /*close_connection=*/true, closed, [](httplib::Request&) {});
+  t_request = RequestContext{};
   if (!server->auth_.Enabled() && !Loopback(options.host)) {
     fmt::print(stderr,
                "stroke-serve: WARNING: serving WITHOUT AUTHENTICATION on {}, a non-loopback address: anyone "
