@@ -1,5 +1,5 @@
-// stroke-serve's workers (connection_loop.h, worker_gate.h): as many run the
-// epoll loop as the machine has cores, and a handler that blocks is replaced
+// stroke-serve's workers (connection_loop.h, worker_gate.h): two per core run
+// the epoll loop, and a handler that blocks is replaced
 // by a parked worker, so requests never wait for blocked handlers while
 // --threads allows another worker.
 #include <gtest/gtest.h>
@@ -22,9 +22,9 @@ using stroke::testing::RawConnection;
 using namespace std::chrono_literals;
 
 TEST(Workers, HandlersThatBlockDoNotStallOtherRequests) {
-  // More blocked handlers than cores: the workers running the loop are all
-  // blocked, and the one left of --threads must take over.
-  const int blocked = static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) + 1;
+  // More blocked handlers than workers running the loop (two per core): they
+  // are all blocked, and the one left of --threads must take over.
+  const int blocked = 2 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) + 1;
   ServeOptions options;
   options.port = 0;
   options.quiet = true;
@@ -57,7 +57,9 @@ TEST(Workers, HandlersThatBlockDoNotStallOtherRequests) {
     c.Send(Post("/predict", kPatient));
     auto answers = c.Responses(2s, 1);
     EXPECT_EQ(answers.size(), 1u);
-    if (!answers.empty()) EXPECT_EQ(answers[0].status, 200);
+    if (!answers.empty()) {
+      EXPECT_EQ(answers[0].status, 200);
+    }
     EXPECT_LT(std::chrono::steady_clock::now() - start, 500ms);
   }
   release = true;

@@ -116,7 +116,7 @@ class ConnectionLoop {
   const int threads_;
   const RequestHandler handle_;
   const Refusal refuse_;
-  WorkerGate gate_;  // as many workers as cores in the epoll loop, more while handlers block
+  WorkerGate gate_;  // two workers per core in the epoll loop, more while handlers block
   int epoll_fd_ = -1;
   int exit_fd_ = -1;  // eventfd, level-triggered in the epoll set: written once, every worker leaves
   int stop_fd_ = -1;  // eventfd: Stop() wakes Run()'s thread
