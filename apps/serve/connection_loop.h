@@ -2,14 +2,16 @@
 // epoll_wait on one epoll set, where every connection is armed EPOLLONESHOT:
 // the thread the kernel wakes for a connection reads what its socket holds
 // (never waiting), answers each request complete in the buffer, and arms the
-// connection again. No thread hands a request to another, so a request
-// costs no context switch on a busy server (the kernel wakes the most
-// recently idle waiter, whose cache is warm). A partial request stays in the
-// connection's buffer and its thread goes back to epoll_wait: a slow or idle
-// client costs a file descriptor, never a worker. The listening socket is
-// armed the same way (one thread accepts at a time). The thread that calls
-// Run() keeps the deadlines (a sweep every 100 ms) and drives the stop;
-// it is not on a request's path.
+// connection again. No thread hands a request to another (the kernel wakes the
+// most recently idle waiter, whose cache is warm; measured in
+// docs/architecture.md: 0.3 context switches per request). A partial request
+// stays in the connection's buffer and its thread goes back to epoll_wait: a
+// slow or idle client costs a file descriptor, never a worker. The listening
+// socket is armed the same way (one thread accepts at a time). Two workers per
+// core run this loop; the other `threads` are parked and replace workers
+// blocked in a handler (worker_gate.h). The thread that calls Run() keeps the
+// deadlines (a sweep every 100 ms), watches the workers and drives the stop; it
+// is not on a request's path.
 //
 //   ConnectionLoop loop(limits, threads, handle, refuse);
 //   int port = loop.Bind("127.0.0.1", 0);
