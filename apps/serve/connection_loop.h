@@ -1,11 +1,17 @@
-// ConnectionLoop: stroke-serve's connections. One thread owns every socket
-// (epoll): it accepts, reads each request whole under a deadline and the
-// framing limits, and hands only complete requests to a pool of workers.
-// A slow or idle client therefore costs a file descriptor, never a worker;
-// pipelined bytes stay in the connection's buffer for the next request.
-// A worker that has answered may answer the connection's next request too,
-// when it is complete at once, pipelined or already in the socket
-// (connection_worker.cc); a worker never waits for a client.
+// ConnectionLoop: stroke-serve's connections. The worker threads all wait in
+// epoll_wait on one epoll set, where every connection is armed EPOLLONESHOT:
+// the thread the kernel wakes for a connection reads what its socket holds
+// (never waiting), answers each request complete in the buffer, and arms the
+// connection again. No thread hands a request to another (the kernel wakes the
+// most recently idle waiter, whose cache is warm; measured in
+// docs/architecture.md: 0.3 context switches per request). A partial request
+// stays in the connection's buffer and its thread goes back to epoll_wait: a
+// slow or idle client costs a file descriptor, never a worker. The listening
+// socket is armed the same way (one thread accepts at a time). Two workers per
+// core run this loop; the other `threads` are parked and replace workers
+// blocked in a handler (worker_gate.h). The thread that calls Run() keeps the
+// deadlines (a sweep every 100 ms), watches the workers and drives the stop; it
+// is not on a request's path.
 //
 //   ConnectionLoop loop(limits, threads, handle, refuse);
 //   int port = loop.Bind("127.0.0.1", 0);
@@ -16,28 +22,29 @@
 //   whole request within `request_timeout_ms`, else 408 and close;
 // - at most `max_connections` open: a new connection first closes the
 //   longest-idle keep-alive connection, then the slowest unfinished request;
-// - a worker sends what the socket takes at once and hands the rest of an
-//   answer to this thread (up to 256 MiB in all), so a client that does not
-//   read holds no worker; the rest must be sent within `write_timeout_ms`;
-// - connections end with a half-close (FIN), then the loop reads until the
-//   client closes (2 s at most), so no reset destroys an answer in flight;
+// - a worker sends what the socket takes at once and leaves the rest of an
+//   answer armed for EPOLLOUT (up to 256 MiB in all), so a client that does
+//   not read holds no worker; the rest must be sent within `write_timeout_ms`;
+// - connections end with a half-close (FIN), then what the client sends is
+//   read until it closes (2 s at most), so no reset destroys an answer in flight;
 // - Stop(): no new connections; idle ones closed; every request already
 //   received is answered (with Connection: close); Run returns when the last
-//   connection is closed.
+//   connection is closed and the workers have ended.
 #ifndef STROKE_APPS_SERVE_CONNECTION_LOOP_H_
 #define STROKE_APPS_SERVE_CONNECTION_LOOP_H_
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "request_framing.h"
+#include "worker_gate.h"
 
 namespace stroke::apps {
 
@@ -57,11 +64,13 @@ class ConnectionLoop {
  public:
   // Answers one complete request read from `stream`; `must_close`: answer
   // with Connection: close. Returns true to keep the connection open.
-  // Runs on a worker thread; must not throw.
+  // Runs on a worker thread (on Run()'s thread for a request found while
+  // stopping); must not throw.
   using RequestHandler = std::function<bool(httplib::Stream& stream, bool must_close)>;
   // The complete HTTP response (status line, headers, body) that refuses a
   // request while it is read: a framing error (400, 411, 413, 414, 431) or
-  // a deadline (408). Runs on the loop thread; must not throw.
+  // a deadline (408). Runs on a worker or on Run()'s thread, never inside
+  // RequestHandler; must not throw.
   using Refusal = std::function<std::string(int status, const std::string& message, const std::string& remote_addr)>;
 
   ConnectionLoop(ConnectionLimits limits, int threads, RequestHandler handle, Refusal refuse);
@@ -70,63 +79,62 @@ class ConnectionLoop {
   // Binds host:port (0 = any free port) with a backlog of 1024. Returns the
   // port, or -1 (the reason on stderr).
   int Bind(const std::string& host, int port);
-  // Serves until Stop() and the last connection closes. False if not bound.
+  // Starts the workers and serves until Stop() and the last connection
+  // closes. False if not bound. Call once.
   bool Run();
-  // Safe from any thread and from a signal-handling thread; idempotent.
+  // Safe from any thread and from a signal handler (one atomic store and one
+  // write to an eventfd); idempotent.
   void Stop();
   bool running() const { return running_; }
   // Connections open now (for /metrics and tests).
   size_t open_connections() const { return open_; }
 
  private:
-  enum class Outcome {  // of a worker's answer
-    kKeep,
-    kIdleArmed,  // kept, nothing buffered, its read event armed by the worker
-    kClose,
-    kFailed,
-  };
-  // Loop thread (connection_loop.cc).
+  // Workers and slots (connection_loop.cc).
+  void Work(int worker);  // one worker: epoll_wait, handle the event, again
   void Accept();
+  void AddConnection(int fd, const sockaddr_storage& addr);
+  void Close(Connection* c);  // c->mutex held; frees its slot
+  void CloseListener();
+  void ResumeAccept();  // arms the listening socket again if accepting was paused
+  void Rearm(Connection* c);  // the epoll event its phase waits for
+  void Watch(Connection* c, uint32_t events);  // arm `c` for `events` (EPOLLONESHOT)
+  Connection* SlotConnection(size_t slot) const;
+  // Events of one connection, c->mutex held (connection_worker.cc).
+  void HandleEvent(Connection* c);
   void ReadFrom(Connection* c);
-  bool Advance(Connection* c);  // frame the buffer: wait, dispatch or refuse; true: dispatched
-  void Dispatch(Connection* c, size_t request_bytes);  // the loop does not touch `c` after it
-  void TakeBackFinished();
-  void WriteTo(Connection* c);                 // the rest of an answer, as the socket takes it
-  void Answered(Connection* c, bool keep);     // the answer is sent: next request, or close
+  void AnswerBuffered(Connection* c);  // frame the buffer: answer, wait for more, or refuse
+  bool Answer(Connection* c, size_t request_bytes);  // true: sent whole and kept, idle for the next request
+  bool Answered(Connection* c, bool keep);  // the answer is sent: idle (true), or closed or closing
+  void WriteTo(Connection* c);  // the rest of an answer, as the socket takes it
   void ReleasePending(Connection* c);
-  void Sweep();  // deadlines
+  // Limits (connection_limits.cc).
+  void Sweep();  // deadlines, and idle connections while stopping
   void Refuse(Connection* c, int status, const std::string& message);
   bool EvictOne();
   void CloseGracefully(Connection* c);  // FIN now, close when the client has closed too (or kLinger)
-  void Close(Connection* c);
-  void Rearm(Connection* c);  // the epoll event its phase waits for
-  void ArmRead(Connection* c);
-  void Watch(Connection* c, uint32_t events);  // arm `c` for one of `events` (EPOLLONESHOT); 0 = none
-  // Workers (connection_worker.cc).
-  void Work(Connection* c, size_t request_bytes);  // answers, then the next requests while complete
-  Outcome Answer(Connection* c, size_t request_bytes);
-  size_t NextRequest(Connection* c);  // the bytes of a complete next request, or 0
-  void GiveBack(Connection* c, Outcome outcome);  // to the loop thread
 
   const ConnectionLimits limits_;
+  const int threads_;
   const RequestHandler handle_;
   const Refusal refuse_;
-  std::unique_ptr<httplib::ThreadPool> pool_;
-  int listen_fd_ = -1;
+  WorkerGate gate_;  // two workers per core in the epoll loop, more while handlers block
   int epoll_fd_ = -1;
-  int wake_fd_ = -1;  // eventfd: Stop() and finished requests
-  bool accept_paused_ = false;  // out of file descriptors: accept again when one closes
-  bool pool_stopped_ = false;
+  int exit_fd_ = -1;  // eventfd, level-triggered in the epoll set: written once, every worker leaves
+  int stop_fd_ = -1;  // eventfd: Stop() wakes Run()'s thread
   std::atomic<bool> running_{false};
   std::atomic<bool> stopping_{false};
   std::atomic<size_t> open_{0};
-  // Workers minus the requests dispatched and not given back: below 0, requests wait for a worker.
-  std::atomic<int> free_workers_;
-  std::unordered_map<int, std::unique_ptr<Connection>> connections_;  // loop thread only
-  std::vector<std::unique_ptr<Connection>> closed_;  // freed after the current batch of events
-  std::mutex finished_mutex_;
-  std::vector<std::pair<Connection*, Outcome>> finished_;  // answered by workers, for the loop
   std::atomic<size_t> pending_bytes_{0};  // answer bytes waiting for slow readers, all connections
+  std::mutex listen_mutex_;  // guards listen_fd_ and accept_paused_
+  int listen_fd_ = -1;
+  bool accept_paused_ = false;  // out of file descriptors: accept again when one closes
+  // The slot table: max_connections entries, each null or a Connection that
+  // lives until the destructor. Written under slots_mutex_; read by any thread.
+  std::unique_ptr<std::atomic<Connection*>[]> slots_;
+  std::mutex slots_mutex_;
+  std::vector<uint32_t> free_slots_;  // slots with a closed Connection, for reuse
+  std::atomic<size_t> slots_used_{0};  // slots [0, slots_used_) have been given a Connection
 };
 
 }  // namespace stroke::apps

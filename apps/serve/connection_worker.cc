@@ -1,25 +1,16 @@
-// ConnectionLoop's worker side: answering a complete request, then keeping
-// the connection for the next one while that costs nothing.
+// ConnectionLoop's event handling, on the worker that took a connection's
+// epoll event (c->mutex held): read what the socket holds without waiting,
+// answer every request complete in the buffer (pipelined ones in order),
+// send what the socket takes at once, and leave the rest - a partial
+// request, an answer the client reads slowly - to the connection's next
+// event. No worker waits for a client (except to finish an answer once
+// 256 MiB of answers already wait for slow readers, within --write-timeout).
 //
-// After an answer that keeps the connection open and fits the socket, the
-// worker answers the next request itself when it is complete already: one
-// pipelined in the buffer, or one the socket holds when the worker reads it
-// once, without waiting. It does so only while no other request waits for a
-// worker (else the next request queues behind them, as it would have). A
-// worker never waits for a client: an incomplete request, an idle
-// connection, a failure, a close and the rest of a large answer go back to
-// the loop thread, which alone waits for bytes, keeps the deadlines and
-// finishes answers for slow readers.
-// An idle connection goes back without waking the loop: the worker arms its
-// read event itself, and the loop takes the connection back before it
-// handles that event (or at its next sweep, within 100 ms).
-//
-// Measured (wrk, 2 cores): waiting 0.1-3 ms for the next request, as a
-// thread per connection does, won no throughput and cost p99 latency.
+// Measured (wrk, 2 cores, docs/architecture.md): a loop thread that read
+// requests and handed them to a pool cost a context switch per request;
+// answering on the thread epoll wakes costs none.
 #include <poll.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -33,12 +24,12 @@ namespace {
 
 constexpr size_t kReadChunk = 64 * 1024;
 // Answers that wait for slow readers, in all: beyond it a worker finishes its
-// answer itself (within --write-timeout) instead of handing it to the loop.
+// answer itself (within --write-timeout) instead of leaving it to EPOLLOUT.
 constexpr size_t kMaxPendingBytes = size_t{256} << 20;
 
 // One request's bytes for httplib's parser, and its whole answer, kept in
 // memory: the worker sends it in one go (a write per header line would be a
-// packet per line) and hands what the socket does not take to the loop.
+// packet per line) and leaves what the socket does not take for EPOLLOUT.
 class RequestStream final : public httplib::Stream {
  public:
   RequestStream(const Connection& c, size_t request_bytes) : c_(c), size_(request_bytes) {}
@@ -75,28 +66,6 @@ class RequestStream final : public httplib::Stream {
   size_t offset_ = 0;
   std::string out_;
 };
-
-// Appends what the socket holds now to c->buffer (up to `cap` bytes in all),
-// without waiting. Sets c->peer_closed at the end of input. False if the
-// connection failed.
-bool ReceiveNow(Connection* c, size_t cap) {
-  char chunk[kReadChunk];
-  while (c->buffer.size() < cap) {
-    const ssize_t n = ::recv(c->fd, chunk, std::min(sizeof chunk, cap - c->buffer.size()), MSG_DONTWAIT);
-    if (n > 0) {
-      c->buffer.append(chunk, static_cast<size_t>(n));
-      if (static_cast<size_t>(n) < sizeof chunk) return true;
-      continue;
-    }
-    if (n == 0) {
-      c->peer_closed = true;
-      return true;
-    }
-    if (errno == EINTR) continue;
-    return errno == EAGAIN || errno == EWOULDBLOCK;
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -135,18 +104,64 @@ bool SendAll(int fd, const char* data, size_t size, Clock::time_point deadline) 
   return true;
 }
 
-void ConnectionLoop::Work(Connection* c, size_t request_bytes) {
-  for (;;) {
-    const Outcome outcome = Answer(c, request_bytes);
-    if (outcome != Outcome::kKeep || !c->pending.empty() || c->peer_closed || stopping_ || free_workers_.load() < 0) {
-      return GiveBack(c, outcome);  // free_workers_ < 0: requests wait for a worker
+void ConnectionLoop::HandleEvent(Connection* c) {
+  if (c->phase == Connection::Phase::kWriting) return WriteTo(c);
+  ReadFrom(c);
+}
+
+void ConnectionLoop::ReadFrom(Connection* c) {
+  const size_t cap = limits_.framing.max_header_bytes + limits_.framing.max_body_bytes + kReadChunk;
+  const bool closing = c->phase == Connection::Phase::kClosing;
+  char chunk[kReadChunk];
+  while (c->buffer.size() < cap) {
+    const ssize_t n = ::recv(c->fd, chunk, sizeof chunk, MSG_DONTWAIT);
+    if (n > 0) {
+      if (!closing) c->buffer.append(chunk, static_cast<size_t>(n));  // a closing connection's bytes are discarded
+      if (static_cast<size_t>(n) < sizeof chunk) break;  // drained (level-triggered: more will be signalled)
+      continue;
     }
-    request_bytes = NextRequest(c);
-    if (request_bytes == 0) return GiveBack(c, Outcome::kKeep);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    if (n < 0 || closing) return Close(c);  // failed, or closed on both sides
+    c->peer_closed = true;  // end of input: a request it holds is still answered
+    break;
+  }
+  if (closing) return;
+  AnswerBuffered(c);
+  // The client has closed its side: nothing (more) to answer.
+  if (c->fd >= 0 && c->peer_closed && c->phase != Connection::Phase::kWriting) Close(c);
+}
+
+void ConnectionLoop::AnswerBuffered(Connection* c) {
+  for (;;) {
+    if (c->phase == Connection::Phase::kIdle) {
+      c->buffer.erase(0, LeadingBlankBytes(c->buffer));
+      if (c->buffer.empty()) {
+        if (stopping_) CloseGracefully(c);
+        return;
+      }
+      c->phase = Connection::Phase::kReading;
+      c->since = Clock::now();
+      c->head_complete = false;
+      c->continue_sent = false;
+    }
+    const Framing f = FrameRequest(c->buffer, limits_.framing);
+    c->head_complete = f.head_complete;
+    if (f.state == Framing::State::kError) return Refuse(c, f.status, f.message);
+    if (f.state == Framing::State::kComplete) {
+      if (!Answer(c, f.total())) return;
+      continue;  // idle again: a pipelined request may be buffered already
+    }
+    if (f.head_complete && f.expect_continue && !c->continue_sent) {
+      static const char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
+      c->continue_sent = true;
+      if (SendNow(c->fd, kContinue, sizeof kContinue - 1) != sizeof kContinue - 1) Close(c);
+    }
+    return;
   }
 }
 
-ConnectionLoop::Outcome ConnectionLoop::Answer(Connection* c, size_t request_bytes) {
+bool ConnectionLoop::Answer(Connection* c, size_t request_bytes) {
   const bool must_close = stopping_ || c->peer_closed || c->served + 1 >= limits_.keep_alive_max;
   RequestStream stream(*c, request_bytes);
   bool keep = false;
@@ -158,59 +173,66 @@ ConnectionLoop::Outcome ConnectionLoop::Answer(Connection* c, size_t request_byt
   keep = keep && !must_close;
   c->buffer.erase(0, request_bytes);
   ++c->served;
-  // Send what the socket takes now; the loop sends the rest, so that a client
-  // that does not read its answers never holds a worker.
+  // Send what the socket takes now; EPOLLOUT sends the rest, so that a
+  // client that does not read its answers never holds a worker.
   std::string answer = stream.TakeAnswer();
   const size_t sent = SendNow(c->fd, answer.data(), answer.size());
-  c->answered = Clock::now();
-  if (sent == std::string::npos) return Outcome::kFailed;
+  if (sent == std::string::npos) {
+    Close(c);  // the client is gone
+    return false;
+  }
   if (sent < answer.size()) {
     const size_t rest = answer.size() - sent;
+    const Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(limits_.write_timeout_ms);
     if (pending_bytes_.fetch_add(rest) + rest > kMaxPendingBytes) {  // too much waits already: finish it here
       pending_bytes_.fetch_sub(rest);
-      if (!SendAll(c->fd, answer.data() + sent, rest, c->answered + std::chrono::milliseconds(limits_.write_timeout_ms))) {
-        return Outcome::kFailed;
+      if (!SendAll(c->fd, answer.data() + sent, rest, deadline)) {
+        Close(c);
+        return false;
       }
     } else {
       c->pending = std::move(answer);
       c->pending_offset = sent;
-      c->write_deadline = c->answered + std::chrono::milliseconds(limits_.write_timeout_ms);
+      c->write_deadline = deadline;
+      c->keep_after_write = keep;
+      c->phase = Connection::Phase::kWriting;
+      return false;
     }
   }
-  return keep ? Outcome::kKeep : Outcome::kClose;
+  return Answered(c, keep);
 }
 
-size_t ConnectionLoop::NextRequest(Connection* c) {
-  c->buffer.erase(0, LeadingBlankBytes(c->buffer));
-  if (c->buffer.empty()) {
-    const size_t cap = limits_.framing.max_header_bytes + limits_.framing.max_body_bytes + kReadChunk;
-    if (!ReceiveNow(c, cap)) {
-      c->peer_closed = true;  // the connection failed: the loop closes it
-      return 0;
-    }
-    c->buffer.erase(0, LeadingBlankBytes(c->buffer));
-    if (c->buffer.empty()) return 0;
+bool ConnectionLoop::Answered(Connection* c, bool keep) {
+  ReleasePending(c);
+  if (c->peer_closed) {
+    Close(c);
+    return false;
   }
-  const Framing f = FrameRequest(c->buffer, limits_.framing);
-  return f.state == Framing::State::kComplete ? f.total() : 0;  // incomplete or refused: the loop's part
+  if (!keep) {
+    CloseGracefully(c);
+    return false;
+  }
+  c->phase = Connection::Phase::kIdle;
+  c->since = Clock::now();
+  return true;
 }
 
-void ConnectionLoop::GiveBack(Connection* c, Outcome outcome) {
-  ++free_workers_;
-  const bool idle = outcome == Outcome::kKeep && c->pending.empty() && c->buffer.empty() && !c->peer_closed;
-  {
-    std::lock_guard<std::mutex> lock(finished_mutex_);
-    if (idle) {
-      // Armed under the lock: the loop takes the connection back (under the
-      // same lock) before it can handle the event.
-      ArmRead(c);
-      outcome = Outcome::kIdleArmed;
-    }
-    finished_.emplace_back(c, outcome);
-  }
-  if (idle && !stopping_) return;  // the loop need not wake: the connection's next event will
-  const uint64_t one = 1;
-  [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof one);
+void ConnectionLoop::WriteTo(Connection* c) {
+  const size_t rest = c->pending.size() - c->pending_offset;
+  const size_t sent = SendNow(c->fd, c->pending.data() + c->pending_offset, rest);
+  if (sent == std::string::npos) return Close(c);
+  c->pending_offset += sent;
+  pending_bytes_.fetch_sub(sent);
+  if (sent < rest) return;  // the socket is full again: wait for EPOLLOUT
+  if (Answered(c, c->keep_after_write)) AnswerBuffered(c);  // pipelined requests wait in the buffer
+}
+
+void ConnectionLoop::ReleasePending(Connection* c) {
+  if (c->pending.empty()) return;
+  pending_bytes_.fetch_sub(c->pending.size() - c->pending_offset);
+  c->pending.clear();
+  c->pending.shrink_to_fit();
+  c->pending_offset = 0;
 }
 
 }  // namespace stroke::apps

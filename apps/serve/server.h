@@ -1,7 +1,7 @@
 // StrokeServer: stroke-serve's HTTP server - routes (routes.h) behind
-// routing, auth and hardening. Connections are ConnectionLoop's (one thread
-// reads whole requests under deadlines and limits; workers answer them);
-// httplib parses each request and writes its answer.
+// routing, auth and hardening. Connections are ConnectionLoop's (the worker
+// epoll wakes for a connection reads its requests under deadlines and limits
+// and answers them); httplib parses each request and writes its answer.
 //
 // Order for every request: framing limits (connection_loop.h) -> route
 // (404, or 405 with Allow) -> Content-Encoding, Range -> CORS preflight ->
@@ -114,6 +114,7 @@ class StrokeServer {
   Status Setup();  // auth, logs and the routes' settings, from options_
   std::unique_ptr<Routes> MakeRoutes(const Model& model, const std::string& name, int version);
   void ConfigureHttp();
+  void WarmUpParser();  // httplib's statics initialized before any worker runs (TSan)
   void AddRoutes();
   void AddModelRoutes();
   void AddRepositoryRoutes();

@@ -109,6 +109,7 @@ StatusOr<std::unique_ptr<StrokeServer>> StrokeServer::Finish(std::unique_ptr<Str
   }
   server->ConfigureHttp();
   server->AddRoutes();
+  server->WarmUpParser();
   TrainerConfig trainer{options.trainer_python, options.trainer, options.train_timeout_s};
   server->training_ = std::make_unique<TrainingJobs>(trainer, server->models_.get(),
                                                      [s = server.get()] { s->ReloadModels(); });
