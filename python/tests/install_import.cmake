@@ -16,6 +16,7 @@ p = model.predict_proba([{"gender": "Male", "age": 67, "hypertension": False, "h
     "ever_married": "Yes", "work_type": "Private", "Residence_type": "Urban", "avg_glucose_level": 228.69,
     "bmi": 36.6, "smoking_status": "formerly smoked"}])
 assert p.shape == (1, 2), p.shape
+assert stroke.Client.__module__ == "stroke"  # the pure-Python client is installed too
 print("installed stroke", stroke.__version__, "at", stroke.__file__, "P(stroke) =", p[0, 1])
 ]=])
 # -I: isolated (no PYTHONPATH, no current directory); only the installed package is added.
