@@ -7,21 +7,19 @@
     why = client.explain(df)               # list of the server's "explanation" objects
 
 Pure Python (the standard library and numpy; pandas only when given a DataFrame):
-it never uses the compiled stroke._stroke, so this file works on its own, copied
-into a project without the extension. When the extension is there, a 422 is also
-a stroke.InvalidInput, as the in-process Model raises.
+it never uses the compiled stroke._stroke, so this file and client_errors.py work
+on their own, copied into a project without the extension. When the extension is
+there, a 422 is also a stroke.InvalidInput, as the in-process Model raises.
 
 HTTP/1.1 keep-alive over http.client, one connection per thread; see Client.
 """
 
 import base64
-import email.utils
 import gzip
 import http.client
 import json
 import math
 import re
-import socket
 import ssl
 import threading
 import time
@@ -30,10 +28,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-try:
-    from ._stroke import InvalidInput as _InvalidInputBase
-except ImportError:  # copied out of the package, or the extension is absent
-    _InvalidInputBase = ValueError
+from .client_errors import ServerError, ServerInvalidInput, invalid_input, server_error, shifted
 
 __all__ = ["Client", "ServerError", "ServerInvalidInput"]
 
@@ -43,60 +38,6 @@ _RETRY_STATUSES = (429, 503)
 _STALE_CONNECTION = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, http.client.BadStatusLine)
 # The server's 413 for too many records (apps/serve/record_routes.cc).
 _BATCH_LIMIT = re.compile(r"limit of (\d+) \(--max-batch-rows\)")
-# Pydantic type names of the 422 "detail" (apps/serve/validation_detail.cc) -> the module's error types.
-_DETAIL_TYPES = {"value_error.missing": "missing", "value_error.extra": "unknown_field",
-                 "type_error.enum": "category", "type_error": "type", "value_error.jsondecode": "parse"}
-
-
-class ServerError(Exception):
-    """An error answer from stroke-serve (any status but 2xx, after retries).
-
-    Attributes:
-        status: int, the HTTP status (401, 403, 404, 413, 422, 429, 503, ...).
-        message: str, the server's message: its "error" text; for a 422 a summary of
-            "detail"; for a body that is not the server's JSON, its first 500 characters.
-        detail: list of dict or None: a 422's FastAPI-style entries
-            {"loc": ["body", row, field], "msg": str, "type": str}, with `row` counted in
-            the caller's X (0-based), across batches; None for other statuses.
-        request_id: str or None, the answer's X-Request-Id (find it in the server's logs).
-        retry_after: float or None, seconds from a Retry-After header (429, 503).
-        url: str, the URL requested.
-    """
-
-    def __init__(self, message, *, status, detail=None, request_id=None, retry_after=None, url=""):
-        text = f"HTTP {status} from {url}: {message}" if url else f"HTTP {status}: {message}"
-        if request_id:
-            text += f" (request id {request_id})"
-        super().__init__(text)
-        self.status = status
-        self.message = message
-        self.detail = detail
-        self.request_id = request_id
-        self.retry_after = retry_after
-        self.url = url
-
-
-class ServerInvalidInput(ServerError, _InvalidInputBase):
-    """A 422: rows of X the server's model refuses. A ServerError and, with the compiled
-    module present, a stroke.InvalidInput (else a ValueError), so code written for
-    Model.predict's errors handles it.
-
-    Every batch is sent, so that the error covers every bad row of X, as Model's does.
-
-    Attributes (beyond ServerError's; status is 422):
-        errors: list of dict, one per problem, in row order, as stroke.InvalidInput's:
-            {"row": int (0-based position in X) or None (a problem of a whole body, or the
-            server's "... and N more errors" line past its 1,000 entries per request),
-            "field": str ("" for the whole record), "type": str (missing, type, category,
-            limit, unknown_field, not_finite, ...), "message": str}.
-        rows: int, the number of rows in X.
-    """
-
-    def __init__(self, message, *, errors, rows, **kwargs):
-        super().__init__(message, status=422, **kwargs)
-        self.errors = errors
-        self.rows = rows
-
 
 class Client:
     """A client of one stroke-serve server (and one model of it), answering as stroke.Model does.
@@ -269,7 +210,7 @@ class Client:
                     continue
                 if e.status != 422 or not e.detail:
                     raise
-                detail.extend(_shifted(entry, start) for entry in e.detail)
+                detail.extend(shifted(entry, start) for entry in e.detail)
                 first_id = first_id or e.request_id
                 start += len(chunk)
                 continue
@@ -280,7 +221,7 @@ class Client:
             answers.extend(predictions)
             start += len(chunk)
         if detail:
-            raise _invalid_input(detail, len(records), first_id, self._url(path))
+            raise invalid_input(detail, len(records), first_id, self._url(path))
         return answers
 
     # -- HTTP -----------------------------------------------------------------------
@@ -356,7 +297,7 @@ class Client:
                 continue
             if 200 <= status < 300:
                 return json.loads(data)
-            error = _server_error(status, response, data, url)
+            error = server_error(status, response, data, url)
             if status not in _RETRY_STATUSES or attempt == self.retries:
                 raise error
             if error.retry_after is not None:
@@ -414,72 +355,3 @@ def _encode(records, offset):
     clean = [{field: _plain(value, offset + i, field) for field, value in record.items()}
              for i, record in enumerate(records)]
     return json.dumps(clean, allow_nan=False, separators=(",", ":")).encode("ascii")
-
-
-# -- errors --------------------------------------------------------------------------
-
-def _retry_after(text):
-    if not text:
-        return None
-    try:
-        return max(0.0, float(text))
-    except ValueError:
-        pass
-    try:
-        return max(0.0, email.utils.parsedate_to_datetime(text).timestamp() - time.time())
-    except (TypeError, ValueError):
-        return None
-
-
-def _server_error(status, response, data, url):
-    request_id = response.getheader("X-Request-Id")
-    retry_after = _retry_after(response.getheader("Retry-After"))
-    try:
-        body = json.loads(data)
-    except ValueError:
-        body = None
-    detail = body.get("detail") if isinstance(body, dict) and isinstance(body.get("detail"), list) else None
-    if isinstance(body, dict) and isinstance(body.get("error"), str):
-        message = body["error"]
-    elif detail is not None:
-        message = "; ".join(f"{_loc_text(d.get('loc'))}: {d.get('msg')}" for d in detail[:10] if isinstance(d, dict))
-    else:
-        message = data[:500].decode("utf-8", "replace")
-    return ServerError(message, status=status, detail=detail, request_id=request_id,
-                       retry_after=retry_after, url=url)
-
-
-def _loc_text(loc):
-    return ".".join(str(part) for part in loc) if isinstance(loc, list) else str(loc)
-
-
-def _shifted(entry, offset):
-    """A 422 detail entry of a batch sent from X's row `offset`, its row counted in X."""
-    if not isinstance(entry, dict):
-        return entry
-    loc = entry.get("loc")
-    if isinstance(loc, list) and len(loc) >= 2 and loc[0] == "body" and type(loc[1]) is int:
-        entry = dict(entry, loc=["body", loc[1] + offset, *loc[2:]])
-    return entry
-
-
-def _invalid_input(detail, rows, request_id, url):
-    errors = []
-    for entry in detail:
-        loc = entry.get("loc", []) if isinstance(entry, dict) else []
-        row = loc[1] if len(loc) >= 2 and loc[0] == "body" and type(loc[1]) is int else None
-        fields = loc[2:] if row is not None else loc[1:]
-        kind = str(entry.get("type", "")) if isinstance(entry, dict) else ""
-        errors.append({"row": row, "field": ".".join(str(f) for f in fields),
-                       "type": _DETAIL_TYPES.get(kind, kind.split(".")[-1]),
-                       "message": str(entry.get("msg", "")) if isinstance(entry, dict) else str(entry)})
-    by_row = {}
-    for e in errors:
-        by_row.setdefault(e["row"], []).append(f"{e['field']}: {e['message']}" if e["field"] else e["message"])
-    lines = [f"\n  row {row}: " + "; ".join(problems) if row is not None else "\n  " + "; ".join(problems)
-             for row, problems in list(by_row.items())[:10]]
-    if len(by_row) > 10:
-        lines.append(f"\n  ... and {len(by_row) - 10} more rows")
-    bad = sum(1 for row in by_row if row is not None)
-    message = f"{bad} of {rows} rows are invalid (see .errors):" + "".join(lines)
-    return ServerInvalidInput(message, errors=errors, rows=rows, detail=detail, request_id=request_id, url=url)
