@@ -33,6 +33,7 @@ class Protocols : public ::testing::Test {
     testing::WriteAliases(dir_.path(), "stroke", R"({"production": 1})");
     ServeOptions options;
     options.model_repository = dir_.path().string();
+    options.audit_log = (dir_.path() / "audit.jsonl").string();
     server_ = std::make_unique<RunningServer>(options, OptionsModels{});
   }
   testing::TempDir dir_{"stroke_serve_protocols_"};
@@ -103,6 +104,25 @@ TEST_F(Protocols, EveryProtocolCountsUnderTheVersionThatAnswered) {
   EXPECT_NE(metrics.find("stroke_predictions_total{model=\"stroke\",model_version=\"2\"} 1"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("stroke_predictions_total{model=\"stroke\",model_version=\"1\"} 2"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("route=\"/v2/models/{model}/versions/{version}/infer\""), std::string::npos);
+}
+
+TEST_F(Protocols, EveryProtocolWritesTheAuditLog) {
+  auto client = server_->Client();
+  ASSERT_EQ(client.Post("/v2/models/stroke/versions/2/infer", OipPatient(), "application/json")->status, 200);
+  ASSERT_EQ(client.Post("/v1/models/heart:predict", R"({"instances": []})", "application/json")->status, 200);
+  ASSERT_EQ(client.Post("/invocations", std::string(R"({"dataframe_records": [)") + kPatient + "]}",
+                        "application/json")->status, 200);
+  server_->server().events().FlushAudit();
+  std::vector<Json> lines;
+  std::ifstream file(dir_.path() / "audit.jsonl");
+  for (std::string line; std::getline(file, line);) lines.push_back(Json::parse(line));
+  ASSERT_EQ(lines.size(), 2u);  // one per answered record
+  EXPECT_EQ(lines[0]["route"], "/v2/models/{model}/versions/{version}/infer");
+  EXPECT_EQ(lines[0]["model_version"], "2");
+  EXPECT_EQ(lines[0]["inputs"], Json::parse(kPatient));
+  EXPECT_EQ(lines[0]["outputs"]["probability"], LibraryProbability(kPatient));
+  EXPECT_EQ(lines[1]["route"], "/invocations");
+  EXPECT_EQ(lines[1]["model_version"], "1");
 }
 
 }  // namespace

@@ -34,12 +34,14 @@ ProtocolReply KServeV1Predict(const Model& model, std::string_view body, const K
   }
   ScoreOptions score;
   score.check = options.protocol.check;
-  const BatchScore scored = ScoreRecords(model, RowsFromInstances(*instances, model.schema()), score);
+  const std::vector<InputRow> rows = RowsFromInstances(*instances, model.schema());
+  const BatchScore scored = ScoreRecords(model, rows, score);
   if (scored.failed > 0) {
     return Refuse(400, FailedRowsMessage(scored, [&](size_t row, const Issue& issue) {
       return issue.field.empty() ? fmt::format("{}[{}]", key, row) : fmt::format("{}[{}].{}", key, row, issue.field);
     }));
   }
+  if (options.protocol.answered) options.protocol.answered(rows, scored);
   Json predictions = Json::array();
   for (const RowScore& r : scored.rows) {
     const RecordPrediction& p = r.prediction;

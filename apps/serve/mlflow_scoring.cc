@@ -194,6 +194,7 @@ ProtocolReply MlflowInvocations(const Model& model, std::string_view body, const
                                                : fmt::format("row {}, column \"{}\"", row, issue.field);
                   }));
   }
+  if (options.protocol.answered) options.protocol.answered(*rows, scored);
   Json predictions = Json::array();
   for (const RowScore& r : scored.rows) {
     const RecordPrediction& p = r.prediction;

@@ -167,6 +167,7 @@ ProtocolReply OipInfer(const Model& model, const std::string& name, const std::s
       return fmt::format("input \"{}\", row {}", issue.field, row);
     }));
   }
+  if (options.answered) options.answered(*rows, scored);
   const int64_t n = static_cast<int64_t>(scored.rows.size());
   Json answer = {{"model_name", name}, {"model_version", version.empty() ? model.info().version : version}};
   if (id != request->end()) answer["id"] = *id;

@@ -13,9 +13,12 @@
 #define STROKE_APPS_SERVE_PROTOCOL_REPLY_H_
 
 #include <cstddef>
+#include <functional>
+#include <vector>
 
 #include "routes.h"
 #include "stroke/schema.h"
+#include "stroke/scoring.h"
 
 namespace stroke::apps {
 
@@ -29,6 +32,9 @@ struct ProtocolReply {
 struct ProtocolOptions {
   CheckOptions check;     // how strictly records are checked (e.g. --refuse-unknown-categories)
   size_t max_rows = 1000; // records in one request (--max-batch-rows); more: 413, nothing scored
+  // Called once a request's records are all answered, before its reply is
+  // built: the server writes the audit log's lines from it. May be empty.
+  std::function<void(const std::vector<InputRow>& rows, const BatchScore& scored)> answered;
 };
 
 }  // namespace stroke::apps

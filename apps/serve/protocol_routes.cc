@@ -37,12 +37,13 @@ void StrokeServer::AddProtocolRoutes() {
   ProtocolOptions protocol;
   protocol.check.refuse_unknown_categories = options_.refuse_unknown_categories;
   protocol.max_rows = options_.max_batch_rows;
-  // Counts what a protocol answered, under the version that answered.
-  auto counted = [this](const ServedVersion& served, ProtocolReply answer) {
-    if (answer.predicted > 0) {
-      metrics_.Predicted(served.routes->model_name(), served.routes->model_version(), answer.predicted);
-    }
-    return std::move(answer.reply);
+  // The options of one request: its answers counted and audited under the version that answered.
+  auto answering = [protocol](const ServedVersion& served, const RequestInfo& who) {
+    ProtocolOptions options = protocol;
+    options.answered = [&served, &who](const std::vector<InputRow>& rows, const BatchScore& scored) {
+      served.routes->Answered(who, rows, scored);
+    };
+    return options;
   };
 
   // Open Inference Protocol v2.
@@ -75,10 +76,10 @@ void StrokeServer::AddProtocolRoutes() {
           return OipError(404, served.status().message());
         });
     Add("POST", path + "/infer", label + "/infer", Access::kUser,
-        [this, names, oip_error, protocol, counted](const httplib::Request& req, const RequestInfo& who) {
+        [this, names, oip_error, answering](const httplib::Request& req, const RequestInfo& who) {
           auto [name, v] = names();
-          return WithVersion(name, v, req, who, [&](const ServedVersion& served, const httplib::Request& r, const RequestInfo&) {
-            return counted(served, OipInfer(served.model, served.name, served.routes->model_version(), r.body, protocol));
+          return WithVersion(name, v, req, who, [&](const ServedVersion& served, const httplib::Request& r, const RequestInfo& w) {
+            return OipInfer(served.model, served.name, served.routes->model_version(), r.body, answering(served, w)).reply;
           }, oip_error);
         });
   }
@@ -108,22 +109,22 @@ void StrokeServer::AddProtocolRoutes() {
         return OipError(404, served.status().message());  // KServe's error body: {"error": ...}
       });
   Add("POST", R"(/v1/models/([^/:]+):predict)", "/v1/models/{model}:predict", Access::kUser,
-      [this, oip_error, protocol, counted](const httplib::Request& req, const RequestInfo& who) {
-        KServeV1Options options;
-        options.protocol = protocol;
+      [this, oip_error, answering](const httplib::Request& req, const RequestInfo& who) {
         return WithVersion(t_request.params[0], "", req, who,
-                           [&](const ServedVersion& served, const httplib::Request& r, const RequestInfo&) {
-                             return counted(served, KServeV1Predict(served.model, r.body, options));
+                           [&](const ServedVersion& served, const httplib::Request& r, const RequestInfo& w) {
+                             KServeV1Options options;
+                             options.protocol = answering(served, w);
+                             return KServeV1Predict(served.model, r.body, options).reply;
                            }, oip_error);
       });
 
   // MLflow's scoring server, for the default model.
   Add("POST", "/invocations", "/invocations", Access::kUser,
-      [this, protocol, counted](const httplib::Request& req, const RequestInfo& who) {
-        MlflowOptions options;
-        options.protocol = protocol;
-        return WithVersion("", "", req, who, [&](const ServedVersion& served, const httplib::Request& r, const RequestInfo&) {
-          return counted(served, MlflowInvocations(served.model, r.body, r.get_header_value("Content-Type"), options));
+      [this, answering](const httplib::Request& req, const RequestInfo& who) {
+        return WithVersion("", "", req, who, [&](const ServedVersion& served, const httplib::Request& r, const RequestInfo& w) {
+          MlflowOptions options;
+          options.protocol = answering(served, w);
+          return MlflowInvocations(served.model, r.body, r.get_header_value("Content-Type"), options).reply;
         }, MlflowError);
       });
   Add("GET", "/ping", "/ping", Access::kOpen, [](const httplib::Request&, const RequestInfo&) { return MlflowPing(); });

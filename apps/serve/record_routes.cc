@@ -126,6 +126,22 @@ Routes::Outcome Routes::Run(const RequestInfo& who, const std::string& body, con
   return out;
 }
 
+void Routes::Answered(const RequestInfo& who, const std::vector<InputRow>& rows, const BatchScore& scored) const {
+  metrics_->Predicted(model_name_, model_version_, scored.rows.size());
+  if (!log_->auditing()) return;
+  const double latency_ms = MillisecondsSince(who.start);
+  for (size_t i = 0; i < rows.size() && i < scored.rows.size(); ++i) {
+    if (!scored.rows[i].ok || !rows[i].record.ok()) continue;
+    Json fields = Json::object();
+    for (auto& [name, value] : PredictionFields(model_, scored.rows[i].prediction)) fields[name] = std::move(value);
+    log_->Audit(JsonObjectText()
+                    .Add("time", NowIso8601()).Add("request_id", who.id).Add("user", who.user).Add("route", who.route)
+                    .Add("row", i).Raw("inputs", RecordText(*rows[i].record)).Raw("outputs", JsonText(fields))
+                    .Raw("model", model_text_).Raw("model_version", model_version_text_).Add("latency_ms", latency_ms)
+                    .Close());
+  }
+}
+
 std::string Routes::Message(const RecordPrediction& p) const {
   if (model_.task() == Task::kRegression) return fmt::format("predicted value {:.4g}", p.value);
   return fmt::format("predicted \"{}\" with probability {:.3f}", p.label, p.probability);

@@ -15,6 +15,8 @@
 #include "metrics.h"
 #include "model_json.h"
 #include "stroke/model.h"
+#include "stroke/record_input.h"
+#include "stroke/scoring.h"
 
 namespace stroke::apps {
 
@@ -94,6 +96,11 @@ class Routes {
                 const std::string& id_column = "") const;
 
   // `ready`: false while the server shuts down.
+  // Writes one audit line per answered row (when the audit log is on) and
+  // counts the predictions: for requests answered outside these routes (the
+  // standard protocols), in the same format as /predict's lines.
+  void Answered(const RequestInfo& who, const std::vector<InputRow>& rows, const BatchScore& scored) const;
+
   Reply Health(bool ready) const;
   Reply Livez() const;
   Reply Readyz(bool ready) const;

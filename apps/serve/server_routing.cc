@@ -33,8 +33,16 @@ void StrokeServer::AddRoutes() {
   Add("GET", "/livez", "/livez", Access::kOpen, [](const httplib::Request&, const RequestInfo&) {
     return JsonReply(200, {{"status", "alive"}});
   });
-  Add("GET", "/readyz", "/readyz", Access::kOpen,
-      with_default([this](const Routes& r, const httplib::Request&, const RequestInfo&) { return r.Readyz(ready_); }));
+  Add("GET", "/readyz", "/readyz", Access::kOpen, [this](const httplib::Request& req, const RequestInfo& who) {
+    // Without a servable default model the server is up but not ready: 503, never 404.
+    return WithVersion("", "", req, who,
+                       [this](const ServedVersion& served, const httplib::Request&, const RequestInfo&) {
+                         return served.routes->Readyz(ready_);
+                       },
+                       [](int, const std::string& message) {
+                         return JsonReply(503, {{"status", "not ready"}, {"reason", message}});
+                       });
+  });
   Add("GET", "/logs", "/logs", Access::kUser,
       with_default([](const Routes& r, const httplib::Request& req, const RequestInfo&) {
         return r.Logs(req.get_param_value("limit"), req.get_param_value("offset"), req.get_param_value("level"));
