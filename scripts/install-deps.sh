@@ -13,7 +13,9 @@
 #           message formatting)
 #   tests:  GoogleTest, Google Benchmark; clang with its sanitizer and libFuzzer
 #           runtimes (clang, libclang-rt-dev) for the fuzz runs ctest does
-#           (docs/testing.md; without them those runs are SKIPPED)
+#           (docs/testing.md; without them those runs are SKIPPED); python3-yaml
+#           for tests/deploy_test.py, which reads deploy/'s compose, Kubernetes
+#           and KServe YAML files (without it that test is SKIPPED)
 #   python: scikit-learn, XGBoost, pandas, numpy, pytest for python_export/
 #           (training, exporting, the parity tests); they go to Debian's
 #           /usr/bin/python3, which scripts/find-python.sh finds.
@@ -29,7 +31,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config libcli11-dev libfmt-dev
   nlohmann-json3-dev libcpp-httplib-dev libssl-dev libcrypt-dev
-  libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-dev
+  libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-dev python3-yaml
   python3 python3-sklearn python3-pandas python3-numpy python3-pytest python3-xgboost
   python3-dev python3-pybind11
 )

@@ -9,8 +9,8 @@
 #   --build-dir DIR  the build tree (default: build-sanitize-<LIST with _ for ,>)
 #   TEST...          build and run only these gtest binaries of tests/ (e.g.
 #                    serve_test serve_ops_test); default: build everything and
-#                    run ctest there without the python, install, sanitize
-#                    and fuzz labels (no nesting, no Python).
+#                    run ctest there without the python, install, deploy,
+#                    sanitize and fuzz labels (no nesting, no Python).
 #
 # Compiler: $CXX if set (ctest passes its own), else CMake's default. Jobs:
 # $CMAKE_BUILD_PARALLEL_LEVEL if set, else nproc. Optimized -O1 with line
@@ -49,7 +49,7 @@ cmake -S . -B "$build_dir" -DSTROKE_SANITIZE="$sanitize" \
 if [ ${#tests[@]} -eq 0 ]; then
   cmake --build "$build_dir" -j "$jobs"
   built=$SECONDS
-  ctest --test-dir "$build_dir" --output-on-failure -LE '^(python|install|sanitize|fuzz)$'
+  ctest --test-dir "$build_dir" --output-on-failure -LE '^(python|install|deploy|sanitize|fuzz)$'
 else
   cmake --build "$build_dir" -j "$jobs" --target "${tests[@]}"
   built=$SECONDS
