@@ -2,10 +2,11 @@
 // object): libstroke's ParseRecordJson (its simdjson fast path,
 // src/flat_record_json.cc, else the full nlohmann reader) against simdjson
 // alone (DOM on a text already padded, so the difference is what libstroke
-// adds: the copy into its padded buffer, the thread's parser, StatusOr;
-// On-Demand) and nlohmann::json, each building the same Record. Figures and
-// the decision in docs/benchmarks.md and docs/architecture.md ("The field's
-// libraries"). Not a test: nothing asserts a time.
+// adds: the copy into its padded buffer, the thread's parser, StatusOr; and
+// On-Demand) and nlohmann::json, each building the same Record; and the
+// Record built without parsing. Figures and the decision in
+// docs/benchmarks.md and docs/architecture.md ("The field's libraries").
+// Not a test: nothing asserts a time.
 #include <benchmark/benchmark.h>
 #include <nlohmann/json.hpp>
 #include <simdjson.h>
@@ -93,6 +94,26 @@ void BM_SimdjsonOnDemand(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_SimdjsonOnDemand);
+
+// The same Record built by hand, without parsing: the floor under every
+// parser above.
+void BM_RecordAlone(benchmark::State& state) {
+  for (auto _ : state) {
+    stroke::Record record;
+    record.Set("gender", stroke::Value::String("Male"));
+    record.Set("age", stroke::Value::Number(67, true));
+    record.Set("hypertension", stroke::Value::Bool(false));
+    record.Set("heart_disease", stroke::Value::Bool(true));
+    record.Set("ever_married", stroke::Value::String("Yes"));
+    record.Set("work_type", stroke::Value::String("Private"));
+    record.Set("Residence_type", stroke::Value::String("Urban"));
+    record.Set("avg_glucose_level", stroke::Value::Number(228.69));
+    record.Set("bmi", stroke::Value::Number(36.6));
+    record.Set("smoking_status", stroke::Value::String("formerly smoked"));
+    benchmark::DoNotOptimize(record);
+  }
+}
+BENCHMARK(BM_RecordAlone);
 
 void BM_NlohmannDom(benchmark::State& state) {
   for (auto _ : state) {
