@@ -1,9 +1,9 @@
 // Records from JSON text: the flat fast path (simdjson, flat_record_json.h),
-// else the full parser. Where the
-// full parser refuses a token that only spoils one field - a number beyond
-// a double, a string or key that is not UTF-8 - the text is mended (the
-// value becomes null, the key valid UTF-8) and parsed again, and the field
-// becomes a kInvalid value that Schema::Check reports under its name.
+// else the full parser. Where the full parser refuses a token that only
+// spoils one field - a number beyond a double, a string or key that is not
+// UTF-8 - the text is mended (the value becomes null, the key valid UTF-8)
+// and parsed again, and the field becomes a kInvalid value that
+// Schema::Check reports under its name.
 #include <charconv>
 #include <span>
 #include <vector>
