@@ -1,9 +1,12 @@
 // JSON text -> stroke::Record for the commonest request body (one flat
-// object): libstroke's parser (its flat fast path, else the full SAX parser)
-// against simdjson's On-Demand API and nlohmann::json building the same
-// Record. The measurement behind the decision in docs/architecture.md
-// ("Hand-written code kept or replaced") to keep the flat path; figures in
-// docs/benchmarks.md. Not a test: nothing asserts a time.
+// object): libstroke's ParseRecordJson (its simdjson fast path,
+// src/flat_record_json.cc, else the full nlohmann reader) against simdjson
+// alone (DOM on a text already padded, so the difference is what libstroke
+// adds: the copy into its padded buffer, the thread's parser, StatusOr; and
+// On-Demand) and nlohmann::json, each building the same Record; and the
+// Record built without parsing. Figures and the decision in
+// docs/benchmarks.md and docs/architecture.md ("The field's libraries").
+// Not a test: nothing asserts a time.
 #include <benchmark/benchmark.h>
 #include <nlohmann/json.hpp>
 #include <simdjson.h>
@@ -27,9 +30,41 @@ void BM_Libstroke(benchmark::State& state) {
 }
 BENCHMARK(BM_Libstroke);
 
+// The Record from simdjson's DOM parser on a text already padded, with the
+// duplicate-key check libstroke makes: libstroke's fast path without the
+// copy into its padded buffer.
+void BM_SimdjsonDomPadded(benchmark::State& state) {
+  simdjson::dom::parser parser;
+  const simdjson::padded_string padded(kPatient);
+  for (auto _ : state) {
+    stroke::Record record;
+    simdjson::dom::object object;
+    if (parser.parse(padded).get(object) != simdjson::SUCCESS) state.SkipWithError("not an object");
+    for (simdjson::dom::key_value_pair field : object) {
+      if (record.Find(field.key) != nullptr) state.SkipWithError("duplicate key");
+      stroke::Value value;
+      switch (field.value.type()) {
+        case simdjson::dom::element_type::INT64:
+          value = stroke::Value::Number(static_cast<double>(int64_t(field.value)), true);
+          break;
+        case simdjson::dom::element_type::DOUBLE: value = stroke::Value::Number(double(field.value)); break;
+        case simdjson::dom::element_type::STRING:
+          value = stroke::Value::String(std::string(std::string_view(field.value)));
+          break;
+        case simdjson::dom::element_type::BOOL: value = stroke::Value::Bool(bool(field.value)); break;
+        default: value = stroke::Value::Null();
+      }
+      record.Set(std::string(field.key), std::move(value));
+    }
+    benchmark::DoNotOptimize(record);
+  }
+}
+BENCHMARK(BM_SimdjsonDomPadded);
+
 // The same Record from simdjson's On-Demand parser (happy path only: the
-// duplicate-key, range and UTF-8 checks libstroke does are left out, so this
-// is a lower bound on what a simdjson reader would cost).
+// duplicate-key check is left out). Without -march flags On-Demand runs
+// simdjson's portable fallback kernel; the DOM parser picks AVX2/AVX-512 at
+// run time.
 void BM_SimdjsonOnDemand(benchmark::State& state) {
   simdjson::ondemand::parser parser;
   const simdjson::padded_string padded(kPatient);
@@ -59,6 +94,26 @@ void BM_SimdjsonOnDemand(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_SimdjsonOnDemand);
+
+// The same Record built by hand, without parsing: the floor under every
+// parser above.
+void BM_RecordAlone(benchmark::State& state) {
+  for (auto _ : state) {
+    stroke::Record record;
+    record.Set("gender", stroke::Value::String("Male"));
+    record.Set("age", stroke::Value::Number(67, true));
+    record.Set("hypertension", stroke::Value::Bool(false));
+    record.Set("heart_disease", stroke::Value::Bool(true));
+    record.Set("ever_married", stroke::Value::String("Yes"));
+    record.Set("work_type", stroke::Value::String("Private"));
+    record.Set("Residence_type", stroke::Value::String("Urban"));
+    record.Set("avg_glucose_level", stroke::Value::Number(228.69));
+    record.Set("bmi", stroke::Value::Number(36.6));
+    record.Set("smoking_status", stroke::Value::String("formerly smoked"));
+    benchmark::DoNotOptimize(record);
+  }
+}
+BENCHMARK(BM_RecordAlone);
 
 void BM_NlohmannDom(benchmark::State& state) {
   for (auto _ : state) {

@@ -4,6 +4,8 @@
 # are not fetched again, so this is quick (and offline-safe) the second time.
 #
 #   build:  g++, CMake, nlohmann-json (header-only JSON, used inside the library);
+#           simdjson (the library's flat-record parser: a link dependency of
+#           libstroke and of every program linking libstroke.a);
 #           pkg-config (finds cpp-httplib's flags for stroke-serve; the install
 #           test links C and C++ programs with libstroke's own stroke.pc);
 #           for stroke-serve: cpp-httplib (HTTP), libssl (HMAC, SHA-256, constant-time
@@ -24,19 +26,18 @@
 #   --bench: also the peers bench/run_all.sh measures libstroke against:
 #           libxgboost-dev (XGBoost's C API), python3-fastapi + python3-uvicorn
 #           (the original HTTP service), wrk (HTTP load), valgrind (callgrind
-#           instruction counts), libsimdjson-dev (the JSON-parser comparison
-#           bench/json_record_bench.cc)
+#           instruction counts)
 set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config libcli11-dev libfmt-dev
-  nlohmann-json3-dev libcpp-httplib-dev libssl-dev libcrypt-dev
+  nlohmann-json3-dev libsimdjson-dev libcpp-httplib-dev libssl-dev libcrypt-dev
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-dev python3-yaml
   python3 python3-sklearn python3-pandas python3-numpy python3-pytest python3-xgboost
   python3-dev python3-pybind11
 )
 if [ "${1:-}" = "--bench" ]; then
-  packages+=(libxgboost-dev python3-fastapi python3-uvicorn wrk valgrind libsimdjson-dev)
+  packages+=(libxgboost-dev python3-fastapi python3-uvicorn wrk valgrind)
 fi
 
 missing=()

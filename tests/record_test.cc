@@ -23,6 +23,15 @@ TEST(ParseRecordJson, KeepsTypesAndOrder) {
   EXPECT_EQ(record->Find("missing"), nullptr);
 }
 
+TEST(Value, DescribesNumbersByTheShortestTextThatReadsBack) {
+  EXPECT_EQ(Value::Number(36.6).Describe(), "36.6");
+  EXPECT_EQ(Value::Number(0.30000000000000004).Describe(), "0.30000000000000004");
+  EXPECT_EQ(Value::Number(67, true).Describe(), "67");
+  EXPECT_EQ(Value::Number(-0.0).Describe(), "-0");
+  EXPECT_EQ(Value::Number(1e16).Describe(), "1e+16");
+  EXPECT_EQ(Value::Number(5e-324).Describe(), "5e-324");
+}
+
 TEST(ParseRecordJson, NestedValuesBecomeOther) {
   auto record = ParseRecordJson(R"({"age": [1, 2]})");
   ASSERT_TRUE(record.ok());

@@ -187,6 +187,28 @@ TEST(SchemaCheck, OutsideTrainingRangeIsAWarningNotAnError) {
   EXPECT_STREQ(IssueKindName(c.result.warnings[0].kind), "out_of_training_range");
 }
 
+// Numbers in messages are the shortest text that reads back as the same
+// double: the bounds compared against and the value as the client wrote it.
+TEST(SchemaCheck, MessagesShowNumbersExactlyAndShortly) {
+  FieldSpec dose{.name = "dose", .type = FieldType::kNumber};
+  dose.hard_min = 0.1;
+  dose.hard_max = 1e16;
+  dose.train_min = 0.30000000000000004;
+  dose.train_max = 123456789012;
+  StatusOr<Schema> schema = Schema::Create({dose});
+  ASSERT_TRUE(schema.ok()) << schema.status().ToString();
+  std::vector<double> inputs(1);
+  CheckResult result;
+  EXPECT_TRUE(schema->Check(RecordOrDie(R"({"dose": 0.3})"), inputs, &result));
+  ASSERT_EQ(result.warnings.size(), 1u);
+  EXPECT_EQ(result.warnings[0].message,
+            "0.3 is outside the training range in [0.30000000000000004, 123456789012]; the prediction is less reliable");
+  result = {};
+  EXPECT_FALSE(schema->Check(RecordOrDie(R"({"dose": 0.05})"), inputs, &result));
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_EQ(result.errors[0].message, "must be in [0.1, 1e+16], got 0.05");
+}
+
 TEST(SchemaCheck, ReportsEveryProblemOfTheRecordTogether) {
   Checked c = Check(R"({"age": 150, "smoker": "yes", "gender": "male", "children": 1.5, "zip": "75001"})");
   ASSERT_FALSE(c.ok);

@@ -1,6 +1,6 @@
 #include "stroke/record.h"
 
-#include <cstdio>
+#include <fmt/format.h>
 
 #include "client_text.h"
 
@@ -51,11 +51,7 @@ std::string Value::Describe() const {
   switch (kind) {
     case Kind::kNull: return "null";
     case Kind::kBool: return boolean ? "true" : "false";
-    case Kind::kNumber: {
-      char buffer[32];
-      std::snprintf(buffer, sizeof buffer, "%.17g", number);
-      return buffer;
-    }
+    case Kind::kNumber: return fmt::format("{}", number);
     case Kind::kString: return "\"" + ToValidUtf8(text) + "\"";
     case Kind::kOther: return text;
     case Kind::kInvalid: return text;

@@ -1,14 +1,15 @@
-// Records from JSON text: the flat fast path, else the full parser. Where the
-// full parser refuses a token that only spoils one field - a number beyond
-// a double, a string or key that is not UTF-8 - the text is mended (the
-// value becomes null, the key valid UTF-8) and parsed again, and the field
-// becomes a kInvalid value that Schema::Check reports under its name.
+// Records from JSON text: the flat fast path (simdjson, flat_record_json.h),
+// else the full parser. Where the full parser refuses a token that only
+// spoils one field - a number beyond a double, a string or key that is not
+// UTF-8 - the text is mended (the value becomes null, the key valid UTF-8)
+// and parsed again, and the field becomes a kInvalid value that
+// Schema::Check reports under its name.
 #include <charconv>
 #include <span>
 #include <vector>
 
 #include "client_text.h"
-#include "flat_json.h"
+#include "flat_record_json.h"
 #include "json_reader.h"
 #include "stroke/record.h"
 
@@ -136,7 +137,7 @@ void MarkMended(const std::vector<BadToken>& mended, std::span<StatusOr<Record>>
 
 StatusOr<Record> ParseRecordJson(std::string_view json_text) {
   json_text = SkipUtf8Bom(json_text);
-  if (Record record; ParseFlatJsonObject(json_text, &record)) return record;
+  if (Record record; ParseFlatRecordJson(json_text, &record)) return record;
   Json json;
   std::vector<BadToken> mended;
   Status parsed = ParseRecordText(json_text, &json, &mended);
@@ -148,7 +149,7 @@ StatusOr<Record> ParseRecordJson(std::string_view json_text) {
 
 StatusOr<std::vector<StatusOr<Record>>> ParseRecordsJson(std::string_view json_text) {
   json_text = SkipUtf8Bom(json_text);
-  if (Record record; ParseFlatJsonObject(json_text, &record)) return std::vector<StatusOr<Record>>{std::move(record)};
+  if (Record record; ParseFlatRecordJson(json_text, &record)) return std::vector<StatusOr<Record>>{std::move(record)};
   Json json;
   std::vector<BadToken> mended;
   Status parsed = ParseRecordText(json_text, &json, &mended);

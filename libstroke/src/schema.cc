@@ -3,19 +3,14 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <set>
+
+#include <fmt/format.h>
 
 #include "client_text.h"
 
 namespace stroke {
 namespace {
-
-std::string FormatNumber(double v) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.10g", v);
-  return buffer;
-}
 
 std::string QuotedList(const std::vector<std::string>& items) {
   std::string out;
@@ -23,11 +18,12 @@ std::string QuotedList(const std::vector<std::string>& items) {
   return out;
 }
 
-std::string NumberList(const std::vector<double>& items) {
-  std::string out;
-  for (size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + FormatNumber(items[i]);
-  return out;
-}
+// Bundle numbers (known codes, limits, training ranges) in messages are
+// fmt's "{}": the shortest text that reads back as the same double, so a
+// message never shows a rounded bound that the value would have met: 0.1,
+// 1e+16, 123456789012 (which printf's %.10g, used before, wrote
+// 1.23456789e+11; for the shipped bundles the texts are unchanged).
+std::string NumberList(const std::vector<double>& items) { return fmt::format("{}", fmt::join(items, ", ")); }
 
 std::string LowerCase(std::string_view text) {
   std::string out(text);
@@ -36,9 +32,9 @@ std::string LowerCase(std::string_view text) {
 }
 
 std::string RangeText(double lo, double hi) {
-  if (std::isinf(lo)) return "<= " + FormatNumber(hi);
-  if (std::isinf(hi)) return ">= " + FormatNumber(lo);
-  return "in [" + FormatNumber(lo) + ", " + FormatNumber(hi) + "]";
+  if (std::isinf(lo)) return fmt::format("<= {}", hi);
+  if (std::isinf(hi)) return fmt::format(">= {}", lo);
+  return fmt::format("in [{}, {}]", lo, hi);
 }
 
 // Checks one present value against its field; on success stores the code in *out.

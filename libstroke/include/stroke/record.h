@@ -44,6 +44,8 @@ struct STROKE_EXPORT Value {
   // valid UTF-8, else kInvalid quoting it with its bad bytes as U+FFFD.
   static Value Text(std::string_view text);
   // A short rendering for messages, valid UTF-8: 3, true, "Male", null, array.
+  // A number is the shortest text that reads back as the same double (36.6,
+  // 0.1, 1e+16; not 36.600000000000001).
   std::string Describe() const;
 };
 
