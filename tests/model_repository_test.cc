@@ -87,7 +87,7 @@ TEST_F(Repository, AVersionFailingItsGoldenRowsNeverServes) {
             std::string::npos) << versions.at(2).reason;
   EXPECT_FALSE(versions.at(3).served);
   EXPECT_FALSE(versions.at(3).reason.empty());
-  EXPECT_EQ(versions.at(4).reason, "no *.bundle.json file");
+  EXPECT_EQ(versions.at(4).reason, "no *.bundle.json file (or an unreadable directory)");
   EXPECT_EQ(versions.at(5).reason, "2 *.bundle.json files: keep one");
   EXPECT_EQ(VersionOf(**repository, "stroke", ""), 1);  // the highest that serves
   std::string error;
@@ -165,6 +165,39 @@ TEST_F(Repository, ARequestKeepsItsVersionWhenTheVersionGoes) {
   EXPECT_TRUE(held->model.Predict(testing::RecordOrDie(testing::kSamplePatient)).ok());
 }
 
+TEST_F(Repository, WhatTheServerGetsWrongIsNeverGuessed) {
+  AddVersion(dir_.path(), "stroke", 1, "stroke");
+  AddVersion(dir_.path(), "stroke", 1700000000, "stroke");  // a timestamp version
+  testing::WriteAliases(dir_.path(), "stroke", R"({"production": 1, "production": 1700000000})");  // a key twice
+  nlohmann::json unproven = nlohmann::json::parse(testing::ReadFile(testing::ShippedBundlePath("stroke")));
+  unproven.erase("golden");
+  testing::WriteVersionFile(dir_.path(), "stroke", 3, unproven.dump());
+  auto repository = Open();
+  ASSERT_TRUE(repository.ok());
+  ModelRepository& r = **repository;
+  const ModelEntry& entry = r.Index()->at("stroke");
+  EXPECT_TRUE(entry.versions.at(1700000000).served);
+  EXPECT_FALSE(entry.versions.at(3).served);  // nothing proves it answers as its training library
+  EXPECT_NE(entry.versions.at(3).reason.find("carries no golden rows"), std::string::npos);
+  // An unreadable aliases.json at start: the production alias is unknown, so
+  // a request naming no version is refused (503), not answered by the newest.
+  EXPECT_TRUE(entry.aliases_unknown);
+  EXPECT_NE(entry.reason.find("appears twice"), std::string::npos) << entry.reason;
+  EXPECT_EQ(r.Resolve("stroke", "").status().code(), StatusCode::kCorruptBundle);
+  EXPECT_EQ(VersionOf(r, "stroke", "1"), 1);  // named versions still serve
+  // A stray second bundle file: the serving version keeps what it loaded.
+  const ServedVersionPtr before = *r.Resolve("stroke", "1");
+  testing::WriteVersionFile(dir_.path(), "stroke", 1, testing::ReadFile(testing::ShippedBundlePath("stroke")), "copy.bundle.json");
+  r.Reload();
+  EXPECT_EQ(*r.Resolve("stroke", "1"), before);
+  EXPECT_EQ(r.Index()->at("stroke").versions.at(1).reason, "2 *.bundle.json files: keep one");
+  // A production alias pointing nowhere is the server's fault: 503, not 404.
+  testing::WriteAliases(dir_.path(), "stroke", R"({"production": 9})");
+  r.Reload();
+  EXPECT_EQ(r.Resolve("stroke", "").status().code(), StatusCode::kCorruptBundle);
+  EXPECT_EQ(r.Resolve("stroke", "9").status().code(), StatusCode::kNotFound);  // named by the client: 404
+}
+
 TEST_F(Repository, NoDefaultAmongSeveralModelsWithoutStroke) {
   AddVersion(dir_.path(), "a", 1, "stroke");
   AddVersion(dir_.path(), "b", 1, "stroke");
@@ -174,6 +207,7 @@ TEST_F(Repository, NoDefaultAmongSeveralModelsWithoutStroke) {
   std::string error;
   EXPECT_EQ(VersionOf(**repository, "", "", &error), -1);
   EXPECT_NE(error.find("no default model"), std::string::npos) << error;
+  EXPECT_EQ((*repository)->Resolve("", "").status().code(), StatusCode::kCorruptBundle);  // 503: the server's fault
   EXPECT_EQ((*repository)->SetDefaultModel("c").code(), StatusCode::kNotFound);
   ASSERT_TRUE((*repository)->SetDefaultModel("b").ok());
   EXPECT_EQ(VersionOf(**repository, "", ""), 1);

@@ -145,6 +145,38 @@ TEST_F(RepositoryServer, AnAliasMovedTwentyTimesUnderLoadFailsNoRequest) {
   EXPECT_GT(answered.load(), 1000u);
 }
 
+// A reload replaces the index while readers list it: each reader holds the
+// snapshot it reads (a crash under a SIGHUP storm before it did).
+TEST_F(RepositoryServer, ReloadsWhileTheIndexIsReadCrashNothing) {
+  AddVersion(dir_.path(), "stroke", 1, "stroke");
+  AddVersion(dir_.path(), "heart", 1, "heart_disease");
+  RunningServer s(Options(), OptionsModels{});
+  std::atomic<bool> stop{false};
+  std::atomic<size_t> failed{0};
+  std::vector<std::thread> readers;
+  for (const char* path : {"/models", "/v1/models", "/models", "/v1/models"}) {
+    readers.emplace_back([&, path] {
+      auto client = s.Client();
+      while (!stop) failed += !(client.Get(path) && client.Get(path)->status == 200);
+    });
+  }
+  readers.emplace_back([&] {
+    auto client = s.Client();
+    while (!stop) {
+      auto res = client.Post("/v2/repository/index", "", "application/json");
+      failed += !(res && res->status == 200);
+    }
+  });
+  auto admin = s.Client();
+  for (int i = 0; i < 300; ++i) {
+    auto res = admin.Post("/admin/reload", "", "application/json");
+    ASSERT_TRUE(res && res->status == 200);
+  }
+  stop = true;
+  for (std::thread& t : readers) t.join();
+  EXPECT_EQ(failed.load(), 0u);
+}
+
 TEST(RepositoryServerOptions, StartupErrorsNameTheOption) {
   testing::TempDir dir("stroke_serve_repository_");
   AddVersion(dir.path(), "a", 1, "stroke");

@@ -55,8 +55,10 @@ int ApiKey(const std::vector<std::string>& args) {
 std::string ServedSummary(const ModelRepository& models) {
   std::string served, refused;
   size_t count = 0;
-  for (const auto& [name, entry] : *models.Index()) {
+  const std::shared_ptr<const RepositoryIndex> index = models.Index();  // held: a reload may replace it
+  for (const auto& [name, entry] : *index) {
     ++count;
+    if (!entry.reason.empty()) refused += "\n  " + name + ": " + entry.reason;
     for (const auto& [version, state] : entry.versions) {
       if (!state.reason.empty()) refused += "\n  " + name + "/" + std::to_string(version) + ": " + state.reason;
       if (state.served && models.directory().empty()) {

@@ -6,12 +6,14 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "model_json.h"
+#include "protocol_input.h"
 #include "stroke/golden_check.h"
 
 namespace stroke::apps {
@@ -28,10 +30,11 @@ bool IsAliasName(std::string_view alias) {
                      [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'; });
 }
 
-// A positive decimal integer without sign or leading zero, or 0.
+// A positive decimal integer without sign or leading zero, at most
+// 2147483647 (timestamp versions fit), or 0.
 int VersionNumber(std::string_view text) {
   int version = 0;
-  if (text.empty() || text[0] == '0' || text.size() > 9) return 0;
+  if (text.empty() || text[0] == '0' || text.size() > 10) return 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), version);
   return error == std::errc() && end == text.data() + text.size() ? version : 0;
 }
@@ -66,15 +69,18 @@ StatusOr<std::map<std::string, int>> ReadAliases(const fs::path& file) {
   std::error_code error;
   if (!fs::exists(file, error)) return aliases;
   std::ifstream in(file, std::ios::binary);
+  if (!in) return IoError(fmt::format("{}: cannot be read: {}", kAliasesFile, std::strerror(errno)));
   std::ostringstream text;
   text << in.rdbuf();
-  const Json json = Json::parse(text.str(), nullptr, false);
-  if (json.is_discarded() || !json.is_object()) {
+  StatusOr<Json> parsed = ParseProtocolJson(text.str());  // duplicate keys and NUL bytes refused
+  if (!parsed.ok()) return InvalidInputError(fmt::format("{}: {}", kAliasesFile, parsed.status().message()));
+  const Json& json = *parsed;
+  if (!json.is_object()) {
     return InvalidInputError(fmt::format("{}: expected a JSON object of alias -> version", kAliasesFile));
   }
   for (const auto& [alias, version] : json.items()) {
     if (!IsAliasName(alias)) return InvalidInputError(fmt::format("{}: \"{}\" is not an alias name", kAliasesFile, ToValidUtf8(alias)));
-    if (!version.is_number_unsigned() || version.get<uint64_t>() == 0 || version.get<uint64_t>() > 999999999) {
+    if (!version.is_number_unsigned() || version.get<uint64_t>() == 0 || version.get<uint64_t>() > 2147483647) {
       return InvalidInputError(fmt::format("{}: alias \"{}\": expected a version number", kAliasesFile, alias));
     }
     aliases[alias] = version.get<int>();
@@ -164,6 +170,10 @@ StatusOr<ServedVersionPtr> ModelRepository::LoadVersion(const std::string& name,
   if (!model.ok()) return model.status();
   StatusOr<size_t> golden = CheckGoldenRows(*model);
   if (!golden.ok()) return CorruptBundleError("does not answer as its training library: " + golden.status().message());
+  if (*golden == 0 && !dir_.empty()) {
+    return CorruptBundleError("carries no golden rows: nothing shows it answers as its training library "
+                              "(train.py and export.py write them)");
+  }
   auto served = std::make_shared<ServedVersion>();
   served->name = name;
   served->version = version;
@@ -193,8 +203,14 @@ std::vector<std::string> ModelRepository::Reload() {
       if (previous != nullptr && previous->versions.count(version)) was = &previous->versions.at(version);
       VersionState& state = entry.versions[version];
       const std::vector<std::string> files = BundleFiles(version_dir.path());
-      if (files.size() != 1) {
-        state.reason = files.empty() ? "no *.bundle.json file" : fmt::format("{} *.bundle.json files: keep one", files.size());
+      if (files.size() > 1) {  // a stray copy: a serving version keeps serving what it loaded
+        state.reason = fmt::format("{} *.bundle.json files: keep one", files.size());
+        if (was != nullptr) state.served = was->served, state.stamp = was->stamp;
+        changes.push_back(fmt::format("refused {}/{}: {}", name, version, state.reason));
+        continue;
+      }
+      if (files.empty()) {
+        state.reason = "no *.bundle.json file (or an unreadable directory)";
         if (was != nullptr && was->served) changes.push_back(fmt::format("unloaded {}/{}: {}", name, version, state.reason));
         continue;
       }
@@ -219,7 +235,11 @@ std::vector<std::string> ModelRepository::Reload() {
       entry.aliases = std::move(*aliases);
     } else {
       entry.reason = aliases.status().message();
-      if (previous != nullptr) entry.aliases = previous->aliases;
+      if (previous != nullptr && !previous->aliases_unknown) {
+        entry.aliases = previous->aliases;
+      } else {
+        entry.aliases_unknown = true;
+      }
       changes.push_back(fmt::format("{}: {} (the aliases read before stay)", name, entry.reason));
     }
   }
@@ -237,12 +257,21 @@ std::vector<std::string> ModelRepository::Reload() {
 StatusOr<ServedVersionPtr> ModelRepository::Resolve(std::string_view name, std::string_view version_or_alias) const {
   const std::shared_ptr<const RepositoryIndex> index = Index();
   const std::string model(name.empty() ? std::string_view(default_model_) : name);
-  if (model.empty()) return NotFoundError("no default model: name one in the path (/models/{name}/...); models: " + Names(*index));
+  // What the client did not name (the default model, its default version) is
+  // the server's fault when missing: kCorruptBundle (503), never kNotFound (404).
+  if (model.empty()) {
+    return CorruptBundleError("no default model: name one in the path (/models/{name}/...) or start with "
+                              "--default-model; models: " + Names(*index));
+  }
   const auto found = index->find(model);
   if (found == index->end()) {
-    return NotFoundError(fmt::format("no model \"{}\" (models: {})", ToValidUtf8(model), Names(*index)));
+    const std::string message = fmt::format("no model \"{}\" (models: {})", ToValidUtf8(model), Names(*index));
+    return name.empty() ? CorruptBundleError("the default model is gone: " + message) : NotFoundError(message);
   }
   const ModelEntry& entry = found->second;
+  if (entry.aliases_unknown && VersionNumber(version_or_alias) == 0) {
+    return CorruptBundleError(fmt::format("model \"{}\": {}: name a version number", model, entry.reason));
+  }
   int version = VersionNumber(version_or_alias);
   std::string via;
   if (version_or_alias.empty()) {
@@ -266,8 +295,9 @@ StatusOr<ServedVersionPtr> ModelRepository::Resolve(std::string_view name, std::
   }
   const auto state = entry.versions.find(version);
   if (state == entry.versions.end()) {
-    return NotFoundError(fmt::format("model \"{}\" has no version {}{} (versions: {})", model, version, via,
-                                     Keys(entry.versions)));
+    const std::string message =
+        fmt::format("model \"{}\" has no version {}{} (versions: {})", model, version, via, Keys(entry.versions));
+    return version_or_alias.empty() ? CorruptBundleError(message) : NotFoundError(message);
   }
   if (!state->second.served) {
     return CorruptBundleError(
@@ -287,8 +317,12 @@ Status ModelRepository::SetAlias(const std::string& name, const std::string& ali
   }
   const auto state = entry->second.versions.find(version);
   if (state == entry->second.versions.end() || !state->second.served) {
+    std::map<int, bool> servable;
+    for (const auto& [v, s] : entry->second.versions) {
+      if (s.served) servable[v] = true;
+    }
     return InvalidInputError(fmt::format("model \"{}\" has no servable version {} (servable: {})", name, version,
-                                         Keys(entry->second.versions)));
+                                         Keys(servable)));
   }
   std::map<std::string, int> aliases = entry->second.aliases;
   aliases[alias] = version;
@@ -323,11 +357,19 @@ Status ModelRepository::WriteAliases(const std::string& name, const std::map<std
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
     out << JsonText(json, 2) << '\n';
-    if (!out.flush()) return IoError("cannot write " + temporary.string());
+    if (!out.flush()) {
+      std::error_code ignored;
+      fs::remove(temporary, ignored);
+      return IoError("cannot write " + temporary.string());
+    }
   }
   std::error_code error;
   fs::rename(temporary, file, error);
-  if (error) return IoError(fmt::format("cannot replace {}: {}", file.string(), error.message()));
+  if (error) {
+    std::error_code ignored;
+    fs::remove(temporary, ignored);
+    return IoError(fmt::format("cannot replace {}: {}", file.string(), error.message()));
+  }
   return Status::Ok();
 }
 

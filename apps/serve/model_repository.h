@@ -59,6 +59,9 @@ struct ModelEntry {
   std::map<int, VersionState> versions;
   std::map<std::string, int> aliases;
   std::string reason;  // a problem of the model as a whole (e.g. an unreadable aliases.json), or ""
+  // Its aliases.json could not be read and none was read before: requests
+  // naming no version are refused (503) rather than guessed.
+  bool aliases_unknown = false;
 };
 using RepositoryIndex = std::map<std::string, ModelEntry>;
 

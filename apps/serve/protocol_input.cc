@@ -39,6 +39,10 @@ class ParseErrorText : public nlohmann::json_sax<Json> {
 StatusOr<Json> ParseProtocolJson(std::string_view body) {
   body = SkipUtf8Bom(body);
   if (!IsValidUtf8(body)) return InvalidInputError("the body is not valid UTF-8");
+  // The parser would stop at a NUL and answer for the text before it.
+  if (const size_t nul = body.find('\0'); nul != std::string_view::npos) {
+    return InvalidInputError(fmt::format("the body holds a NUL byte at offset {}", nul));
+  }
   // The parser's callback sees every key with its depth: keys_at[d] holds the
   // keys of the object opened at depth d so far (a new object there clears it).
   std::vector<std::unordered_set<std::string>> keys_at;

@@ -86,7 +86,8 @@ void StrokeServer::AddProtocolRoutes() {
   Add("POST", "/v2/repository/index", "/v2/repository/index", Access::kOps,
       [this](const httplib::Request&, const RequestInfo&) {
         Json models = Json::array();  // Triton's model-repository extension: one entry per version
-        for (const auto& [name, entry] : *models_->Index()) {
+        const std::shared_ptr<const RepositoryIndex> index = models_->Index();  // held: a reload may replace it
+        for (const auto& [name, entry] : *index) {
           for (const auto& [version, state] : entry.versions) {
             models.push_back({{"name", name}, {"version", std::to_string(version)},
                               {"state", state.served ? "READY" : "UNAVAILABLE"}, {"reason", state.reason}});
@@ -98,7 +99,8 @@ void StrokeServer::AddProtocolRoutes() {
   // KServe V1.
   Add("GET", "/v1/models", "/v1/models", Access::kOps, [this](const httplib::Request&, const RequestInfo&) {
     Json names = Json::array();
-    for (const auto& [name, entry] : *models_->Index()) names.push_back(name);
+    const std::shared_ptr<const RepositoryIndex> index = models_->Index();  // held: a reload may replace it
+    for (const auto& [name, entry] : *index) names.push_back(name);
     return JsonReply(200, {{"models", names}});
   });
   Add("GET", R"(/v1/models/([^/:]+))", "/v1/models/{model}", Access::kOps,

@@ -3,6 +3,7 @@
 // reload (POST /admin/reload, admins only). docs/model-repository.md.
 #include <fmt/format.h>
 
+#include "protocol_input.h"
 #include "request_context.h"
 #include "server.h"
 #include "validation_detail.h"
@@ -23,7 +24,8 @@ Reply StatusReply(const Status& status, const std::string& request_id) {
 
 Json RepositoryIndexJson(const ModelRepository& models) {
   Json list = Json::array();
-  for (const auto& [name, entry] : *models.Index()) {
+  const std::shared_ptr<const RepositoryIndex> index = models.Index();  // held: a reload may replace it
+  for (const auto& [name, entry] : *index) {
     Json versions = Json::array();
     for (const auto& [version, state] : entry.versions) {
       Json v = {{"version", version}, {"state", state.served ? "READY" : "UNAVAILABLE"}};
@@ -54,10 +56,15 @@ void StrokeServer::AddRepositoryRoutes() {
       [this](const httplib::Request&, const RequestInfo&) { return JsonReply(200, RepositoryIndexJson(*models_)); });
   const std::string alias_path = R"(/models/([^/]+)/aliases/([^/]+))", alias_label = "/models/{model}/aliases/{alias}";
   Add("PUT", alias_path, alias_label, Access::kAdmin, [this](const httplib::Request& req, const RequestInfo& who) {
-    const Json body = Json::parse(req.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object() || !body.contains("version") || !body["version"].is_number_unsigned() ||
-        body["version"].get<uint64_t>() == 0 || body["version"].get<uint64_t>() > 999999999) {
-      return JsonReply(422, {{"detail", Json::array({DetailEntry({"body", "version"}, "expected {\"version\": N}, N a version number",
+    const StatusOr<Json> parsed = ParseProtocolJson(req.body);  // NUL bytes and duplicate keys refused
+    if (!parsed.ok()) {
+      return JsonReply(422, {{"detail", Json::array({DetailEntry({"body"}, parsed.status().message(), IssueKind::kParse)})}});
+    }
+    const Json& body = *parsed;
+    if (!body.is_object() || body.size() != 1 || !body.contains("version") || !body["version"].is_number_unsigned() ||
+        body["version"].get<uint64_t>() == 0 || body["version"].get<uint64_t>() > 2147483647) {
+      return JsonReply(422, {{"detail", Json::array({DetailEntry({"body", "version"},
+                                                                 "expected {\"version\": N}, N a version number, and nothing else",
                                                                  IssueKind::kType)})}});
     }
     const std::string& model = t_request.params[0];

@@ -69,12 +69,12 @@ std::string TrainingJobs::SpecPath(const std::string& model) const {
 }
 
 StatusOr<std::string> TrainingJobs::Submit(const std::string& model, std::string csv, const std::string& promote) {
+  if (!models_->Index()->count(model)) return NotFoundError(fmt::format("no model \"{}\"", ToValidUtf8(model)));
   if (config_.trainer_dir.empty()) {
     return InvalidInputError("retraining is not configured: start stroke-serve with --trainer DIR (python_export/) "
                              "and --trainer-python PYTHON (with scikit-learn)");
   }
   if (models_->directory().empty()) return InvalidInputError("retraining writes a new version: it needs --model-repository");
-  if (!models_->Index()->count(model)) return NotFoundError(fmt::format("no model \"{}\"", ToValidUtf8(model)));
   if (SpecPath(model).empty()) {
     return InvalidInputError(fmt::format("model \"{}\" has no training spec under {}/specs (a bundle converted by "
                                          "export.py is retrained where it was made)", model, config_.trainer_dir));
@@ -140,7 +140,9 @@ void TrainingJobs::Run(TrainingJob& job, const std::string& csv) {
   };
   const std::string spec = SpecPath(job.model);
   int version = 1;
-  for (const auto& [v, state] : models_->Index()->at(job.model).versions) version = std::max(version, v + 1);
+  const std::shared_ptr<const RepositoryIndex> before = models_->Index();  // held while read
+  if (!before->count(job.model)) return fail("the model left the repository before its job ran");
+  for (const auto& [v, state] : before->at(job.model).versions) version = std::max(version, v + 1);
   std::string work = (fs::temp_directory_path() / "stroke-train-XXXXXX").string();
   if (spec.empty() || mkdtemp(work.data()) == nullptr) return fail("cannot prepare the job (spec or temporary directory)");
   struct Cleanup {
@@ -208,7 +210,9 @@ void TrainingJobs::Run(TrainingJob& job, const std::string& csv) {
   job.version = version;
   job.metrics = HeldOutMetrics((*served)->model);
   if (job.promote.empty()) return;
-  const auto& aliases = models_->Index()->at(job.model).aliases;
+  const std::shared_ptr<const RepositoryIndex> index = models_->Index();  // held while read
+  if (!index->count(job.model)) return;
+  const auto& aliases = index->at(job.model).aliases;
   const auto current = aliases.find(job.promote);
   if (current != aliases.end()) {
     StatusOr<ServedVersionPtr> before = models_->Resolve(job.model, std::to_string(current->second));
