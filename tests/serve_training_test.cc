@@ -122,6 +122,12 @@ TEST_F(Training, RefusalsSayWhy) {
   EXPECT_EQ(client.Post("/models/lung/train", "a\n1\n", "text/csv")->status, 404);
   EXPECT_EQ(client.Post("/models/stroke/train", "", "text/csv")->status, 422);
   EXPECT_EQ(client.Get("/jobs/job-99")->status, 404);
+  ServeOptions nowhere = Options();  // a wrong --trainer is refused at startup
+  nowhere.trainer = (dir_.path() / "nowhere").string();
+  EXPECT_NE(StrokeServer::Create(nowhere).status().message().find("no train.py there"), std::string::npos);
+  ServeOptions no_python = Options();
+  no_python.trainer_python = (dir_.path() / "python").string();
+  EXPECT_NE(StrokeServer::Create(no_python).status().message().find("not an executable file"), std::string::npos);
   ServeOptions off = Options();
   off.trainer.clear();
   RunningServer unconfigured(off, OptionsModels{});

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <filesystem>
 
+#include <unistd.h>
+
 #include "model_path.h"
 #include "server.h"
 
@@ -110,6 +112,18 @@ StatusOr<std::unique_ptr<StrokeServer>> StrokeServer::Finish(std::unique_ptr<Str
   server->ConfigureHttp();
   server->AddRoutes();
   server->WarmUpParser();
+  if (!options.trainer.empty()) {  // refused at startup, not at the first upload
+    std::error_code error;
+    const std::filesystem::path train = std::filesystem::path(options.trainer) / "train.py";
+    if (options.model_repository.empty()) return InvalidInputError("--trainer needs --model-repository (new versions go there)");
+    if (!std::filesystem::is_regular_file(train, error)) {
+      return InvalidInputError(fmt::format("--trainer {}: no train.py there (give the python_export/ directory)",
+                                           options.trainer));
+    }
+    if (::access(options.trainer_python.c_str(), X_OK) != 0) {
+      return InvalidInputError(fmt::format("--trainer-python {}: not an executable file", options.trainer_python));
+    }
+  }
   TrainerConfig trainer{options.trainer_python, options.trainer, options.train_timeout_s};
   server->training_ = std::make_unique<TrainingJobs>(trainer, server->models_.get(),
                                                      [s = server.get()] { s->ReloadModels(); });
