@@ -40,9 +40,11 @@ void Metrics::RequestFinished(const std::string& route, const std::string& metho
   h.sum += seconds;
 }
 
-void Metrics::Predicted(const std::string& model, const std::string& version, size_t rows) {
+std::shared_ptr<std::atomic<uint64_t>> Metrics::PredictionCounter(const std::string& model, const std::string& version) {
   std::lock_guard<std::mutex> lock(mutex_);
-  predictions_[{model, version}] += rows;
+  std::shared_ptr<std::atomic<uint64_t>>& counter = predictions_[{model, version}];
+  if (!counter) counter = std::make_shared<std::atomic<uint64_t>>(0);
+  return counter;  // a version loaded again counts on where it left off
 }
 
 void Metrics::Compressed(double seconds) {
@@ -76,13 +78,10 @@ std::string Metrics::Render() const {
   std::lock_guard<std::mutex> lock(mutex_);
   text += "# HELP stroke_predictions_total Records predicted, per model and version.\n"
           "# TYPE stroke_predictions_total counter\n";
-  if (predictions_.empty()) {  // the default model, before its first prediction
-    fmt::format_to(out, "stroke_predictions_total{{model=\"{}\",model_version=\"{}\"}} 0\n", Label(model_name_),
-                   Label(model_version_));
-  }
+  // Every loaded version has its counter (Routes takes it), so each is listed, 0 before its first answer.
   for (const auto& [key, rows] : predictions_) {
     fmt::format_to(out, "stroke_predictions_total{{model=\"{}\",model_version=\"{}\"}} {}\n", Label(key.first),
-                   Label(key.second), rows);
+                   Label(key.second), rows->load());
   }
   fmt::format_to(out,
                  "# HELP stroke_http_compression_seconds_total Time spent compressing answers.\n"

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <tuple>
@@ -31,8 +32,10 @@ class Metrics {
   void RequestStarted() { in_flight_.fetch_add(1); }
   // `route` is the route template ("/predict"), never the raw path.
   void RequestFinished(const std::string& route, const std::string& method, int code, double seconds);
-  // `rows` records answered by `model` version `version` (labels of stroke_predictions_total).
-  void Predicted(const std::string& model, const std::string& version, size_t rows);
+  // The counter of records answered by `model` version `version` (the labels
+  // of stroke_predictions_total): taken once per model version, then added
+  // to without a lock on every request.
+  std::shared_ptr<std::atomic<uint64_t>> PredictionCounter(const std::string& model, const std::string& version);
   // Time spent compressing answers (seconds of one thread's CPU, wall clock).
   void Compressed(double seconds);
   // A request refused with 429 because its client failed to log in too often.
@@ -59,7 +62,8 @@ class Metrics {
   mutable std::mutex mutex_;
   std::map<std::tuple<std::string, std::string, int>, uint64_t> requests_;
   std::map<std::string, Histogram> latency_;
-  std::map<std::pair<std::string, std::string>, uint64_t> predictions_;  // (model, version) -> records
+  // (model, version) -> records answered; the counters outlive the Routes that add to them.
+  std::map<std::pair<std::string, std::string>, std::shared_ptr<std::atomic<uint64_t>>> predictions_;
 };
 
 }  // namespace stroke::apps

@@ -101,6 +101,12 @@ std::string Keys(const Map& map) {
   return keys.empty() ? "none" : keys;
 }
 
+// The default model of a repository: "stroke" when present, else the only one, else none.
+std::string DefaultModelOf(const RepositoryIndex& index) {
+  if (index.count("stroke")) return "stroke";
+  return index.size() == 1 ? index.begin()->first : "";
+}
+
 }  // namespace
 
 bool IsModelName(std::string_view name) {
@@ -120,8 +126,7 @@ StatusOr<std::unique_ptr<ModelRepository>> ModelRepository::Open(const std::stri
   if (!fs::is_directory(dir, error)) return NotFoundError("model repository \"" + dir + "\" is not a directory");
   std::unique_ptr<ModelRepository> repository(new ModelRepository(dir, limits, std::move(factory)));
   repository->Reload();
-  const RepositoryIndex& index = *repository->Index();
-  repository->default_model_ = index.count("stroke") ? "stroke" : index.size() == 1 ? index.begin()->first : "";
+  repository->default_model_ = DefaultModelOf(*repository->Index());
   return repository;
 }
 
@@ -144,7 +149,7 @@ StatusOr<std::unique_ptr<ModelRepository>> ModelRepository::FromBundles(const st
     if (!served.ok()) return InvalidInputError(fmt::format("{}: {}", path, served.status().message()));
     (*index)[name].versions[1] = VersionState{*served, "", Stamp(path)};
   }
-  repository->default_model_ = index->count("stroke") ? "stroke" : index->size() == 1 ? index->begin()->first : "";
+  repository->default_model_ = DefaultModelOf(*index);
   repository->Publish(std::move(index));
   return repository;
 }
@@ -159,7 +164,7 @@ std::unique_ptr<ModelRepository> ModelRepository::FromModel(const Model& model, 
   auto index = std::make_shared<RepositoryIndex>();
   const std::string name = served->name;
   (*index)[name].versions[1] = VersionState{std::move(served), "", ""};
-  repository->default_model_ = index->begin()->first;
+  repository->default_model_ = DefaultModelOf(*index);
   repository->Publish(std::move(index));
   return repository;
 }

@@ -7,7 +7,7 @@
 //   options.check.refuse_unknown_categories = settings.refuse_unknown_categories;
 //   options.max_rows = settings.max_batch_rows;
 //   ProtocolReply answer = OipInfer(model, "stroke", "1", body, options);
-//   metrics->Predicted(answer.predicted);
+//   (the server counts answer.predicted under the version that answered)
 //   return answer.reply;
 #ifndef STROKE_APPS_SERVE_PROTOCOL_REPLY_H_
 #define STROKE_APPS_SERVE_PROTOCOL_REPLY_H_

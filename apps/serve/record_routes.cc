@@ -96,25 +96,16 @@ Routes::Outcome Routes::Run(const RequestInfo& who, const std::string& body, con
     out.reply = JsonReply(422, {{"detail", Truncated(detail, kAnsweredDetail)}});
     return out;
   }
-  metrics_->Predicted(model_name_, model_version_, out.size());
+  predicted_->fetch_add(out.size());
   const double latency_ms = MillisecondsSince(who.start);
   // Each answer is rendered once: its prediction fields (the audit line's
   // "outputs"), continued into its /predict object (the reply, the log's
   // "first").
   const bool audit = log_->auditing();
   for (size_t i = 0; i < out.size() && (audit || options.render_all || i == 0); ++i) {
-    Json fields = Json::object();
-    for (auto& [name, value] : PredictionFields(model_, out.answer(i))) fields[name] = std::move(value);
-    std::string outputs = JsonText(fields);
+    std::string outputs = OutputsText(out.answer(i));
     const std::string& id = out.ids.empty() ? "" : out.ids[i];
-    if (audit) {
-      JsonObjectText line;
-      line.Add("time", NowIso8601()).Add("request_id", who.id).Add("user", who.user).Add("route", who.route).Add("row", i);
-      if (!id.empty()) line.Raw("id", id);
-      log_->Audit(line.Raw("inputs", RecordText(*input->rows[i].record)).Raw("outputs", outputs)
-                      .Raw("model", model_text_).Raw("model_version", model_version_text_).Add("latency_ms", latency_ms)
-                      .Close());
-    }
+    if (audit) Audit(who, i, id, *input->rows[i].record, outputs, latency_ms);
     if (options.render_all || i == 0) out.rendered.push_back(AnswerText(out.answer(i), std::move(outputs), id));
   }
   log_->AddRendered("INFO", "prediction",
@@ -127,19 +118,29 @@ Routes::Outcome Routes::Run(const RequestInfo& who, const std::string& body, con
 }
 
 void Routes::Answered(const RequestInfo& who, const std::vector<InputRow>& rows, const BatchScore& scored) const {
-  metrics_->Predicted(model_name_, model_version_, scored.rows.size());
+  predicted_->fetch_add(scored.rows.size());
   if (!log_->auditing()) return;
   const double latency_ms = MillisecondsSince(who.start);
   for (size_t i = 0; i < rows.size() && i < scored.rows.size(); ++i) {
     if (!scored.rows[i].ok || !rows[i].record.ok()) continue;
-    Json fields = Json::object();
-    for (auto& [name, value] : PredictionFields(model_, scored.rows[i].prediction)) fields[name] = std::move(value);
-    log_->Audit(JsonObjectText()
-                    .Add("time", NowIso8601()).Add("request_id", who.id).Add("user", who.user).Add("route", who.route)
-                    .Add("row", i).Raw("inputs", RecordText(*rows[i].record)).Raw("outputs", JsonText(fields))
-                    .Raw("model", model_text_).Raw("model_version", model_version_text_).Add("latency_ms", latency_ms)
-                    .Close());
+    Audit(who, i, "", *rows[i].record, OutputsText(scored.rows[i].prediction), latency_ms);
   }
+}
+
+std::string Routes::OutputsText(const RecordPrediction& p) const {
+  Json fields = Json::object();
+  for (auto& [name, value] : PredictionFields(model_, p)) fields[name] = std::move(value);
+  return JsonText(fields);
+}
+
+void Routes::Audit(const RequestInfo& who, size_t row, const std::string& id, const Record& inputs,
+                   const std::string& outputs, double latency_ms) const {
+  JsonObjectText line;
+  line.Add("time", NowIso8601()).Add("request_id", who.id).Add("user", who.user).Add("route", who.route).Add("row", row);
+  if (!id.empty()) line.Raw("id", id);
+  log_->Audit(line.Raw("inputs", RecordText(inputs)).Raw("outputs", outputs)
+                  .Raw("model", model_text_).Raw("model_version", model_version_text_).Add("latency_ms", latency_ms)
+                  .Close());
 }
 
 std::string Routes::Message(const RecordPrediction& p) const {

@@ -39,7 +39,8 @@ Routes::Routes(const Model& model, RouteSettings settings, Metrics* metrics, Eve
       started_(std::chrono::steady_clock::now()), started_at_(NowIso8601()),
       model_name_(settings_.model_name.empty() ? model.info().name : settings_.model_name),
       model_version_(settings_.model_version.empty() ? model.info().version : settings_.model_version),
-      model_text_(JsonText(model_name_)), model_version_text_(JsonText(model_version_)) {}
+      model_text_(JsonText(model_name_)), model_version_text_(JsonText(model_version_)),
+      predicted_(metrics->PredictionCounter(model_name_, model_version_)) {}
 
 Reply Routes::Health(bool ready) const {
   const double uptime = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();

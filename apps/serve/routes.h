@@ -5,6 +5,7 @@
 #define STROKE_APPS_SERVE_ROUTES_H_
 
 #include <memory>
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <utility>
@@ -141,6 +142,12 @@ class Routes {
   // and the audit line.
   // `id`: the "id" member's JSON text, first, or "" for none.
   std::string AnswerText(const RecordPrediction& p, std::string outputs, const std::string& id) const;
+  // The prediction fields of `p` (PredictionFields) as one JSON object's text.
+  std::string OutputsText(const RecordPrediction& p) const;
+  // One audit line: who asked, the row (and its id's JSON text, or ""), the
+  // record as sent, `outputs` (OutputsText), this model and the latency.
+  void Audit(const RequestInfo& who, size_t row, const std::string& id, const Record& inputs,
+             const std::string& outputs, double latency_ms) const;
   // {"model", "model_version", "n_rows", "predictions": [answers]} as JSON text.
   std::string BatchText(std::vector<std::string> answers) const;
   std::string Message(const RecordPrediction& p) const;  // a one-line summary of the answer
@@ -153,6 +160,7 @@ class Routes {
   const std::string started_at_;
   const std::string model_name_, model_version_;
   const std::string model_text_, model_version_text_;  // model_name_ and model_version_ as JSON text
+  const std::shared_ptr<std::atomic<uint64_t>> predicted_;  // this version's stroke_predictions_total
 };
 
 }  // namespace stroke::apps
