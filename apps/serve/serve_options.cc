@@ -31,7 +31,9 @@ reload the model repository.
 Routes: POST /prediction /predict /predict_proba /explain; GET / /health /livez /readyz /model
 /features /features/{name}/distribution /logs /logs/stats /metrics /openapi.json /docs;
 DELETE /logs. Per model: /models/{name}/... and /models/{name}/versions/{version or alias}/...;
-GET /models; PUT and DELETE /models/{name}/aliases/{alias}; POST /admin/reload.
+GET /models; PUT and DELETE /models/{name}/aliases/{alias}; POST /admin/reload;
+POST /models/{name}/train, GET /jobs, /jobs/{id}. Standard protocols: /v2/... (Open Inference
+Protocol), /v1/models/... (KServe v1), /invocations /ping /version (MLflow).
 See docs/http-api.md and docs/model-repository.md.
 )";
 

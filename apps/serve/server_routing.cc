@@ -177,7 +177,7 @@ httplib::Server::HandlerResponse StrokeServer::PreRoute(const httplib::Request& 
   }
   if (allow.empty()) {
     t_request.route = "unmatched";
-    return reject(404, "no route " + req.method + " " + req.path + " (GET /openapi.json lists the routes)");
+    return reject(404, "no route " + req.method + " " + req.path + " (docs/http-api.md lists every route; GET /openapi.json, the model routes)");
   }
   AppendMethod(&allow, "OPTIONS");
   if (req.method == "OPTIONS") {
