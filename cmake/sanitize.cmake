@@ -14,5 +14,11 @@ if(STROKE_SANITIZE)
   endif()
   add_compile_options(${stroke_sanitize_flags})
   add_link_options(-fsanitize=${STROKE_SANITIZE})
+  # clang links a C program (tests/c_api_test) with the C runtime of the
+  # sanitizers only; the C++ library it loads needs the C++ part (UBSan's vptr
+  # checks). g++ links both anyway.
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    add_link_options($<$<LINK_LANGUAGE:C>:-fsanitize-link-c++-runtime> $<$<LINK_LANGUAGE:C>:-lstdc++>)
+  endif()
   message(STATUS "Sanitizers: ${stroke_sanitize_flags}")
 endif()

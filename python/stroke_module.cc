@@ -91,7 +91,8 @@ LoadOptions LoadOptionsFrom(const py::kwargs& limits) {
       {"max_input_fields", &LoadOptions::max_input_fields},
       {"max_categories", &LoadOptions::max_categories},
       {"max_feature_operations", &LoadOptions::max_feature_operations},
-      {"max_golden_rows", &LoadOptions::max_golden_rows}};
+      {"max_golden_rows", &LoadOptions::max_golden_rows},
+      {"max_bundle_bytes", &LoadOptions::max_bundle_bytes}};
   LoadOptions options;
   for (const auto& [key, value] : limits) {
     const std::string name = py::str(key);
@@ -124,7 +125,7 @@ Immutable and thread-safe. Create it with Model.load(path) or Model.from_json(te
 Keyword limits raise what a bundle may ask for (stroke/load_options.h,
 docs/bundle-format.md#limits): max_tree_depth (default 1024), max_tree_nodes,
 max_total_nodes, max_trees, max_features, max_input_fields, max_categories,
-max_feature_operations, max_golden_rows; each a non-negative int.
+max_feature_operations, max_golden_rows, max_bundle_bytes; each a non-negative int.
 
 Raises BundleError (ValueError subclass; libstroke's message, starting with the
 file and the JSON path of the problem) for a corrupt bundle or one past a limit,

@@ -7,8 +7,12 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <sys/stat.h>
+
 #include <array>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 
 #include "hostile_bundles.h"
@@ -261,8 +265,36 @@ INSTANTIATE_TEST_SUITE_P(
         Limit{"max_feature_operations", &LoadOptions::max_feature_operations, 7,
               "features[3].expr: the feature program's operation count per record 8 exceeds the limit of 7"},
         Limit{"max_golden_rows", &LoadOptions::max_golden_rows, 1,
-              "golden: golden row count 2 exceeds the limit of 1"}),
+              "golden: golden row count 2 exceeds the limit of 1"},
+        // tiny.bundle.json is 1897 bytes.
+        Limit{"max_bundle_bytes", &LoadOptions::max_bundle_bytes, 1896,
+              "(root): bundle size 1897 bytes exceeds the limit of 1896"}),
     [](const ::testing::TestParamInfo<Limit>& info) { return std::string(info.param.name); });
+
+// Model::Load reads only regular files, and never more than max_bundle_bytes
+// + 1 bytes: a 64 GiB (sparse) file under a 1 MiB limit is refused at once.
+TEST(BundleLimit, LoadReadsNoMoreThanTheLimitAndOnlyRegularFiles) {
+  testing::TempDir dir;
+  const std::string huge = dir.File("huge.bundle.json");
+  std::ofstream(huge).close();
+  std::filesystem::resize_file(huge, uint64_t{64} << 30);
+  LoadOptions options;
+  options.max_bundle_bytes = size_t{1} << 20;
+  StatusOr<Model> model = Model::Load(huge, options);
+  ASSERT_FALSE(model.ok());
+  EXPECT_EQ(model.status().code(), StatusCode::kCorruptBundle);
+  EXPECT_NE(model.status().message().find("bundle size 1048577 bytes exceeds the limit of 1048576"), std::string::npos)
+      << model.status().message();
+
+  const std::string fifo = dir.File("fifo.bundle.json");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  for (const std::string& path : {fifo, std::string("/dev/zero"), dir.path().string()}) {
+    model = Model::Load(path);  // would block, never end, or read as empty
+    ASSERT_FALSE(model.ok()) << path;
+    EXPECT_EQ(model.status().code(), StatusCode::kIoError) << path;
+    EXPECT_EQ(model.status().message(), "bundle \"" + path + "\" is not a regular file");
+  }
+}
 
 TEST(BundleLimit, DefaultsAdmitEveryShippedBundle) {
   for (const std::string& path : testing::AllBundlePaths()) {

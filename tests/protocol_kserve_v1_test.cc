@@ -87,6 +87,7 @@ TEST(KServeV1, HostileBodiesAreRefusedByName) {
       {R"({"data": []})", "Expected key \"instances\" in request body"},
       {R"({"instances": {"age": 3}})", "Expected \"instances\" to be a list"},
       {R"({"inputs": 3})", "Expected \"inputs\" to be a list"},
+      {R"({"instances": [], "inputs": []})", "send either \"instances\" or \"inputs\", not both"},
       {R"({"instances": [3]})", "instances[0]: expected a record (an object) or a row (an array of 10 values"},
       {R"({"instances": [[1, 2]]})", "instances[0]: expected a row of 10 values in schema order (\"gender\", \"age\""},
       {R"({"instances": [)" + record + "," + with(R"("age": 150)") + "]}", "instances[1].age: must be in [0, 130], got 150"},

@@ -54,7 +54,9 @@ std::vector<BadInput> Table() {
   // The same record mistakes on each record route.
   const std::vector<std::pair<std::string, bool>> record_routes = {
       {"/prediction", true}, {"/predict", false}, {"/predict_proba", false}, {"/explain", false}};
-  for (const auto& [route, object_only] : record_routes) {
+  for (const auto& route_and_kind : record_routes) {
+    const std::string& route = route_and_kind.first;  // a lambda may not capture a structured binding in clang 14
+    const bool object_only = route_and_kind.second;
     auto add = [&](const std::string& name, const std::string& body, int status, const std::string& names,
                    const std::string& type = "application/json", const std::string& extra = "") {
       t.push_back({route + " " + name, Request("POST", route, body, type, extra), status, names});

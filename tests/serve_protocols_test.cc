@@ -93,6 +93,26 @@ TEST_F(Protocols, MlflowScoringServer) {
   EXPECT_TRUE(Json::parse(bad->body).contains("error_code")) << bad->body;
 }
 
+// --predict-proba: KServe v1 (its sklearn server's PREDICT_PROBA=true) and
+// MLflow answer class probabilities, the library's bit for bit.
+TEST_F(Protocols, PredictProbaMakesKServeAndMlflowAnswerProbabilities) {
+  ServeOptions options;
+  options.model_repository = dir_.path().string();
+  options.predict_proba = true;
+  RunningServer proba(options, OptionsModels{});
+  auto client = proba.Client();
+  const auto library = StrokeModel().Predict(testing::RecordOrDie(kPatient));
+  const Json expected = Json::array({Json::array({library->probabilities[0], library->probabilities[1]})});
+  auto kserve = client.Post("/v1/models/stroke:predict", std::string(R"({"instances": [)") + kPatient + "]}",
+                            "application/json");
+  ASSERT_EQ(kserve->status, 200) << kserve->body;
+  EXPECT_EQ(Json::parse(kserve->body)["predictions"], expected);
+  auto mlflow = client.Post("/invocations", std::string(R"({"dataframe_records": [)") + kPatient + "]}",
+                            "application/json");
+  ASSERT_EQ(mlflow->status, 200) << mlflow->body;
+  EXPECT_EQ(Json::parse(mlflow->body)["predictions"], expected);
+}
+
 TEST_F(Protocols, EveryProtocolCountsUnderTheVersionThatAnswered) {
   auto client = server_->Client();
   ASSERT_EQ(client.Post("/v2/models/stroke/versions/2/infer", OipPatient(), "application/json")->status, 200);

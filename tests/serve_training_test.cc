@@ -134,7 +134,7 @@ TEST_F(Training, RefusalsSayWhy) {
   auto other = unconfigured.Client();
   other.set_basic_auth("alice", "wonderland");
   auto refused = other.Post("/models/stroke/train", "a\n1\n", "text/csv");
-  EXPECT_EQ(refused->status, 422);
+  EXPECT_EQ(refused->status, 501);  // this server does not train: not the request's fault
   EXPECT_NE(refused->body.find("--trainer"), std::string::npos) << refused->body;
 }
 

@@ -19,17 +19,17 @@ const std::vector<LoadLimitFlag>& LoadLimitFlags() {
       {"max-categories", &LoadOptions::max_categories, "categories of one category field"},
       {"max-feature-operations", &LoadOptions::max_feature_operations, "feature-program operations per record"},
       {"max-golden-rows", &LoadOptions::max_golden_rows, "golden rows"},
+      {"max-bundle-bytes", &LoadOptions::max_bundle_bytes, "bytes of a bundle file", size_t{1} << 40},
   };
   return *flags;
 }
 
 Status SetLoadLimit(const LoadLimitFlag& flag, const std::string& text, LoadOptions* options) {
-  constexpr long long kMax = 2147483647;
   char* end = nullptr;
   errno = 0;
   const long long value = std::strtoll(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || errno != 0 || value < 1 || value > kMax) {
-    return InvalidInputError(fmt::format("--{}: expected an integer in [1, {}], got \"{}\"", flag.name, kMax, text));
+  if (text.empty() || *end != '\0' || errno != 0 || value < 1 || static_cast<unsigned long long>(value) > flag.max) {
+    return InvalidInputError(fmt::format("--{}: expected an integer in [1, {}], got \"{}\"", flag.name, flag.max, text));
   }
   options->*flag.field = static_cast<size_t>(value);
   return Status::Ok();

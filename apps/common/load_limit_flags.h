@@ -21,12 +21,13 @@ struct LoadLimitFlag {
   const char* name;               // without "--": "max-tree-depth"
   size_t LoadOptions::*field;     // the limit it sets
   const char* help;               // one line for the usage text
+  size_t max = 2147483647;        // the largest value the flag takes
 };
 
 // Every limit of LoadOptions, in the order the usage text lists them.
 const std::vector<LoadLimitFlag>& LoadLimitFlags();
 
-// Sets `flag`'s limit in *options from `text`, an integer in [1, 2^31 - 1].
+// Sets `flag`'s limit in *options from `text`, an integer in [1, flag.max].
 // kInvalidInput naming the flag otherwise.
 Status SetLoadLimit(const LoadLimitFlag& flag, const std::string& text, LoadOptions* options);
 

@@ -24,6 +24,9 @@ ProtocolReply KServeV1Predict(const Model& model, std::string_view body, const K
   if (!request->is_object()) {
     return Refuse(400, "expected a request object {\"instances\": [...]}, got " + DescribeJson(*request));
   }
+  if (request->contains("inputs") && request->contains("instances")) {
+    return Refuse(400, "send either \"instances\" or \"inputs\", not both");
+  }
   const char* key = request->contains("inputs") ? "inputs" : "instances";
   auto instances = request->find(key);
   if (instances == request->end()) return Refuse(400, "Expected key \"instances\" in request body");

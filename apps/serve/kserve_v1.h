@@ -6,13 +6,14 @@
 //   GET  /v1/models/{name}            -> KServeV1ModelStatus(name, true)
 //   POST /v1/models/{name}:predict    -> KServeV1Predict(model, body, options)
 //
-// Request: {"instances": [...]} (or {"inputs": [...]}, which KServe also
-// reads and prefers), each instance a record {"age": 67, ...} or a row
+// Request: {"instances": [...]} or {"inputs": [...]} (KServe reads either;
+// both at once is a 400), each instance a record {"age": 67, ...} or a row
 // [67, ...] of every input in schema order; JSON types as /predict takes them.
 // Response: {"predictions": [...]}, one per instance, as KServe's sklearn
 // server answers: scikit-learn's predict() - the class (classification: the
 // bundle's class label, e.g. "stroke") or the value (regression) - or, with
-// KServeV1Options::probabilities (the sklearn server's PREDICT_PROBA=true),
+// KServeV1Options::probabilities (the sklearn server's PREDICT_PROBA=true;
+// stroke-serve --predict-proba),
 // predict_proba(): each instance's class probabilities in class order.
 // Errors: {"error": "..."} - 400 for a body or record that does not fit
 // (naming instances[i] and the field), 413 above ProtocolOptions::max_rows.

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <limits>
 #include <unordered_map>
 
 #include "protocol_input.h"
@@ -9,16 +10,30 @@
 namespace stroke::apps {
 namespace {
 
+// A datatype and the values its elements may hold (the protocol's
+// datatypes are C types: INT8 is int8_t, FP16 is IEEE 754 binary16):
+// whole numbers in [min, max], floats of magnitude <= max_magnitude.
 struct Datatype {
   const char* name;
   OipElementKind kind;
+  OipRange range;
 };
+constexpr int64_t kInt64Min = std::numeric_limits<int64_t>::min();
+constexpr uint64_t kInt64Max = std::numeric_limits<int64_t>::max();
 constexpr Datatype kDatatypes[] = {
-    {"BOOL", OipElementKind::kBool},      {"INT8", OipElementKind::kInteger},   {"INT16", OipElementKind::kInteger},
-    {"INT32", OipElementKind::kInteger},  {"INT64", OipElementKind::kInteger},  {"UINT8", OipElementKind::kUnsigned},
-    {"UINT16", OipElementKind::kUnsigned}, {"UINT32", OipElementKind::kUnsigned}, {"UINT64", OipElementKind::kUnsigned},
-    {"FP16", OipElementKind::kFloat},     {"FP32", OipElementKind::kFloat},     {"FP64", OipElementKind::kFloat},
-    {"BYTES", OipElementKind::kBytes},
+    {"BOOL", OipElementKind::kBool, {}},
+    {"INT8", OipElementKind::kInteger, {-128, 127}},
+    {"INT16", OipElementKind::kInteger, {-32768, 32767}},
+    {"INT32", OipElementKind::kInteger, {-2147483648LL, 2147483647}},
+    {"INT64", OipElementKind::kInteger, {kInt64Min, kInt64Max}},
+    {"UINT8", OipElementKind::kInteger, {0, 255}},
+    {"UINT16", OipElementKind::kInteger, {0, 65535}},
+    {"UINT32", OipElementKind::kInteger, {0, 4294967295ULL}},
+    {"UINT64", OipElementKind::kInteger, {0, std::numeric_limits<uint64_t>::max()}},
+    {"FP16", OipElementKind::kFloat, {0, 0, 65504}},
+    {"FP32", OipElementKind::kFloat, {0, 0, std::numeric_limits<float>::max()}},
+    {"FP64", OipElementKind::kFloat, {0, 0, std::numeric_limits<double>::max()}},
+    {"BYTES", OipElementKind::kBytes, {}},
 };
 
 std::string ShapeText(const std::vector<uint64_t>& shape) { return fmt::format("[{}]", fmt::join(shape, ", ")); }
@@ -71,6 +86,17 @@ StatusOr<std::vector<const Json*>> Flatten(const Json& data, const std::vector<u
   return out;
 }
 
+// `e` (a JSON number) within `range`: whole numbers compared exactly (as
+// JSON holds them: int64 when negative, else uint64), floats by magnitude.
+bool InRange(const Json& e, const OipRange& range, OipElementKind kind) {
+  if (kind == OipElementKind::kFloat) {
+    const double v = e.get<double>();
+    return v >= -range.max_magnitude && v <= range.max_magnitude;
+  }
+  if (e.is_number_unsigned()) return e.get<uint64_t>() <= range.max;
+  return e.is_number_integer() && e.get<int64_t>() >= range.min;
+}
+
 // One element as the Value field `field` gets; where() names it for errors
 // (a template: called only on an error, never allocated per element).
 template <typename Where>
@@ -83,11 +109,17 @@ StatusOr<Value> ElementValue(const OipTensor& t, const Json& e, const Schema& sc
     case OipElementKind::kBool:
       return e.is_boolean() ? StatusOr<Value>(Value::Bool(e.get<bool>())) : refuse("true or false");
     case OipElementKind::kInteger:
-      return e.is_number_integer() ? StatusOr<Value>(JsonToValue(e)) : refuse("an integer");
-    case OipElementKind::kUnsigned:
-      return e.is_number_unsigned() ? StatusOr<Value>(JsonToValue(e)) : refuse("an integer >= 0");
+      if (!e.is_number_integer()) return refuse("an integer");
+      if (!InRange(e, t.range, t.kind)) {
+        return refuse(fmt::format("an integer in [{}, {}]", t.range.min, t.range.max).c_str());
+      }
+      return JsonToValue(e);
     case OipElementKind::kFloat:
-      return e.is_number() ? StatusOr<Value>(JsonToValue(e)) : refuse("a number");
+      if (!e.is_number()) return refuse("a number");
+      if (!InRange(e, t.range, t.kind)) {
+        return refuse(fmt::format("a number of magnitude <= {}", t.range.max_magnitude).c_str());
+      }
+      return JsonToValue(e);
     case OipElementKind::kBytes:
       if (e.is_string()) return schema.ValueFromText(field, e.get_ref<const std::string&>());
       return e.is_primitive() ? StatusOr<Value>(JsonToValue(e)) : refuse("a string");
@@ -125,6 +157,7 @@ StatusOr<OipTensor> ReadOipTensor(const Json& input, size_t index) {
   for (const Datatype& d : kDatatypes) {
     if (t.datatype == d.name) {
       t.kind = d.kind;
+      t.range = d.range;
       known = true;
     }
   }

@@ -15,13 +15,23 @@
 namespace stroke::apps {
 
 // The tensor datatypes, grouped by how their elements are read.
-enum class OipElementKind { kBool, kInteger, kUnsigned, kFloat, kBytes };
+enum class OipElementKind { kBool, kInteger, kFloat, kBytes };
+
+// The values a datatype holds: whole numbers in [min, max] (INT8: [-128,
+// 127], UINT64: [0, 2^64 - 1]); floats of magnitude <= max_magnitude
+// (FP16: 65504, FP32: FLT_MAX).
+struct OipRange {
+  int64_t min = 0;
+  uint64_t max = 0;
+  double max_magnitude = 0;
+};
 
 // One request input tensor, checked for shape and size (not yet for values).
 struct OipTensor {
   std::string name;       // valid UTF-8
   std::string datatype;   // as sent: "FP64", "BYTES", ...
   OipElementKind kind = OipElementKind::kFloat;
+  OipRange range;  // the datatype's values
   std::vector<uint64_t> shape;        // 1 or 2 dimensions
   std::vector<const Json*> elements;  // row-major, shape's product of them; point into the request
 };

@@ -116,6 +116,7 @@ void StrokeServer::AddProtocolRoutes() {
                            [&](const ServedVersion& served, const httplib::Request& r, const RequestInfo& w) {
                              KServeV1Options options;
                              options.protocol = answering(served, w);
+                             options.probabilities = options_.predict_proba;
                              return KServeV1Predict(served.model, r.body, options).reply;
                            }, oip_error);
       });
@@ -126,6 +127,7 @@ void StrokeServer::AddProtocolRoutes() {
         return WithVersion("", "", req, who, [&](const ServedVersion& served, const httplib::Request& r, const RequestInfo& w) {
           MlflowOptions options;
           options.protocol = answering(served, w);
+          options.probabilities = options_.predict_proba;
           return MlflowInvocations(served.model, r.body, r.get_header_value("Content-Type"), options).reply;
         }, MlflowError);
       });

@@ -57,7 +57,12 @@ Reply Routes::Readyz(bool ready) const {
   return JsonReply(200, {{"status", "ready"}, {"model", model_name_}, {"version", model_version_}});
 }
 
-Reply Routes::ModelMetadata() const { return JsonReply(200, ModelInfoJson(model_)); }
+Reply Routes::ModelMetadata() const {
+  Json info = ModelInfoJson(model_);
+  info["served"] = {{"name", model_name_}, {"version", model_version_}};
+  info["limits"] = {{"max_batch_rows", settings_.max_batch_rows}};
+  return JsonReply(200, info);
+}
 
 Reply Routes::Features() const {
   Json inputs = Json::array();

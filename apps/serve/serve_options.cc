@@ -93,6 +93,10 @@ std::unique_ptr<CLI::App> MakeParser(ServeOptions* o) {
                 "422 for a category unseen in training on every request, even where the bundle "
                 "answers it with a warning (a request can ask with ?unknown_categories=refuse)")
       ->group(model);
+  app->add_flag("--predict-proba", o->predict_proba,
+                "KServe v1 :predict and MLflow /invocations answer predict_proba (class probabilities), not the "
+                "class, unless the request asks otherwise (KServe's PREDICT_PROBA=true)")
+      ->group(model);
   AddLoadLimitOptions(app.get(), &o->load, "Bundle limits (beyond one, a bundle is refused naming it)");
   const std::string training = "Retraining (with --model-repository)";
   app->add_option("--trainer", o->trainer,

@@ -30,6 +30,7 @@ struct ServeOptions {
   size_t max_batch_rows = 1000;      // records in one /predict body
   bool refuse_unknown_categories = false;  // every request: an unknown category is a 422, even
                                            // where the bundle accepts it (unknown_category)
+  bool predict_proba = false;        // KServe v1 and MLflow /invocations answer class probabilities
   int threads = 64;                  // worker threads: requests answered at once
   int header_timeout_s = 3;          // a request's line and headers, from its first byte (408 after)
   int read_timeout_s = 10;           // the whole request, headers and body, from its first byte (408 after)

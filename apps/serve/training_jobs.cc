@@ -68,21 +68,38 @@ std::string TrainingJobs::SpecPath(const std::string& model) const {
   return fs::is_regular_file(spec, error) ? spec.string() : "";
 }
 
-StatusOr<std::string> TrainingJobs::Submit(const std::string& model, std::string csv, const std::string& promote) {
-  if (!models_->Index()->count(model)) return NotFoundError(fmt::format("no model \"{}\"", ToValidUtf8(model)));
+StatusOr<std::string> TrainingJobs::Submit(const std::string& model, std::string csv, const std::string& promote,
+                                           Refusal* refusal) {
+  auto refuse = [refusal](Refusal why, Status status) {
+    if (refusal != nullptr) *refusal = why;
+    return status;
+  };
+  if (!models_->Index()->count(model)) {
+    return refuse(Refusal::kUnknownModel, NotFoundError(fmt::format("no model \"{}\"", ToValidUtf8(model))));
+  }
   if (config_.trainer_dir.empty()) {
-    return InvalidInputError("retraining is not configured: start stroke-serve with --trainer DIR (python_export/) "
-                             "and --trainer-python PYTHON (with scikit-learn)");
+    return refuse(Refusal::kNotConfigured,
+                  InvalidInputError("retraining is not configured: start stroke-serve with --trainer DIR "
+                                    "(python_export/) and --trainer-python PYTHON (with scikit-learn)"));
   }
-  if (models_->directory().empty()) return InvalidInputError("retraining writes a new version: it needs --model-repository");
+  if (models_->directory().empty()) {
+    return refuse(Refusal::kNotConfigured,
+                  InvalidInputError("retraining writes a new version: it needs --model-repository"));
+  }
   if (SpecPath(model).empty()) {
-    return InvalidInputError(fmt::format("model \"{}\" has no training spec under {}/specs (a bundle converted by "
-                                         "export.py is retrained where it was made)", model, config_.trainer_dir));
+    return refuse(Refusal::kNotTrainable,
+                  InvalidInputError(fmt::format("model \"{}\" has no training spec under {}/specs (a bundle "
+                                                "converted by export.py is retrained where it was made)",
+                                                model, config_.trainer_dir)));
   }
-  if (csv.empty()) return InvalidInputError("the body is empty: send the labelled training data as text/csv");
+  if (csv.empty()) {
+    return refuse(Refusal::kNotTrainable,
+                  InvalidInputError("the body is empty: send the labelled training data as text/csv"));
+  }
   std::lock_guard<std::mutex> lock(mutex_);
   if (queue_.size() >= config_.max_queued) {
-    return InvalidInputError(fmt::format("{} training jobs already wait: try again later", queue_.size()));
+    return refuse(Refusal::kBusy,
+                  InvalidInputError(fmt::format("{} training jobs already wait: try again later", queue_.size())));
   }
   TrainingJob job;
   job.id = fmt::format("job-{}", next_id_++);

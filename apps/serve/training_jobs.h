@@ -58,11 +58,18 @@ class TrainingJobs {
   TrainingJobs(const TrainingJobs&) = delete;
   TrainingJobs& operator=(const TrainingJobs&) = delete;
 
-  // Queues a job training `model` on `csv`. kInvalidInput: retraining not
-  // configured, a model without a training spec (converted by export.py),
-  // no repository directory, an empty upload, a bad alias, a full queue;
-  // kNotFound: no such model. Returns the job's id.
-  StatusOr<std::string> Submit(const std::string& model, std::string csv, const std::string& promote);
+  // Why Submit refused (the HTTP status follows from it: 404, 501, 422, 503).
+  enum class Refusal {
+    kUnknownModel,   // no such model
+    kNotConfigured,  // no --trainer, or no repository directory to write to
+    kNotTrainable,   // a model without a training spec (converted by export.py), an empty upload, a bad alias
+    kBusy,           // the queue is full: try again later
+  };
+  // Queues a job training `model` on `csv`. Returns the job's id, or an
+  // error saying why (kNotFound for kUnknownModel, else kInvalidInput) with
+  // *refusal set when given.
+  StatusOr<std::string> Submit(const std::string& model, std::string csv, const std::string& promote,
+                               Refusal* refusal = nullptr);
 
   std::optional<TrainingJob> Get(const std::string& id) const;
   std::vector<TrainingJob> List() const;  // oldest first, at most the last 100

@@ -21,16 +21,31 @@ Json JobJson(const TrainingJob& job) {
   return out;
 }
 
+// A refused submission: 404 no such model, 501 this server does not train,
+// 422 this model or upload cannot be trained, 503 + Retry-After when busy.
+Reply RefusalReply(TrainingJobs::Refusal refusal, const std::string& message, const std::string& request_id) {
+  switch (refusal) {
+    case TrainingJobs::Refusal::kUnknownModel: return ErrorReply(404, message, request_id);
+    case TrainingJobs::Refusal::kNotConfigured: return ErrorReply(501, message, request_id);
+    case TrainingJobs::Refusal::kNotTrainable: return ErrorReply(422, message, request_id);
+    case TrainingJobs::Refusal::kBusy: {
+      Reply reply = ErrorReply(503, message, request_id);
+      reply.headers.emplace_back("Retry-After", "60");
+      return reply;
+    }
+  }
+  return ErrorReply(500, message, request_id);
+}
+
 }  // namespace
 
 void StrokeServer::AddTrainingRoutes() {
   Add("POST", R"(/models/([^/]+)/train)", "/models/{model}/train", Access::kAdmin,
       [this](const httplib::Request& req, const RequestInfo& who) {
+        TrainingJobs::Refusal refusal{};
         const StatusOr<std::string> id =
-            training_->Submit(t_request.params[0], req.body, req.get_param_value("promote"));
-        if (!id.ok()) {
-          return ErrorReply(id.status().code() == StatusCode::kNotFound ? 404 : 422, id.status().message(), who.id);
-        }
+            training_->Submit(t_request.params[0], req.body, req.get_param_value("promote"), &refusal);
+        if (!id.ok()) return RefusalReply(refusal, id.status().message(), who.id);
         events_.Add("INFO", "training job queued", {{"job", *id}, {"model", t_request.params[0]}, {"user", who.user}});
         Reply reply = JsonReply(202, JobJson(*training_->Get(*id)));
         reply.headers.emplace_back("Location", "/jobs/" + *id);

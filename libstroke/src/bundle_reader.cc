@@ -1,10 +1,13 @@
 // Reads a bundle (docs/bundle-format.md) into a Model: checks the format,
 // has each section read by its reader (section_readers.h: read_<section>.cc)
 // and checks the sections against each other.
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <filesystem>
 #include <fstream>
-#include <sstream>
 
+#include "load_limits.h"
 #include "model_state.h"
 #include "section_readers.h"
 #include "stroke/model.h"
@@ -101,6 +104,11 @@ class BundleReader {
 }  // namespace
 
 StatusOr<Model> Model::FromJson(std::string_view bundle_json, const LoadOptions& options) {
+  if (bundle_json.size() > options.max_bundle_bytes) {
+    return CorruptBundleError(
+        OverLimit("(root): bundle size " + std::to_string(bundle_json.size()) + " bytes", options.max_bundle_bytes,
+                  "max_bundle_bytes"));
+  }
   Json root;
   Status parsed = ParseJsonText(bundle_json, &root);
   if (!parsed.ok()) return CorruptBundleError(parsed.message());
@@ -111,12 +119,27 @@ StatusOr<Model> Model::FromJson(std::string_view bundle_json, const LoadOptions&
 }
 
 StatusOr<Model> Model::Load(const std::string& path, const LoadOptions& options) {
+  std::error_code error;
+  const auto status = std::filesystem::status(path, error);
+  if (error || !std::filesystem::exists(status)) return IoError("cannot open bundle \"" + path + "\"");
+  // A directory, FIFO or device is no bundle: reading one would block,
+  // never end (/dev/zero) or answer as if empty.
+  if (!std::filesystem::is_regular_file(status)) {
+    return IoError("bundle \"" + path + "\" is not a regular file");
+  }
   std::ifstream file(path, std::ios::binary);
   if (!file) return IoError("cannot open bundle \"" + path + "\"");
-  std::ostringstream text;
-  text << file.rdbuf();
+  // At most one byte past the limit, however large the file (or grows).
+  const size_t cap = options.max_bundle_bytes < SIZE_MAX ? options.max_bundle_bytes + 1 : SIZE_MAX;
+  std::string text;
+  char chunk[1 << 16];
+  while (text.size() < cap) {
+    file.read(chunk, static_cast<std::streamsize>(std::min(sizeof chunk, cap - text.size())));
+    text.append(chunk, static_cast<size_t>(file.gcount()));
+    if (!file) break;  // the end, or an error
+  }
   if (file.bad()) return IoError("cannot read bundle \"" + path + "\"");
-  StatusOr<Model> model = FromJson(text.str(), options);
+  StatusOr<Model> model = FromJson(text, options);
   if (!model.ok()) return Status(model.status().code(), path + ": " + model.status().message());
   return model;
 }

@@ -186,7 +186,10 @@ class Client:
 
     def info(self):
         """The model's metadata, GET .../model: dict with name, version, task, threshold,
-        class_labels, inputs, features, metrics, ... (needs credentials with --protect-ops)."""
+        class_labels, inputs, features, metrics, ...; "served": {"name", "version"}, the
+        model version that answers (a repository's version number, else the bundle's
+        version); "limits": {"max_batch_rows"}, the server's --max-batch-rows (needs
+        credentials with --protect-ops)."""
         return self._request("GET", self._prefix + "/model")
 
     # -- batches --------------------------------------------------------------------

@@ -141,6 +141,7 @@ def test_batches_split_under_the_limit_and_joined_in_order(small_batch_server, s
     with stroke.Client(small_batch_server) as client:
         labels = client.predict(ten)
         assert client.max_batch_rows == 3
+        assert client.info()["limits"] == {"max_batch_rows": 3}  # what the server publishes
     assert requests_counted(small_batch_server, "/predict", 413) - refused == 1
     assert requests_counted(small_batch_server, "/predict", 200) - before == 4
     np.testing.assert_array_equal(labels, stroke_model.predict(ten))
@@ -315,6 +316,7 @@ def test_per_model_and_version_routes(server, heart_model, stroke_model, rows):
             np.testing.assert_array_equal(proba, heart_model.predict_proba(heart_rows))
             np.testing.assert_array_equal(client.predict(heart_rows), heart_model.predict(heart_rows))
             assert len(client.explain(heart_rows[:2])[0]) == 5  # one explanation per class
+            assert client.info()["served"] == {"name": "heart_disease", "version": "1"}
     with stroke.Client(server, model="stroke", version=1) as client:
         np.testing.assert_array_equal(client.predict_proba(rows), stroke_model.predict_proba(rows))
     for model, version in (("nope", None), ("stroke", 7)):

@@ -62,6 +62,13 @@ struct STROKE_EXPORT LoadOptions {
   size_t max_feature_operations = size_t{1} << 20;
   // Most golden rows (export-time answers kept for checks). Cost: memory.
   size_t max_golden_rows = 10000;
+  // Largest bundle, in bytes of JSON text (Model::Load reads only regular
+  // files, and never more than this; Model::FromJson refuses longer text).
+  // 2^32 (4 GiB) admits ~35 million tree nodes (~120 bytes each in JSON),
+  // far beyond any boosted model; a random forest grown to purity on a
+  // million rows is bigger: raise the limit, and give parsing several times
+  // the file's size in memory. Cost: memory while loading.
+  size_t max_bundle_bytes = size_t{1} << 32;
 };
 
 }  // namespace stroke
