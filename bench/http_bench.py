@@ -57,9 +57,10 @@ def to_ms(text):
     return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
 
-def wrk(port, connections, seconds, script):
+def wrk(port, connections, seconds, script, path="/prediction"):
+    """wrk's figures for `script` (a Lua file setting method, body, headers) sent to `path`."""
     out = subprocess.run(["wrk", "-t", str(min(connections, 2)), "-c", str(connections), "-d", f"{seconds}s",
-                          "--latency", "--timeout", "10s", "-s", script, f"http://127.0.0.1:{port}/prediction"],
+                          "--latency", "--timeout", "10s", "-s", script, f"http://127.0.0.1:{port}{path}"],
                          capture_output=True, text=True, check=True).stdout
     latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.M))
     socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)

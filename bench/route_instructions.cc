@@ -1,20 +1,26 @@
 // Instruction counts of stroke-serve's record routes without a socket: calls
 // Routes::Predict (or Prediction, PredictProba, Explain) N times on one body
-// with the audit log on, so that callgrind totals of two runs (N and 2N)
-// differ by exactly N requests.
+// with the audit log on, or a standard protocol's function (OipInfer,
+// KServeV1Predict, MlflowInvocations) on the same patient, so that callgrind
+// totals of two runs (N and 2N) differ by exactly N requests.
 //
-//   route_instructions (predict|prediction|proba|explain) N [batch_rows] [audit_file]
+//   route_instructions (predict|prediction|proba|explain|oip|kserve|mlflow) N [batch_rows] [audit_file]
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 
+#include "kserve_v1.h"
+#include "mlflow_scoring.h"
+#include "oip_v2.h"
 #include "routes.h"
 #include "stroke/model.h"
 
 int main(int argc, char** argv) {
   using namespace stroke::apps;
   if (argc < 3) {
-    std::fprintf(stderr, "usage: route_instructions (predict|prediction|proba|explain) N [batch_rows] [audit_file]\n");
+    std::fprintf(stderr,
+                 "usage: route_instructions (predict|prediction|proba|explain|oip|kserve|mlflow) N [batch_rows] "
+                 "[audit_file]\n");
     return 2;
   }
   const std::string what = argv[1];
@@ -36,7 +42,29 @@ int main(int argc, char** argv) {
   Routes routes(*model, RouteSettings{}, &metrics, &log);
   RequestInfo who{"req-1", "user", "/" + what, "127.0.0.1"};
   size_t bytes = 0;
+  const std::string oip =
+      R"({"inputs": [{"name": "gender", "shape": [1], "datatype": "BYTES", "data": ["Male"]}, )"
+      R"({"name": "age", "shape": [1], "datatype": "FP64", "data": [67]}, )"
+      R"({"name": "hypertension", "shape": [1], "datatype": "BOOL", "data": [false]}, )"
+      R"({"name": "heart_disease", "shape": [1], "datatype": "BOOL", "data": [true]}, )"
+      R"({"name": "ever_married", "shape": [1], "datatype": "BYTES", "data": ["Yes"]}, )"
+      R"({"name": "work_type", "shape": [1], "datatype": "BYTES", "data": ["Private"]}, )"
+      R"({"name": "Residence_type", "shape": [1], "datatype": "BYTES", "data": ["Urban"]}, )"
+      R"({"name": "avg_glucose_level", "shape": [1], "datatype": "FP64", "data": [228.69]}, )"
+      R"({"name": "bmi", "shape": [1], "datatype": "FP64", "data": [36.6]}, )"
+      R"({"name": "smoking_status", "shape": [1], "datatype": "BYTES", "data": ["formerly smoked"]}]})";
+  const std::string instances = R"({"instances": [)" + patient + "]}";
+  const std::string records = R"({"dataframe_records": [)" + patient + "]}";
   for (long i = 0; i < calls; ++i) {
+    if (what == "oip" || what == "kserve" || what == "mlflow") {
+      const ProtocolReply answer = what == "oip"      ? OipInfer(*model, "stroke", "1", oip, ProtocolOptions{})
+                                   : what == "kserve" ? KServeV1Predict(*model, instances, KServeV1Options{})
+                                                      : MlflowInvocations(*model, records, "application/json",
+                                                                          MlflowOptions{});
+      if (answer.reply.status != 200) return 3;
+      bytes += answer.reply.body.size();
+      continue;
+    }
     Reply reply = what == "predict"      ? routes.Predict(who, body, "application/json")
                   : what == "prediction" ? routes.Prediction(who, body, "application/json")
                   : what == "proba"      ? routes.PredictProba(who, body, "application/json")

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "protocol_json_fast.h"
+
 #include <cmath>
 #include <string>
 #include <unordered_set>
@@ -43,8 +45,10 @@ StatusOr<Json> ParseProtocolJson(std::string_view body) {
   if (const size_t nul = body.find('\0'); nul != std::string_view::npos) {
     return InvalidInputError(fmt::format("the body holds a NUL byte at offset {}", nul));
   }
-  // The parser's callback sees every key with its depth: keys_at[d] holds the
-  // keys of the object opened at depth d so far (a new object there clears it).
+  if (Json fast; ParseJsonFast(body, kMaxProtocolDepth, &fast)) return fast;
+  // What the fast path leaves: the full parser, whose callback sees every key
+  // with its depth: keys_at[d] holds the keys of the object opened at depth d
+  // so far (a new object there clears it).
   std::vector<std::unordered_set<std::string>> keys_at;
   std::string error;
   auto check = [&](int depth, nlohmann::detail::parse_event_t event, Json& parsed) {
