@@ -7,8 +7,9 @@
 # libstroke in Release (build-bench/), writes the shared models and rows
 # (bench/make_bench_data.py, reused when present), then runs side by side:
 # predict_bench (libstroke), xgb_bench (XGBoost's C API), peer_sklearn.py
-# (scikit-learn), http_bench.py (stroke-serve vs. the FastAPI peer under wrk)
-# and callgrind instruction counts, and writes docs/benchmarks.md from the
+# (scikit-learn), http_bench.py (stroke-serve vs. the FastAPI peer under wrk),
+# protocol_bench.py (each HTTP protocol and the cost of a reload) and
+# callgrind instruction counts, and writes docs/benchmarks.md from the
 # results (bench/write_report.py). Raw results stay in build-bench/results/.
 # --quick: fewer repetitions and shorter HTTP runs (a smoke run, ~3 minutes).
 set -euo pipefail
@@ -38,6 +39,9 @@ echo "== scikit-learn"
 echo "== HTTP"
 "$python" bench/http_bench.py --data "$data" --serve "$build/apps/serve/stroke-serve" --seconds $http_seconds \
   --out "$results/http.json"
+echo "== standard protocols and reloads"
+"$python" bench/protocol_bench.py --serve "$build/apps/serve/stroke-serve" --seconds $http_seconds \
+  --out "$results/protocols.json"
 
 echo "== callgrind instruction counts"
 : >"$results/instructions.txt"

@@ -146,6 +146,26 @@ def http_table(http):
     return lines
 
 
+def protocols_table(protocols):
+    """Each route's figures (bench/protocol_bench.py), then the reload costs."""
+    lines = ["| route | connections | requests/s | p50 | p99 | errors |", "|---|---|---|---|---|---|"]
+    for route in protocols["routes"]:
+        for r in route["runs"]:
+            lines.append(f"| {route['route']} | {r['connections']} | {r['rps']:,.0f} | {r['p50_ms']:.2f} ms | "
+                         f"{r['p99_ms']:.2f} ms | {r['errors']} |")
+    reload, under = protocols["reload"], protocols["under_reloads"]
+    quiet, busy = under["quiet"], under["reloading"]
+    lines += ["", "| reload | cost |", "|---|---|",
+              f"| `POST /admin/reload`, nothing changed (a scan of the repository) | {reload['reload_unchanged_ms']:.2f} ms |",
+              f"| a new version ({reload['bundle_bytes'] / 1024:.0f} KB bundle) written, `POST /admin/reload` until it "
+              f"answers (read, load, golden rows, publish) | {reload['new_version_ms']:.2f} ms |",
+              f"| `{under['path']}` at 64 connections, quiet | {quiet['rps']:,.0f} requests/s, p99 {quiet['p99_ms']:.2f} ms, "
+              f"{quiet['errors']} errors |",
+              f"| the same while the alias moves and the repository reloads every 100 ms ({busy['alias_moves']} moves) | "
+              f"{busy['rps']:,.0f} requests/s, p99 {busy['p99_ms']:.2f} ms, {busy['errors']} errors |"]
+    return lines
+
+
 def instructions(path):
     counts = {}
     with open(path, encoding="utf-8") as f:
@@ -184,6 +204,15 @@ def main():
              ("load a 1000-tree depth-6 XGBoost bundle", lib.get("load/xgb_1000x6"))]
     with open(os.path.join(HERE, "report_notes.md"), encoding="utf-8") as f:
         notes = f.read()
+    protocols = []
+    if os.path.exists(r("protocols.json")):
+        with open(r("protocols.json"), encoding="utf-8") as f:
+            protocols = [
+                "## Standard protocols and reloads", "",
+                "`bench/protocol_bench.py`: one stroke-serve (auth on, as above) serving a model repository of the "
+                "stroke bundle; each route sent the same patient as one record under `wrk`; the protocols that give "
+                "probabilities are first checked to give `/predict`'s. Then what a reload costs.", "",
+                *protocols_table(json.load(f)), ""]
     text = [
         "# Benchmarks",
         "",
@@ -208,6 +237,7 @@ def main():
         "(a precompiled feature program, one predict_proba). Both use the same model, and all servers' answers to "
         "the benchmark body are checked to be equal first.", "",
         *http_table(http), "",
+        *protocols,
         "## Other paths", "",
         "| what | libstroke |", "|---|---|", *[f"| {label} | {ns(v['ns']) if v else '-'} |" for label, v in other], "",
         "## Instruction counts (callgrind)", "",
