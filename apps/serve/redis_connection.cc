@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <hiredis.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/time.h>
 
@@ -147,6 +148,14 @@ void RedisConnection::Close() {
   context_ = nullptr;
 }
 
+bool RedisConnection::Alive() {
+  if (context_ == nullptr) return false;
+  pollfd end{context_->fd, POLLIN | POLLRDHUP, 0};
+  if (::poll(&end, 1, 0) == 0) return true;  // nothing to read between commands: open
+  Close();
+  return false;
+}
+
 Status RedisConnection::Failed(const std::string& what) {
   std::string reason = context_ == nullptr ? "out of memory" : context_->errstr;
   if (context_ != nullptr && context_->err == REDIS_ERR_IO && reason == std::strerror(EAGAIN)) {
@@ -173,7 +182,7 @@ Status RedisConnection::Connect() {
   return Status::Ok();
 }
 
-Status RedisConnection::Append(std::initializer_list<std::string_view> args) {
+Status RedisConnection::Append(std::span<const std::string_view> args) {
   if (Status s = Connect(); !s.ok()) return s;
   std::vector<const char*> argv;
   std::vector<size_t> lengths;
@@ -197,7 +206,7 @@ StatusOr<RedisReply> RedisConnection::Reply() {
   return RedisReply(static_cast<redisReply*>(reply));
 }
 
-StatusOr<RedisReply> RedisConnection::Command(std::initializer_list<std::string_view> args) {
+StatusOr<RedisReply> RedisConnection::Command(std::span<const std::string_view> args) {
   if (Status s = Append(args); !s.ok()) return s;
   return Reply();
 }

@@ -11,6 +11,7 @@
 #include <initializer_list>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -65,17 +66,25 @@ class RedisConnection {
   // hiredis's or Redis's reason ("Connection refused") otherwise.
   Status Connect();
   bool connected() const { return context_ != nullptr; }
+  // Whether the connection is open and Redis has not closed it meanwhile (a
+  // restarted or killed Redis: its end is readable between two commands);
+  // closes it if Redis has. One poll(2), no round trip.
+  bool Alive();
   void Close();
 
   // Queues one command (its arguments binary-safe) to send with the next
   // Reply(); connects first. kIoError if not connected.
-  Status Append(std::initializer_list<std::string_view> args);
+  Status Append(std::span<const std::string_view> args);
+  Status Append(std::initializer_list<std::string_view> args) { return Append(std::span(args.begin(), args.size())); }
   // Sends what was queued and reads the reply of the oldest command queued.
   // An error reply of Redis is a reply (IsRedisError); an I/O error or a
   // timeout closes the connection and is kIoError with its reason.
   StatusOr<RedisReply> Reply();
   // Append, then Reply.
-  StatusOr<RedisReply> Command(std::initializer_list<std::string_view> args);
+  StatusOr<RedisReply> Command(std::span<const std::string_view> args);
+  StatusOr<RedisReply> Command(std::initializer_list<std::string_view> args) {
+    return Command(std::span(args.begin(), args.size()));
+  }
 
   const RedisAddress& address() const { return address_; }
 

@@ -99,6 +99,7 @@ void RedisLogStore::WriterLoop() {
       batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(end));
       queue_.erase(queue_.begin(), end);
     }
+    if (redis.connected() && !redis.Alive()) next_attempt = Clock::now();  // Redis went away while idle: try at once
     if (!redis.connected() && Clock::now() >= next_attempt) {
       const Status connected = redis.Connect();
       SetState(connected.ok(), connected.ok() ? "" : "unreachable: " + connected.message());
@@ -178,7 +179,7 @@ Status RedisLogStore::Unavailable(const std::string& reason) const {
 }
 
 Status RedisLogStore::Reader() const {
-  if (reader_.connected()) return Status::Ok();
+  if (reader_.Alive()) return Status::Ok();
   if (!reader_failure_.empty() && Clock::now() - reader_failed_at_ < kReaderRetry) return Unavailable(reader_failure_);
   const Status s = reader_.Connect();
   reader_failure_ = s.ok() ? "" : s.message();
