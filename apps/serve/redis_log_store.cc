@@ -80,6 +80,7 @@ void RedisLogStore::WriterLoop() {
   Clock::time_point next_attempt = Clock::now();
   std::vector<LogEntry> batch;
   for (;;) {
+    bool stopping = false;
     {
       std::unique_lock<std::mutex> lock(queue_mutex_);
       writer_sleeps_ = true;
@@ -95,12 +96,13 @@ void RedisLogStore::WriterLoop() {
         drained_.notify_all();
         return;
       }
+      stopping = stopping_;
       const auto end = queue_.begin() + static_cast<std::ptrdiff_t>(std::min(queue_.size(), kBatch));
       batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(end));
       queue_.erase(queue_.begin(), end);
     }
     if (redis.connected() && !redis.Alive()) next_attempt = Clock::now();  // Redis went away while idle: try at once
-    if (!redis.connected() && Clock::now() >= next_attempt) {
+    if (!redis.connected() && !stopping && Clock::now() >= next_attempt) {
       const Status connected = redis.Connect();
       SetState(connected.ok(), connected.ok() ? "" : "unreachable: " + connected.message());
       next_attempt = Clock::now() + backoff;
