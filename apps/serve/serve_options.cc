@@ -185,7 +185,7 @@ std::unique_ptr<CLI::App> MakeParser(ServeOptions* o) {
       ->group(logs)
       ->capture_default_str();
   app->add_option("--log-store-key", o->log_store_key, "the Redis stream's key (--log-store redis://...)")
-      ->check(CLI::Validator([](std::string& text) { return text.empty() ? "expected a key, got \"\"" : ""; }, "KEY"))
+      ->check(CLI::Validator([](std::string& text) { return text.empty() ? "expected a key, got \"\"" : ""; }, "not empty"))
       ->type_name("KEY")
       ->group(logs)
       ->capture_default_str();
