@@ -2,16 +2,20 @@
 // Routes::Predict (or Prediction, PredictProba, Explain) N times on one body
 // with the audit log on, or a standard protocol's function (OipInfer,
 // KServeV1Predict, MlflowInvocations) on the same patient, so that callgrind
-// totals of two runs (N and 2N) differ by exactly N requests.
+// totals of two runs (N and 2N) differ by exactly N requests. `log_store`:
+// memory (default) or a Redis URL, as --log-store (the request thread's
+// share: --toggle-collect='*Append*').
 //
-//   route_instructions (predict|prediction|proba|explain|oip|kserve|mlflow) N [batch_rows] [audit_file]
+//   route_instructions (predict|prediction|proba|explain|oip|kserve|mlflow) N [batch_rows] [audit_file] [log_store]
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
 
 #include "kserve_v1.h"
 #include "mlflow_scoring.h"
 #include "oip_v2.h"
+#include "redis_log_store.h"
 #include "routes.h"
 #include "stroke/model.h"
 
@@ -20,13 +24,18 @@ int main(int argc, char** argv) {
   if (argc < 3) {
     std::fprintf(stderr,
                  "usage: route_instructions (predict|prediction|proba|explain|oip|kserve|mlflow) N [batch_rows] "
-                 "[audit_file]\n");
+                 "[audit_file] [log_store]\n");
     return 2;
   }
   const std::string what = argv[1];
   const long calls = std::atol(argv[2]);
   const long rows = argc > 3 ? std::atol(argv[3]) : 0;  // 0: one object
   const std::string audit = argc > 4 ? argv[4] : "/dev/null";
+  auto store = ParseLogStore(argc > 5 ? argv[5] : "memory");
+  if (!store.ok()) {
+    std::fprintf(stderr, "route_instructions: %s\n", store.status().message().c_str());
+    return 2;
+  }
   auto model = stroke::Model::Load(std::string(STROKE_MODELS_DIR) + "/stroke.bundle.json");
   if (!model.ok()) return 1;
   const std::string patient =
@@ -39,6 +48,11 @@ int main(int argc, char** argv) {
   Metrics metrics("bench", model->info().name, model->info().version);
   EventLog log(1000);
   if (!audit.empty() && !log.OpenAudit(audit, false).ok()) return 1;
+  if (store->has_value()) {
+    RedisLogStoreOptions redis;
+    redis.address = **store;
+    log.SetStore(std::make_unique<RedisLogStore>(std::move(redis)));
+  }
   Routes routes(*model, RouteSettings{}, &metrics, &log);
   RequestInfo who{"req-1", "user", "/" + what, "127.0.0.1"};
   size_t bytes = 0;

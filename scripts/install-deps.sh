@@ -10,14 +10,17 @@
 #           test links C and C++ programs with libstroke's own stroke.pc);
 #           for stroke-serve: cpp-httplib (HTTP), libssl (HMAC, SHA-256, constant-time
 #           compare for the credentials cache and API keys), libcrypt (bcrypt/yescrypt
-#           password hashes with crypt_r); CLI11 (both programs' command lines
-#           and environment options, header-only) and fmt (number, time and
-#           message formatting)
+#           password hashes with crypt_r), hiredis (--log-store redis://: the
+#           recent events in a Redis stream that every replica shares); CLI11 (both
+#           programs' command lines and environment options, header-only) and fmt
+#           (number, time and message formatting)
 #   tests:  GoogleTest, Google Benchmark; clang with its sanitizer and libFuzzer
 #           runtimes (clang, libclang-rt-dev) for the fuzz runs ctest does
 #           (docs/testing.md; without them those runs are SKIPPED); python3-yaml
 #           for tests/deploy_test.py, which reads deploy/'s compose, Kubernetes
-#           and KServe YAML files (without it that test is SKIPPED)
+#           and KServe YAML files (without it that test is SKIPPED); redis-server
+#           for the --log-store redis:// tests, which start their own on a free
+#           loopback port (without it they are SKIPPED)
 #   python: scikit-learn, XGBoost, pandas, numpy, pytest for python_export/
 #           (training, exporting, the parity tests); they go to Debian's
 #           /usr/bin/python3, which scripts/find-python.sh finds.
@@ -31,8 +34,8 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config libcli11-dev libfmt-dev
-  nlohmann-json3-dev libsimdjson-dev libcpp-httplib-dev libssl-dev libcrypt-dev
-  libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-dev python3-yaml
+  nlohmann-json3-dev libsimdjson-dev libcpp-httplib-dev libssl-dev libcrypt-dev libhiredis-dev
+  libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-dev python3-yaml redis-server
   python3 python3-sklearn python3-pandas python3-numpy python3-pytest python3-xgboost
   python3-dev python3-pybind11
 )

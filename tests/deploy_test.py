@@ -8,13 +8,17 @@ so each file is parsed and every fact it states is checked against the README,
 - the runtime stage installs exactly the Debian packages owning the shared
   libraries the installed programs load (ldd, dpkg -S), plus the health check's tool;
 - every stroke-serve flag (and STROKE_* variable) used anywhere is in `--help`;
-- ports and the repository path agree within each file and across them;
+- ports and the repository path agree within each file and across them; the Redis a
+  --log-store names is a service of the same file (compose) or directory (Kubernetes),
+  on its port;
 - the KServe runtime names the bundles' format and the port KServe expects;
 - each setup (docker run, compose, Kubernetes, KServe) is started as written
   (its arguments and environment, with the repository, port and host swapped for
   a temporary repository of the bundled models, a free port and loopback): every
   probe and health-check path it names answers 200 and GET /models shows that
-  repository (a variable whose flag is also given gets a decoy: the flag must win).
+  repository (a variable whose flag is also given gets a decoy: the flag must win);
+  a --log-store is swapped for a redis-server of the test's own on a free port (where
+  Debian's redis-server is installed), and /readyz must then report it "ok".
 Usage: deploy_test.py --build-dir BUILD --work-dir DIR [--cmake CMAKE]
 """
 import argparse
@@ -177,9 +181,16 @@ def check_dockerignore():
 
 # ---- the YAML files ------------------------------------------------------------------------
 
+def redis_target(url):
+    """redis://HOST[:PORT][/DB] -> (HOST, PORT); 6379 when the URL names no port."""
+    match = re.fullmatch(r"redis://([A-Za-z0-9.-]+)(?::(\d+))?(?:/\d*)?", url)
+    assert match, f"{url}: not redis://HOST[:PORT][/DB]"
+    return match.group(1), int(match.group(2) or 6379)
+
+
 def check_compose(image_env):
     compose = load_yaml("deploy/compose.yaml")
-    (service,) = compose["services"].values()
+    (service,) = [s for s in compose["services"].values() if s.get("build", {}).get("dockerfile")]
     assert service["build"]["dockerfile"] == "deploy/Dockerfile" and service["restart"], "build and restart policy"
     env = dict(image_env, **{k: str(v) for k, v in service.get("environment", {}).items()})
     port = int(env["STROKE_PORT"])
@@ -189,6 +200,14 @@ def check_compose(image_env):
     assert env["STROKE_MODEL_REPOSITORY"] in targets, f"no volume at the repository {env['STROKE_MODEL_REPOSITORY']}"
     url = re.search(r"http://\S+", " ".join(service["healthcheck"]["test"])).group(0)
     assert url_port(url) == port, f"compose's health check asks port {url_port(url)}"
+    if "STROKE_LOG_STORE" in env:
+        host, redis_port = redis_target(env["STROKE_LOG_STORE"])
+        redis = compose["services"].get(host)
+        assert redis and redis["image"].startswith("redis:"), f"--log-store names {host}, no Redis service of compose"
+        assert host in service.get("depends_on", []), f"stroke-serve does not depend on {host}"
+        command = redis.get("command", [])
+        served = int(command[command.index("--port") + 1]) if "--port" in command else 6379
+        assert redis_port == served, f"--log-store asks port {redis_port}, {host} listens on {served}"
     return env, service.get("command", []), url
 
 
@@ -238,7 +257,25 @@ def check_kubernetes(uid):
     (volume,) = pod["spec"]["volumes"]
     assert mounts[volume["name"]] == flag_value(args, "--model-repository"), "the repository is not on the volume"
     assert volume["persistentVolumeClaim"]["claimName"] == claim["metadata"]["name"]
+    check_kubernetes_redis(flag_value(args, "--log-store"))
     return args, container.get("env", []), paths, port
+
+
+def check_kubernetes_redis(log_store):
+    """The Service --log-store names is redis.yaml's, on its port, selecting its Redis pods."""
+    host, port = redis_target(log_store)
+    with open(os.path.join(SOURCE, "deploy/kubernetes/redis.yaml"), encoding="utf-8") as f:
+        documents = {d["kind"]: d for d in yaml.safe_load_all(f)}
+    service, deployment = documents["Service"], documents["Deployment"]
+    assert service["metadata"]["name"] == host, f"--log-store names {host}, redis.yaml's Service is {service['metadata']['name']}"
+    (service_port,) = service["spec"]["ports"]
+    assert service_port["port"] == port, f"--log-store asks port {port}, the Service has {service_port['port']}"
+    pod = deployment["spec"]["template"]
+    assert service["spec"]["selector"].items() <= pod["metadata"]["labels"].items(), "the Redis Service selects no pod"
+    (container,) = pod["spec"]["containers"]
+    assert container["image"].startswith("redis:"), f"{container['image']} is not Redis"
+    target = container_ports(container).get(service_port["targetPort"], service_port["targetPort"])
+    assert target == 6379, f"the Service sends to {target}, Redis listens on 6379"
 
 
 def check_kserve():
@@ -295,10 +332,13 @@ def env_flag(name):
     return "--" + name[len("STROKE_"):].lower().replace("_", "-")
 
 
-def run_setup(name, serve, args, env, paths, repository):
-    """Starts stroke-serve as `name` would (loopback, a free port, the test repository); GETs `paths`."""
+def run_setup(name, serve, args, env, paths, repository, redis_url):
+    """Starts stroke-serve as `name` would (loopback, a free port, the test repository, the
+    test's Redis: `redis_url`, or None); GETs `paths`."""
     port = free_port()
-    swap = {"--model-repository": repository, "--port": str(port), "--host": "127.0.0.1"}
+    nowhere = f"redis://127.0.0.1:{free_port()}"  # nothing listens there
+    swap = {"--model-repository": repository, "--port": str(port), "--host": "127.0.0.1",
+            "--log-store": redis_url or nowhere}
     argv = []
     for i, arg in enumerate(args[1:], 1):
         flag = arg.split("=")[0]
@@ -310,7 +350,7 @@ def run_setup(name, serve, args, env, paths, repository):
     # A variable whose flag is also given gets a decoy: the answers then show the flag won.
     given = {a.split("=")[0] for a in argv}
     decoy = {"--model-repository": os.path.join(os.path.dirname(repository), "no-repository"), "--port": str(free_port()),
-             "--host": "127.0.0.1"}
+             "--host": "127.0.0.1", "--log-store": nowhere}
     child_env = {k: v for k, v in os.environ.items() if not k.startswith("STROKE_")}
     child_env.update({k: (decoy if env_flag(k) in given else swap).get(env_flag(k), v)
                       for k, v in env.items() if k.startswith("STROKE_")})
@@ -328,10 +368,38 @@ def run_setup(name, serve, args, env, paths, repository):
         with urllib.request.urlopen(base + "/models", timeout=5) as answer:
             index = json.load(answer)
         assert index["repository"] == repository and index["models"], f"{name}: serves {index}, not the repository"
+        names_store = "--log-store" in given or "STROKE_LOG_STORE" in env
+        if names_store and redis_url:
+            state = wait_for_log_store(base)
+            assert state == "ok", f"{name}: the log store it names, swapped for the test's Redis, is {state}"
     finally:
         assert stop(process) == 0, f"{name}: stroke-serve did not stop cleanly"
     shown = " ".join([f"{k}={v}" for k, v in child_env.items() if k.startswith("STROKE_")] + ["stroke-serve"] + argv)
     print(f"ok   {name}: {shown}: GET {', '.join(paths)}: 200, GET /models: the repository")
+
+
+def wait_for_log_store(base):
+    """/readyz's log_store state once it is "ok", or the last one after 5 s."""
+    state = None
+    for _ in range(100):
+        with urllib.request.urlopen(base + "/readyz", timeout=5) as answer:
+            state = json.load(answer)["log_store"]
+        if state["state"] == "ok":
+            return "ok"
+        time.sleep(0.05)
+    return state
+
+
+def start_redis(work_dir):
+    """Debian's redis-server on a free loopback port (process, URL), or (None, None) without it."""
+    program = shutil.which("redis-server")
+    if not program:
+        print("note: no redis-server: the --log-store of each setup is checked against nothing")
+        return None, None
+    port = free_port()
+    process = subprocess.Popen([program, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                                "--dir", work_dir], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return process, f"redis://127.0.0.1:{port}"
 
 
 def wait_for(url, process, name):
@@ -372,11 +440,19 @@ def main():
     check_flags(serve, entrypoint + compose_command + k8s_args + kserve_args,
                 list(image_env) + list(compose_env) + list(env_of(k8s_env)) + list(env_of(kserve_env)))
     path_of = lambda url: "/" + url.split("/", 3)[3]
-    run_setup("docker run", serve, entrypoint, image_env, [path_of(health_url)], repository)
-    run_setup("compose", serve, entrypoint + compose_command, compose_env, [path_of(compose_url)], repository)
-    run_setup("kubernetes", serve, entrypoint + k8s_args, dict(image_env, **env_of(k8s_env)), k8s_paths, repository)
-    run_setup("kserve", serve, entrypoint + kserve_args, dict(image_env, **env_of(kserve_env)), kserve_paths,
-              repository)
+    redis, redis_url = start_redis(work_dir)
+    try:
+        run_setup("docker run", serve, entrypoint, image_env, [path_of(health_url)], repository, redis_url)
+        run_setup("compose", serve, entrypoint + compose_command, compose_env, [path_of(compose_url)], repository,
+                  redis_url)
+        run_setup("kubernetes", serve, entrypoint + k8s_args, dict(image_env, **env_of(k8s_env)), k8s_paths, repository,
+                  redis_url)
+        run_setup("kserve", serve, entrypoint + kserve_args, dict(image_env, **env_of(kserve_env)), kserve_paths,
+                  repository, redis_url)
+    finally:
+        if redis:
+            redis.terminate()
+            redis.wait(timeout=10)
     shutil.rmtree(work_dir)
     print("deploy_test: all checks passed")
 

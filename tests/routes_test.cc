@@ -92,7 +92,7 @@ TEST(Routes, OneRenderingForReplyLogAndAudit) {
   Fixture f(/*audit=*/true);
   const Reply reply = f.Call("/predict", kRecord, "application/json", "");
   ASSERT_EQ(reply.status, 200);
-  const Reply logs = f.routes.Logs("", "", "INFO");
+  const Reply logs = f.routes.Logs(RequestInfo{"r2", "ann", "/logs", "10.0.0.1"}, "", "", "INFO");
   EXPECT_NE(logs.body.find(R"("remote":"10.0.0.1","records":1,"first":)" + reply.body + "}"), std::string::npos)
       << logs.body;
   f.log.FlushAudit();

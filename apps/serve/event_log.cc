@@ -5,7 +5,6 @@
 
 #include <chrono>
 #include <cmath>
-#include <map>
 
 namespace stroke::apps {
 
@@ -72,9 +71,7 @@ Status EventLog::OpenAudit(const std::string& path, bool fsync_each_line) {
 }
 
 void EventLog::AddRendered(std::string level, std::string message, std::string data) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  entries_.push_front({NowIso8601(), std::move(level), std::move(message), std::move(data)});
-  if (entries_.size() > capacity_) entries_.pop_back();
+  store_->Append({NowIso8601(), std::move(level), std::move(message), std::move(data)});
 }
 
 bool EventLog::Audit(std::string_view line) {
@@ -84,38 +81,13 @@ bool EventLog::Audit(std::string_view line) {
   return ok;
 }
 
-EventLog::Page EventLog::Read(size_t limit, size_t offset, const std::string& level) const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  Page page;
-  for (const LogEntry& e : entries_) {
-    if (!level.empty() && e.level != level) continue;
-    if (page.total >= offset && page.entries.size() < limit) page.entries.push_back(e);
-    ++page.total;
-  }
-  return page;
-}
-
-Json EventLog::Stats() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  std::map<std::string, size_t> by_level;
-  for (const LogEntry& e : entries_) ++by_level[e.level];
-  Json levels = Json::object();
-  for (const auto& [level, count] : by_level) levels[level] = count;
-  return {{"total", entries_.size()},
-          {"capacity", capacity_},
-          {"by_level", levels},
-          {"oldest", entries_.empty() ? Json() : Json(entries_.back().timestamp)},
-          {"newest", entries_.empty() ? Json() : Json(entries_.front().timestamp)},
-          {"audit_log", audit_.is_open()},
-          {"audit_lines_written", audit_lines_.load()},
-          {"audit_write_failures", audit_failures_.load()}};
-}
-
-size_t EventLog::Clear() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  const size_t n = entries_.size();
-  entries_.clear();
-  return n;
+StatusOr<Json> EventLog::Stats() const {
+  StatusOr<Json> stats = store_->Stats();
+  if (!stats.ok()) return stats;
+  (*stats)["audit_log"] = audit_.is_open();
+  (*stats)["audit_lines_written"] = audit_lines_.load();
+  (*stats)["audit_write_failures"] = audit_failures_.load();
+  return stats;
 }
 
 }  // namespace stroke::apps

@@ -1,6 +1,7 @@
-// What stroke-serve remembers of its predictions and errors: a bounded
-// in-memory ring (GET /logs, newest first) and, optionally, an append-only
-// audit file with one JSON line per prediction.
+// What stroke-serve remembers of its predictions and errors: recent events
+// (GET /logs, newest first) in a LogStore - a bounded ring in memory, or a
+// Redis stream (log_store.h) - and, optionally, an append-only audit file with
+// one JSON line per prediction.
 //
 // Durability: each audit line is written and flushed to the kernel before
 // the response is sent, so it survives a crash of stroke-serve; a crash of
@@ -12,22 +13,16 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <deque>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
 
+#include "log_store.h"
 #include "model_json.h"
 #include "stroke/status.h"
 
 namespace stroke::apps {
-
-struct LogEntry {
-  std::string timestamp;  // ISO 8601, UTC, milliseconds
-  std::string level;      // INFO, WARNING, ERROR
-  std::string message;
-  std::string data;       // JSON text (one line), rendered when the entry was added
-};
 
 // The current UTC time as 2026-11-24T10:05:47.123Z.
 std::string NowIso8601();
@@ -66,7 +61,13 @@ class LogFile {
 
 class EventLog {
  public:
-  explicit EventLog(size_t capacity) : capacity_(capacity) {}
+  // Recent events in a MemoryLogStore of `capacity` entries.
+  explicit EventLog(size_t capacity) : store_(std::make_unique<MemoryLogStore>(capacity)) {}
+  // Keeps recent events in `store` from now on (not null). Before serving:
+  // not thread-safe.
+  void SetStore(std::unique_ptr<LogStore> store) { store_ = std::move(store); }
+  // Where the recent events are (GET /logs reads it, DELETE /logs clears it).
+  LogStore& store() const { return *store_; }
 
   // Opens `path` for appending audit lines. kIoError if it cannot.
   Status OpenAudit(const std::string& path, bool fsync_each_line);
@@ -75,7 +76,8 @@ class EventLog {
     AddRendered(std::move(level), std::move(message), JsonText(data));
   }
   // `data`: JSON text (one line), e.g. built with JsonObjectText from parts
-  // the request rendered anyway.
+  // the request rendered anyway. Stamped with NowIso8601() and appended to
+  // the store (never waits on it).
   void AddRendered(std::string level, std::string message, std::string data);
   // True when an audit file is open (callers skip building lines otherwise).
   bool auditing() const { return audit_.is_open(); }
@@ -86,20 +88,12 @@ class EventLog {
   // Reopens the audit file (SIGHUP after logrotate).
   Status ReopenAudit() { return audit_.Reopen(); }
 
-  struct Page {
-    size_t total = 0;  // entries matching the level filter
-    std::vector<LogEntry> entries;
-  };
-  // Newest first; `level` "" matches all.
-  Page Read(size_t limit, size_t offset, const std::string& level) const;
-  Json Stats() const;
-  // Removes every entry; returns how many there were.
-  size_t Clear();
+  // The store's Stats plus {"audit_log", "audit_lines_written",
+  // "audit_write_failures"}; the store's error when it cannot be read.
+  StatusOr<Json> Stats() const;
 
  private:
-  const size_t capacity_;
-  mutable std::mutex mutex_;
-  std::deque<LogEntry> entries_;  // newest at the front
+  std::unique_ptr<LogStore> store_;
   LogFile audit_;
   std::atomic<uint64_t> audit_lines_{0};
   std::atomic<uint64_t> audit_failures_{0};

@@ -75,6 +75,19 @@ std::string Metrics::Render() const {
                    "stroke_http_open_connections {}\n",
                    open_connections_());
   }
+  if (log_store_) {
+    const LogStoreGauges store = log_store_();
+    fmt::format_to(out,
+                   "# HELP stroke_log_store_up Whether the log store (GET /logs) keeps events: 1, or 0 while it "
+                   "cannot (Redis unreachable or refusing).\n"
+                   "# TYPE stroke_log_store_up gauge\n"
+                   "stroke_log_store_up {}\n"
+                   "# HELP stroke_log_events_lost_total Events the log store dropped (queue full, Redis "
+                   "unreachable or refusing).\n"
+                   "# TYPE stroke_log_events_lost_total counter\n"
+                   "stroke_log_events_lost_total {}\n",
+                   store.up ? 1 : 0, store.lost);
+  }
   std::lock_guard<std::mutex> lock(mutex_);
   text += "# HELP stroke_predictions_total Records predicted, per model and version.\n"
           "# TYPE stroke_predictions_total counter\n";

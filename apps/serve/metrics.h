@@ -1,6 +1,6 @@
 // Prometheus metrics of stroke-serve (text format 0.0.4): requests by route
 // template, method and code; latency histograms in seconds; predictions by
-// model; requests in flight; build info. Thread-safe.
+// model; requests in flight; the log store; build info. Thread-safe.
 #ifndef STROKE_APPS_SERVE_METRICS_H_
 #define STROKE_APPS_SERVE_METRICS_H_
 
@@ -42,6 +42,14 @@ class Metrics {
   void LoginThrottled() { logins_throttled_.fetch_add(1); }
   // Reads the number of open connections when rendering (set once, before serving).
   void SetOpenConnectionsGauge(std::function<size_t()> gauge) { open_connections_ = std::move(gauge); }
+  // The log store's state, read when rendering (set once, before serving):
+  // whether it keeps events (stroke_log_store_up 1/0) and how many it
+  // dropped since start (stroke_log_events_lost_total).
+  struct LogStoreGauges {
+    bool up = true;
+    uint64_t lost = 0;
+  };
+  void SetLogStoreGauges(std::function<LogStoreGauges()> gauges) { log_store_ = std::move(gauges); }
 
   // The whole exposition, ready to serve as text/plain; version=0.0.4.
   std::string Render() const;
@@ -57,6 +65,7 @@ class Metrics {
   std::atomic<int64_t> in_flight_{0};
   std::atomic<uint64_t> logins_throttled_{0};
   std::function<size_t()> open_connections_;
+  std::function<LogStoreGauges()> log_store_;
   double compression_seconds_ = 0;  // under mutex_
   uint64_t compressions_ = 0;       // under mutex_
   mutable std::mutex mutex_;

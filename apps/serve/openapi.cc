@@ -88,6 +88,7 @@ Json OpenApiDocument(const Model& model, const std::string& server_version, bool
   const Json invalid = JsonAnswer("a field is missing, unknown, of the wrong type or outside its limits", Ref("ValidationError"));
   const Json unauthorized = JsonAnswer("missing or wrong credentials", Ref("Error"));
   const Json ok_object = JsonAnswer("OK", {{"type", "object"}});
+  const Json store_down = JsonAnswer("the log store cannot be read (Redis unreachable or refusing)", Ref("Error"));
   const bool s = with_auth;
   Json record_or_batch = {{"oneOf", Json::array({Ref("Record"), {{"type", "array"}, {"items", Ref("Record")}}})}};
   Json predict_body = {{"required", true},
@@ -115,10 +116,12 @@ Json OpenApiDocument(const Model& model, const std::string& server_version, bool
       {"/features", {{"get", Operation("Model features and inputs", {{"200", ok_object}}, false)}}},
       {"/logs",
        {{"get", Operation("Recent predictions and errors, newest first (?limit=1..1000&offset=&level=)",
-                          {{"200", ok_object}, {"401", unauthorized}}, s)},
-        {"delete", Operation("Clear the recent-events ring (admins only)",
-                             {{"200", ok_object}, {"401", unauthorized}, {"403", JsonAnswer("not an admin", Ref("Error"))}}, s)}}},
-      {"/logs/stats", {{"get", Operation("Counts of the recent-events ring", {{"200", ok_object}, {"401", unauthorized}}, s)}}},
+                          {{"200", ok_object}, {"401", unauthorized}, {"503", store_down}}, s)},
+        {"delete", Operation("Clear the recent events (admins only)",
+                             {{"200", ok_object}, {"401", unauthorized}, {"403", JsonAnswer("not an admin", Ref("Error"))},
+                              {"503", store_down}}, s)}}},
+      {"/logs/stats",
+       {{"get", Operation("Counts of the recent events", {{"200", ok_object}, {"401", unauthorized}, {"503", store_down}}, s)}}},
       {"/metrics", {{"get", Operation("Prometheus metrics (text format 0.0.4)", {{"200", {{"description", "metrics"}}}}, false)}}},
       {"/openapi.json", {{"get", Operation("This document", {{"200", ok_object}}, false)}}},
   };

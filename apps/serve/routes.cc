@@ -54,7 +54,9 @@ Reply Routes::Livez() const { return JsonReply(200, {{"status", "alive"}}); }
 
 Reply Routes::Readyz(bool ready) const {
   if (!ready) return JsonReply(503, {{"status", "not ready"}, {"reason", "shutting down"}});
-  return JsonReply(200, {{"status", "ready"}, {"model", model_name_}, {"version", model_version_}});
+  // A degraded log store is reported, never a 503: the server still answers.
+  return JsonReply(200, {{"status", "ready"}, {"model", model_name_}, {"version", model_version_},
+                         {"log_store", LogStoreHealthJson(log_->store())}});
 }
 
 Reply Routes::ModelMetadata() const {
@@ -84,7 +86,7 @@ Reply Routes::Distribution(const std::string& feature, const std::string& reques
   return JsonReply(200, {{"feature", d->feature}, {"bins", d->edges.size() - 1}, {"edges", d->edges}, {"counts", counts}});
 }
 
-Reply Routes::Logs(const std::string& limit_text, const std::string& offset_text, const std::string& level) const {
+Reply Routes::Logs(const RequestInfo& who, const std::string& limit_text, const std::string& offset_text, const std::string& level) const {
   auto parse = [](const std::string& text, long fallback, long lo, long hi, long* out) {
     if (text.empty()) {
       *out = fallback;
@@ -107,9 +109,10 @@ Reply Routes::Logs(const std::string& limit_text, const std::string& offset_text
     detail.push_back(DetailEntry({"query", "level"}, "expected INFO, WARNING or ERROR, got \"" + level + "\"", IssueKind::kEnum));
   }
   if (!detail.empty()) return JsonReply(422, {{"detail", detail}});
-  EventLog::Page page = log_->Read(static_cast<size_t>(limit), static_cast<size_t>(offset), level);
+  StatusOr<LogPage> page = log_->store().Read(static_cast<size_t>(limit), static_cast<size_t>(offset), level);
+  if (!page.ok()) return ErrorReply(503, page.status().message(), who.id);
   std::string logs = "[";  // each entry's data is JSON text already
-  for (const LogEntry& e : page.entries) {
+  for (const LogEntry& e : page->entries) {
     if (logs.size() > 1) logs += ',';
     logs += JsonObjectText()
                 .Add("timestamp", e.timestamp).Add("level", e.level).Add("message", e.message).Raw("data", e.data)
@@ -117,16 +120,20 @@ Reply Routes::Logs(const std::string& limit_text, const std::string& offset_text
   }
   logs += ']';
   return Reply{200,
-               JsonObjectText().Add("total", page.total).Add("limit", limit).Add("offset", offset).Raw("logs", logs).Close(),
+               JsonObjectText().Add("total", page->total).Add("limit", limit).Add("offset", offset).Raw("logs", logs).Close(),
                "application/json", {}};
 }
 
-Reply Routes::LogStats() const { return JsonReply(200, log_->Stats()); }
+Reply Routes::LogStats(const RequestInfo& who) const {
+  StatusOr<Json> stats = log_->Stats();
+  return stats.ok() ? JsonReply(200, *stats) : ErrorReply(503, stats.status().message(), who.id);
+}
 
 Reply Routes::ClearLogs(const RequestInfo& who) const {
-  const size_t n = log_->Clear();
-  log_->Add("INFO", "logs cleared", {{"request_id", who.id}, {"user", who.user}, {"deleted", n}});
-  return JsonReply(200, {{"deleted", n}});
+  StatusOr<size_t> n = log_->store().Clear();
+  if (!n.ok()) return ErrorReply(503, n.status().message(), who.id);
+  log_->Add("INFO", "logs cleared", {{"request_id", who.id}, {"user", who.user}, {"deleted", *n}});
+  return JsonReply(200, {{"deleted", *n}});
 }
 
 Reply Routes::MetricsText() const {

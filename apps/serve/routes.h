@@ -104,13 +104,17 @@ class Routes {
 
   Reply Health(bool ready) const;
   Reply Livez() const;
+  // 503 while shutting down; else 200 with "log_store" (LogStoreHealthJson),
+  // "degraded" included.
   Reply Readyz(bool ready) const;
   Reply ModelMetadata() const;
   Reply Features() const;
   // GET /features/{name}/distribution: the training histogram of a feature per class.
   Reply Distribution(const std::string& feature, const std::string& request_id) const;
-  Reply Logs(const std::string& limit, const std::string& offset, const std::string& level) const;
-  Reply LogStats() const;
+  // GET /logs, /logs/stats and DELETE /logs: 503 naming the log store when
+  // it cannot be read or cleared (Redis down).
+  Reply Logs(const RequestInfo& who, const std::string& limit, const std::string& offset, const std::string& level) const;
+  Reply LogStats(const RequestInfo& who) const;
   Reply ClearLogs(const RequestInfo& who) const;
   Reply MetricsText() const;
   Reply OpenApi() const;

@@ -10,6 +10,7 @@
 
 #include "command_line.h"
 #include "load_limit_flags.h"
+#include "redis_connection.h"
 
 namespace stroke::apps {
 namespace {
@@ -169,8 +170,25 @@ std::unique_ptr<CLI::App> MakeParser(ServeOptions* o) {
       ->group(logs);
   app->add_flag("--audit-fsync", o->audit_fsync, "fsync every audit line (survives a machine crash; slower)")
       ->group(logs);
-  AddNumber(app.get(), "--log-capacity", &o->log_capacity, 1, 10000000, "recent events kept for GET /logs", "N",
-            logs);
+  AddNumber(app.get(), "--log-capacity", &o->log_capacity, 1, 10000000,
+            "recent events kept for GET /logs (Redis: the stream's MAXLEN ~)", "N", logs);
+  app->add_option("--log-store", o->log_store,
+                  "where GET /logs reads recent events: memory (this process, gone on restart) or "
+                  "redis://HOST:PORT[/DB] (a capped stream every replica shares; predictions never wait on it)")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            StatusOr<std::optional<RedisAddress>> store = ParseLogStore(text);
+            return store.ok() ? "" : store.status().message();
+          },
+          "memory or redis://HOST:PORT[/DB]"))
+      ->type_name("STORE")
+      ->group(logs)
+      ->capture_default_str();
+  app->add_option("--log-store-key", o->log_store_key, "the Redis stream's key (--log-store redis://...)")
+      ->check(CLI::Validator([](std::string& text) { return text.empty() ? "expected a key, got \"\"" : ""; }, "not empty"))
+      ->type_name("KEY")
+      ->group(logs)
+      ->capture_default_str();
   return app;
 }
 

@@ -42,7 +42,9 @@ struct ServeOptions {
   size_t max_header_bytes = 16384;   // request line and headers (431 above)
   int max_failed_logins = 10;        // per client address per minute, then 429; 0 = no limit
   std::string access_log;            // one JSON line per request; "" = stderr
-  size_t log_capacity = 1000;        // entries kept for GET /logs
+  size_t log_capacity = 1000;        // entries kept for GET /logs (Redis: the stream's MAXLEN ~)
+  std::string log_store = "memory";  // where: "memory" (this process) or redis://HOST[:PORT][/DB]
+  std::string log_store_key = "stroke:logs";  // the Redis stream's key
   std::string audit_log;             // append one JSON line per prediction
   bool audit_fsync = false;          // fsync each audit line (durable across machine crashes)
   bool quiet = false;                // no access log on stderr

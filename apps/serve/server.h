@@ -112,6 +112,7 @@ class StrokeServer {
   explicit StrokeServer(const ServeOptions& options);
   static StatusOr<std::unique_ptr<StrokeServer>> Finish(std::unique_ptr<StrokeServer> server);
   Status Setup();  // auth, logs and the routes' settings, from options_
+  Status OpenLogStore();  // --log-store: the store of events_, and its metrics
   std::unique_ptr<Routes> MakeRoutes(const Model& model, const std::string& name, int version);
   void ConfigureHttp();
   void WarmUpParser();  // httplib's statics initialized before any worker runs (TSan)

@@ -44,11 +44,11 @@ void StrokeServer::AddRoutes() {
                        });
   });
   Add("GET", "/logs", "/logs", Access::kUser,
-      with_default([](const Routes& r, const httplib::Request& req, const RequestInfo&) {
-        return r.Logs(req.get_param_value("limit"), req.get_param_value("offset"), req.get_param_value("level"));
+      with_default([](const Routes& r, const httplib::Request& req, const RequestInfo& who) {
+        return r.Logs(who, req.get_param_value("limit"), req.get_param_value("offset"), req.get_param_value("level"));
       }));
   Add("GET", "/logs/stats", "/logs/stats", Access::kUser,
-      with_default([](const Routes& r, const httplib::Request&, const RequestInfo&) { return r.LogStats(); }));
+      with_default([](const Routes& r, const httplib::Request&, const RequestInfo& who) { return r.LogStats(who); }));
   Add("DELETE", "/logs", "/logs", Access::kAdmin,
       with_default([](const Routes& r, const httplib::Request&, const RequestInfo& who) { return r.ClearLogs(who); }));
   Add("GET", "/metrics", "/metrics", Access::kOps, [this](const httplib::Request&, const RequestInfo&) {

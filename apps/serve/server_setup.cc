@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "model_path.h"
+#include "redis_log_store.h"
 #include "server.h"
 
 namespace stroke::apps {
@@ -92,11 +93,32 @@ Status StrokeServer::Setup() {
   if (!options_.access_log.empty()) {
     if (Status s = access_log_.Open(options_.access_log, false); !s.ok()) return IoError("access log: " + s.message());
   }
+  if (Status s = OpenLogStore(); !s.ok()) return s;
   route_settings_.max_batch_rows = options_.max_batch_rows;
   route_settings_.refuse_unknown_categories = options_.refuse_unknown_categories;
   route_settings_.server_version = kServeVersion;
   route_settings_.auth_enabled = auth_.Enabled();
   route_settings_.swagger = LoadSwaggerAssets(FindDocsDir(options_.docs_dir));
+  return Status::Ok();
+}
+
+Status StrokeServer::OpenLogStore() {
+  metrics_.SetLogStoreGauges([this] {
+    const LogStoreHealth health = events_.store().Health();
+    return Metrics::LogStoreGauges{health.up, health.lost};
+  });
+  StatusOr<std::optional<RedisAddress>> address = ParseLogStore(options_.log_store);
+  if (!address.ok()) return InvalidInputError("--log-store: " + address.status().message());
+  if (!address->has_value()) return Status::Ok();  // memory, as events_ was made
+  if (options_.log_store_key.empty()) return InvalidInputError("--log-store-key: expected a key, got \"\"");
+  RedisLogStoreOptions store;
+  store.address = **address;
+  store.key = options_.log_store_key;
+  store.capacity = options_.log_capacity;
+  // Not connecting is no reason to refuse to start: events are dropped and
+  // counted until Redis answers; the writer says so on stderr.
+  store.report = [](const std::string& change) { fmt::print(stderr, "stroke-serve: {}\n", change); };
+  events_.SetStore(std::make_unique<RedisLogStore>(std::move(store)));
   return Status::Ok();
 }
 
