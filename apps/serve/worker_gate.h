@@ -2,7 +2,7 @@
 // once. With every worker waiting in epoll_wait, each request woke a sleeping
 // worker while a busy one was about to finish (measured on 2 cores: 1.7
 // context switches per request with 64 workers, 0.6 with 2, 0.3 with 4). So
-// only `active_target` workers run the loop (ConnectionLoop: two per core);
+// only `active_target` workers run the loop (ConnectionLoop: four per core);
 // the others are parked. A worker that has been answering one event for more than
 // kBlockedAfter (a handler waiting on a lock, a disk, a held test hook) is
 // replaced: Watch() lets one parked worker run per such worker, and once
@@ -11,7 +11,7 @@
 // kBlockedAfter plus the watch interval (100 ms when no worker was busy at
 // the previous watch), never for a slow client (workers never wait for one).
 //
-//   WorkerGate gate(workers, 2 * cores);
+//   WorkerGate gate(workers, 4 * cores);
 //   // worker i:  while (gate.Admit(i)) { epoll_wait(...); gate.Begin(i); ...; gate.End(i); }
 //   // Run():     bool busy = gate.Watch();  // every 2 ms while busy, else every 100 ms
 //   // stopping:  gate.Exit();
