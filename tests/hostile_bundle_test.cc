@@ -272,7 +272,7 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<Limit>& info) { return std::string(info.param.name); });
 
 // Model::Load reads only regular files, and never more than max_bundle_bytes
-// + 1 bytes: a 64 GiB (sparse) file under a 1 MiB limit is refused at once.
+// + 1 bytes: a 64 GiB (sparse) file is refused by its size, unread.
 TEST(BundleLimit, LoadReadsNoMoreThanTheLimitAndOnlyRegularFiles) {
   testing::TempDir dir;
   const std::string huge = dir.File("huge.bundle.json");
@@ -283,7 +283,14 @@ TEST(BundleLimit, LoadReadsNoMoreThanTheLimitAndOnlyRegularFiles) {
   StatusOr<Model> model = Model::Load(huge, options);
   ASSERT_FALSE(model.ok());
   EXPECT_EQ(model.status().code(), StatusCode::kCorruptBundle);
-  EXPECT_NE(model.status().message().find("bundle size 1048577 bytes exceeds the limit of 1048576"), std::string::npos)
+  // Refused by its size, before a byte is read.
+  EXPECT_NE(model.status().message().find("bundle size 68719476736 bytes exceeds the limit of 1048576"),
+            std::string::npos)
+      << model.status().message();
+  model = Model::Load(huge);  // the default limit, 4 GiB: still refused at once
+  ASSERT_FALSE(model.ok());
+  EXPECT_NE(model.status().message().find("bundle size 68719476736 bytes exceeds the limit of 4294967296"),
+            std::string::npos)
       << model.status().message();
 
   const std::string fifo = dir.File("fifo.bundle.json");

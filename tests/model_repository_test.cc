@@ -5,6 +5,7 @@
 #include "model_repository.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cmath>
 #include <filesystem>
@@ -112,6 +113,23 @@ TEST_F(Repository, ABadFileNeverReplacesAServingVersion) {
   const ServedVersionPtr after = *(*repository)->Resolve("stroke", "1");
   EXPECT_NE(after, before);
   EXPECT_TRUE((*repository)->Index()->at("stroke").versions.at(1).reason.empty());
+}
+
+// A FIFO or a directory named *.bundle.json is listed with what is wrong
+// with it, never opened (a FIFO would block the reload).
+TEST_F(Repository, ABundleThatIsNoRegularFileIsNamedNotRead) {
+  AddVersion(dir_.path(), "stroke", 1, "stroke");
+  std::filesystem::create_directories(dir_.path() / "stroke" / "2");
+  ASSERT_EQ(::mkfifo((dir_.path() / "stroke" / "2" / "x.bundle.json").c_str(), 0600), 0);
+  std::filesystem::create_directories(dir_.path() / "stroke" / "3" / "y.bundle.json");
+  auto repository = Open();
+  ASSERT_TRUE(repository.ok());
+  const auto index = (*repository)->Index();
+  for (int version : {2, 3}) {
+    const std::string& reason = index->at("stroke").versions.at(version).reason;
+    EXPECT_NE(reason.find("is not a regular file"), std::string::npos) << reason;
+  }
+  EXPECT_EQ(VersionOf(**repository, "stroke", ""), 1);
 }
 
 TEST_F(Repository, AliasesMoveOnlyToServingVersionsAndAreWrittenBack) {

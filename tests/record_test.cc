@@ -32,6 +32,17 @@ TEST(Value, DescribesNumbersByTheShortestTextThatReadsBack) {
   EXPECT_EQ(Value::Number(5e-324).Describe(), "5e-324");
 }
 
+// A long string is cut at kDescribedTextBytes, at a character's start, with
+// its length: messages do not grow with what a client sent.
+TEST(Value, DescribesALongStringByItsStartAndLength) {
+  const std::string hundred(Value::kDescribedTextBytes, 'x');
+  EXPECT_EQ(Value::String(hundred).Describe(), "\"" + hundred + "\"");
+  EXPECT_EQ(Value::String(std::string(5 << 20, 'x')).Describe(), "\"" + hundred + "...\" (5242880 bytes)");
+  // "é" is 2 bytes: 99 x then é straddles byte 100, so the cut comes before it.
+  const std::string straddling = std::string(99, 'x') + "\xc3\xa9" + "tail";
+  EXPECT_EQ(Value::String(straddling).Describe(), "\"" + std::string(99, 'x') + "...\" (105 bytes)");
+}
+
 TEST(ParseRecordJson, NestedValuesBecomeOther) {
   auto record = ParseRecordJson(R"({"age": [1, 2]})");
   ASSERT_TRUE(record.ok());

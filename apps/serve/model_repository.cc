@@ -39,14 +39,15 @@ int VersionNumber(std::string_view text) {
   return error == std::errc() && end == text.data() + text.size() ? version : 0;
 }
 
-// The bundle files directly in `dir`, sorted.
+// The entries named *.bundle.json directly in `dir`, sorted: regular files
+// or not (Model::Load refuses a FIFO, device or directory by name, without
+// opening it, so the listing says what is wrong with it).
 std::vector<std::string> BundleFiles(const fs::path& dir) {
   std::vector<std::string> files;
   std::error_code error;
   for (const auto& entry : fs::directory_iterator(dir, error)) {
     const std::string file = entry.path().filename().string();
-    if (entry.is_regular_file(error) && file.size() > std::strlen(kBundleSuffix) &&
-        file.ends_with(kBundleSuffix)) {
+    if (file.size() > std::strlen(kBundleSuffix) && file.ends_with(kBundleSuffix)) {
       files.push_back(entry.path().string());
     }
   }

@@ -171,13 +171,16 @@ Status RedisConnection::Connect() {
   context_ = redisConnectWithTimeout(address_.host.c_str(), address_.port, TimeVal(connect_timeout_));
   if (context_ == nullptr || context_->err != 0) return Failed("cannot connect");
   if (redisSetTimeout(context_, TimeVal(command_timeout_)) != REDIS_OK) return Failed("cannot set a timeout");
-  if (address_.db == 0) return Status::Ok();
+  // Connected only once Redis answers: the kernel accepts a connection for
+  // a Redis that is stopped (SIGSTOP) or hung, which then never answers.
   const std::string db = std::to_string(address_.db);
-  StatusOr<RedisReply> selected = Command({"SELECT", db});
-  if (!selected.ok()) return selected.status();
-  if (IsRedisError(**selected)) {
+  const bool select = address_.db != 0;
+  StatusOr<RedisReply> answer = select ? Command({"SELECT", db}) : Command({"PING"});
+  if (!answer.ok()) return answer.status();
+  if (IsRedisError(**answer)) {
+    const std::string why = RedisErrorText(**answer);
     Close();
-    return IoError("SELECT " + db + ": " + RedisErrorText(**selected));
+    return IoError((select ? "SELECT " + db : std::string("PING")) + ": " + why);
   }
   return Status::Ok();
 }

@@ -62,8 +62,10 @@ class RedisConnection {
   RedisConnection& operator=(const RedisConnection&) = delete;
   ~RedisConnection();
 
-  // Connects (and SELECTs the database) unless connected. kIoError with
-  // hiredis's or Redis's reason ("Connection refused") otherwise.
+  // Connects unless connected, and waits for Redis's answer to SELECT (the
+  // database) or PING: a stopped or hung Redis whose kernel accepted the
+  // connection is not connected. kIoError with hiredis's or Redis's reason
+  // ("Connection refused", "PING: no answer within 1000 ms") otherwise.
   Status Connect();
   bool connected() const { return context_ != nullptr; }
   // Whether the connection is open and Redis has not closed it meanwhile (a

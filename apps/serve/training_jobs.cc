@@ -79,8 +79,9 @@ StatusOr<std::string> TrainingJobs::Submit(const std::string& model, std::string
   }
   if (config_.trainer_dir.empty()) {
     return refuse(Refusal::kNotConfigured,
-                  InvalidInputError("retraining is not configured: start stroke-serve with --trainer DIR "
-                                    "(python_export/) and --trainer-python PYTHON (with scikit-learn)"));
+                  InvalidInputError("retraining is not configured: start stroke-serve with --model-repository "
+                                    "DIR and --trainer DIR (python_export/); --trainer-python names a Python "
+                                    "with scikit-learn (default /usr/bin/python3)"));
   }
   if (models_->directory().empty()) {
     return refuse(Refusal::kNotConfigured,

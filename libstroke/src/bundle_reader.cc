@@ -127,9 +127,16 @@ StatusOr<Model> Model::Load(const std::string& path, const LoadOptions& options)
   if (!std::filesystem::is_regular_file(status)) {
     return IoError("bundle \"" + path + "\" is not a regular file");
   }
+  // The size first: a file past the limit is refused without reading it
+  // (a sparse 100 GB file would otherwise be read up to the limit).
+  const uintmax_t size = std::filesystem::file_size(path, error);
+  if (!error && size > options.max_bundle_bytes) {
+    return CorruptBundleError(path + ": " + OverLimit("(root): bundle size " + std::to_string(size) + " bytes",
+                                                      options.max_bundle_bytes, "max_bundle_bytes"));
+  }
   std::ifstream file(path, std::ios::binary);
   if (!file) return IoError("cannot open bundle \"" + path + "\"");
-  // At most one byte past the limit, however large the file (or grows).
+  // At most one byte past the limit, however large the file grows meanwhile.
   const size_t cap = options.max_bundle_bytes < SIZE_MAX ? options.max_bundle_bytes + 1 : SIZE_MAX;
   std::string text;
   char chunk[1 << 16];

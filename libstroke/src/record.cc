@@ -52,7 +52,12 @@ std::string Value::Describe() const {
     case Kind::kNull: return "null";
     case Kind::kBool: return boolean ? "true" : "false";
     case Kind::kNumber: return fmt::format("{}", number);
-    case Kind::kString: return "\"" + ToValidUtf8(text) + "\"";
+    case Kind::kString: {
+      if (text.size() <= kDescribedTextBytes) return "\"" + ToValidUtf8(text) + "\"";
+      size_t cut = kDescribedTextBytes;  // back to a character's first byte
+      while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+      return fmt::format("\"{}...\" ({} bytes)", ToValidUtf8(std::string_view(text).substr(0, cut)), text.size());
+    }
     case Kind::kOther: return text;
     case Kind::kInvalid: return text;
   }

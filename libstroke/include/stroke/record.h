@@ -45,8 +45,12 @@ struct STROKE_EXPORT Value {
   static Value Text(std::string_view text);
   // A short rendering for messages, valid UTF-8: 3, true, "Male", null, array.
   // A number is the shortest text that reads back as the same double (36.6,
-  // 0.1, 1e+16; not 36.600000000000001).
+  // 0.1, 1e+16; not 36.600000000000001). A string longer than
+  // kDescribedTextBytes is cut there, at a character's start, and its
+  // length given: "xxxx..." (5242880 bytes), so a message (and the log
+  // event that keeps it) never grows with what a client sent.
   std::string Describe() const;
+  static constexpr size_t kDescribedTextBytes = 100;
 };
 
 // Field name -> value, in the order the fields were given. Names are unique:
