@@ -1,12 +1,15 @@
 """stroke-serve and signals, as logrotate and a process manager send them.
 
 SIGHUP: the access and audit logs are reopened under their paths (the old
-files were moved away) and the server keeps serving. SIGTERM: exit 0.
+files were moved away) and the server keeps serving. SIGTERM: exit 0. SIGTERM
+while a big repository is still loading: the process ends at once (exit 143),
+not after every model has loaded.
 Usage: serve_signals_test.py PATH/TO/stroke-serve
 """
 import json
 import os
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -57,6 +60,30 @@ def main():
             code = stop(server)
         assert code == 0, f"stroke-serve exited {code} on SIGTERM: {server.stderr.read()}"
     print("SIGHUP reopens the access and audit logs and serves on; SIGTERM -> exit 0")
+    stop_while_loading(serve)
+
+
+def stop_while_loading(serve):
+    """600 models (links to one bundle) take seconds to load; SIGTERM at 0.5 s ends it at once."""
+    bundle = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "models", "heart_disease.bundle.json")
+    with tempfile.TemporaryDirectory() as repo:
+        for i in range(600):
+            os.makedirs(os.path.join(repo, f"m{i}", "1"))
+            os.symlink(os.path.abspath(bundle), os.path.join(repo, f"m{i}", "1", "heart.bundle.json"))
+        server = subprocess.Popen([serve, "--model-repository", repo, "--port", "0", "--quiet"],
+                                  stderr=subprocess.PIPE, text=True)
+        time.sleep(0.5)
+        sent = time.monotonic()
+        server.send_signal(signal.SIGTERM)
+        try:
+            code = server.wait(timeout=3)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            raise AssertionError("stroke-serve did not stop on SIGTERM while loading")
+        stderr = server.stderr.read()
+        assert code == 128 + signal.SIGTERM, f"exit {code}: {stderr}"
+        assert "while loading the models: stopped" in stderr, stderr
+    print(f"SIGTERM while loading 600 models -> exit {code} after {time.monotonic() - sent:.2f} s")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 // model_repository.cc.
 #include <signal.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -91,41 +92,54 @@ int main(int argc, char** argv) {
   }
   // Signals go to one thread: SIGINT/SIGTERM stop the server gracefully,
   // SIGHUP reopens the logs (logrotate) and serves on. Blocked before the
-  // server starts its worker threads, which inherit the mask.
+  // server starts its worker threads, which inherit the mask. The thread
+  // runs from before the models load: a stop signal while they load (a big
+  // repository can take a while) ends the process at once, nothing being
+  // served yet.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::atomic<StrokeServer*> running{nullptr};  // set once the server is up
+  std::thread stopper([&running, signals] {
+    for (;;) {
+      int received = 0;
+      sigwait(&signals, &received);
+      StrokeServer* server = running.load();
+      if (server == nullptr) {
+        if (received == SIGHUP) continue;  // nothing loaded yet to reload or reopen
+        std::cerr << "stroke-serve: signal " << received << " while loading the models: stopped\n";
+        std::_Exit(128 + received);
+      }
+      if (received == SIGHUP) {
+        const stroke::Status reopened = server->ReopenLogs();
+        std::cerr << "stroke-serve: SIGHUP: " << (reopened.ok() ? "logs reopened" : reopened.message()) << '\n';
+        server->ReloadModels();
+        continue;
+      }
+      std::cerr << "stroke-serve: signal " << received << ": finishing in-flight requests\n";
+      server->Stop();
+      return;
+    }
+  });
   auto server = StrokeServer::Create(*options);
   if (!server.ok()) {
     std::cerr << "stroke-serve: " << server.status().message() << '\n';
+    stopper.detach();
     return 2;
   }
   const int port = (*server)->Bind();
   if (port < 0) {
     std::cerr << "stroke-serve: cannot listen on " << options->host << ':' << options->port << '\n';
+    stopper.detach();
     return 2;
   }
   std::cerr << "stroke-serve: serving " << ServedSummary((*server)->models()) << " on http://" << options->host << ':'
             << port << "  (docs: /docs)\n";
+  running.store(server->get());
 
-  std::thread stopper([&server, signals] {
-    for (;;) {
-      int received = 0;
-      sigwait(&signals, &received);
-      if (received == SIGHUP) {
-        const stroke::Status reopened = (*server)->ReopenLogs();
-        std::cerr << "stroke-serve: SIGHUP: " << (reopened.ok() ? "logs reopened" : reopened.message()) << '\n';
-        (*server)->ReloadModels();
-        continue;
-      }
-      std::cerr << "stroke-serve: signal " << received << ": finishing in-flight requests\n";
-      (*server)->Stop();
-      return;
-    }
-  });
   const bool ok = (*server)->Listen();
   if (stopper.joinable()) {
     if (ok) {
