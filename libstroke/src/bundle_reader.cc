@@ -101,14 +101,16 @@ class BundleReader {
   }
 };
 
+// A bundle of `size` bytes past LoadOptions::max_bundle_bytes.
+Status TooBig(uintmax_t size, const LoadOptions& options) {
+  return CorruptBundleError(
+      OverLimit("(root): bundle size " + std::to_string(size) + " bytes", options.max_bundle_bytes, "max_bundle_bytes"));
+}
+
 }  // namespace
 
 StatusOr<Model> Model::FromJson(std::string_view bundle_json, const LoadOptions& options) {
-  if (bundle_json.size() > options.max_bundle_bytes) {
-    return CorruptBundleError(
-        OverLimit("(root): bundle size " + std::to_string(bundle_json.size()) + " bytes", options.max_bundle_bytes,
-                  "max_bundle_bytes"));
-  }
+  if (bundle_json.size() > options.max_bundle_bytes) return TooBig(bundle_json.size(), options);
   Json root;
   Status parsed = ParseJsonText(bundle_json, &root);
   if (!parsed.ok()) return CorruptBundleError(parsed.message());
@@ -131,14 +133,14 @@ StatusOr<Model> Model::Load(const std::string& path, const LoadOptions& options)
   // (a sparse 100 GB file would otherwise be read up to the limit).
   const uintmax_t size = std::filesystem::file_size(path, error);
   if (!error && size > options.max_bundle_bytes) {
-    return CorruptBundleError(path + ": " + OverLimit("(root): bundle size " + std::to_string(size) + " bytes",
-                                                      options.max_bundle_bytes, "max_bundle_bytes"));
+    return Status(StatusCode::kCorruptBundle, path + ": " + TooBig(size, options).message());
   }
   std::ifstream file(path, std::ios::binary);
   if (!file) return IoError("cannot open bundle \"" + path + "\"");
   // At most one byte past the limit, however large the file grows meanwhile.
   const size_t cap = options.max_bundle_bytes < SIZE_MAX ? options.max_bundle_bytes + 1 : SIZE_MAX;
   std::string text;
+  if (!error) text.reserve(size);
   char chunk[1 << 16];
   while (text.size() < cap) {
     file.read(chunk, static_cast<std::streamsize>(std::min(sizeof chunk, cap - text.size())));
