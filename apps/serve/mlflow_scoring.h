@@ -3,7 +3,7 @@
 // (model, body, content type, options); the caller routes the paths and
 // counts ProtocolReply::predicted.
 //
-//   GET  /ping, GET /health   -> MlflowPing()
+//   GET  /ping                -> MlflowPing() (MLflow's /health is stroke-serve's own)
 //   GET  /version             -> MlflowVersion()
 //   POST /invocations         -> MlflowInvocations(model, body, content_type, options)
 //
@@ -49,7 +49,7 @@ struct MlflowOptions {
   bool probabilities = false;  // classification: answer probabilities unless the request asks "predict"
 };
 
-// GET /ping and /health: 200 with the body "\n" (as MLflow: application/json).
+// GET /ping: 200 with the body "\n" (as MLflow: application/json).
 Reply MlflowPing();
 
 // GET /version: 200 with kMlflowCompatibleVersion as the body (as MLflow:

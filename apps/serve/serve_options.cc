@@ -96,7 +96,7 @@ std::unique_ptr<CLI::App> MakeParser(ServeOptions* o) {
       ->group(model);
   app->add_flag("--predict-proba", o->predict_proba,
                 "KServe v1 :predict and MLflow /invocations answer predict_proba (class probabilities), not the "
-                "class, unless the request asks otherwise (KServe's PREDICT_PROBA=true)")
+                "class (KServe's PREDICT_PROBA=true; an MLflow request may still ask params.predict_method)")
       ->group(model);
   AddLoadLimitOptions(app.get(), &o->load, "Bundle limits (beyond one, a bundle is refused naming it)");
   const std::string training = "Retraining (with --model-repository)";
