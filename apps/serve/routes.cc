@@ -140,16 +140,13 @@ Reply Routes::MetricsText() const {
   return Reply{200, metrics_->Render(), "text/plain; version=0.0.4; charset=utf-8", {}};
 }
 
-Reply Routes::OpenApi() const {
-  return JsonReply(200, OpenApiDocument(model_, settings_.server_version, settings_.auth_enabled));
-}
+Reply Routes::OpenApi(const ApiSurface& api) const { return JsonReply(200, OpenApiDocument(model_, api)); }
 
-Reply Routes::Docs(const std::string& file, const std::string& request_id) const {
+Reply Routes::Docs(const std::string& file, const std::string& request_id, const ApiSurface& api) const {
   const SwaggerAssets* swagger = settings_.swagger.get();
   if (file.empty()) {
     if (swagger != nullptr) return Reply{200, SwaggerUiPage(), "text/html; charset=utf-8", {}};
-    Json doc = OpenApiDocument(model_, settings_.server_version, settings_.auth_enabled);
-    return Reply{200, PlainDocsPage(doc), "text/html; charset=utf-8", {}};
+    return Reply{200, PlainDocsPage(OpenApiDocument(model_, api)), "text/html; charset=utf-8", {}};
   }
   if (swagger != nullptr && file == "swagger-ui-bundle.js") return Reply{200, "", swagger->js.content_type, {}, &swagger->js};
   if (swagger != nullptr && file == "swagger-ui.css") return Reply{200, "", swagger->css.content_type, {}, &swagger->css};
