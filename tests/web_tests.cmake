@@ -18,3 +18,16 @@ else()
   add_test(NAME web.openapi_lint COMMAND sh -c "echo 'SKIPPED web.openapi_lint: no python3' >&2; exit 77")
 endif()
 set_tests_properties(web.openapi_lint PROPERTIES FIXTURES_REQUIRED web_node SKIP_RETURN_CODE 77 LABELS web TIMEOUT 180)
+
+# - web.browser: Debian's Chromium through puppeteer-core: /docs "Try it out" on
+#   POST /prediction, /ui's form and batch tab against stroke-predict's answers;
+#   screenshots in build/tests/browser-artifacts (tests/browser_test.py).
+if(STROKE_WEB_PYTHON)
+  add_test(NAME web.browser
+           COMMAND ${STROKE_WEB_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/browser_test.py
+                   --serve $<TARGET_FILE:stroke-serve> --predict $<TARGET_FILE:stroke-predict>
+                   --node-dir ${STROKE_WEB_NODE_DIR} --artifacts ${CMAKE_CURRENT_BINARY_DIR}/browser-artifacts)
+else()
+  add_test(NAME web.browser COMMAND sh -c "echo 'SKIPPED web.browser: no python3' >&2; exit 77")
+endif()
+set_tests_properties(web.browser PROPERTIES FIXTURES_REQUIRED web_node SKIP_RETURN_CODE 77 LABELS web TIMEOUT 300)
