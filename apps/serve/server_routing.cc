@@ -68,11 +68,13 @@ void StrokeServer::AddRoutes() {
   // sign-in box. docs/web-ui.md.
   Add("GET", "/ui", "/ui", Access::kOpen,
       [this](const httplib::Request&, const RequestInfo& who) { return ui_->Answer("", who.id); });
-  Add("GET", "/ui/", "/ui/", Access::kOpen, [](const httplib::Request&, const RequestInfo&) {
-    return Reply{308, "", "text/plain", {{"Location", "../ui"}}};  // relative: works under a proxy's prefix
-  });
-  Add("GET", R"(/ui/([A-Za-z0-9._-]+))", "/ui/{file}", Access::kOpen,
-      [this](const httplib::Request&, const RequestInfo& who) { return ui_->Answer(t_request.params[0], who.id); });
+  Add("GET", R"(/ui/([A-Za-z0-9._-]*))", "/ui/{file}", Access::kOpen,
+      [this](const httplib::Request&, const RequestInfo& who) {
+        if (t_request.params[0].empty()) {  // "/ui/": the page's relative links need "/ui"
+          return Reply{308, "", "text/plain", {{"Location", "../ui"}}};  // relative: works under a proxy's prefix
+        }
+        return ui_->Answer(t_request.params[0], who.id);
+      });
   Add("GET", "/", "/", Access::kOpen, [](const httplib::Request&, const RequestInfo&) {
     return Reply{307, "", "text/plain", {{"Location", "/docs"}}};
   });
