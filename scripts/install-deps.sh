@@ -21,6 +21,11 @@
 #           and KServe YAML files (without it that test is SKIPPED); redis-server
 #           for the --log-store redis:// tests, which start their own on a free
 #           loopback port (without it they are SKIPPED)
+#   web:    Chromium (Debian's; the browser test drives it headless through
+#           puppeteer-core, never a downloaded browser) and npm when the machine
+#           has none (Debian's): the build fetches Swagger UI and the page's
+#           chart library, the tests @redocly/cli and puppeteer-core, each pinned
+#           by a package-lock.json (without npm /docs and /ui lose only those)
 #   python: scikit-learn, XGBoost, pandas, numpy, pytest for python_export/
 #           (training, exporting, the parity tests); they go to Debian's
 #           /usr/bin/python3, which scripts/find-python.sh finds.
@@ -37,8 +42,9 @@ packages=(
   nlohmann-json3-dev libsimdjson-dev libcpp-httplib-dev libssl-dev libcrypt-dev libhiredis-dev
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-dev python3-yaml redis-server
   python3 python3-sklearn python3-pandas python3-numpy python3-pytest python3-xgboost
-  python3-dev python3-pybind11
+  python3-dev python3-pybind11 chromium
 )
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 if [ "${1:-}" = "--bench" ]; then
   packages+=(libxgboost-dev python3-fastapi python3-uvicorn wrk valgrind)
 fi

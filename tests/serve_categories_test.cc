@@ -136,7 +136,9 @@ TEST(UnknownCategories, FlagAndEnvironmentVariable) {
 }
 
 TEST(UnknownCategories, OpenApiDescribesTheParameterAndTheKnownCodes) {
-  Json doc = OpenApiDocument(UnknownsModel(), "test", false);
+  ApiSurface api;
+  for (const char* route : {"/prediction", "/predict", "/predict_proba"}) api.routes.push_back({"POST", route, false});
+  Json doc = OpenApiDocument(UnknownsModel(), api);
   for (const char* route : {"/prediction", "/predict", "/predict_proba"}) {
     Json parameter = doc["paths"][route]["post"]["parameters"][0];
     EXPECT_EQ(parameter["name"], "unknown_categories") << route;

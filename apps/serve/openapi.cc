@@ -2,7 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <cmath>
+#include <map>
+
+#include "openapi_catalog.h"
+#include "openapi_examples.h"
 
 namespace stroke::apps {
 namespace {
@@ -32,119 +37,252 @@ Json FieldSchema(const FieldSpec& f) {
 
 Json Ref(const std::string& name) { return {{"$ref", "#/components/schemas/" + name}}; }
 
-Json JsonAnswer(const std::string& description, const Json& schema) {
+Json AnswerWith(const std::string& description, const Json& schema) {
   return {{"description", description}, {"content", {{"application/json", {{"schema", schema}}}}}};
 }
 
-// The record routes' query parameter (routes.h).
-Json UnknownCategoriesParameter() {
-  return {{"name", "unknown_categories"},
-          {"in", "query"},
-          {"required", false},
-          {"description",
-           "accept (default): a category the model did not see in training is answered as the bundle says "
-           "(with an unknown_category warning where it accepts unknowns, else 422); refuse: it is a 422 naming "
-           "the field. A server started with --refuse-unknown-categories refuses for every request."},
-          {"schema", {{"type", "string"}, {"enum", {"accept", "refuse"}}, {"default", "accept"}}}};
+Json Answer(const std::string& description, const std::string& schema_name) {
+  return AnswerWith(description, Ref(schema_name));
 }
 
-// The id_column query parameter of /predict and /predict_proba (routes.h).
-Json IdColumnParameter() {
-  return {{"name", "id_column"},
-          {"in", "query"},
-          {"required", false},
-          {"description",
-           "a field (CSV: column) identifying each record, a string or a number: answered first in its "
-           "answer as \"id\", not given to the model unless the model reads that field. A record without it "
-           "is a 422."},
-          {"schema", {{"type", "string"}}}};
+// A route's own error answer: 422 for a body or query is FastAPI's shape
+// (training refusals and the repository's are {"error"}); others {"error"}.
+Json ErrorAnswer(int status, const std::string& when, ApiBody body) {
+  if (status != 422 || body == ApiBody::kTrainingCsv) return Answer(when, "Error");
+  if (body == ApiBody::kAliasVersion) return AnswerWith(when, Json{{"oneOf", {Ref("ValidationError"), Ref("Error")}}});
+  return Answer(when, "ValidationError");
 }
 
-Json Operation(const std::string& summary, const Json& responses, bool secured) {
-  Json op = {{"summary", summary}, {"responses", responses}};
-  if (secured) op["security"] = Json::array({{{"basicAuth", Json::array()}}, {{"bearerAuth", Json::array()}}});
-  return op;
+Json StringContent(const std::string& media_type) { return {{media_type, {{"schema", {{"type", "string"}}}}}}; }
+
+// A path parameter for each {name} in `label`.
+Json PathParameters(const std::string& label) {
+  static const std::map<std::string, std::string> kWhat = {
+      {"model", "a model's name (GET /models lists them)"},
+      {"version", "a version number, or an alias such as production"},
+      {"name", "a feature's name (GET /features lists them)"},
+      {"alias", "an alias: a name for a version"},
+      {"id", "a job's id"},
+      {"file", "a file name"}};
+  Json parameters = Json::array();
+  for (size_t open = label.find('{'); open != std::string::npos; open = label.find('{', open + 1)) {
+    const std::string name = label.substr(open + 1, label.find('}', open) - open - 1);
+    const auto what = kWhat.find(name);
+    parameters.push_back({{"name", name}, {"in", "path"}, {"required", true},
+                          {"description", what == kWhat.end() ? name : what->second},
+                          {"schema", {{"type", "string"}}}});
+  }
+  return parameters;
 }
 
-}  // namespace
+Json QueryParameter(const std::string& name, const std::string& description, Json schema) {
+  return {{"name", name}, {"in", "query"}, {"required", false}, {"description", description}, {"schema", schema}};
+}
 
-Json OpenApiDocument(const Model& model, const std::string& server_version, bool with_auth) {
-  const ModelInfo& info = model.info();
+Json QueryParameters(unsigned query) {
+  Json parameters = Json::array();
+  if (query & kQueryUnknownCategories) {
+    parameters.push_back(QueryParameter(
+        "unknown_categories",
+        "accept (default): a category the model did not see in training is answered as the bundle says (with an "
+        "unknown_category warning where it accepts unknowns, else 422); refuse: it is a 422 naming the field. A "
+        "server started with --refuse-unknown-categories refuses for every request.",
+        {{"type", "string"}, {"enum", {"accept", "refuse"}}, {"default", "accept"}}));
+  }
+  if (query & kQueryIdColumn) {
+    parameters.push_back(QueryParameter(
+        "id_column",
+        "a field (CSV: column) identifying each record, a string or a number: answered first in its answer as "
+        "\"id\", not given to the model unless the model reads that field. A record without it is a 422.",
+        {{"type", "string"}}));
+  }
+  if (query & kQueryExplainFormat) {
+    parameters.push_back(QueryParameter("format", "dashboard: the credit-scoring API's {values, feat, data, base}",
+                                        {{"type", "string"}, {"enum", {"dashboard"}}}));
+  }
+  if (query & kQueryLogPage) {
+    parameters.push_back(QueryParameter("limit", "events to answer", {{"type", "integer"}, {"minimum", 1},
+                                                                      {"maximum", 1000}, {"default", 100}}));
+    parameters.push_back(QueryParameter("offset", "events to skip, newest first", {{"type", "integer"}, {"minimum", 0}}));
+    parameters.push_back(QueryParameter("level", "only events of this level", {{"type", "string"},
+                                                                               {"enum", {"INFO", "WARNING", "ERROR"}}}));
+  }
+  if (query & kQueryPromote) {
+    parameters.push_back(QueryParameter("promote", "an alias to point at the new version when it passes",
+                                        {{"type", "string"}}));
+  }
+  return parameters;
+}
+
+// A JSON media type with `schema` and, when present, `examples` ({name: value}).
+Json JsonMedia(const Json& schema, const std::vector<std::pair<std::string, Json>>& examples) {
+  Json media = {{"schema", schema}};
+  for (const auto& [name, value] : examples) {
+    if (!value.is_null()) media["examples"][name] = {{"summary", "from the bundle's golden rows"}, {"value", value}};
+  }
+  return media;
+}
+
+Json RequestBody(ApiBody body, bool default_model, const ApiExamples& ex) {
+  const Json record = default_model ? Ref("Record")
+                                    : Json{{"type", "object"},
+                                           {"description", "a record of the named model: its fields are in its GET .../model"}};
+  const Json records = {{"type", "array"}, {"items", record}};
+  Json csv = {{"schema", {{"type", "string"}, {"description", "a header row, then one record per line"}}}};
+  if (default_model && !ex.csv.empty()) csv["example"] = ex.csv;
+  const auto when = [default_model](const Json& value) { return default_model ? value : Json(); };
+  Json content;
+  switch (body) {
+    case ApiBody::kNone: return nullptr;
+    case ApiBody::kRecord: content["application/json"] = JsonMedia(record, {{"record", when(ex.record)}}); break;
+    case ApiBody::kRecords:
+      content["application/json"] = JsonMedia({{"oneOf", {record, records}}},
+                                              {{"record", when(ex.record)}, {"batch", when(ex.batch)}});
+      content["text/csv"] = csv;
+      break;
+    case ApiBody::kOipInfer:
+      content["application/json"] = JsonMedia(Ref("InferenceRequest"), {{"inputs", ex.oip_infer}});
+      break;
+    case ApiBody::kKserveV1:
+      content["application/json"] = JsonMedia(
+          {{"type", "object"}, {"properties", {{"instances", records}, {"inputs", records}}}},
+          {{"instances", ex.kserve_v1}});
+      break;
+    case ApiBody::kMlflow:
+      content["application/json"] = JsonMedia(
+          {{"type", "object"},
+           {"properties", {{"dataframe_split", {{"type", "object"}, {"properties", {{"columns", {{"type", "array"}, {"items", {{"type", "string"}}}}}, {"data", {{"type", "array"}, {"items", {{"type", "array"}, {"items", Json::object()}}}}}}}}},
+                           {"dataframe_records", records}, {"instances", records}, {"inputs", records}}}},
+          {{"dataframe_split", ex.mlflow}});
+      content["text/csv"] = csv;
+      break;
+    case ApiBody::kAliasVersion:
+      content["application/json"] = JsonMedia(
+          {{"type", "object"}, {"required", {"version"}}, {"properties", {{"version", {{"type", "integer"}, {"minimum", 1}}}}}},
+          {{"version", {{"version", 1}}}});
+      break;
+    case ApiBody::kTrainingCsv:
+      content["text/csv"] = {{"schema", {{"type", "string"}, {"description", "the training rows with the target column"}}}};
+      break;
+  }
+  return {{"required", true}, {"content", content}};
+}
+
+Json Responses(const RouteDoc& doc, bool secured, int variant) {
+  Json responses;
+  switch (doc.answer) {
+    case ApiAnswer::kObject: responses["200"] = {{"description", "OK"}, {"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}}; break;
+    case ApiAnswer::kPrediction: responses["200"] = Answer("the prediction", "Prediction"); break;
+    case ApiAnswer::kText: responses["200"] = {{"description", "OK"}, {"content", StringContent("text/plain")}}; break;
+    case ApiAnswer::kHtml: responses["200"] = {{"description", "the page"}, {"content", StringContent("text/html")}}; break;
+    case ApiAnswer::kFile:
+      responses["200"] = {{"description", "the file (ETag; 304 on If-None-Match)"}, {"content", StringContent("application/octet-stream")}};
+      break;
+    case ApiAnswer::kRedirect:
+      responses["307"] = {{"description", "to /docs"}, {"headers", {{"Location", {{"schema", {{"type", "string"}}}}}}}};
+      break;
+  }
+  if (secured) {
+    responses["401"] = Answer("missing or wrong credentials", "Error");
+    responses["429"] = Answer("too many failed logins from this address (--max-failed-logins)", "Error");
+  }
+  if (variant > 0) responses["404"] = Answer("no model (or version) of that name", "Error");
+  for (const auto& [status, when] : doc.errors) {
+    responses[std::to_string(status)] = ErrorAnswer(status, when, doc.body);
+  }
+  responses["4XX"] = Answer("the request itself was refused before its route ran (docs/http-api.md): 400 unreadable, "
+                            "408 too slow, 413 body too large, 415 compressed body, 416 Range, 431 headers too large",
+                            "Error");
+  return responses;
+}
+
+Json Security(const ApiSurface& surface, bool secured) {
+  Json security = Json::array();
+  if (!secured) return security;  // [] : open
+  if (surface.basic_auth) security.push_back({{"basicAuth", Json::array()}});
+  if (surface.bearer_auth) security.push_back({{"bearerAuth", Json::array()}});
+  return security;
+}
+
+Json Components(const Model& model, const ApiSurface& surface) {
   Json properties = Json::object();
   Json required = Json::array();
   for (const FieldSpec& f : model.schema().fields()) {
     properties[f.name] = FieldSchema(f);
     required.push_back(f.name);
   }
-  const Json record = {{"type", "object"}, {"properties", properties}, {"required", required},
-                       {"additionalProperties", false}};
-  Json detail_item = {{"type", "object"}};
-  detail_item["properties"] = {{"loc", {{"type", "array"}, {"items", {{"type", "string"}}}}},
-                               {"msg", {{"type", "string"}}},
-                               {"type", {{"type", "string"}}}};
-  Json detail = {{"type", "object"}};
-  detail["properties"]["detail"] = {{"type", "array"}, {"items", detail_item}};
-  const Json error = {{"type", "object"}, {"properties", {{"error", {{"type", "string"}}}, {"request_id", {{"type", "string"}}}}}};
-  const Json invalid = JsonAnswer("a field is missing, unknown, of the wrong type or outside its limits", Ref("ValidationError"));
-  const Json unauthorized = JsonAnswer("missing or wrong credentials", Ref("Error"));
-  const Json ok_object = JsonAnswer("OK", {{"type", "object"}});
-  const Json store_down = JsonAnswer("the log store cannot be read (Redis unreachable or refusing)", Ref("Error"));
-  const bool s = with_auth;
-  Json record_or_batch = {{"oneOf", Json::array({Ref("Record"), {{"type", "array"}, {"items", Ref("Record")}}})}};
-  Json predict_body = {{"required", true},
-                       {"content",
-                        {{"application/json", {{"schema", record_or_batch}}},
-                         {"text/csv", {{"schema", {{"type", "string"}, {"description", "a header row, then one record per line"}}}}}}}};
-  Json paths = {
-      {"/prediction",
-       {{"post", Operation("The original stroke API: {\"prediction\": 0|1, \"proba\": P rounded to 4 places}",
-                           {{"200", JsonAnswer("the prediction", {{"type", "object"}, {"properties", {{"prediction", {{"type", "integer"}}}, {"proba", {{"type", "number"}}}}}})},
-                            {"401", unauthorized}, {"422", invalid}},
-                           s)}}},
-      {"/predict",
-       {{"post", Operation("Predict one record (object), a batch (array) or a CSV body", 
-                           {{"200", ok_object}, {"401", unauthorized}, {"413", JsonAnswer("body or batch too large", Ref("Error"))},
-                            {"415", JsonAnswer("unsupported content type", Ref("Error"))}, {"422", invalid}},
-                           s)}}},
-      {"/predict_proba",
-       {{"post", Operation("The lung API's shape: prediction, probabilities per class, message",
-                           {{"200", ok_object}, {"401", unauthorized}, {"422", invalid}}, s)}}},
-      {"/health", {{"get", Operation("Status, model, uptime, build version", {{"200", ok_object}}, false)}}},
-      {"/livez", {{"get", Operation("The process is alive (never depends on the model)", {{"200", ok_object}}, false)}}},
-      {"/readyz", {{"get", Operation("A model is loaded and serving", {{"200", ok_object}, {"503", JsonAnswer("not ready", Ref("Error"))}}, false)}}},
-      {"/model", {{"get", Operation("Model metadata, metrics and input schema", {{"200", ok_object}}, false)}}},
-      {"/features", {{"get", Operation("Model features and inputs", {{"200", ok_object}}, false)}}},
-      {"/logs",
-       {{"get", Operation("Recent predictions and errors, newest first (?limit=1..1000&offset=&level=)",
-                          {{"200", ok_object}, {"401", unauthorized}, {"503", store_down}}, s)},
-        {"delete", Operation("Clear the recent events (admins only)",
-                             {{"200", ok_object}, {"401", unauthorized}, {"403", JsonAnswer("not an admin", Ref("Error"))},
-                              {"503", store_down}}, s)}}},
-      {"/logs/stats",
-       {{"get", Operation("Counts of the recent events", {{"200", ok_object}, {"401", unauthorized}, {"503", store_down}}, s)}}},
-      {"/metrics", {{"get", Operation("Prometheus metrics (text format 0.0.4)", {{"200", {{"description", "metrics"}}}}, false)}}},
-      {"/openapi.json", {{"get", Operation("This document", {{"200", ok_object}}, false)}}},
+  Json loc_item = {{"oneOf", {{{"type", "string"}}, {{"type", "integer"}}}},
+                   {"description", "\"body\" or \"query\", then a batch's row index (an integer), then the field"}};
+  Json detail_item = {{"type", "object"},
+                      {"properties", {{"loc", {{"type", "array"}, {"items", loc_item}}},
+                                      {"msg", {{"type", "string"}}},
+                                      {"type", {{"type", "string"}}}}}};
+  Json schemas = {
+      {"Record", {{"type", "object"}, {"properties", properties}, {"required", required}, {"additionalProperties", false}}},
+      {"Prediction", {{"type", "object"}, {"properties", {{"prediction", {{"type", "integer"}}}, {"proba", {{"type", "number"}}}}}}},
+      {"ValidationError", {{"type", "object"}, {"properties", {{"detail", {{"type", "array"}, {"items", detail_item}}}}}}},
+      {"Error", {{"type", "object"}, {"properties", {{"error", {{"type", "string"}}}, {"request_id", {{"type", "string"}}}}}}},
+      {"InferenceRequest",
+       {{"type", "object"},
+        {"required", {"inputs"}},
+        {"properties",
+         {{"id", {{"type", "string"}}},
+          {"parameters", {{"type", "object"}}},
+          {"inputs", {{"type", "array"},
+                      {"items", {{"type", "object"},
+                                 {"required", {"name", "shape", "datatype", "data"}},
+                                 {"properties", {{"name", {{"type", "string"}}},
+                                                 {"shape", {{"type", "array"}, {"items", {{"type", "integer"}}}}},
+                                                 {"datatype", {{"type", "string"}}},
+                                                 {"data", {{"type", "array"}, {"items", Json::object()}}},
+                                                 {"parameters", {{"type", "object"}}}}}}}}},
+          {"outputs", {{"type", "array"}, {"items", {{"type", "object"}, {"properties", {{"name", {{"type", "string"}}}}}}}}}}}}},
   };
-  for (const char* route : {"/prediction", "/predict", "/predict_proba"}) {
-    paths[route]["post"]["parameters"] = Json::array({UnknownCategoriesParameter()});
+  Json components = {{"schemas", schemas}};
+  if (surface.basic_auth) components["securitySchemes"]["basicAuth"] = {{"type", "http"}, {"scheme", "basic"}};
+  if (surface.bearer_auth) {
+    components["securitySchemes"]["bearerAuth"] = {{"type", "http"}, {"scheme", "bearer"},
+                                                   {"description", "an API key from --api-keys"}};
   }
-  for (const char* route : {"/predict", "/predict_proba"}) {
-    paths[route]["post"]["parameters"].push_back(IdColumnParameter());
+  return components;
+}
+
+}  // namespace
+
+Json OpenApiDocument(const Model& model, const ApiSurface& surface) {
+  const ModelInfo& info = model.info();
+  const ApiExamples examples = MakeApiExamples(model);
+  Json paths = Json::object();
+  for (const ApiRoute& route : surface.routes) {
+    int variant = 0;
+    const RouteDoc* doc = FindRouteDoc(route.method, route.label, &variant);
+    if (doc == nullptr) continue;
+    static const char* kSuffix[] = {"", "ForModel", "ForModelVersion"};
+    Json op = {{"operationId", doc->operation_id + kSuffix[variant]}, {"tags", {doc->tag}}, {"summary", doc->summary}};
+    Json parameters = PathParameters(route.label);
+    for (Json& p : QueryParameters(doc->query)) parameters.push_back(std::move(p));
+    if (!parameters.empty()) op["parameters"] = parameters;
+    if (Json body = RequestBody(doc->body, variant == 0, examples); !body.is_null()) op["requestBody"] = body;
+    op["responses"] = Responses(*doc, route.secured, variant);
+    op["security"] = Security(surface, route.secured);
+    std::string method = route.method;
+    for (char& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    paths[route.label][method] = op;
   }
-  Json doc = {
+  Json tags = Json::array();
+  for (const auto& [name, description] : ApiTags()) tags.push_back({{"name", name}, {"description", description}});
+  return {
       {"openapi", "3.0.3"},
       {"info",
        {{"title", "stroke-serve: " + info.name},
         {"version", info.version},
-        {"description", info.description + " Served by stroke-serve " + server_version + " (libstroke)."}}},
+        {"description", info.description + " Served by stroke-serve " + surface.server_version +
+                            " (libstroke). A form for people: /ui."}}},
+      {"servers", {{{"url", "/"}, {"description", "this server"}}}},
+      {"tags", tags},
       {"paths", paths},
-      {"components", {{"schemas", {{"Record", record}, {"ValidationError", detail}, {"Error", error}}}}},
+      {"components", Components(model, surface)},
   };
-  if (with_auth) {
-    doc["components"]["securitySchemes"] = {{"basicAuth", {{"type", "http"}, {"scheme", "basic"}}},
-                                            {"bearerAuth", {{"type", "http"}, {"scheme", "bearer"}}}};
-  }
-  return doc;
 }
 
 std::string PlainDocsPage(const Json& openapi) {

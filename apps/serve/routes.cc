@@ -140,16 +140,13 @@ Reply Routes::MetricsText() const {
   return Reply{200, metrics_->Render(), "text/plain; version=0.0.4; charset=utf-8", {}};
 }
 
-Reply Routes::OpenApi() const {
-  return JsonReply(200, OpenApiDocument(model_, settings_.server_version, settings_.auth_enabled));
-}
+Reply Routes::OpenApi(const ApiSurface& api) const { return JsonReply(200, OpenApiDocument(model_, api)); }
 
-Reply Routes::Docs(const std::string& file, const std::string& request_id) const {
+Reply Routes::Docs(const std::string& file, const std::string& request_id, const ApiSurface& api) const {
   const SwaggerAssets* swagger = settings_.swagger.get();
   if (file.empty()) {
     if (swagger != nullptr) return Reply{200, SwaggerUiPage(), "text/html; charset=utf-8", {}};
-    Json doc = OpenApiDocument(model_, settings_.server_version, settings_.auth_enabled);
-    std::string page = PlainDocsPage(doc);
+    std::string page = PlainDocsPage(OpenApiDocument(model_, api));
     // The page for people, linked from the one for developers.
     if (const size_t at = page.find("</h1>"); at != std::string::npos) {
       page.insert(at + 5, "<p>To try the model with a form: <a href=\"/ui\">/ui</a>.</p>");

@@ -15,6 +15,7 @@
 #include "event_log.h"
 #include "metrics.h"
 #include "model_json.h"
+#include "openapi.h"
 #include "stroke/model.h"
 #include "stroke/record_input.h"
 #include "stroke/scoring.h"
@@ -32,7 +33,6 @@ struct RouteSettings {
   size_t max_batch_rows = 1000;  // records in one /predict body
   bool refuse_unknown_categories = false;  // --refuse-unknown-categories: for every request
   std::string server_version;
-  bool auth_enabled = false;     // documented in OpenAPI as security schemes
   // Swagger UI's files for /docs, loaded once and shared by every model's
   // routes (LoadSwaggerAssets), or null: /docs is a plain page.
   std::shared_ptr<const SwaggerAssets> swagger;
@@ -117,9 +117,10 @@ class Routes {
   Reply LogStats(const RequestInfo& who) const;
   Reply ClearLogs(const RequestInfo& who) const;
   Reply MetricsText() const;
-  Reply OpenApi() const;
+  // GET /openapi.json: this model's schema and the server's routes (`api`).
+  Reply OpenApi(const ApiSurface& api) const;
   // GET /docs ("" = the page) and its static files.
-  Reply Docs(const std::string& file, const std::string& request_id) const;
+  Reply Docs(const std::string& file, const std::string& request_id, const ApiSurface& api) const;
 
   // The name and version this model answers under (RouteSettings, else the bundle's).
   const std::string& model_name() const { return model_name_; }

@@ -82,6 +82,8 @@ class StrokeServer {
   // Readiness (/readyz, /health): Stop sets it false; tests set it too.
   void SetReady(bool ready) { ready_ = ready; }
   EventLog& events() { return events_; }
+  // The routes as GET /openapi.json describes them.
+  const ApiSurface& api() const { return api_; }
   // Called in every request before its handler (tests use it to hold a request in flight).
   void SetRequestHook(std::function<void(const httplib::Request&)> hook) { hook_ = std::move(hook); }
 
@@ -137,6 +139,8 @@ class StrokeServer {
   void SetupRequest(httplib::Request& req);
   httplib::Server::HandlerResponse PreRoute(const httplib::Request& req, httplib::Response& res);
   bool Authorize(const httplib::Request& req, Access access, RequestInfo* who, httplib::Response& res);
+  // True when a route of `access` needs credentials with this server's flags.
+  bool NeedsCredentials(Access access) const;
   void Send(const Reply& reply, const httplib::Request& req, httplib::Response& res);
   void OnHttpError(const httplib::Request& req, httplib::Response& res);
   void OnException(const httplib::Request& req, httplib::Response& res, std::exception_ptr error);
@@ -157,6 +161,7 @@ class StrokeServer {
   std::unique_ptr<RepositoryWatcher> watcher_;  // reloads on changes under --model-repository
   std::unique_ptr<TrainingJobs> training_;      // POST /models/{model}/train
   std::vector<Route> routes_table_;
+  ApiSurface api_;  // routes_table_ as /openapi.json describes it: set once, at the end of AddRoutes
   HttpParser http_;
   std::unique_ptr<ConnectionLoop> loop_;
   std::function<void(const httplib::Request&)> hook_;

@@ -55,12 +55,14 @@ void StrokeServer::AddRoutes() {
     return Reply{200, metrics_.Render(), "text/plain; version=0.0.4; charset=utf-8", {}};
   });
   Add("GET", "/openapi.json", "/openapi.json", Access::kOps,
-      with_default([](const Routes& r, const httplib::Request&, const RequestInfo&) { return r.OpenApi(); }));
+      with_default([this](const Routes& r, const httplib::Request&, const RequestInfo&) { return r.OpenApi(api_); }));
   Add("GET", "/docs", "/docs", Access::kOps,
-      with_default([](const Routes& r, const httplib::Request&, const RequestInfo& who) { return r.Docs("", who.id); }));
+      with_default([this](const Routes& r, const httplib::Request&, const RequestInfo& who) {
+        return r.Docs("", who.id, api_);
+      }));
   Add("GET", R"(/docs/([A-Za-z0-9._-]+))", "/docs/{file}", Access::kOps,
-      with_default([](const Routes& r, const httplib::Request&, const RequestInfo& who) {
-        return r.Docs(t_request.params[0], who.id);
+      with_default([this](const Routes& r, const httplib::Request&, const RequestInfo& who) {
+        return r.Docs(t_request.params[0], who.id, api_);
       }));
   // The page and its files are open even with auth on: they hold no model
   // data and no secret (the page gets both from the API calls it makes with
@@ -78,6 +80,16 @@ void StrokeServer::AddRoutes() {
   Add("GET", "/", "/", Access::kOpen, [](const httplib::Request&, const RequestInfo&) {
     return Reply{307, "", "text/plain", {{"Location", "/docs"}}};
   });
+  api_.server_version = kServeVersion;
+  api_.basic_auth = !options_.users_file.empty();
+  api_.bearer_auth = !options_.api_keys_file.empty();
+  for (const Route& route : routes_table_) {
+    api_.routes.push_back({route.method, route.label, auth_.Enabled() && NeedsCredentials(route.access)});
+  }
+}
+
+bool StrokeServer::NeedsCredentials(Access access) const {
+  return access == Access::kUser || access == Access::kAdmin || (access == Access::kOps && options_.protect_ops);
 }
 
 void StrokeServer::AddModelRoutes() {
@@ -233,9 +245,7 @@ httplib::Server::HandlerResponse StrokeServer::PreRoute(const httplib::Request& 
 }
 
 bool StrokeServer::Authorize(const httplib::Request& req, Access access, RequestInfo* who, httplib::Response& res) {
-  const bool needs_user = access == Access::kUser || access == Access::kAdmin ||
-                          (access == Access::kOps && options_.protect_ops);
-  if (!auth_.Enabled() || !needs_user) return true;
+  if (!auth_.Enabled() || !NeedsCredentials(access)) return true;
   const std::string header = req.get_header_value("Authorization");
   const int wait = throttle_.RetryAfter(req.remote_addr);
   // A throttled client still gets in with credentials verified before (no hashing).

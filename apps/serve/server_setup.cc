@@ -107,7 +107,6 @@ Status StrokeServer::Setup() {
   route_settings_.max_batch_rows = options_.max_batch_rows;
   route_settings_.refuse_unknown_categories = options_.refuse_unknown_categories;
   route_settings_.server_version = kServeVersion;
-  route_settings_.auth_enabled = auth_.Enabled();
   route_settings_.swagger = LoadSwaggerAssets(FindDocsDir(options_.docs_dir));
   ui_ = UiAssets::Load(FindUiDir(options_.ui_dir));
   return Status::Ok();
