@@ -445,7 +445,7 @@ window.StrokeUi = (() => {
     }
     $("answer-class").textContent = a.label ?? (a.prediction ?? "—");
     const risk = isBinary(m) ? riskLevel(a.probability, m.threshold) : {level: "", text: "—"};
-    $("answer-risk").replaceChildren(risk.text, ...(risk.note ? [el("span", {class: "risk-note"}, risk.note)] : []));
+    $("answer-risk").replaceChildren(risk.text, ...(risk.note ? [" ", el("span", {class: "risk-note"}, risk.note)] : []));
     $("answer-risk").className = risk.level ? `risk-${risk.level}` : "";
     $("answer-message").textContent = a.message || "";
     const list = $("answer-warnings");
