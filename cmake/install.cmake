@@ -49,7 +49,8 @@ file(GLOB STROKE_BUNDLED_MODELS ${PROJECT_SOURCE_DIR}/models/*.bundle.json)
 install(FILES ${STROKE_BUNDLED_MODELS} DESTINATION ${STROKE_INSTALL_MODELS_DIR})
 if(STROKE_BUILD_APPS)
   install(TARGETS stroke-predict stroke-serve RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-  # Swagger UI for GET /docs, when the build could fetch it.
+  # Swagger UI for GET /docs and Chart.js for /ui, when the build could fetch them.
   install(FILES ${STROKE_BUILD_SWAGGER_UI_DIR}/swagger-ui-bundle.js ${STROKE_BUILD_SWAGGER_UI_DIR}/swagger-ui.css
           DESTINATION ${CMAKE_INSTALL_DATADIR}/stroke/swagger-ui OPTIONAL)
+  install(FILES ${STROKE_BUILD_UI_DIR}/chart.umd.js DESTINATION ${CMAKE_INSTALL_DATADIR}/stroke/ui OPTIONAL)
 endif()

@@ -60,7 +60,7 @@ if [ $build_only -eq 1 ] || [ ! -f "$build_dir/CMakeCache.txt" ]; then
   CC="$cc" CXX="$cxx" cmake -S . -B "$build_dir" -DSTROKE_BUILD_FUZZ=ON \
     -DSTROKE_SANITIZE=address,undefined,fuzzer-no-link \
     -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -gline-tables-only" \
-    -DSTROKE_BUILD_TESTS=OFF -DSTROKE_BUILD_BENCH=OFF -DSTROKE_INSTALL=OFF -DSTROKE_FETCH_SWAGGER_UI=OFF >/dev/null
+    -DSTROKE_BUILD_TESTS=OFF -DSTROKE_BUILD_BENCH=OFF -DSTROKE_INSTALL=OFF -DSTROKE_FETCH_WEB_ASSETS=OFF >/dev/null
 fi
 cmake --build "$build_dir" -j "$jobs" --target "${targets[@]}"
 echo "fuzz-check: built ${targets[*]} in $((SECONDS - start)) s"

@@ -68,7 +68,7 @@ echo "sanitize-check: -fsanitize=$sanitize $opt with $cxx in $build_dir ($jobs j
 CC="$cc" CXX="$cxx" cmake -S . -B "$build_dir" -DSTROKE_SANITIZE="$sanitize" \
   -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="$opt" -DCMAKE_C_FLAGS_DEBUG="$opt" \
   -DSTROKE_BUILD_BENCH=OFF -DSTROKE_INSTALL=OFF -DSTROKE_BUILD_FUZZ=OFF -DSTROKE_BUILD_PYTHON=OFF \
-  -DSTROKE_FETCH_SWAGGER_UI=OFF >/dev/null
+  -DSTROKE_FETCH_WEB_ASSETS=OFF >/dev/null
 if [ ${#tests[@]} -eq 0 ]; then
   cmake --build "$build_dir" -j "$jobs"
   built=$SECONDS

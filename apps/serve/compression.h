@@ -33,6 +33,8 @@ struct StaticAsset {
   std::string body;
   std::string gzip_body;  // "" when compressing did not make it smaller
   std::string etag;       // strong validator: "\"<sha-256 prefix of body>\""
+  // Sent with it; "no-cache" makes browsers revalidate (ETag, 304) on each use.
+  std::string cache_control = "public, max-age=86400";
 };
 
 // Builds the asset for `body` (compresses it: call once, at load).

@@ -137,7 +137,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::cerr << "stroke-serve: serving " << ServedSummary((*server)->models()) << " on http://" << options->host << ':'
-            << port << "  (docs: /docs)\n";
+            << port << "  (docs: /docs, page: /ui)\n";
   running.store(server->get());
 
   const bool ok = (*server)->Listen();

@@ -146,7 +146,12 @@ Reply Routes::Docs(const std::string& file, const std::string& request_id, const
   const SwaggerAssets* swagger = settings_.swagger.get();
   if (file.empty()) {
     if (swagger != nullptr) return Reply{200, SwaggerUiPage(), "text/html; charset=utf-8", {}};
-    return Reply{200, PlainDocsPage(OpenApiDocument(model_, api)), "text/html; charset=utf-8", {}};
+    std::string page = PlainDocsPage(OpenApiDocument(model_, api));
+    // The page for people, linked from the one for developers.
+    if (const size_t at = page.find("</h1>"); at != std::string::npos) {
+      page.insert(at + 5, "<p>To try the model with a form: <a href=\"/ui\">/ui</a>.</p>");
+    }
+    return Reply{200, std::move(page), "text/html; charset=utf-8", {}};
   }
   if (swagger != nullptr && file == "swagger-ui-bundle.js") return Reply{200, "", swagger->js.content_type, {}, &swagger->js};
   if (swagger != nullptr && file == "swagger-ui.css") return Reply{200, "", swagger->css.content_type, {}, &swagger->css};

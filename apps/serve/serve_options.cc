@@ -30,7 +30,7 @@ flush the audit log, exit 0. SIGHUP: reopen the access and audit logs (after log
 reload the model repository.
 
 Routes: POST /prediction /predict /predict_proba /explain; GET / /health /livez /readyz /model
-/features /features/{name}/distribution /logs /logs/stats /metrics /openapi.json /docs;
+/features /features/{name}/distribution /logs /logs/stats /metrics /openapi.json /docs /ui;
 DELETE /logs. Per model: /models/{name}/... and /models/{name}/versions/{version or alias}/...;
 GET /models; PUT and DELETE /models/{name}/aliases/{alias}; POST /admin/reload;
 POST /models/{name}/train, GET /jobs, /jobs/{id}. Standard protocols: /v2/... (Open Inference
@@ -121,6 +121,9 @@ std::unique_ptr<CLI::App> MakeParser(ServeOptions* o) {
       ->type_name("ORIGIN")
       ->group(net);
   app->add_option("--docs-dir", o->docs_dir, "directory with swagger-ui-bundle.js and swagger-ui.css for /docs")
+      ->type_name("DIR")
+      ->group(net);
+  app->add_option("--ui-dir", o->ui_dir, "directory with chart.umd.js for /ui's charts (without it: tables)")
       ->type_name("DIR")
       ->group(net);
 

@@ -49,6 +49,7 @@ struct ServeOptions {
   bool audit_fsync = false;          // fsync each audit line (durable across machine crashes)
   bool quiet = false;                // no access log on stderr
   std::string docs_dir;              // Swagger UI files; "" = the built-in search
+  std::string ui_dir;                // /ui's Chart.js (chart.umd.js); "" = the built-in search
   LoadOptions load;                  // bundle limits (--max-tree-depth, ...)
   std::string trainer;               // python_export/ (train.py, specs/): enables POST /models/{model}/train
   std::string trainer_python = "/usr/bin/python3";  // an interpreter with scikit-learn

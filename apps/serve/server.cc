@@ -207,7 +207,7 @@ void StrokeServer::Send(const Reply& reply, const httplib::Request& req, httplib
   if (reply.asset != nullptr) {  // precompressed once; revalidated by ETag
     const StaticAsset& asset = *reply.asset;
     res.set_header("ETag", asset.etag);
-    res.set_header("Cache-Control", "public, max-age=86400");
+    res.set_header("Cache-Control", asset.cache_control);
     res.set_header("Vary", "Accept-Encoding");
     if (req.get_header_value("If-None-Match") == asset.etag) {
       res.status = 304;

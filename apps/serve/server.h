@@ -33,6 +33,7 @@
 #include "repository_watcher.h"
 #include "training_jobs.h"
 #include "routes.h"
+#include "ui_assets.h"
 #include "serve_options.h"
 #include "stroke/model.h"
 
@@ -154,6 +155,7 @@ class StrokeServer {
   EventLog events_;
   LogFile access_log_;  // open when --access-log names a file; stderr otherwise
   RouteSettings route_settings_;            // every model's routes share them (but their name and version)
+  std::shared_ptr<const UiAssets> ui_;      // GET /ui and its files
   std::unique_ptr<ModelRepository> models_;
   std::atomic<bool> ready_{true};            // false while stopping (/readyz, /health)
   std::unique_ptr<RepositoryWatcher> watcher_;  // reloads on changes under --model-repository

@@ -64,6 +64,19 @@ void StrokeServer::AddRoutes() {
       with_default([this](const Routes& r, const httplib::Request&, const RequestInfo& who) {
         return r.Docs(t_request.params[0], who.id, api_);
       }));
+  // The page and its files are open even with auth on: they hold no model
+  // data and no secret (the page gets both from the API calls it makes with
+  // the visitor's credentials), and a browser must load the page to show its
+  // sign-in box. docs/web-ui.md.
+  Add("GET", "/ui", "/ui", Access::kOpen,
+      [this](const httplib::Request&, const RequestInfo& who) { return ui_->Answer("", who.id); });
+  Add("GET", R"(/ui/([A-Za-z0-9._-]*))", "/ui/{file}", Access::kOpen,
+      [this](const httplib::Request&, const RequestInfo& who) {
+        if (t_request.params[0].empty()) {  // "/ui/": the page's relative links need "/ui"
+          return Reply{308, "", "text/plain", {{"Location", "../ui"}}};  // relative: works under a proxy's prefix
+        }
+        return ui_->Answer(t_request.params[0], who.id);
+      });
   Add("GET", "/", "/", Access::kOpen, [](const httplib::Request&, const RequestInfo&) {
     return Reply{307, "", "text/plain", {{"Location", "/docs"}}};
   });
@@ -205,7 +218,7 @@ httplib::Server::HandlerResponse StrokeServer::PreRoute(const httplib::Request& 
     if (allowed) {
       res.set_header("Access-Control-Allow-Origin", origin);
       res.set_header("Access-Control-Allow-Methods", allow);
-      res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Request-Id");
+      res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Request-Id, X-Requested-With");
       res.set_header("Access-Control-Max-Age", "600");
       res.set_header("Vary", "Origin");
     }
@@ -249,7 +262,12 @@ bool StrokeServer::Authorize(const httplib::Request& req, Access access, Request
   if (who->user.empty()) {
     if (!header.empty()) throttle_.Failed(req.remote_addr);
     Reply reply = ErrorReply(401, "missing or wrong credentials (HTTP Basic or Bearer API key)", who->id);
-    reply.headers.emplace_back("WWW-Authenticate", "Basic realm=\"stroke-serve\", charset=\"UTF-8\"");
+    // A script's request (X-Requested-With: XMLHttpRequest, as /ui sends) gets
+    // no challenge: browsers would answer it with their own login dialog
+    // instead of letting the page show its sign-in box.
+    if (req.get_header_value("X-Requested-With") != "XMLHttpRequest") {
+      reply.headers.emplace_back("WWW-Authenticate", "Basic realm=\"stroke-serve\", charset=\"UTF-8\"");
+    }
     Send(reply, req, res);
     return false;
   }

@@ -28,6 +28,16 @@ std::string FindDocsDir(const std::string& option) {
   return fs::exists(fs::path(dir) / "swagger-ui-bundle.js", error) ? dir : "";
 }
 
+// Where Chart.js for /ui is: the option, else share/stroke/ui next to the
+// executable (installed, or the build tree's link); "" when it is in neither.
+std::string FindUiDir(const std::string& option) {
+  namespace fs = std::filesystem;
+  if (!option.empty()) return option;
+  const std::string dir = InstalledDataDir("ui");
+  std::error_code error;
+  return fs::exists(fs::path(dir) / "chart.umd.js", error) ? dir : "";
+}
+
 }  // namespace
 
 StrokeServer::StrokeServer(const ServeOptions& options)
@@ -98,6 +108,7 @@ Status StrokeServer::Setup() {
   route_settings_.refuse_unknown_categories = options_.refuse_unknown_categories;
   route_settings_.server_version = kServeVersion;
   route_settings_.swagger = LoadSwaggerAssets(FindDocsDir(options_.docs_dir));
+  ui_ = UiAssets::Load(FindUiDir(options_.ui_dir));
   return Status::Ok();
 }
 
