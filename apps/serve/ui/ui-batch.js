@@ -133,7 +133,8 @@
       const o = outputsOf(r.answer);
       const tr = el("tr", {class: r.error ? "row-error" : ""});
       tr.append(el("th", {scope: "row"}, String(i + 1)));
-      tr.append(el("td", {class: "num"}, o.score === "" ? "" : fmt(o.score, 4)));
+      tr.append(el("td", {class: "num", "data-value": o.score === "" ? undefined : String(o.score)},
+                   o.score === "" ? "" : fmt(o.score, 4)));
       tr.append(el("td", {}, String(o.label)), el("td", {}, o.risk), el("td", {class: "warn"}, o.warnings));
       tr.append(el("td", {class: "err"}, r.error || ""));
       for (const cell of data[i]) tr.append(el("td", {}, cell));

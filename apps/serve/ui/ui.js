@@ -27,12 +27,15 @@
 //   #input-<name> the block of an input (class "flagged": outside the training
 //                 range; "invalid": refused), #warning-<name> its message
 //   #submit-record, #reset-record, #form-error
-//   #answer (aria-live), #answer-probability, #answer-class, #answer-risk,
+//   #answer (aria-live), #answer-probability (data-value: the API's number,
+//   unrounded), #answer-class, #answer-risk,
 //   #answer-message, #answer-warnings
 //   #explanation-chart, #distribution-input (select), #distribution-chart
 //   #model-card, #model-picker, #page-status, #signout
 //   #tab-record, #tab-batch, #panel-record, #panel-batch
-//   #batch-file, #batch-status, #batch-table, #batch-histogram, #batch-download
+//   #batch-file, #batch-status, #batch-table (a tbody row per CSV row, class
+//   "row-error" when refused; td.num data-value: the unrounded answer),
+//   #batch-histogram, #batch-download
 //   #signin (dialog), #signin-kind-password, #signin-kind-key, #signin-user,
 //   #signin-password, #signin-key, #signin-submit, #signin-error
 "use strict";
@@ -439,9 +442,11 @@ window.StrokeUi = (() => {
     if (m.task === "regression") {
       probability.textContent = "Value";
       $("answer-probability").textContent = fmt(a.value, 4);
+      $("answer-probability").dataset.value = String(a.value);
     } else {
       probability.textContent = "Probability";
       $("answer-probability").textContent = percent(a.probability);
+      $("answer-probability").dataset.value = String(a.probability);
     }
     $("answer-class").textContent = a.label ?? (a.prediction ?? "—");
     const risk = isBinary(m) ? riskLevel(a.probability, m.threshold) : {level: "", text: "—"};
