@@ -31,6 +31,10 @@
 #           /usr/bin/python3, which scripts/find-python.sh finds.
 #   python module: python3-pybind11 (C++ <-> Python bindings, header-only) and
 #           python3-dev (Python's headers) to build `stroke` (python/) for that python3
+#   dask:   python3-dask (dask.dataframe) and python3-distributed (its cluster
+#           scheduler and workers) for examples/dask_score.py, which scores a directory
+#           of CSV files on a cluster through `stroke`, its test (without them SKIPPED)
+#           and bench/dask_bench.py (docs/dask.md)
 #   --bench: also the peers bench/run_all.sh measures libstroke against:
 #           libxgboost-dev (XGBoost's C API), python3-fastapi + python3-uvicorn
 #           (the original HTTP service), wrk (HTTP load), valgrind (callgrind
@@ -42,7 +46,7 @@ packages=(
   nlohmann-json3-dev libsimdjson-dev libcpp-httplib-dev libssl-dev libcrypt-dev libhiredis-dev
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-dev python3-yaml redis-server
   python3 python3-sklearn python3-pandas python3-numpy python3-pytest python3-xgboost
-  python3-dev python3-pybind11 chromium
+  python3-dev python3-pybind11 python3-dask python3-distributed chromium
 )
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 if [ "${1:-}" = "--bench" ]; then
