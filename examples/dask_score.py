@@ -31,6 +31,7 @@ import os
 import sys
 import time
 
+import cloudpickle
 import dask
 import dask.dataframe as dd
 import numpy as np
@@ -79,7 +80,7 @@ class ModelOnWorker(WorkerPlugin):
 
 
 def plugin_name(bundle_text):
-    """One plugin per bundle content: registering the same bundle again is a no-op."""
+    """One plugin per bundle content: a cluster that has it keeps its loaded models."""
     return "stroke-model-" + hashlib.sha256(bundle_text.encode()).hexdigest()[:16]
 
 
@@ -193,12 +194,14 @@ def check_header(path, model, id_column):
 def score_directory(client, bundle_path, input_dir, suffix=".scored.csv", id_column=None, blocksize="64MB"):
     """Scores every *.csv under input_dir (not the outputs of an earlier run) on
     `client`'s cluster; returns {"files", "rows", "bad_rows", "seconds"}."""
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # workers need stroke, not this file
     with open(bundle_path, encoding="utf-8") as f:
         bundle_text = f.read()
     scorer = BundleScorer(bundle_text)  # a bad bundle fails here, once, not on every worker
     model = scorer.model
     name = plugin_name(bundle_text)
-    client.register_worker_plugin(ModelOnWorker(bundle_text), name=name)
+    if not client.run_on_scheduler(lambda dask_scheduler: name in dask_scheduler.worker_plugins):
+        client.register_worker_plugin(ModelOnWorker(bundle_text), name=name)  # loads it on every worker, once
     paths = sorted(p for p in glob.glob(os.path.join(input_dir, "**", "*.csv"), recursive=True)
                    if not p.endswith(suffix))
     meta = score_frame(pd.DataFrame({c: pd.Series(dtype=object)
@@ -231,8 +234,6 @@ def main():
     parser.add_argument("--blocksize", default="64MB", help="bytes of CSV per partition (default 64MB)")
     args = parser.parse_args()
 
-    import cloudpickle
-    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # workers need stroke, not this script
     bundle = resolve_bundle(args.model)
     if args.scheduler:
         client = Client(args.scheduler)

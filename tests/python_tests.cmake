@@ -1,8 +1,9 @@
-# Python-side tests, run from ctest: the feature-program evaluator (pytest)
-# and live parity (train, export, predict every row with stroke-predict,
-# compare with scikit-learn). They need an interpreter with scikit-learn
-# (scripts/find-python.sh); where none exists they are registered anyway and
-# SKIP with a loud message, so the gap shows in every test summary.
+# Python-side tests, run from ctest: the feature-program evaluator (pytest),
+# live parity (train, export, predict every row with stroke-predict, compare
+# with scikit-learn) and examples/dask_score.py on a local Dask cluster. They
+# need an interpreter with scikit-learn (scripts/find-python.sh); where none
+# exists they are registered anyway and SKIP with a loud message, so the gap
+# shows in every test summary.
 execute_process(
   COMMAND ${PROJECT_SOURCE_DIR}/scripts/find-python.sh --with-pytest
   OUTPUT_VARIABLE STROKE_PYTHON_FOUND OUTPUT_STRIP_TRAILING_WHITESPACE
@@ -41,13 +42,22 @@ if(STROKE_PYTHON_RESULT EQUAL 0)
     set_tests_properties(python.serve_training PROPERTIES LABELS python ENVIRONMENT
                          "STROKE_TRAINER_PYTHON=${STROKE_PYTHON_FOUND};STROKE_MODULE_PATH=${CMAKE_BINARY_DIR}/python")
   endif()
+  # examples/dask_score.py on a LocalCluster of 2 worker processes (loopback only): every file
+  # it writes equals one process's stroke.Model and stroke-predict, bit for bit (docs/dask.md).
+  # The test itself says SKIPPED (77) without python3-dask/python3-distributed or the module.
+  add_test(NAME python.dask_score
+           COMMAND ${STROKE_PYTHON_FOUND} ${CMAKE_CURRENT_SOURCE_DIR}/dask_score_test.py
+                   --work-dir ${CMAKE_CURRENT_BINARY_DIR}/dask-score-tmp)
+  set_tests_properties(python.dask_score PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 180 ENVIRONMENT
+                       "STROKE_PREDICT=$<TARGET_FILE:stroke-predict>;STROKE_MODULE_PATH=${CMAKE_BINARY_DIR}/python")
   set_tests_properties(python.pytest python.stroke_api_client python.serve_signals python.live_parity
-                       PROPERTIES LABELS python)
+                       python.dask_score PROPERTIES LABELS python)
   set_tests_properties(python.live_parity PROPERTIES ENVIRONMENT "STROKE_MODULE_PATH=${CMAKE_BINARY_DIR}/python")
 else()
   message(WARNING "python_export tests will be SKIPPED: ${STROKE_PYTHON_ERROR}")
   string(REPLACE "\n" " " skip_reason "${STROKE_PYTHON_ERROR}")
-  foreach(name python.pytest python.live_parity python.stroke_api_client python.serve_signals python.serve_training)
+  foreach(name python.pytest python.live_parity python.stroke_api_client python.serve_signals python.serve_training
+                python.dask_score)
     add_test(NAME ${name} COMMAND sh -c "echo 'SKIPPED ${name}: ${skip_reason}' >&2; exit 77")
     set_tests_properties(${name} PROPERTIES SKIP_RETURN_CODE 77 LABELS python)
   endforeach()
