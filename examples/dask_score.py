@@ -28,6 +28,7 @@ import glob
 import hashlib
 import json
 import os
+import re
 import sys
 import time
 
@@ -42,6 +43,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # What std::from_chars (general format) reads as a whole cell; the value is Python's
 # float(), correctly rounded as from_chars is, so both give the same double.
 NUMBER_TEXT = r"-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+NUMBER_COLUMN = re.compile(f"(?:{NUMBER_TEXT})(?:;(?:{NUMBER_TEXT}))*")  # cells joined by ";"
 
 
 def resolve_bundle(model):
@@ -84,44 +86,46 @@ def plugin_name(bundle_text):
     return "stroke-model-" + hashlib.sha256(bundle_text.encode()).hexdigest()[:16]
 
 
+def number_values(texts):
+    """Cell texts (str) -> float where NUMBER_TEXT reads the whole cell, else the text."""
+    if NUMBER_COLUMN.fullmatch(";".join(texts)):  # the common case, one regex pass
+        try:
+            return texts.astype(np.float64)  # Python's float() per cell
+        except ValueError:  # a cell holding ";" split into numbers: read cell by cell
+            pass
+    numeric = texts.str.fullmatch(NUMBER_TEXT)
+    values = texts.copy()
+    values[numeric] = [float(t) for t in texts[numeric]]
+    return values
+
+
 def field_column(text, field):
     """A column of CSV cell texts (str, NaN for a missing trailing cell) -> the values
     the stroke module reads (module docs: None/NaN are null)."""
     text = text.astype(object)
     null = text.isna() | text.isin([""] + list(field.get("null_tokens", [])))
-    kind = field["type"]
-    if kind == "category":
-        return text.where(~null, None)
-    present = text[~null].astype(str)
-    numeric = present.str.fullmatch(NUMBER_TEXT)
-    if kind == "boolean":
+    if field["type"] == "category":
+        return text.where(~null, None) if null.any() else text
+    present = text[~null]
+    if field["type"] == "boolean":
         lower = present.str.lower()
-        values = present.astype(object)  # text left as is is refused by the model
-        zero_one = numeric & present.where(numeric, "2").astype(float).isin([0.0, 1.0])
-        values[zero_one] = present[zero_one].astype(float) == 1.0
+        values = present.copy()  # text left as is is refused by the model
         values[lower.isin(["true", "1"])] = True
         values[lower.isin(["false", "0"])] = False
-        out = pd.Series(None, index=text.index, dtype=object)
-        out[~null] = values
-        return out
-    if numeric.all():  # the common case: a float64 column, NaN for nulls
-        out = pd.Series(np.nan, index=text.index, dtype=np.float64)
-        out[~null] = present.astype(np.float64)
-        return out
-    values = present.astype(object)
-    values[numeric] = [float(t) for t in present[numeric]]
-    out = pd.Series(None, index=text.index, dtype=object)
+        rest = ~lower.isin(["true", "1", "false", "0"])
+        if rest.any():  # 1.0, 0e0, ... as JSON's numbers 1 and 0
+            numbers = number_values(present[rest])
+            zero_one = numbers.map(lambda v: isinstance(v, float) and v in (0.0, 1.0)).astype(bool)
+            values[numbers.index[zero_one]] = numbers[zero_one] == 1.0
+        elif not null.any():
+            return values.astype(bool)  # a bool column: the module reads it whole
+    else:
+        values = number_values(present)
+    if not null.any():
+        return values
+    out = pd.Series(np.nan if values.dtype == np.float64 else None, index=text.index, dtype=values.dtype)
     out[~null] = values
     return out
-
-
-def answer_columns(model):
-    """The output columns after the id, by task (as stroke-predict's CSV names them)."""
-    if model.task == "regression":
-        return ["value"]
-    if len(model.classes_) == 2:
-        return ["probability", "prediction", "label"]
-    return [f"probability_{c}" for c in model.classes_] + ["label"]
 
 
 def join_errors(errors, n):
@@ -133,22 +137,28 @@ def join_errors(errors, n):
 
 
 def score_frame(text, scorer, id_column=None):
-    """A partition of CSV texts -> its answers, one row per input row, same order."""
+    """A partition of CSV texts -> its answers, one row per input row, same order.
+    Each record is checked and prepared once (Model.prepare); the good rows' features
+    are then scored for probabilities and labels (Model.predict_features, which gives
+    what predict_proba and predict give)."""
     model = scorer.model
     records = pd.DataFrame({f["name"]: field_column(text[f["name"]], f) for f in scorer.fields})
-    records.index = text.index
+    features, errors = model.prepare(records, errors="return")
+    good = np.ones(len(text), dtype=bool)
+    good[[e["row"] for e in errors]] = False
     out = pd.DataFrame(index=text.index)
     if id_column:
         out[id_column] = text[id_column].astype(object)
+    labels = np.full(len(text), None, dtype=object)
+    labels[good] = model.predict_features(features[good], output="class")
     if model.task == "regression":
-        out["value"], errors = model.predict(records, errors="return")
+        out["value"] = labels.astype(np.float64)
     else:
-        proba, errors = model.predict_proba(records, errors="return")
-        labels, _ = model.predict(records, errors="return")
+        proba = np.full((len(text), len(model.classes_)), np.nan)
+        proba[good] = model.predict_features(features[good], output="probability")
         if len(model.classes_) == 2:
             out["probability"] = proba[:, 1]
-            out["prediction"] = pd.array(np.where(labels == model.classes_[1], 1, 0), dtype="Int64")
-            out.loc[pd.isna(proba[:, 1]), "prediction"] = pd.NA
+            out["prediction"] = pd.arrays.IntegerArray((labels == model.classes_[1]).astype(np.int64), mask=~good)
         else:
             for k, c in enumerate(model.classes_):
                 out[f"probability_{c}"] = proba[:, k]
