@@ -75,6 +75,7 @@ def main():
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--data", default=os.path.join(HERE, "..", "build-bench", "dask-data"))
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--blocksize", default="8MB", help="CSV bytes per partition (default 8MB: 12 partitions)")
     parser.add_argument("--out", help="results as JSON (default: printed)")
     args = parser.parse_args()
     with open(BUNDLE, encoding="utf-8") as f:
@@ -83,7 +84,7 @@ def main():
     os.environ["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)  # the workers import stroke as we do
 
     results = {"machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
-               "load_average_before": os.getloadavg(), "files": FILES, "runs": {}}
+               "load_average_before": os.getloadavg(), "files": FILES, "blocksize": args.blocksize, "runs": {}}
     times = []
     for _ in range(args.repeat):
         rows, seconds = one_process(args.data, scorer)
@@ -95,7 +96,8 @@ def main():
                           dashboard_address=None) as cluster, Client(cluster) as client:
             times = []
             for _ in range(args.repeat):
-                summary = dask_score.score_directory(client, BUNDLE, args.data, id_column="id")
+                summary = dask_score.score_directory(client, BUNDLE, args.data, id_column="id",
+                                                     blocksize=args.blocksize)
                 times.append(summary["seconds"])
         results["runs"][f"LocalCluster, {workers} worker{'s' if workers > 1 else ''}"] = summarize(times, summary["rows"])
         print(f"{workers} worker(s): {summary['rows'] / min(times):,.0f} rows/s (best of {args.repeat})", flush=True)

@@ -10,20 +10,27 @@ Contract:
   - CSV cells are read as stroke-predict reads them (Schema::ValueFromText): an
     empty cell or one of the field's null_tokens ("N/A") is null; numbers as
     C++ from_chars reads them (no blanks, no "+", no "inf"/"nan"); booleans
-    true/false/1/0 in any case; categories as written. Anything else reaches the
-    model as text, which it refuses with a type error naming the field.
+    true/false/1/0 (any case) or a number equal to 1 or 0; categories as
+    written. Anything else reaches the model as text, which it refuses with a
+    type error naming the field. Columns other than the model's fields and the
+    id column are ignored; a header without one of them fails before any work.
   - Every input row has one output row, in input order: a bad row is never
     dropped, its `errors` cell says why (as stroke-predict's CSV: "field:
     message; ..."), its answer cells are empty.
   - The answers are the stroke module's (libstroke's) bit for bit, as one
-    process gives them: each row is scored alone, wherever its partition runs.
+    process gives them: each row is scored alone, wherever its partition runs,
+    and a probability is written as the shortest text that reads back the same.
   - The model is sent once to each worker (a WorkerPlugin holding the bundle's
-    text) and loaded there once; tasks carry only the plugin's name.
+    text) and loaded there once, also on workers that join later; the cluster
+    keeps it for the next run of the same bundle. Tasks carry only its name.
   - Workers need the stroke module and read and write the files themselves:
     the directory must be the same path on every worker (one machine, or a
     shared filesystem).
+  - Exit status: 0 every row answered; 1 some rows have errors; 2 no bundle or
+    a bad one, no CSV file, a bad header or a CSV that cannot be parsed.
 """
 import argparse
+import contextlib
 import glob
 import hashlib
 import json
@@ -52,12 +59,12 @@ def resolve_bundle(model):
     (as stroke-predict --model does)."""
     if os.path.isfile(model):
         return model
-    dirs = [os.environ.get("STROKE_MODELS_DIR", ""), os.path.join(HERE, "..", "models")]
+    dirs = [os.environ.get("STROKE_MODELS_DIR", ""), os.path.normpath(os.path.join(HERE, "..", "models"))]
     for d in filter(None, dirs):
         path = os.path.join(d, model + ".bundle.json")
         if os.path.isfile(path):
             return os.path.normpath(path)
-    sys.exit(f"dask_score: no bundle {model!r} (a file, or a name in {' or '.join(filter(None, dirs))})")
+    raise FileNotFoundError(f"no bundle {model!r} (a file, or a name in {' or '.join(filter(None, dirs))})")
 
 
 class BundleScorer:
@@ -130,10 +137,11 @@ def field_column(text, field):
 
 def join_errors(errors, n):
     """stroke.InvalidInput's entries -> one "field: message; ..." cell per row."""
-    cells = [[] for _ in range(n)]
-    for e in errors:
-        cells[e["row"]].append(f"{e['field']}: {e['message']}" if e["field"] else e["message"])
-    return ["; ".join(c) for c in cells]
+    cells = [""] * n
+    for e in errors:  # in row order
+        text = f"{e['field']}: {e['message']}" if e["field"] else e["message"]
+        cells[e["row"]] = f"{cells[e['row']]}; {text}" if cells[e["row"]] else text
+    return cells
 
 
 def score_frame(text, scorer, id_column=None):
@@ -214,6 +222,8 @@ def score_directory(client, bundle_path, input_dir, suffix=".scored.csv", id_col
         client.register_worker_plugin(ModelOnWorker(bundle_text), name=name)  # loads it on every worker, once
     paths = sorted(p for p in glob.glob(os.path.join(input_dir, "**", "*.csv"), recursive=True)
                    if not p.endswith(suffix))
+    if not paths:
+        raise FileNotFoundError(f"no *.csv file under {input_dir}")
     meta = score_frame(pd.DataFrame({c: pd.Series(dtype=object)
                                      for c in list(model.feature_names_in_) + ([id_column] if id_column else [])}),
                        scorer, id_column)
@@ -241,17 +251,24 @@ def main():
                        help="without --scheduler: a LocalCluster of N worker processes, one thread each (default 2)")
     parser.add_argument("--output-suffix", default=".scored.csv", help="results file: <name><suffix> (default .scored.csv)")
     parser.add_argument("--id-column", help="column carried to each answer (not given to the model)")
-    parser.add_argument("--blocksize", default="64MB", help="bytes of CSV per partition (default 64MB)")
+    parser.add_argument("--blocksize", default="64MB",
+                        help="CSV bytes per partition (default 64MB); none: one partition per file")
     args = parser.parse_args()
+    blocksize = None if args.blocksize.lower() == "none" else args.blocksize
 
-    bundle = resolve_bundle(args.model)
-    if args.scheduler:
-        client = Client(args.scheduler)
-    else:
-        client = Client(LocalCluster(n_workers=args.local_workers, threads_per_worker=1, processes=True,
-                                     host="127.0.0.1", dashboard_address=None))
-    with client:
-        summary = score_directory(client, bundle, args.input_dir, args.output_suffix, args.id_column, args.blocksize)
+    with contextlib.ExitStack() as stack:
+        try:
+            bundle = resolve_bundle(args.model)
+            if args.scheduler:
+                client = stack.enter_context(Client(args.scheduler))
+            else:
+                cluster = stack.enter_context(LocalCluster(n_workers=args.local_workers, threads_per_worker=1,
+                                                           processes=True, host="127.0.0.1", dashboard_address=None))
+                client = stack.enter_context(Client(cluster))
+            summary = score_directory(client, bundle, args.input_dir, args.output_suffix, args.id_column, blocksize)
+        except (OSError, ValueError) as e:  # no bundle, a bad one (stroke.BundleError), a bad header, unreadable CSV
+            print(f"dask_score: {e}", file=sys.stderr)
+            return 2
     print(f"dask_score: {summary['files']} files, {summary['rows']:,} rows ({summary['bad_rows']:,} with errors) "
           f"in {summary['seconds']:.2f} s: {summary['rows'] / max(summary['seconds'], 1e-9):,.0f} rows/s")
     return 1 if summary["bad_rows"] else 0
