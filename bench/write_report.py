@@ -1,6 +1,6 @@
 """Writes docs/benchmarks.md from one run of bench/run_all.sh: the goals of
 the performance issue with each figure, its peers' and the ratio; every
-model's one-row and batch figures; HTTP; instruction counts; the machine.
+model's one-row and batch figures; HTTP; Dask; instruction counts; the machine.
 Hand-written analysis (what limits a missed goal, with a profile) comes from
 bench/report_notes.md and is appended unchanged.
 
@@ -166,6 +166,30 @@ def protocols_table(protocols):
     return lines
 
 
+def dask_section(results):
+    """docs/dask.md's throughput: bench/dask_bench.py's runs, per worker and against 1 worker."""
+    runs = results["runs"]
+    one = runs.get("LocalCluster, 1 worker", {}).get("rows_per_s_best")
+    lines = ["## Beyond one machine: Dask", "",
+             f"`bench/dask_bench.py`: `examples/dask_score.py` ([dask.md](dask.md)) scoring {next(iter(runs.values()))['rows']:,} "
+             f"generated stroke rows in {results['files']} CSV files ({results['blocksize']} partitions) on a "
+             "`LocalCluster` of 1 and of 2 worker processes, one thread each, on loopback; against one process doing "
+             "the same work without Dask (read the CSV as text, convert the cells, prepare and score with the `stroke` "
+             "module, write the results). Timed from the first read to the last write, best and median of "
+             f"{results.get('repeat', 3)} runs; the cluster's start and the model's load (once per worker) are not "
+             "included. Everything, the client and scheduler included, shares the machine's cores "
+             f"(load average {results['load_average_before'][0]:.1f} before, {results['load_average_after'][0]:.1f} after).", "",
+             "| run | rows/s, best | rows/s, median | per worker, best | against 1 worker | rows per CPU second |",
+             "|---|---|---|---|---|---|"]
+    for name, r in runs.items():
+        workers = int(name.split(", ")[1].split()[0]) if name.startswith("LocalCluster") else None
+        per = f"{r['rows_per_s_best'] / workers:,.0f}" if workers else ""
+        against = f"{r['rows_per_s_best'] / one:.2f}×" if workers and one else ""
+        lines.append(f"| {name} | {r['rows_per_s_best']:,.0f} | {r['rows_per_s_median']:,.0f} | {per} | {against} "
+                     f"| {r['rows_per_cpu_s']:,.0f} |")
+    return lines
+
+
 def instructions(path):
     counts = {}
     with open(path, encoding="utf-8") as f:
@@ -213,6 +237,10 @@ def main():
                 "stroke bundle; each route sent the same patient as one record under `wrk`; the protocols that give "
                 "probabilities are first checked to give `/predict`'s. Then what a reload costs.", "",
                 *protocols_table(json.load(f)), ""]
+    dask = []
+    if os.path.exists(r("dask.json")):
+        with open(r("dask.json"), encoding="utf-8") as f:
+            dask = [*dask_section(json.load(f)), ""]
     text = [
         "# Benchmarks",
         "",
@@ -238,6 +266,7 @@ def main():
         "the benchmark body are checked to be equal first.", "",
         *http_table(http), "",
         *protocols,
+        *dask,
         "## Other paths", "",
         "| what | libstroke |", "|---|---|", *[f"| {label} | {ns(v['ns']) if v else '-'} |" for label, v in other], "",
         "## Instruction counts (callgrind)", "",
