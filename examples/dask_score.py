@@ -23,7 +23,8 @@ Contract:
   - The model is sent once to each worker (a WorkerPlugin holding the bundle's
     text) and loaded there once, also on workers that join later; the cluster
     keeps it for the next run of the same bundle. Tasks carry only its name.
-  - Workers need the stroke module and read and write the files themselves:
+  - This file goes to the workers once (Dask's UploadFile plugin); they need
+    the stroke module, and they read and write the files themselves:
     the directory must be the same path on every worker (one machine, or a
     shared filesystem).
   - Exit status: 0 every row answered; 1 some rows have errors; 2 no bundle or
@@ -39,12 +40,12 @@ import re
 import sys
 import time
 
-import cloudpickle
 import dask
 import dask.dataframe as dd
 import numpy as np
 import pandas as pd
 from distributed import Client, LocalCluster, WorkerPlugin, get_worker
+from distributed.diagnostics.plugin import UploadFile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # What std::from_chars (general format) reads as a whole cell; the value is Python's
@@ -86,6 +87,13 @@ class ModelOnWorker(WorkerPlugin):
 
     def setup(self, worker):
         self.scorer = BundleScorer(self.bundle_text)
+
+
+def register_once(client, name, plugin):
+    """Registers a worker plugin unless the cluster has one of that name. Each worker,
+    also one that joins later, runs its setup once."""
+    if not client.run_on_scheduler(lambda dask_scheduler: name in dask_scheduler.worker_plugins):
+        client.register_worker_plugin(plugin, name=name)
 
 
 def plugin_name(bundle_text):
@@ -212,14 +220,16 @@ def check_header(path, model, id_column):
 def score_directory(client, bundle_path, input_dir, suffix=".scored.csv", id_column=None, blocksize="64MB"):
     """Scores every *.csv under input_dir (not the outputs of an earlier run) on
     `client`'s cluster; returns {"files", "rows", "bad_rows", "seconds"}."""
-    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # workers need stroke, not this file
     with open(bundle_path, encoding="utf-8") as f:
         bundle_text = f.read()
     scorer = BundleScorer(bundle_text)  # a bad bundle fails here, once, not on every worker
     model = scorer.model
+    # The tasks and the plugin name this file's functions (pickled by reference when it
+    # is imported as a module): workers import it as dask_score, then load the model.
+    with open(__file__, "rb") as f:
+        register_once(client, "dask_score-" + hashlib.sha256(f.read()).hexdigest()[:16], UploadFile(__file__))
     name = plugin_name(bundle_text)
-    if not client.run_on_scheduler(lambda dask_scheduler: name in dask_scheduler.worker_plugins):
-        client.register_worker_plugin(ModelOnWorker(bundle_text), name=name)  # loads it on every worker, once
+    register_once(client, name, ModelOnWorker(bundle_text))
     paths = sorted(p for p in glob.glob(os.path.join(input_dir, "**", "*.csv"), recursive=True)
                    if not p.endswith(suffix))
     if not paths:

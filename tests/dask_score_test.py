@@ -15,7 +15,10 @@ workers. Checks, for every output file:
   reader) gives the same probabilities and errors, so the example reads cells
   as libstroke does;
 - the model was loaded once per worker (the plugin's object is the same before
-  and after scoring), and the command line gives the same files and exit 1.
+  and after scoring), and the command line gives the same files and exit 1;
+- the workers cannot import the example from the source tree (examples/ is
+  not on their sys.path): its code reaches them through Dask's UploadFile
+  plugin, as on a remote cluster.
 
 SKIPPED (exit 77) without dask/distributed or the stroke module
 ($STROKE_MODULE_PATH, else build/python). Bounded: 120 s, then a traceback.
@@ -24,6 +27,7 @@ Usage: dask_score_test.py [--work-dir DIR]
 import argparse
 import csv
 import faulthandler
+import importlib.util
 import json
 import os
 import random
@@ -57,8 +61,18 @@ def import_modules():
         import stroke  # noqa: F401
     except ImportError as e:
         skip(f"the stroke module does not import from {module_path} ({e}); build the target _stroke")
-    sys.path.insert(0, os.path.join(SOURCE, "examples"))
     sys.path.insert(0, os.path.join(SOURCE, "python", "tests"))
+
+
+def import_example():
+    """examples/dask_score.py as the module dask_score, loaded from its file with
+    examples/ kept off sys.path, so the workers (which get this sys.path) can only
+    run its functions once score_directory has sent them the file."""
+    spec = importlib.util.spec_from_file_location("dask_score", os.path.join(SOURCE, "examples", "dask_score.py"))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["dask_score"] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 # A bad cell: (column, CSV text, the Python value the reader must give the model).
@@ -161,7 +175,7 @@ def main():
     args = parser.parse_args()
     faulthandler.dump_traceback_later(120, exit=True)
     import_modules()
-    import dask_score
+    dask_score = import_example()
     import stroke
     from distributed import Client, LocalCluster
 
