@@ -177,8 +177,9 @@ def dask_section(results):
              "the same work without Dask (read the CSV as text, convert the cells, prepare and score with the `stroke` "
              "module, write the results). Timed from the first read to the last write, best and median of "
              f"{results.get('repeat', 3)} runs; the cluster's start and the model's load (once per worker) are not "
-             "included. Everything, the client and scheduler included, shares the machine's cores "
-             f"(load average {results['load_average_before'][0]:.1f} before, {results['load_average_after'][0]:.1f} after).", "",
+             "included. Everything, the client and scheduler included, shares the machine "
+             f"({results['machine']}) with whatever else runs on it: load average "
+             f"{results['load_average_before'][0]:.1f} before, {results['load_average_after'][0]:.1f} after.", "",
              "| run | rows/s, best | rows/s, median | per worker, best | against 1 worker | rows per CPU second |",
              "|---|---|---|---|---|---|"]
     for name, r in runs.items():
@@ -187,6 +188,11 @@ def dask_section(results):
         against = f"{r['rows_per_s_best'] / one:.2f}×" if workers and one else ""
         lines.append(f"| {name} | {r['rows_per_s_best']:,.0f} | {r['rows_per_s_median']:,.0f} | {per} | {against} "
                      f"| {r['rows_per_cpu_s']:,.0f} |")
+    lines += ["", "Rows per CPU second counts the CPU time the workers (or the one process) spent, so it "
+              "changes less than rows/s when other programs take the cores: on a busy machine read the scaling "
+              "from it and from the best runs. The one process reads each file whole; the workers read "
+              "partitions, and Dask's own work (the scheduler, moving results between tasks) is what separates "
+              "its rows per CPU second from the one process's."]
     return lines
 
 
