@@ -167,12 +167,13 @@ def protocols_table(protocols):
 
 
 def dask_section(results):
-    """docs/dask.md's throughput: bench/dask_bench.py's runs, per worker and against 1 worker."""
+    """The section "Beyond one machine: Dask": bench/dask_bench.py's runs, per worker and against 1 worker."""
     runs = results["runs"]
     one = runs.get("LocalCluster, 1 worker", {}).get("rows_per_s_best")
+    rows = next(iter(runs.values()))["rows"]
     lines = ["## Beyond one machine: Dask", "",
-             f"`bench/dask_bench.py`: `examples/dask_score.py` ([dask.md](dask.md)) scoring {next(iter(runs.values()))['rows']:,} "
-             f"generated stroke rows in {results['files']} CSV files ({results['blocksize']} partitions) on a "
+             f"`bench/dask_bench.py`: `examples/dask_score.py` ([dask.md](dask.md)) scoring {rows:,} generated "
+             f"stroke rows in {results['files']} CSV files ({results['blocksize']} partitions) on a "
              "`LocalCluster` of 1 and of 2 worker processes, one thread each, on loopback; against one process doing "
              "the same work without Dask (read the CSV as text, convert the cells, prepare and score with the `stroke` "
              "module, write the results). Timed from the first read to the last write, best and median of "
@@ -191,8 +192,8 @@ def dask_section(results):
     lines += ["", "Rows per CPU second counts the CPU time the workers (or the one process) spent, so it "
               "changes less than rows/s when other programs take the cores: on a busy machine read the scaling "
               "from it and from the best runs. The one process reads each file whole; the workers read "
-              "partitions, and Dask's own work (the scheduler, moving results between tasks) is what separates "
-              "its rows per CPU second from the one process's."]
+              "partitions and also do Dask's own work (their event loops, handing results between tasks), which "
+              "we take to be the gap between their rows per CPU second and the one process's (not profiled)."]
     return lines
 
 

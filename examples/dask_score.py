@@ -259,7 +259,8 @@ def main():
     where.add_argument("--scheduler", help="address of a running scheduler, e.g. tcp://10.0.0.5:8786")
     where.add_argument("--local-workers", type=int, default=2,
                        help="without --scheduler: a LocalCluster of N worker processes, one thread each (default 2)")
-    parser.add_argument("--output-suffix", default=".scored.csv", help="results file: <name><suffix> (default .scored.csv)")
+    parser.add_argument("--output-suffix", default=".scored.csv",
+                        help="results file: <name><suffix> (default .scored.csv)")
     parser.add_argument("--id-column", help="column carried to each answer (not given to the model)")
     parser.add_argument("--blocksize", default="64MB",
                         help="CSV bytes per partition (default 64MB); none: one partition per file")

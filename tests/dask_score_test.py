@@ -204,7 +204,7 @@ def main():
         same(read_answers(path[:-4] + ".scored.csv"), expected, os.path.basename(path))
         checked_predict = check_stroke_predict(path, expected)
     print(f"dask_score: {summary['rows']} rows in 3 files ({bad} bad) on 2 workers equal one process's "
-          f"stroke.Model bit for bit{'' if checked_predict else ' (STROKE_PREDICT not set: stroke-predict not compared)'}")
+          "stroke.Model bit for bit" + ("" if checked_predict else " (STROKE_PREDICT not set: stroke-predict not compared)"))
 
     # The command line, on its own 1-worker LocalCluster: the same files again, exit 1 (some rows bad).
     for path in want:
