@@ -95,6 +95,8 @@ export async function checkUi(browser, context) {
   page.on('pageerror', (error) => context.check(false, `/ui: no script error: ${error.message}`));
   await page.goto(`${context.baseUrl}/ui`, { waitUntil: 'networkidle0' });
   await page.waitForSelector('#field-age', { timeout: 15000 });
+  await page.waitForFunction(() => document.querySelector('#model-card').textContent.includes('Decision threshold'));
+  context.check(true, '/ui: the model card shows the decision threshold');
   await checkAccessible(page, context);
   await checkRecord(page, context);
   await checkBatch(page, context);
