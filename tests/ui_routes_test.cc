@@ -67,6 +67,21 @@ TEST(UiRoutes, FilesHaveAnETagAnd304AndGzip) {
   EXPECT_EQ(client.Get("/ui/ui.css")->get_header_value("Content-Type"), "text/css; charset=utf-8");
 }
 
+// RFC 9110 §13.1.2: If-None-Match is a list, compared weakly, or "*".
+TEST(UiRoutes, IfNoneMatchListsWeakTagsAndStarRevalidate) {
+  EXPECT_TRUE(EtagMatches("\"abc\"", "\"abc\""));
+  EXPECT_TRUE(EtagMatches("W/\"abc\"", "\"abc\""));
+  EXPECT_TRUE(EtagMatches("\"x\", W/\"abc\"", "\"abc\""));
+  EXPECT_TRUE(EtagMatches(" * ", "\"abc\""));
+  EXPECT_FALSE(EtagMatches("\"abcd\"", "\"abc\""));
+  EXPECT_FALSE(EtagMatches("", "\"abc\""));
+  EXPECT_FALSE(EtagMatches(",,", "\"abc\""));
+  RunningServer s({});
+  const std::string etag = s.Client().Get("/ui/ui.js")->get_header_value("ETag");
+  EXPECT_EQ(s.Client().Get("/ui/ui.js", {{"If-None-Match", "\"other\", W/" + etag}})->status, 304);
+  EXPECT_EQ(s.Client().Get("/ui/ui.js", {{"If-None-Match", "\"other\""}})->status, 200);
+}
+
 TEST(UiRoutes, AnUnknownFileIsA404NamingIt) {
   RunningServer s(WithoutChartJs());
   auto client = s.Client();

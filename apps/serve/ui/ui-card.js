@@ -24,7 +24,7 @@
     add("Trained on", `${data.synthetic ? "SYNTHETIC data" : "real data"}, ${data.rows ?? "?"} rows`);
     add("Data", data.description);
     add("Created", m.created);
-    if (isBinary(m)) add("Decision threshold", `${m.threshold} (P(${(m.class_labels || [])[1] ?? "1"}) at or above it)`);
+    if (isBinary(m)) add("Decision threshold", `${m.threshold} (${(m.class_labels || [])[1] ?? "1"} when P is above it)`);
     if (m.class_labels && m.class_labels.length) add("Classes", m.class_labels.join(", "));
     const body = $("model-card-body");
     body.replaceChildren();

@@ -282,7 +282,8 @@ window.StrokeUi = (() => {
   function setValue(f, control, value) {
     if (f.type === "boolean") control.checked = Boolean(value);
     else control.value = value === null ? "" : String(value);
-    const slider = $(`${control.id}-slider`);
+    // The slider is the control's sibling: found even before the block is in the page.
+    const slider = control.parentElement?.querySelector('input[type="range"]');
     if (slider && value !== "" && value !== null) slider.value = value;
   }
 
@@ -290,7 +291,7 @@ window.StrokeUi = (() => {
   function readValue(f) {
     const control = controlOf(f);
     if (f.type === "boolean") return control.checked;
-    if (control.value === "") return f.nullable ? null : undefined;
+    if (control.value === "") return control.validity?.badInput ? NaN : (f.nullable ? null : undefined);
     if (f.type === "category") return control.value;
     return Number(control.value);
   }
@@ -348,12 +349,13 @@ window.StrokeUi = (() => {
   }
 
   // The risk level of probability `p` against the model's threshold t:
-  // high at or above t (the positive class), moderate from t/2, else low.
+  // high above t (the positive class, as the model predicts it: p > t),
+  // moderate from t/2, else low.
   function riskLevel(p, threshold) {
     if (!Number.isFinite(p)) return {level: "", text: "—"};
     const t = Number.isFinite(threshold) ? threshold : 0.5;
-    if (p >= t) return {level: "high", text: "High", note: `at or above the threshold ${fmt(t)}`};
-    if (p >= t / 2) return {level: "moderate", text: "Moderate", note: `from ${fmt(t / 2)}, below the threshold ${fmt(t)}`};
+    if (p > t) return {level: "high", text: "High", note: `above the threshold ${fmt(t)}`};
+    if (p >= t / 2) return {level: "moderate", text: "Moderate", note: `from ${fmt(t / 2)}, up to the threshold ${fmt(t)}`};
     return {level: "low", text: "Low", note: `below ${fmt(t / 2)} (threshold ${fmt(t)})`};
   }
 
