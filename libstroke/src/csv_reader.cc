@@ -4,11 +4,11 @@
 
 namespace stroke::internal {
 
-StatusOr<std::vector<CsvRow>> ParseCsv(std::string_view text) {
+StatusOr<std::vector<CsvRow>> ParseCsv(std::string_view text, size_t first_line) {
   std::vector<CsvRow> rows;
   CsvRow row;
   std::string cell;
-  size_t line = 1;
+  size_t line = first_line;
   bool row_has_content = false;
   auto end_row = [&] {
     if (row_has_content || !cell.empty() || !row.cells.empty()) {
@@ -19,7 +19,7 @@ StatusOr<std::vector<CsvRow>> ParseCsv(std::string_view text) {
     cell.clear();
     row_has_content = false;
   };
-  row.line = 1;
+  row.line = first_line;
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (c == '"' && cell.empty()) {
