@@ -1,9 +1,12 @@
 // stroke-predict: predictions from a libstroke bundle for JSON, JSON Lines or
 // CSV records. See --help (cli_options.cc) and the README.
+#include <unistd.h>
+
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "byte_source.h"
 #include "cli_options.h"
 #include "predict_command.h"
 
@@ -18,6 +21,9 @@ int main(int argc, char** argv) {
     std::cout << CliUsage();
     return kExitOk;
   }
+  if (!options->progress) options->progress = isatty(STDERR_FILENO) == 1;
   std::ios::sync_with_stdio(false);
-  return RunCommand(*options, std::cin, std::cout, std::cerr);
+  // stdin is read with read(2), so a pipe that pauses is noticed (std::cin is unused).
+  std::unique_ptr<ByteSource> stdin_source = DescriptorSource(STDIN_FILENO);
+  return RunCommand(*options, *stdin_source, std::cout, std::cerr);
 }
