@@ -122,6 +122,7 @@ StatusOr<RecordInput> ReadCsv(std::string_view text, const InputOptions& options
       out.record = InvalidInputError(fmt::format("has {} cells, the header has {}", row.cells.size(), header.size()));
     } else {
       Record record;
+      record.Reserve(header.size());
       for (size_t c = 0; c < header.size(); ++c) {
         if (header[c] == options.id_column) out.id = Value::Text(row.cells[c]);
         if (static_cast<int>(c) == id_column) continue;

@@ -247,7 +247,7 @@ bool Schema::Check(const Record& record, Span<double> inputs, CheckResult* resul
 
 Value Schema::ValueFromText(size_t field_index, std::string_view text) const {
   const FieldSpec& field = fields_[field_index];
-  if (Value as_text = Value::Text(text); as_text.kind == Value::Kind::kInvalid) return as_text;
+  if (!IsValidUtf8(text)) return Value::Text(text);  // kInvalid, quoting it
   if (text.empty()) return Value::Null();
   for (const std::string& token : field.null_tokens) {
     if (text == token) return Value::Null();
