@@ -1,9 +1,14 @@
 #include "record_chunker.h"
 
+#include <cstring>
+
 namespace stroke::apps {
 namespace {
 
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
+
+// The bytes that may end a CSV cell or start a quoted one.
+bool IsCsvSpecial(char c) { return c == ',' || c == '\n' || c == '\r' || c == '"'; }
 
 }  // namespace
 
@@ -40,7 +45,9 @@ void RecordChunker::Scan(bool at_end) {
       if (c == '\n') {
         EndRow(i + 1);
       } else if (c != ' ' && c != '\t' && c != '\r') {
-        row_has_content_ = true;
+        row_has_content_ = true;  // what follows up to the line's end cannot change that
+        const void* end = std::memchr(pending_.data() + i, '\n', n - i);
+        i = end ? static_cast<size_t>(static_cast<const char*>(end) - pending_.data()) - 1 : n - 1;
       }
       continue;
     }
@@ -68,6 +75,7 @@ void RecordChunker::Scan(bool at_end) {
       EndRow(i + 1);
     } else {
       cell_empty_ = false;
+      while (i + 1 < n && !IsCsvSpecial(pending_[i + 1])) ++i;  // the rest of the cell
     }
   }
   scan_ = i;
