@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <iterator>
 
 #include "csv.h"
 #include "model_json.h"
@@ -46,8 +47,31 @@ std::vector<std::string> PredictionColumns(const Model& model) {
   return columns;
 }
 
+void AppendNumber(double value, std::string* out) {
+  fmt::format_to(std::back_inserter(*out), ",{}", value);  // as CsvText writes a JSON float
+}
+
+// The values of PredictionFields, in its order, as CsvText writes them (the
+// hot path of CSV answers: no JSON values built).
+void AppendPredictionCsv(const Model& model, const RecordPrediction& p, std::string* out) {
+  switch (model.task()) {
+    case Task::kRegression: return AppendNumber(p.value, out);
+    case Task::kBinaryClassification:
+      AppendNumber(p.probability, out);
+      fmt::format_to(std::back_inserter(*out), ",{},", p.prediction);
+      *out += CsvCell(p.label);
+      return AppendNumber(p.raw_margin, out);
+    case Task::kMulticlassClassification:
+      fmt::format_to(std::back_inserter(*out), ",{},", p.prediction);
+      *out += CsvCell(p.label);
+      AppendNumber(p.probability, out);
+      for (size_t k = 0; k < model.info().class_labels.size(); ++k) AppendNumber(p.probabilities[k], out);
+      return;
+  }
+}
+
 void AppendCsvRow(const Answer& a, const Model& model, const AnswerFormat& how, std::string* out) {
-  *out += fmt::to_string(a.row);
+  fmt::format_to(std::back_inserter(*out), "{}", a.row);
   if (!how.id_name.empty()) *out += ',' + CsvText(ValueJson(a.id));
   for (const std::string& column : how.kept_columns) {
     *out += ',';
@@ -56,18 +80,18 @@ void AppendCsvRow(const Answer& a, const Model& model, const AnswerFormat& how, 
     }
   }
   if (a.ok) {
-    for (const auto& [name, value] : PredictionFields(model, a.prediction)) {
-      if (!value.is_object()) *out += ',' + CsvText(value);
-      for (const Json& per_class : value.is_object() ? value : Json::array()) *out += ',' + CsvText(per_class);
-    }
-    *out += ',' + CsvCell(JoinIssues(a.prediction.warnings)) + ',';
+    AppendPredictionCsv(model, a.prediction, out);
+    *out += ',';
+    *out += CsvCell(JoinIssues(a.prediction.warnings));
+    *out += ',';
   } else {
     const size_t blanks = PredictionColumns(model).size() +
                           (model.task() == Task::kMulticlassClassification ? model.info().class_labels.size() : 0);
     *out += std::string(blanks + 1, ',') + ',' + CsvCell(JoinIssues(a.errors));
   }
   for (size_t i = 0; how.emit_features && i < model.num_features(); ++i) {
-    *out += ',' + (a.ok ? fmt::to_string(a.features[i]) : std::string());
+    *out += ',';
+    if (a.ok) fmt::format_to(std::back_inserter(*out), "{}", a.features[i]);
   }
   *out += '\n';
 }

@@ -7,16 +7,19 @@
 #
 # NAME.out, NAME.err and NAME.status (the exit status) per case. The inputs were
 # written once by a seeded generator (rows with errors, blank lines, CRLF, quoted
-# line breaks and quotes, a byte-order mark, N/A and empty cells).
+# line breaks and quotes, a byte-order mark, N/A and empty cells); golden_rows_*.jsonl
+# are the other shipped models' golden inputs (multiclass, regression, derived features).
 set -euo pipefail
 cd "$(dirname "$0")"
 old=${1:?the pre-streaming stroke-predict}
-model=../../../models/stroke.bundle.json
+export STROKE_MODELS_DIR=../../../models  # --model NAME: a shipped bundle
 while read -r name args; do
   [ -z "$name" ] && continue
+  model=(--model stroke)
+  [[ " $args " == *" --model "* ]] && model=()
   set +e
   # shellcheck disable=SC2086
-  "$old" --model "$model" $args >"$name.out" 2>"$name.err"
+  "$old" "${model[@]}" $args >"$name.out" 2>"$name.err"
   echo $? >"$name.status"
   set -e
 done <cases.txt
