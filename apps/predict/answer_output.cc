@@ -1,5 +1,6 @@
 #include "answer_output.h"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <cmath>
@@ -47,8 +48,9 @@ std::vector<std::string> PredictionColumns(const Model& model) {
   return columns;
 }
 
+// ",value", as CsvText writes a JSON float (the format compiled: no parsing per number).
 void AppendNumber(double value, std::string* out) {
-  fmt::format_to(std::back_inserter(*out), ",{}", value);  // as CsvText writes a JSON float
+  fmt::format_to(std::back_inserter(*out), FMT_COMPILE(",{}"), value);
 }
 
 // The values of PredictionFields, in its order, as CsvText writes them (the
@@ -58,11 +60,11 @@ void AppendPredictionCsv(const Model& model, const RecordPrediction& p, std::str
     case Task::kRegression: return AppendNumber(p.value, out);
     case Task::kBinaryClassification:
       AppendNumber(p.probability, out);
-      fmt::format_to(std::back_inserter(*out), ",{},", p.prediction);
+      fmt::format_to(std::back_inserter(*out), FMT_COMPILE(",{},"), p.prediction);
       *out += CsvCell(p.label);
       return AppendNumber(p.raw_margin, out);
     case Task::kMulticlassClassification:
-      fmt::format_to(std::back_inserter(*out), ",{},", p.prediction);
+      fmt::format_to(std::back_inserter(*out), FMT_COMPILE(",{},"), p.prediction);
       *out += CsvCell(p.label);
       AppendNumber(p.probability, out);
       for (size_t k = 0; k < model.info().class_labels.size(); ++k) AppendNumber(p.probabilities[k], out);
@@ -71,7 +73,7 @@ void AppendPredictionCsv(const Model& model, const RecordPrediction& p, std::str
 }
 
 void AppendCsvRow(const Answer& a, const Model& model, const AnswerFormat& how, std::string* out) {
-  fmt::format_to(std::back_inserter(*out), "{}", a.row);
+  fmt::format_to(std::back_inserter(*out), FMT_COMPILE("{}"), a.row);
   if (!how.id_name.empty()) *out += ',' + CsvText(ValueJson(a.id));
   for (const std::string& column : how.kept_columns) {
     *out += ',';
@@ -91,7 +93,7 @@ void AppendCsvRow(const Answer& a, const Model& model, const AnswerFormat& how, 
   }
   for (size_t i = 0; how.emit_features && i < model.num_features(); ++i) {
     *out += ',';
-    if (a.ok) fmt::format_to(std::back_inserter(*out), "{}", a.features[i]);
+    if (a.ok) fmt::format_to(std::back_inserter(*out), FMT_COMPILE("{}"), a.features[i]);
   }
   *out += '\n';
 }

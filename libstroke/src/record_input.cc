@@ -115,6 +115,7 @@ StatusOr<RecordInput> ReadCsv(std::string_view text, const InputOptions& options
     if (schema.IndexOf(options.id_column) < 0) id_column = static_cast<int>(at - header.begin());
   }
   RecordInput input{InputFormat::kCsv, false, header, {}};
+  input.rows.reserve(rows->size() - 1);
   for (size_t r = 1; r < rows->size(); ++r) {
     const CsvRow& row = (*rows)[r];
     InputRow out{options.first_row + r - 1, row.line, InvalidInputError(""), Value()};
