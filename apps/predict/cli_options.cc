@@ -122,16 +122,17 @@ std::unique_ptr<CLI::App> MakeParser(CliOptions* options) {
   app->add_flag("--explain", options->explain,
                 "add each record's TreeSHAP contributions per input and feature (json, jsonl)")
       ->group("Output");
-  app->add_flag_function(
-         "--progress,!--no-progress", [options](int64_t count) { options->progress = count > 0; },
-         "a progress line on stderr: rows, rows/s, elapsed, ETA for a file (default: when stderr is a terminal)")
+  app->add_flag_callback("--progress", [options] { options->progress = true; },
+                         "a progress line on stderr: rows, rows/s, elapsed, ETA for a file (default: when stderr "
+                         "is a terminal)")
+      ->group("Output");
+  app->add_flag_callback("--no-progress", [options] { options->progress = false; }, "no progress line")
       ->group("Output");
 
   options->threads = std::max(1u, std::thread::hardware_concurrency());
   app->add_option("--threads", options->threads,
-                  "threads that read, score and render blocks of records; one more reads the input and the "
-                  "caller writes, in input order")
-      ->capture_default_str()
+                  "threads that read, score and render blocks of records (default: the machine's cores); "
+                  "one more reads the input, another writes the answers in input order")
       ->check(CLI::Range(1, 256))
       ->type_name("N")
       ->group("Performance");
