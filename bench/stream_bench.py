@@ -7,7 +7,7 @@ in the same run: wall time and peak memory (/usr/bin/time -v).
 The input is the Kaggle stroke file's format (python_export/stroke_export/datagen.py:
 id first, "N/A" bmi, the stroke label last), `--rows` rows from synthetic records no
 model saw (seeds 1000+), written once to DATA/stroke_ROWS.csv and reused. Runs, each
-REPEATS times (the median is kept):
+REPEATS times (the median by wall time is kept, with its CPU time: user + system):
   stroke-predict --threads 1 (pinned to one core with taskset) and --threads 2,
       --id-column id, answers as CSV to a file;
   scikit-learn (one core): pandas.read_csv, the bundle's feature program as pandas
@@ -72,19 +72,21 @@ def make_csv(path, rows):
 
 
 def timed(command):
-    """(wall seconds, peak RSS in MiB) of one run under /usr/bin/time -v."""
+    """(wall seconds, peak RSS in MiB, CPU seconds) of one run under /usr/bin/time -v."""
     run = subprocess.run(["/usr/bin/time", "-v", *command], capture_output=True, text=True)
     if run.returncode != 0:
         sys.exit(f"stream_bench: {' '.join(command)} failed ({run.returncode}):\n{run.stderr[-2000:]}")
     wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)", run.stderr)
     seconds = int(wall.group(1) or 0) * 3600 + int(wall.group(2)) * 60 + float(wall.group(3))
     rss_kib = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", run.stderr).group(1))
-    return seconds, rss_kib / 1024
+    cpu = sum(float(re.search(rf"{kind} time \(seconds\): ([\d.]+)", run.stderr).group(1)) for kind in ("User", "System"))
+    return seconds, rss_kib / 1024, cpu
 
 
 def median_run(command, repeats):
     runs = sorted(timed(command) for _ in range(repeats))
-    return {"seconds": runs[len(runs) // 2][0], "peak_mib": max(r[1] for r in runs), "runs": runs}
+    median = runs[len(runs) // 2]
+    return {"seconds": median[0], "cpu_seconds": median[2], "peak_mib": max(r[1] for r in runs), "runs": runs}
 
 
 def same_probabilities(ours_csv, peer_csv):
@@ -127,7 +129,7 @@ def main():
             results["runs"][name] = median_run(command, args.repeats)
             r = results["runs"][name]
             print(f"{name}: {r['seconds']:.2f} s ({r['seconds'] / args.rows * 1e9:.0f} ns/row), "
-                  f"peak {r['peak_mib']:.1f} MiB", flush=True)
+                  f"CPU {r['cpu_seconds']:.2f} s, peak {r['peak_mib']:.1f} MiB", flush=True)
         diff = same_probabilities(ours_out, peer_out)
         # pandas' default float parser may be an ulp off a correctly rounded double; the
         # features are float32, so that rarely shows: allow it, report it.
@@ -137,7 +139,8 @@ def main():
     sk = results["runs"]["scikit-learn read_csv + predict_proba"]
     for name in ("stroke-predict --threads 1", "stroke-predict --threads 2"):
         r = results["runs"][name]
-        print(f"{name}: {sk['seconds'] / r['seconds']:.1f}x faster, {sk['peak_mib'] / r['peak_mib']:.1f}x less memory")
+        print(f"{name}: {sk['seconds'] / r['seconds']:.1f}x faster (CPU time: {sk['cpu_seconds'] / r['cpu_seconds']:.1f}x), "
+              f"{sk['peak_mib'] / r['peak_mib']:.1f}x less memory")
     write_results(results, args.out)
 
 

@@ -169,11 +169,12 @@ def protocols_table(protocols):
 def stream_table(stream):
     """stroke-predict on the big CSV against scikit-learn (bench/stream_bench.py)."""
     peer = stream["runs"]["scikit-learn read_csv + predict_proba"]
-    lines = ["| run | wall time | per row | peak RSS | scikit-learn's time / this | scikit-learn's peak / this |",
-             "|---|---|---|---|---|---|"]
+    lines = ["| run | wall time | per row | CPU time | peak RSS | scikit-learn's wall time / this | its CPU time / this "
+             "| its peak RSS / this |", "|---|---|---|---|---|---|---|---|"]
     for name, r in stream["runs"].items():
         lines.append(f"| {name} | {r['seconds']:.2f} s | {ns(r['seconds'] / stream['rows'] * 1e9)} | "
-                     f"{r['peak_mib']:.1f} MiB | {peer['seconds'] / r['seconds']:.1f} | {peer['peak_mib'] / r['peak_mib']:.1f} |")
+                     f"{r['cpu_seconds']:.2f} s | {r['peak_mib']:.1f} MiB | {peer['seconds'] / r['seconds']:.1f} | "
+                     f"{peer['cpu_seconds'] / r['cpu_seconds']:.1f} | {peer['peak_mib'] / r['peak_mib']:.1f} |")
     return lines
 
 
