@@ -214,6 +214,26 @@ TEST(PredictStream, ThousandsOfRowsKeepTheirOrderOnEveryThreadCount) {
   }
 }
 
+TEST(PredictStream, AnInputUnreadablePartWayStopsThereAfterTheAnswersBeforeIt) {
+  std::string csv = "gender,age,hypertension,heart_disease,ever_married,work_type,Residence_type,"
+                    "avg_glucose_level,bmi,smoking_status\n";
+  for (int i = 1; i <= 5000; ++i) {
+    csv += i == 2500 ? "\"Male\"x,67,0,1,Yes,Private,Urban,228.69,36.6,smokes\n"  // text after a closing quote
+                     : "Male,67,0,1,Yes,Private,Urban,228.69,36.6,smokes\n";
+  }
+  for (size_t threads : {1, 2, 4}) {
+    const CliRun run = Trickle(Options({"--output", "jsonl"}), csv, 4096, 3, threads, 256);
+    EXPECT_EQ(run.status, kExitUsage);
+    EXPECT_EQ(run.err, "stroke-predict: cannot read input: CSV line 2501: text after a closing quote\n");
+    // Whole blocks before the one holding it were answered, in order, and nothing after it.
+    std::istringstream lines(run.out);
+    size_t row = 0;
+    for (std::string line; std::getline(lines, line);) EXPECT_EQ(Json::parse(line)["row"], ++row);
+    EXPECT_GT(row, 2000u);
+    EXPECT_LT(row, 2499u);
+  }
+}
+
 const char kKaggleCsv[] =
     "id,gender,age,hypertension,heart_disease,ever_married,work_type,Residence_type,avg_glucose_level,bmi,"
     "smoking_status,stroke\n"

@@ -18,8 +18,10 @@ namespace stroke::apps {
 // columns, --threads, --progress, block size) and writes the answers to
 // `out`, row errors, the summary and the progress bar to `err`. Returns the
 // exit status: kExitOk, kExitRowsFailed, or kExitUsage when the input cannot
-// be read (answers of earlier blocks have then been written). A JSON (not
-// JSON Lines) input is one document: it is read whole, then scored in blocks.
+// be read (answers of earlier blocks have then been written; it returns once
+// the reader thread stops, which a pipe still open keeps waiting in read(2)).
+// A JSON (not JSON Lines) input is one document: it is read whole, then
+// scored as one block.
 int PredictStream(const Model& model, const CliOptions& options, ByteSource& in, std::ostream& out,
                   std::ostream& err);
 
