@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -118,8 +119,8 @@ def main():
         predict = [args.predict, "--model", bundle, "--id-column", "id", "--no-progress", csv_path, "--output", "csv"]
         commands = {
             "stroke-predict --threads 1": ["taskset", "-c", "0", "sh", "-c",
-                                           " ".join(predict + ["--threads", "1", ">", ours_out])],
-            "stroke-predict --threads 2": ["sh", "-c", " ".join(predict + ["--threads", "2", ">", ours_out])],
+                                           shlex.join(predict + ["--threads", "1"]) + " >" + shlex.quote(ours_out)],
+            "stroke-predict --threads 2": ["sh", "-c", shlex.join(predict + ["--threads", "2"]) + " >" + shlex.quote(ours_out)],
             "scikit-learn read_csv + predict_proba": [
                 "taskset", "-c", "0", "env", "OMP_NUM_THREADS=1", "OPENBLAS_NUM_THREADS=1", sys.executable, "-c", PEER,
                 csv_path, os.path.join(args.data, "stroke.joblib"), bundle, peer_out],
