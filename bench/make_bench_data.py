@@ -15,6 +15,9 @@ In --out:
                            with T trees of depth D on the stroke features
   xgb_TxD.bundle.json + .xgb.json   the same shapes trained with XGBoost; the
                            .xgb.json is what the XGBoost C API peer loads
+  rf_T.bundle.json + .joblib   a deep forest: scikit-learn RandomForestClassifier
+                           with T trees and default settings (unlimited depth) on
+                           FOREST_ROWS synthetic stroke rows (the Kaggle file's size)
 
 Models are trained once; a later run reuses whatever is already there.
 """
@@ -37,6 +40,8 @@ from stroke_export.featureprog import FeatureProgram  # noqa: E402
 ROWS = 4096
 SCALE_TREES = (100, 500, 1000)
 SCALE_DEPTHS = (3, 6, 8)
+FOREST_TREES = (200,)
+FOREST_ROWS = 102180
 ROW_SEED = 7  # the shipped models were trained on seed 42
 
 
@@ -100,6 +105,30 @@ def scale_model(family, trees, depth, out):
     return name
 
 
+def forest_model(trees, out):
+    """Trains a default RandomForest (unlimited depth) on FOREST_ROWS stroke rows;
+    returns its manifest entry (depth: its deepest tree)."""
+    name = f"rf_{trees}"
+    bundle_path = os.path.join(out, name + ".bundle.json")
+    model_path = os.path.join(out, name + ".joblib")
+    if not (os.path.exists(bundle_path) and os.path.exists(model_path)):
+        spec = copy.deepcopy(trainer.load_spec("stroke"))
+        spec["name"] = name
+        spec["description"] = f"benchmark deep forest: RandomForest, {trees} trees, default settings, stroke features"
+        spec["training"]["estimator"] = "RandomForestClassifier"
+        spec["training"]["params"] = {"n_estimators": trees, "random_state": 42, "n_jobs": 2}
+        print(f"make_bench_data: training {name} on {FOREST_ROWS} rows", flush=True)
+        bundle, _, model, _, _, _ = trainer.train(spec, datagen.synthetic_csv("stroke", 42, rows=FOREST_ROWS),
+                                                  "bench", True)
+        bundle_writer.write_bundle(bundle, bundle_path)
+        model.set_params(n_jobs=None)  # the peer predicts on one core, as libstroke does
+        joblib.dump(model, model_path)
+    model = joblib.load(model_path)
+    depth = max(t.tree_.max_depth for t in model.estimators_)
+    return {"name": name, "family": "rf", "shipped": False, "rows": "stroke", "bundle": name + ".bundle.json",
+            "sklearn": name + ".joblib", "trees": trees, "depth": int(depth)}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", default=os.path.join(ROOT, "build", "bench-data"))
@@ -123,6 +152,8 @@ def main():
                          "bundle": name + ".bundle.json", "trees": trees, "depth": depth}
                 entry["xgboost" if family == "xgb" else "sklearn"] = name + (".xgb.json" if family == "xgb" else ".joblib")
                 models.append(entry)
+    for trees in FOREST_TREES:
+        models.append(forest_model(trees, args.out))
     manifest = {"rows": ROWS, "row_seed": ROW_SEED, "models": models}
     with open(os.path.join(args.out, "manifest.json"), "w", encoding="utf-8") as f:
         json.dump(manifest, f, indent=1)

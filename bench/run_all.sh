@@ -9,8 +9,10 @@
 # predict_bench (libstroke), xgb_bench (XGBoost's C API), peer_sklearn.py
 # (scikit-learn), http_bench.py (stroke-serve vs. the FastAPI peer under wrk),
 # protocol_bench.py (each HTTP protocol and the cost of a reload),
-# dask_bench.py (examples/dask_score.py on 1 and 2 Dask workers) and
-# callgrind instruction counts, and writes docs/benchmarks.md from the
+# stream_bench.py (stroke-predict on a 1M-row CSV against scikit-learn's
+# read_csv + predict_proba, time and peak memory), dask_bench.py
+# (examples/dask_score.py on 1 and 2 Dask workers) and callgrind
+# instruction counts, and writes docs/benchmarks.md from the
 # results (bench/write_report.py). Raw results stay in build-bench/results/.
 # --quick: fewer repetitions and shorter HTTP runs (a smoke run, ~3 minutes).
 set -euo pipefail
@@ -18,13 +20,16 @@ cd "$(dirname "$0")/.."
 quick=${1:-}
 build=build-bench
 results=$build/results
-repetitions=5 min_time=0.2 http_seconds=10 dask_rows=1000000 dask_repeat=3
-if [ "$quick" = "--quick" ]; then repetitions=2 min_time=0.05 http_seconds=3 dask_rows=200000 dask_repeat=1; fi
+repetitions=5 min_time=0.2 http_seconds=10 stream_rows=1000000 stream_repeats=3 dask_rows=1000000 dask_repeat=3
+if [ "$quick" = "--quick" ]; then
+  repetitions=2 min_time=0.05 http_seconds=3 stream_rows=200000 stream_repeats=1 dask_rows=200000 dask_repeat=1
+fi
 
 scripts/install-deps.sh --bench
 python=$(scripts/find-python.sh)
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" -j"$(nproc)" --target predict_bench xgb_bench instructions stroke-serve _stroke
+cmake --build "$build" -j"$(nproc)" --target predict_bench xgb_bench instructions stroke-serve \
+  stroke-predict _stroke
 mkdir -p "$results"
 data=$build/bench-data
 "$python" bench/make_bench_data.py --out "$data"
@@ -43,6 +48,10 @@ echo "== HTTP"
 echo "== standard protocols and reloads"
 "$python" bench/protocol_bench.py --serve "$build/apps/serve/stroke-serve" --seconds $http_seconds \
   --out "$results/protocols.json"
+
+echo "== stroke-predict on a big CSV against scikit-learn"
+"$python" bench/stream_bench.py --predict "$build/apps/predict/stroke-predict" --data "$data" --rows $stream_rows \
+  --repeats $stream_repeats --out "$results/stream.json"
 
 echo "== Dask: examples/dask_score.py on a LocalCluster of 1 and 2 workers"
 PYTHONPATH="$build/python" "$python" bench/dask_bench.py --rows $dask_rows --repeat $dask_repeat \

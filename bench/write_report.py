@@ -166,6 +166,18 @@ def protocols_table(protocols):
     return lines
 
 
+def stream_table(stream):
+    """stroke-predict on the big CSV against scikit-learn (bench/stream_bench.py)."""
+    peer = stream["runs"]["scikit-learn read_csv + predict_proba"]
+    lines = ["| run | wall time | per row | CPU time | peak RSS | scikit-learn's wall time / this | its CPU time / this "
+             "| its peak RSS / this |", "|---|---|---|---|---|---|---|---|"]
+    for name, r in stream["runs"].items():
+        lines.append(f"| {name} | {r['seconds']:.2f} s | {ns(r['seconds'] / stream['rows'] * 1e9)} | "
+                     f"{r['cpu_seconds']:.2f} s | {r['peak_mib']:.1f} MiB | {peer['seconds'] / r['seconds']:.1f} | "
+                     f"{peer['cpu_seconds'] / r['cpu_seconds']:.1f} | {peer['peak_mib'] / r['peak_mib']:.1f} |")
+    return lines
+
+
 def dask_section(results):
     """The section "Beyond one machine: Dask": bench/dask_bench.py's runs, per worker and against 1 worker."""
     runs = results["runs"]
@@ -244,6 +256,21 @@ def main():
                 "stroke bundle; each route sent the same patient as one record under `wrk`; the protocols that give "
                 "probabilities are first checked to give `/predict`'s. Then what a reload costs.", "",
                 *protocols_table(json.load(f)), ""]
+    stream = []
+    if os.path.exists(r("stream.json")):
+        with open(r("stream.json"), encoding="utf-8") as f:
+            figures = json.load(f)
+        stream = [
+            "## stroke-predict on a big CSV (issue 16)", "",
+            f"`bench/stream_bench.py`: {figures['rows']:,} stroke rows in the Kaggle file's format "
+            f"({figures['input_bytes'] / 1e6:.0f} MB: id first, N/A bmi, the stroke label last), scored by "
+            "`stroke-predict --id-column id --output csv` (`--threads 1` pinned to one core with taskset, and "
+            "`--threads 2`) and by scikit-learn on one core: `pandas.read_csv`, the one-hot columns and the bmi "
+            "imputation as pandas column operations, the retrained shipped model's `predict_proba`, the "
+            "probabilities written as CSV; both answers checked equal "
+            f"(max |Δp| {figures['max_abs_probability_difference']:.1g}). Median wall time of repeated runs, peak "
+            "RSS from `/usr/bin/time -v`.", "",
+            *stream_table(figures), ""]
     dask = []
     if os.path.exists(r("dask.json")):
         with open(r("dask.json"), encoding="utf-8") as f:
@@ -273,6 +300,7 @@ def main():
         "the benchmark body are checked to be equal first.", "",
         *http_table(http), "",
         *protocols,
+        *stream,
         *dask,
         "## Other paths", "",
         "| what | libstroke |", "|---|---|", *[f"| {label} | {ns(v['ns']) if v else '-'} |" for label, v in other], "",

@@ -38,7 +38,7 @@
 #   --bench: also the peers bench/run_all.sh measures libstroke against:
 #           libxgboost-dev (XGBoost's C API), python3-fastapi + python3-uvicorn
 #           (the original HTTP service), wrk (HTTP load), valgrind (callgrind
-#           instruction counts)
+#           instruction counts), time (/usr/bin/time -v: peak memory in stream_bench.py)
 set -euo pipefail
 
 packages=(
@@ -50,7 +50,7 @@ packages=(
 )
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 if [ "${1:-}" = "--bench" ]; then
-  packages+=(libxgboost-dev python3-fastapi python3-uvicorn wrk valgrind)
+  packages+=(libxgboost-dev python3-fastapi python3-uvicorn wrk valgrind time)
 fi
 
 missing=()

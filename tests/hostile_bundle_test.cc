@@ -56,7 +56,7 @@ TEST(HostileBundle, RaisedDepthLimitLoadsPredictsAndExplainsTheDeepChain) {
   StatusOr<Model> model = Model::FromJson(TinyBundleWithChain(10000), options);
   ASSERT_TRUE(model.ok()) << model.status().ToString();
   EXPECT_EQ(model->ensemble().max_depth(), 10000);
-  EXPECT_EQ(model->ensemble().layout(), "node walk");
+  EXPECT_EQ(model->ensemble().layout(), "node walk; batches: blocked trees");
   const Record record = testing::RecordOrDie(kRecord);
   StatusOr<RecordPrediction> answer = model->Predict(record);
   ASSERT_TRUE(answer.ok()) << answer.status().ToString();

@@ -159,7 +159,7 @@ TEST_P(OpenApiExamples, AreAnswered200) {
       }
     }
   }
-  EXPECT_GE(posted, 12);  // record, batch and CSV on four routes, and the three protocols
+  EXPECT_GE(posted, 36);  // record, batch and CSV on four routes (and per model and version), and the protocols
   const Json& prediction = doc["paths"]["/prediction"]["post"]["requestBody"]["content"]["application/json"];
   EXPECT_EQ(prediction["examples"]["record"]["value"].size(), model.schema().fields().size());
 }
@@ -174,7 +174,8 @@ TEST(OpenApi, PerModelRoutesTakeAnyModelsRecords) {
   EXPECT_EQ(op["operationId"], "predictForModel");
   EXPECT_EQ(op["parameters"][0]["name"], "model");
   EXPECT_EQ(op["parameters"][0]["in"], "path");
-  EXPECT_FALSE(op["requestBody"]["content"]["application/json"].contains("examples"));
+  EXPECT_EQ(op["parameters"][0]["example"], "stroke");  // the default model: its examples answer
+  EXPECT_TRUE(op["requestBody"]["content"]["application/json"].contains("examples"));
   EXPECT_EQ(doc["paths"]["/models/{model}/versions/{version}/explain"]["post"]["operationId"], "explainForModelVersion");
   EXPECT_TRUE(doc["paths"].contains("/features/{name}/distribution"));
   EXPECT_TRUE(doc["paths"].contains("/models/{model}/aliases/{alias}"));

@@ -127,23 +127,28 @@ TEST(PredictCli, ByteOrderMarkIsIgnoredInEveryFormat) {
   EXPECT_EQ(Predict({"--format", "csv"}, bom + kStrokeCsv).exit_code, kExitOk);
 }
 
-TEST(PredictCli, IdColumnIsCarriedToEachAnswerAndNotGivenToTheModel) {
+TEST(PredictCli, IdColumnIsCarriedToEachAnswerUnderItsNameAndNotGivenToTheModel) {
   const std::string tagged = std::string(R"({"key": "a-1", )") + (kPatient + 1);
   CliRun jsonl = Predict({"--id-column", "key", "--output", "jsonl"}, tagged + "\n" + kPatient + "\n");
   EXPECT_EQ(jsonl.exit_code, kExitRowsFailed);  // the second record has no key
   const Json first = Json::parse(jsonl.out.substr(0, jsonl.out.find('\n')));
   EXPECT_EQ(first.begin().key(), "row");
-  EXPECT_EQ(std::next(first.begin()).key(), "id");
-  EXPECT_EQ(first["id"], "a-1");
+  EXPECT_EQ(std::next(first.begin()).key(), "key");
+  EXPECT_EQ(first["key"], "a-1");
+  EXPECT_FALSE(first.contains("id"));
   EXPECT_EQ(first["probability"], LibraryProbability(kPatient));
   EXPECT_NE(jsonl.err.find("row 2 (line 2): no field \"key\" (the identifier column)"), std::string::npos) << jsonl.err;
 
   CliRun csv = Predict({"--id-column", "key"}, "key," + std::string(kStrokeCsv).insert(
       std::string(kStrokeCsv).find('\n') + 1, "17,"));
   ASSERT_EQ(csv.exit_code, kExitOk) << csv.err;
-  EXPECT_EQ(csv.out.substr(0, 7), "row,id,");
+  EXPECT_EQ(csv.out.substr(0, 8), "row,key,");
   EXPECT_EQ(csv.out.substr(csv.out.find('\n') + 1, 5), "1,17,");
   EXPECT_EQ(Predict({"--id-column", "key"}, kStrokeCsv).exit_code, kExitUsage);  // no such column
+  // A name the answers use themselves is refused before anything is read.
+  CliRun clash = Predict({"--id-column", "label"}, kStrokeCsv);
+  EXPECT_EQ(clash.exit_code, kExitUsage);
+  EXPECT_NE(clash.err.find("--id-column \"label\": the answers have a field of that name"), std::string::npos) << clash.err;
 }
 
 TEST(PredictCli, UnreadableJsonValuesAreErrorsNamingTheFieldInValidUtf8) {

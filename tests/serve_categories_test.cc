@@ -138,7 +138,7 @@ TEST(UnknownCategories, FlagAndEnvironmentVariable) {
 TEST(UnknownCategories, OpenApiDescribesTheParameterAndTheKnownCodes) {
   ApiSurface api;
   for (const char* route : {"/prediction", "/predict", "/predict_proba"}) api.routes.push_back({"POST", route, false});
-  Json doc = OpenApiDocument(UnknownsModel(), api);
+  Json doc = OpenApiDocument(UnknownsModel(), api, "unknowns", "1");
   for (const char* route : {"/prediction", "/predict", "/predict_proba"}) {
     Json parameter = doc["paths"][route]["post"]["parameters"][0];
     EXPECT_EQ(parameter["name"], "unknown_categories") << route;

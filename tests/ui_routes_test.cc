@@ -34,7 +34,7 @@ TEST(UiRoutes, ThePageIsHtmlNamingItsFiles) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);
   EXPECT_EQ(res->get_header_value("Content-Type"), "text/html; charset=utf-8");
-  for (const char* file : {"ui/ui.js?v=", "ui/ui.css?v=", "ui/ui-charts.js?v=", "ui/ui-batch.js?v="}) {
+  for (const char* file : {"ui/ui.js?v=", "ui/ui.css?v=", "ui/ui-charts.js?v=", "ui/ui-batch.js?v=", "ui/ui-card.js?v="}) {
     EXPECT_NE(res->body.find(file), std::string::npos) << file;
   }
   EXPECT_NE(res->body.find("id=\"record-form\""), std::string::npos);
@@ -47,7 +47,7 @@ TEST(UiRoutes, ThePageIsHtmlNamingItsFiles) {
 TEST(UiRoutes, FilesHaveAnETagAnd304AndGzip) {
   RunningServer s({});
   auto client = RawClient(s);
-  for (const char* path : {"/ui", "/ui/ui.js", "/ui/ui.css", "/ui/ui-charts.js", "/ui/ui-batch.js"}) {
+  for (const char* path : {"/ui", "/ui/ui.js", "/ui/ui.css", "/ui/ui-charts.js", "/ui/ui-batch.js", "/ui/ui-card.js"}) {
     auto plain = client.Get(path);
     ASSERT_TRUE(plain) << path;
     EXPECT_EQ(plain->status, 200) << path;
@@ -65,6 +65,21 @@ TEST(UiRoutes, FilesHaveAnETagAnd304AndGzip) {
   }
   EXPECT_EQ(client.Get("/ui/ui.js")->get_header_value("Content-Type"), "text/javascript; charset=utf-8");
   EXPECT_EQ(client.Get("/ui/ui.css")->get_header_value("Content-Type"), "text/css; charset=utf-8");
+}
+
+// RFC 9110 §13.1.2: If-None-Match is a list, compared weakly, or "*".
+TEST(UiRoutes, IfNoneMatchListsWeakTagsAndStarRevalidate) {
+  EXPECT_TRUE(EtagMatches("\"abc\"", "\"abc\""));
+  EXPECT_TRUE(EtagMatches("W/\"abc\"", "\"abc\""));
+  EXPECT_TRUE(EtagMatches("\"x\", W/\"abc\"", "\"abc\""));
+  EXPECT_TRUE(EtagMatches(" * ", "\"abc\""));
+  EXPECT_FALSE(EtagMatches("\"abcd\"", "\"abc\""));
+  EXPECT_FALSE(EtagMatches("", "\"abc\""));
+  EXPECT_FALSE(EtagMatches(",,", "\"abc\""));
+  RunningServer s({});
+  const std::string etag = s.Client().Get("/ui/ui.js")->get_header_value("ETag");
+  EXPECT_EQ(s.Client().Get("/ui/ui.js", {{"If-None-Match", "\"other\", W/" + etag}})->status, 304);
+  EXPECT_EQ(s.Client().Get("/ui/ui.js", {{"If-None-Match", "\"other\""}})->status, 200);
 }
 
 TEST(UiRoutes, AnUnknownFileIsA404NamingIt) {
@@ -121,7 +136,7 @@ TEST(UiRoutes, ThePageIsOpenWhileTheApiNeedsCredentials) {
   options.protect_ops = true;
   RunningServer s(options);
   auto client = s.Client();
-  for (const char* path : {"/ui", "/ui/ui.js", "/ui/ui.css", "/ui/ui-charts.js", "/ui/ui-batch.js"}) {
+  for (const char* path : {"/ui", "/ui/ui.js", "/ui/ui.css", "/ui/ui-charts.js", "/ui/ui-batch.js", "/ui/ui-card.js"}) {
     EXPECT_EQ(client.Get(path)->status, 200) << path;
   }
   EXPECT_EQ(client.Get("/ui/nothing.js")->status, 404);

@@ -1,8 +1,10 @@
 #include "answer_output.h"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <cmath>
+#include <iterator>
 
 #include "csv.h"
 #include "model_json.h"
@@ -10,9 +12,10 @@
 namespace stroke::apps {
 namespace {
 
-Json AnswerJson(const Answer& a, const Model& model, bool emit_features, bool with_id) {
+Json AnswerJson(const Answer& a, const Model& model, const AnswerFormat& how) {
   Json out = {{"row", a.row}};
-  if (with_id) out["id"] = ValueJson(a.id);
+  if (!how.id_name.empty()) out[how.id_name] = ValueJson(a.id);
+  for (const auto& [name, value] : a.kept) out[name] = ValueJson(value);
   if (!a.ok) {
     out["errors"] = IssuesJson(a.errors);
     return out;
@@ -20,7 +23,7 @@ Json AnswerJson(const Answer& a, const Model& model, bool emit_features, bool wi
   for (auto& [name, value] : PredictionFields(model, a.prediction)) out[name] = std::move(value);
   out["warnings"] = IssuesJson(a.prediction.warnings);
   if (!a.explanation.is_null()) out["explanation"] = a.explanation;
-  if (emit_features) {
+  if (how.emit_features) {
     Json features = Json::object();
     const auto& names = model.program().feature_names();
     for (size_t i = 0; i < names.size(); ++i) features[names[i]] = a.features[i];  // NaN -> null
@@ -35,42 +38,64 @@ std::string CsvText(const Json& value) {
   return JsonText(value);
 }
 
-void WriteCsv(const std::vector<Answer>& answers, const Model& model, bool emit_features, bool with_id,
-              std::ostream& out) {
-  // Header from a blank answer; multiclass probabilities become one column per class.
+// The prediction columns of the model's task; multiclass probabilities are
+// one column per class after them.
+std::vector<std::string> PredictionColumns(const Model& model) {
   std::vector<std::string> columns;
   for (const auto& [name, value] : PredictionFields(model, RecordPrediction{})) {
     if (!value.is_object()) columns.push_back(name);
   }
-  out << "row";
-  if (with_id) out << ",id";
-  for (const std::string& c : columns) out << ',' << c;
-  for (const std::string& label : model.info().class_labels) {
-    if (model.task() == Task::kMulticlassClassification) out << ',' << CsvCell("probability_" + label);
+  return columns;
+}
+
+// ",value", as CsvText writes a JSON float (the format compiled: no parsing per number).
+void AppendNumber(double value, std::string* out) {
+  fmt::format_to(std::back_inserter(*out), FMT_COMPILE(",{}"), value);
+}
+
+// The values of PredictionFields, in its order, as CsvText writes them (the
+// hot path of CSV answers: no JSON values built).
+void AppendPredictionCsv(const Model& model, const RecordPrediction& p, std::string* out) {
+  switch (model.task()) {
+    case Task::kRegression: return AppendNumber(p.value, out);
+    case Task::kBinaryClassification:
+      AppendNumber(p.probability, out);
+      fmt::format_to(std::back_inserter(*out), FMT_COMPILE(",{},"), p.prediction);
+      *out += CsvCell(p.label);
+      return AppendNumber(p.raw_margin, out);
+    case Task::kMulticlassClassification:
+      fmt::format_to(std::back_inserter(*out), FMT_COMPILE(",{},"), p.prediction);
+      *out += CsvCell(p.label);
+      AppendNumber(p.probability, out);
+      for (size_t k = 0; k < model.info().class_labels.size(); ++k) AppendNumber(p.probabilities[k], out);
+      return;
   }
-  out << ",warnings,errors";
-  if (emit_features) {
-    for (const std::string& name : model.program().feature_names()) out << ',' << CsvCell(name);
-  }
-  out << '\n';
-  const size_t blanks = columns.size() + (model.task() == Task::kMulticlassClassification ? model.info().class_labels.size() : 0);
-  for (const Answer& a : answers) {
-    out << a.row;
-    if (with_id) out << ',' << CsvText(ValueJson(a.id));
-    if (a.ok) {
-      for (const auto& [name, value] : PredictionFields(model, a.prediction)) {
-        if (!value.is_object()) out << ',' << CsvText(value);
-        for (const Json& per_class : value.is_object() ? value : Json::array()) out << ',' << CsvText(per_class);
-      }
-      out << ',' << CsvCell(JoinIssues(a.prediction.warnings)) << ',';
-    } else {
-      out << std::string(blanks + 1, ',') << ',' << CsvCell(JoinIssues(a.errors));
+}
+
+void AppendCsvRow(const Answer& a, const Model& model, const AnswerFormat& how, std::string* out) {
+  fmt::format_to(std::back_inserter(*out), FMT_COMPILE("{}"), a.row);
+  if (!how.id_name.empty()) *out += ',' + CsvText(ValueJson(a.id));
+  for (const std::string& column : how.kept_columns) {
+    *out += ',';
+    for (const auto& [name, value] : a.kept) {
+      if (name == column) *out += CsvText(ValueJson(value));
     }
-    for (size_t i = 0; emit_features && i < model.num_features(); ++i) {
-      out << ',' << (a.ok ? fmt::to_string(a.features[i]) : "");
-    }
-    out << '\n';
   }
+  if (a.ok) {
+    AppendPredictionCsv(model, a.prediction, out);
+    *out += ',';
+    *out += CsvCell(JoinIssues(a.prediction.warnings));
+    *out += ',';
+  } else {
+    const size_t blanks = PredictionColumns(model).size() +
+                          (model.task() == Task::kMulticlassClassification ? model.info().class_labels.size() : 0);
+    *out += std::string(blanks + 1, ',') + ',' + CsvCell(JoinIssues(a.errors));
+  }
+  for (size_t i = 0; how.emit_features && i < model.num_features(); ++i) {
+    *out += ',';
+    if (a.ok) fmt::format_to(std::back_inserter(*out), FMT_COMPILE("{}"), a.features[i]);
+  }
+  *out += '\n';
 }
 
 std::string Bounds(double lo, double hi) {
@@ -80,20 +105,48 @@ std::string Bounds(double lo, double hi) {
 
 }  // namespace
 
-void WriteAnswers(const std::vector<Answer>& answers, const Model& model, const AnswerFormat& how,
-                  std::ostream& out) {
-  if (how.format == OutputFormat::kCsv) return WriteCsv(answers, model, how.emit_features, how.with_id, out);
+std::vector<std::string> AnswerFieldNames(const Model& model) {
+  std::vector<std::string> names = {"row", "warnings", "errors", "explanation", "features"};
+  for (const auto& [name, value] : PredictionFields(model, RecordPrediction{})) names.push_back(name);
+  for (const std::string& label : model.info().class_labels) {
+    if (model.task() == Task::kMulticlassClassification) names.push_back("probability_" + label);
+  }
+  return names;
+}
+
+std::string CsvHeader(const Model& model, const AnswerFormat& how) {
+  std::string out = "row";
+  if (!how.id_name.empty()) out += ',' + CsvCell(how.id_name);
+  for (const std::string& c : how.kept_columns) out += ',' + CsvCell(c);
+  for (const std::string& c : PredictionColumns(model)) out += ',' + c;
+  for (const std::string& label : model.info().class_labels) {
+    if (model.task() == Task::kMulticlassClassification) out += ',' + CsvCell("probability_" + label);
+  }
+  out += ",warnings,errors";
+  if (how.emit_features) {
+    for (const std::string& name : model.program().feature_names()) out += ',' + CsvCell(name);
+  }
+  return out + '\n';
+}
+
+void AppendAnswer(const Answer& answer, const Model& model, const AnswerFormat& how, std::string* out) {
+  if (how.format == OutputFormat::kCsv) return AppendCsvRow(answer, model, how, out);
   if (how.format == OutputFormat::kJsonl) {
-    for (const Answer& a : answers) out << JsonText(AnswerJson(a, model, how.emit_features, how.with_id)) << '\n';
+    *out += JsonText(AnswerJson(answer, model, how));
+    *out += '\n';
     return;
   }
-  if (how.single_object && answers.size() == 1) {
-    out << JsonText(AnswerJson(answers[0], model, how.emit_features, how.with_id), 2) << '\n';
+  const std::string text = JsonText(AnswerJson(answer, model, how), 2);
+  if (how.single_object) {
+    *out += text;
     return;
   }
-  Json all = Json::array();
-  for (const Answer& a : answers) all.push_back(AnswerJson(a, model, how.emit_features, how.with_id));
-  out << JsonText(all, 2) << '\n';
+  // As an element of an array dumped with indent 2: every line two spaces in.
+  *out += "  ";
+  for (const char c : text) {
+    *out += c;
+    if (c == '\n') *out += "  ";
+  }
 }
 
 void WriteModelInfoText(const Model& model, std::ostream& out) {

@@ -1,9 +1,12 @@
-// Writing stroke-predict's answers as JSON, JSON Lines or CSV, and the
-// `info` text.
+// Rendering stroke-predict's answers as JSON, JSON Lines or CSV - a block of
+// answers at a time, so a stream is written as it is scored - and the `info`
+// text.
 #ifndef STROKE_APPS_PREDICT_ANSWER_OUTPUT_H_
 #define STROKE_APPS_PREDICT_ANSWER_OUTPUT_H_
 
 #include <ostream>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "cli_options.h"
@@ -16,6 +19,7 @@ namespace stroke::apps {
 struct Answer {
   size_t row = 0;
   Value id;                      // the record's identifier (--id-column)
+  std::vector<std::pair<std::string, Value>> kept;  // --keep-columns: fields the model does not read
   bool ok = false;
   RecordPrediction prediction;  // when ok
   std::vector<Issue> errors;    // when !ok
@@ -27,13 +31,25 @@ struct AnswerFormat {
   OutputFormat format = OutputFormat::kJson;  // kJson, kJsonl or kCsv
   bool single_object = false;                 // kJson: one object, not an array
   bool emit_features = false;
-  bool with_id = false;                       // --id-column: an "id" after "row"
+  std::string id_name;                        // --id-column: answered under this name after "row"
+  bool keep_columns = false;                  // --keep-columns: Answer::kept after the id
+  std::vector<std::string> kept_columns;      // kCsv with keep_columns: the kept columns, in order
 };
 
-// Writes every answer in `how.format`, with the fields of the model's task
-// (binary, multiclass, regression). Numbers read back as the same double.
-void WriteAnswers(const std::vector<Answer>& answers, const Model& model, const AnswerFormat& how,
-                  std::ostream& out);
+// The names an answer of `model` uses itself (row, probability, ..., errors,
+// features): an id or kept column cannot take one of them.
+std::vector<std::string> AnswerFieldNames(const Model& model);
+
+// kCsv: the header line (with its '\n'), with the fields of the model's task
+// (multiclass probabilities one column per class).
+std::string CsvHeader(const Model& model, const AnswerFormat& how);
+
+// Appends one answer in `how.format`, with the fields of the model's task
+// (binary, multiclass, regression); numbers read back as the same double.
+// kCsv and kJsonl: a line. kJson: the answer as an element of the
+// two-space-indented array the answers make (indented, no separator), or
+// with `how.single_object` the whole answer as one object.
+void AppendAnswer(const Answer& answer, const Model& model, const AnswerFormat& how, std::string* out);
 
 // `stroke-predict info` as aligned, human-readable text.
 void WriteModelInfoText(const Model& model, std::ostream& out);

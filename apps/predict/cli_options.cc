@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <map>
 #include <memory>
+#include <thread>
 
 #include "command_line.h"
 #include "load_limit_flags.h"
@@ -18,22 +19,30 @@ Predicts every record of INPUT (default: stdin), or with `info` prints the model
 metadata and input schema. INPUT holds records (field -> value) as a JSON object, a JSON
 array of objects, JSON Lines (one object per line), or CSV with a header row (empty cells
 and the field's null tokens, e.g. N/A, are null). The format comes from the file
-extension (.json, .jsonl, .ndjson, .csv) or the content.)";
+extension (.json, .jsonl, .ndjson, .csv) or the content.
+
+CSV and JSON Lines are streamed: blocks of records are scored on --threads threads and
+answered in input order as they arrive (flushed whenever the input pauses), in constant
+memory. A JSON object or array is one document: it is read whole, then scored.)";
 
 const char* kFooter = R"(
 Each answer has the record's row number (1-based), warnings (e.g. a value outside the
 training range) and, by task: binary: probability (of class 1), prediction (0/1), label,
 raw_margin; multiclass: prediction, label, probability, probabilities per class;
 regression: value. A record that cannot be predicted gets "errors" instead, naming each
-bad field; the other records are still answered.
+bad field; the other records are still answered. A field the model does not read is such
+an error in JSON (it may be a misspelt field) unless --allow-unknown-fields or
+--keep-columns; a CSV column is not (the header must name every model field anyway).
 
 Exit status: 0 every record answered; 1 some records failed (see stderr);
-2 bad usage, unreadable input or model.
+2 bad usage, unreadable input or model (when a streamed input turns unreadable part way,
+the answers before that point have been written).
 
 Examples:
   stroke-predict patient.json
   stroke-predict --model lung_cancer --output csv survey.jsonl
   cat patients.csv | stroke-predict --emit-features --output jsonl
+  stroke-predict --id-column id --keep-columns healthcare-dataset-stroke-data.csv
   stroke-predict info --model heart_disease --output json
 )";
 
@@ -92,8 +101,13 @@ std::unique_ptr<CLI::App> MakeParser(CliOptions* options) {
                 "ignore fields the model does not read (default: an error)")
       ->group("Input");
   app->add_option("--id-column", options->id_column,
-                  "field (CSV: column) identifying each record: carried to its answer as \"id\" (given to the model only if it reads that field)")
+                  "field (CSV: column) identifying each record: carried to its answer under its own name, after "
+                  "\"row\" (given to the model only if it reads that field)")
       ->type_name("NAME")
+      ->group("Input");
+  app->add_flag("--keep-columns", options->keep_columns,
+                "carry every field (CSV: column) the model does not read to the answers, under its own name, "
+                "so they join back to the input (CSV answers: CSV input only)")
       ->group("Input");
   app->add_flag("--refuse-unknown-categories", options->refuse_unknown_categories,
                 "refuse categories unseen in training even where the bundle answers them with a warning")
@@ -108,6 +122,20 @@ std::unique_ptr<CLI::App> MakeParser(CliOptions* options) {
   app->add_flag("--explain", options->explain,
                 "add each record's TreeSHAP contributions per input and feature (json, jsonl)")
       ->group("Output");
+  app->add_flag_callback("--progress", [options] { options->progress = true; },
+                         "a progress line on stderr: rows, rows/s, elapsed, ETA for a file (default: when stderr "
+                         "is a terminal)")
+      ->group("Output");
+  app->add_flag_callback("--no-progress", [options] { options->progress = false; }, "no progress line")
+      ->group("Output");
+
+  options->threads = std::max(1u, std::thread::hardware_concurrency());
+  app->add_option("--threads", options->threads,
+                  "threads that read, score and render blocks of records (default: the machine's cores); "
+                  "one more reads the input, another writes the answers in input order")
+      ->check(CLI::Range(1, 256))
+      ->type_name("N")
+      ->group("Performance");
   return app;
 }
 

@@ -26,7 +26,11 @@ struct CliOptions {
   bool explain = false;              // add TreeSHAP contributions (json, jsonl)
   bool allow_unknown_fields = false; // ignore fields/columns the model does not read
   bool refuse_unknown_categories = false;  // unknown categories are errors even where the bundle accepts them
-  std::string id_column;             // --id-column: carried to each answer as "id", not given to the model
+  std::string id_column;             // --id-column: carried to each answer under its own name, not given to the model
+  bool keep_columns = false;         // --keep-columns: fields the model does not read are carried to the answers
+  size_t threads = 1;                // --threads: scorer threads (the parser's default: the machine's cores)
+  std::optional<bool> progress;      // --progress / --no-progress; unset: none (main: when stderr is a terminal)
+  size_t block_bytes = 64 << 10;     // a block of records scored at once (no flag: tests make it small)
   LoadOptions load;                  // bundle limits (--max-tree-depth, ...)
 };
 

@@ -6,6 +6,7 @@
 #include <istream>
 #include <ostream>
 
+#include "byte_source.h"
 #include "cli_options.h"
 
 namespace stroke::apps {
@@ -15,8 +16,12 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitRowsFailed = 1;  // some records could not be predicted
 inline constexpr int kExitUsage = 2;       // bad flags, unreadable input or model
 
-// Runs `options` (predict or info). Reads records from `in` when
-// options.input is "-"; answers go to `out`, diagnostics to `err`.
+// Runs `options` (predict or info). Reads records from `stdin_source` when
+// options.input is "-", else from the file; answers go to `out`,
+// diagnostics (and the progress line) to `err`. Returns the exit status.
+int RunCommand(const CliOptions& options, ByteSource& stdin_source, std::ostream& out, std::ostream& err);
+
+// The same, reading `in` when options.input is "-" (tests: string streams).
 int RunCommand(const CliOptions& options, std::istream& in, std::ostream& out, std::ostream& err);
 
 }  // namespace stroke::apps

@@ -37,6 +37,11 @@ struct StaticAsset {
   std::string cache_control = "public, max-age=86400";
 };
 
+// True when an If-None-Match header value names `etag`: "*", or a
+// comma-separated list holding it, compared weakly (W/ ignored; RFC 9110
+// §13.1.2), so the answer is 304.
+bool EtagMatches(std::string_view if_none_match, std::string_view etag);
+
 // Builds the asset for `body` (compresses it: call once, at load).
 StaticAsset MakeStaticAsset(std::string body, std::string content_type);
 

@@ -55,8 +55,9 @@ Json ErrorAnswer(int status, const std::string& when, ApiBody body) {
 
 Json StringContent(const std::string& media_type) { return {{media_type, {{"schema", {{"type", "string"}}}}}}; }
 
-// A path parameter for each {name} in `label`.
-Json PathParameters(const std::string& label) {
+// A path parameter for each {name} in `label`; {model} and {version} have
+// the default model's as examples (what "Try it out" fills in).
+Json PathParameters(const std::string& label, const std::string& model_name, const std::string& model_version) {
   static const std::map<std::string, std::string> kWhat = {
       {"model", "a model's name (GET /models lists them)"},
       {"version", "a version number, or an alias such as production"},
@@ -68,9 +69,12 @@ Json PathParameters(const std::string& label) {
   for (size_t open = label.find('{'); open != std::string::npos; open = label.find('{', open + 1)) {
     const std::string name = label.substr(open + 1, label.find('}', open) - open - 1);
     const auto what = kWhat.find(name);
-    parameters.push_back({{"name", name}, {"in", "path"}, {"required", true},
-                          {"description", what == kWhat.end() ? name : what->second},
-                          {"schema", {{"type", "string"}}}});
+    Json parameter = {{"name", name}, {"in", "path"}, {"required", true},
+                      {"description", what == kWhat.end() ? name : what->second},
+                      {"schema", {{"type", "string"}}}};
+    if (name == "model") parameter["example"] = model_name;
+    if (name == "version") parameter["example"] = model_version;
+    parameters.push_back(std::move(parameter));
   }
   return parameters;
 }
@@ -123,21 +127,23 @@ Json JsonMedia(const Json& schema, const std::vector<std::pair<std::string, Json
   return media;
 }
 
+// `default_model`: the route answers with the default model (else the one
+// its path names, whose records may differ: the examples are the default
+// model's, as the {model} parameter's example is).
 Json RequestBody(ApiBody body, bool default_model, const ApiExamples& ex) {
   const Json record = default_model ? Ref("Record")
                                     : Json{{"type", "object"},
                                            {"description", "a record of the named model: its fields are in its GET .../model"}};
   const Json records = {{"type", "array"}, {"items", record}};
   Json csv = {{"schema", {{"type", "string"}, {"description", "a header row, then one record per line"}}}};
-  if (default_model && !ex.csv.empty()) csv["example"] = ex.csv;
-  const auto when = [default_model](const Json& value) { return default_model ? value : Json(); };
+  if (!ex.csv.empty()) csv["example"] = ex.csv;
   Json content;
   switch (body) {
     case ApiBody::kNone: return nullptr;
-    case ApiBody::kRecord: content["application/json"] = JsonMedia(record, {{"record", when(ex.record)}}); break;
+    case ApiBody::kRecord: content["application/json"] = JsonMedia(record, {{"record", ex.record}}); break;
     case ApiBody::kRecords:
       content["application/json"] = JsonMedia({{"oneOf", {record, records}}},
-                                              {{"record", when(ex.record)}, {"batch", when(ex.batch)}});
+                                              {{"record", ex.record}, {"batch", ex.batch}});
       content["text/csv"] = csv;
       break;
     case ApiBody::kOipInfer:
@@ -249,7 +255,8 @@ Json Components(const Model& model, const ApiSurface& surface) {
 
 }  // namespace
 
-Json OpenApiDocument(const Model& model, const ApiSurface& surface) {
+Json OpenApiDocument(const Model& model, const ApiSurface& surface, const std::string& model_name,
+                     const std::string& model_version) {
   const ModelInfo& info = model.info();
   const ApiExamples examples = MakeApiExamples(model);
   Json paths = Json::object();
@@ -259,7 +266,7 @@ Json OpenApiDocument(const Model& model, const ApiSurface& surface) {
     if (doc == nullptr) continue;
     static const char* kSuffix[] = {"", "ForModel", "ForModelVersion"};
     Json op = {{"operationId", doc->operation_id + kSuffix[variant]}, {"tags", {doc->tag}}, {"summary", doc->summary}};
-    Json parameters = PathParameters(route.label);
+    Json parameters = PathParameters(route.label, model_name, model_version);
     for (Json& p : QueryParameters(doc->query)) parameters.push_back(std::move(p));
     if (!parameters.empty()) op["parameters"] = parameters;
     if (Json body = RequestBody(doc->body, variant == 0, examples); !body.is_null()) op["requestBody"] = body;

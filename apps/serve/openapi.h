@@ -31,9 +31,12 @@ struct ApiSurface {
 
 // The document for `surface`, with `model`'s schema as the record of the
 // default-model routes (/predict, ...); routes under /models/{model} take
-// any served model's records. Routes the catalogue (openapi_catalog.h) does
-// not know are left out; tests/openapi_test.cc checks there are none.
-Json OpenApiDocument(const Model& model, const ApiSurface& surface);
+// any served model's records. `model_name` and `model_version`: the default
+// model as served, the path parameters' examples. Routes the catalogue
+// (openapi_catalog.h) does not know are left out; tests/openapi_test.cc
+// checks there are none.
+Json OpenApiDocument(const Model& model, const ApiSurface& surface, const std::string& model_name,
+                     const std::string& model_version);
 
 // A self-contained HTML page listing the routes and the input fields - what
 // GET /docs shows when the Swagger UI files are not available.

@@ -62,7 +62,7 @@ Reply Routes::Readyz(bool ready) const {
 Reply Routes::ModelMetadata() const {
   Json info = ModelInfoJson(model_);
   info["served"] = {{"name", model_name_}, {"version", model_version_}};
-  info["limits"] = {{"max_batch_rows", settings_.max_batch_rows}};
+  info["limits"] = {{"max_batch_rows", settings_.max_batch_rows}, {"max_body_bytes", settings_.max_body_bytes}};
   return JsonReply(200, info);
 }
 
@@ -140,13 +140,15 @@ Reply Routes::MetricsText() const {
   return Reply{200, metrics_->Render(), "text/plain; version=0.0.4; charset=utf-8", {}};
 }
 
-Reply Routes::OpenApi(const ApiSurface& api) const { return JsonReply(200, OpenApiDocument(model_, api)); }
+Reply Routes::OpenApi(const ApiSurface& api) const {
+  return JsonReply(200, OpenApiDocument(model_, api, model_name_, model_version_));
+}
 
 Reply Routes::Docs(const std::string& file, const std::string& request_id, const ApiSurface& api) const {
   const SwaggerAssets* swagger = settings_.swagger.get();
   if (file.empty()) {
     if (swagger != nullptr) return Reply{200, SwaggerUiPage(), "text/html; charset=utf-8", {}};
-    std::string page = PlainDocsPage(OpenApiDocument(model_, api));
+    std::string page = PlainDocsPage(OpenApiDocument(model_, api, model_name_, model_version_));
     // The page for people, linked from the one for developers.
     if (const size_t at = page.find("</h1>"); at != std::string::npos) {
       page.insert(at + 5, "<p>To try the model with a form: <a href=\"/ui\">/ui</a>.</p>");

@@ -31,6 +31,7 @@ std::shared_ptr<const SwaggerAssets> LoadSwaggerAssets(const std::string& dir);
 
 struct RouteSettings {
   size_t max_batch_rows = 1000;  // records in one /predict body
+  size_t max_body_bytes = 1 << 20;  // --max-body-bytes: shown in GET /model's limits
   bool refuse_unknown_categories = false;  // --refuse-unknown-categories: for every request
   std::string server_version;
   // Swagger UI's files for /docs, loaded once and shared by every model's

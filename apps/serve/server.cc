@@ -209,7 +209,7 @@ void StrokeServer::Send(const Reply& reply, const httplib::Request& req, httplib
     res.set_header("ETag", asset.etag);
     res.set_header("Cache-Control", asset.cache_control);
     res.set_header("Vary", "Accept-Encoding");
-    if (req.get_header_value("If-None-Match") == asset.etag) {
+    if (EtagMatches(req.get_header_value("If-None-Match"), asset.etag)) {
       res.status = 304;
       return;
     }

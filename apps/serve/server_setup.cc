@@ -105,6 +105,7 @@ Status StrokeServer::Setup() {
   }
   if (Status s = OpenLogStore(); !s.ok()) return s;
   route_settings_.max_batch_rows = options_.max_batch_rows;
+  route_settings_.max_body_bytes = options_.max_body_bytes;
   route_settings_.refuse_unknown_categories = options_.refuse_unknown_categories;
   route_settings_.server_version = kServeVersion;
   route_settings_.swagger = LoadSwaggerAssets(FindDocsDir(options_.docs_dir));

@@ -17,8 +17,9 @@ struct CsvRow {
 };
 
 // Splits `text` into rows; blank lines are skipped. kInvalidInput (naming the
-// line) for an unterminated quote or text after a closing quote.
-StatusOr<std::vector<CsvRow>> ParseCsv(std::string_view text);
+// line) for an unterminated quote or text after a closing quote. Lines are
+// numbered from `first_line` (a piece of a longer input).
+StatusOr<std::vector<CsvRow>> ParseCsv(std::string_view text, size_t first_line = 1);
 
 }  // namespace stroke::internal
 

@@ -1,5 +1,6 @@
 #include "ensemble_engine.h"
 
+#include "blocked_trees.h"
 #include "complete_trees.h"
 #include "ensemble_walk.h"
 #include "link_functions.h"
@@ -245,6 +246,7 @@ StatusOr<EnsembleEngine> EnsembleEngine::Create(EnsembleSpec spec, const LoadOpt
   }
   e.special_ = spec.handles_missing || !e.bitsets_.empty();
   e.complete_ = CompleteTrees::Build(spec, e.max_depth_);
+  if (!e.complete_ || spec.handles_missing) e.blocked_ = BlockedTrees::Build(spec);
   e.spec_ = std::move(spec);
   e.PrepareShap();
   return e;
@@ -303,6 +305,7 @@ void EnsembleEngine::AccumulateRows(const double* rows, size_t n, Real* acc) con
     for (size_t i = 0; i < k; ++i) acc[r * k + i] = static_cast<Real>(spec_.base_margin[i]);
   }
   if (CompleteFits(rows, n)) return complete_->AccumulateRows(rows, n, width, acc, k);
+  if (blocked_ && n > 1) return blocked_->AccumulateRows(rows, n, width, acc, k);
   for (size_t r = 0; r < n; ++r) Dispatch(rows + r * width, acc + r * k);
 }
 
@@ -310,12 +313,15 @@ void EnsembleEngine::PredictRawBatch(const double* rows, size_t n, double* raw) 
   const auto k = static_cast<size_t>(spec_.num_outputs);
   const bool mean = spec_.aggregation == Aggregation::kMean;
   if (spec_.precision == Precision::kFloat32) {
-    constexpr size_t kChunk = 32;
-    float acc[kChunk * kMaxOutputs];
+    // Float sums in a stack buffer of kChunkValues (32 KB), as many rows a
+    // chunk as fit: the blocked layout reads the forest once a chunk.
+    constexpr size_t kChunkValues = 8192;
+    float acc[kChunkValues];
+    const size_t chunk = kChunkValues / k;
     const auto trees = static_cast<float>(roots_.size());
     const auto width = static_cast<size_t>(spec_.num_features);
-    for (size_t first = 0; first < n; first += kChunk) {
-      const size_t rows_here = std::min(kChunk, n - first);
+    for (size_t first = 0; first < n; first += chunk) {
+      const size_t rows_here = std::min(chunk, n - first);
       AccumulateRows(rows + first * width, rows_here, acc);
       for (size_t i = 0; i < rows_here * k; ++i) raw[first * k + i] = mean ? acc[i] / trees : acc[i];
     }
@@ -329,8 +335,10 @@ void EnsembleEngine::PredictRawBatch(const double* rows, size_t n, double* raw) 
 }
 
 std::string EnsembleEngine::layout() const {
-  if (!complete_) return "node walk";
-  return "complete depth " + std::to_string(complete_->depth()) + (complete_->bitmask() ? ", AVX-512 bitmask batches" : "");
+  const std::string batches = blocked_ ? "; batches: blocked trees" : "";
+  if (!complete_) return "node walk" + batches;
+  return "complete depth " + std::to_string(complete_->depth()) + (complete_->bitmask() ? ", AVX-512 bitmask batches" : "") +
+         (blocked_ ? "; batches with NaN: blocked trees" : "");
 }
 
 void EnsembleEngine::Link(const double* raw, double* out) const {

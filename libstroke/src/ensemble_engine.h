@@ -18,7 +18,8 @@
 
 namespace stroke {
 
-class CompleteTrees;  // the fast layout (complete_trees.h)
+class CompleteTrees;  // the fast layout for shallow trees (complete_trees.h)
+class BlockedTrees;   // batches of deep trees and large forests (blocked_trees.h)
 
 namespace internal {
 
@@ -111,6 +112,9 @@ class EnsembleEngine {
   std::vector<std::array<uint32_t, 8>> bitsets_;  // left categories per categorical node
   std::vector<int32_t> known_bitset_;           // per feature: index into bitsets_ or -1
   std::shared_ptr<const CompleteTrees> complete_;  // null: walk nodes_
+  // Batches the complete layout does not take (deep trees, rows with NaN);
+  // null for categorical splits: walk nodes_.
+  std::shared_ptr<const BlockedTrees> blocked_;
 };
 
 }  // namespace internal

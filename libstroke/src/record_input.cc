@@ -14,7 +14,7 @@ namespace {
 using internal::CsvRow;
 using internal::ParseCsv;
 
-bool EndsWith(const std::string& s, std::string_view suffix) {
+bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
@@ -56,10 +56,10 @@ StatusOr<RecordInput> ReadJson(std::string_view text, StatusOr<std::vector<Statu
                                const InputOptions& options, const Schema& schema) {
   if (!records.ok()) return records.status();
   const size_t start = text.find_first_not_of(" \t\r\n");  // ParseRecordsJson saw a value there
-  RecordInput input{InputFormat::kJson, text[start] == '{', {}};
+  RecordInput input{InputFormat::kJson, text[start] == '{', {}, {}};
   input.rows.reserve(records->size());
   for (size_t i = 0; i < records->size(); ++i) {
-    input.rows.push_back({i + 1, 0, std::move((*records)[i]), Value()});
+    input.rows.push_back({options.first_row + i, 0, std::move((*records)[i]), Value()});
     TakeId(&input.rows.back(), options.id_column, schema);
   }
   return input;
@@ -68,8 +68,8 @@ StatusOr<RecordInput> ReadJson(std::string_view text, StatusOr<std::vector<Statu
 // `first`, when given, is the first non-blank line already parsed (by detection).
 RecordInput ReadJsonl(std::string_view text, std::optional<Record> first, const InputOptions& options,
                       const Schema& schema) {
-  RecordInput input{InputFormat::kJsonl, false, {}};
-  size_t line = 0;
+  RecordInput input{InputFormat::kJsonl, false, {}, {}};
+  size_t line = options.first_line - 1;
   while (!text.empty()) {
     ++line;
     const size_t end = text.find('\n');
@@ -78,14 +78,14 @@ RecordInput ReadJsonl(std::string_view text, std::optional<Record> first, const 
     if (content.find_first_not_of(" \t\r") == std::string_view::npos) continue;
     StatusOr<Record> record = first ? StatusOr<Record>(std::move(*first)) : ParseRecordJson(content);
     first.reset();
-    input.rows.push_back({input.rows.size() + 1, line, std::move(record), Value()});
+    input.rows.push_back({options.first_row + input.rows.size(), line, std::move(record), Value()});
     TakeId(&input.rows.back(), options.id_column, schema);
   }
   return input;
 }
 
 StatusOr<RecordInput> ReadCsv(std::string_view text, const InputOptions& options, const Schema& schema) {
-  auto rows = ParseCsv(text);
+  auto rows = ParseCsv(text, options.first_line);
   if (!rows.ok()) return rows.status();
   if (rows->empty()) return InvalidInputError("CSV input is empty: expected a header row");
   const std::vector<std::string>& header = rows->front().cells;
@@ -114,14 +114,16 @@ StatusOr<RecordInput> ReadCsv(std::string_view text, const InputOptions& options
     }
     if (schema.IndexOf(options.id_column) < 0) id_column = static_cast<int>(at - header.begin());
   }
-  RecordInput input{InputFormat::kCsv, false, {}};
+  RecordInput input{InputFormat::kCsv, false, header, {}};
+  input.rows.reserve(rows->size() - 1);
   for (size_t r = 1; r < rows->size(); ++r) {
     const CsvRow& row = (*rows)[r];
-    InputRow out{r, row.line, InvalidInputError(""), Value()};
+    InputRow out{options.first_row + r - 1, row.line, InvalidInputError(""), Value()};
     if (row.cells.size() != header.size()) {
       out.record = InvalidInputError(fmt::format("has {} cells, the header has {}", row.cells.size(), header.size()));
     } else {
       Record record;
+      record.Reserve(header.size());
       for (size_t c = 0; c < header.size(); ++c) {
         if (header[c] == options.id_column) out.id = Value::Text(row.cells[c]);
         if (static_cast<int>(c) == id_column) continue;
@@ -141,14 +143,16 @@ StatusOr<RecordInput> ReadCsv(std::string_view text, const InputOptions& options
 
 }  // namespace
 
+InputFormat FormatFromPath(std::string_view path) {
+  if (EndsWith(path, ".json")) return InputFormat::kJson;
+  if (EndsWith(path, ".jsonl") || EndsWith(path, ".ndjson")) return InputFormat::kJsonl;
+  if (EndsWith(path, ".csv")) return InputFormat::kCsv;
+  return InputFormat::kAuto;
+}
+
 StatusOr<RecordInput> ReadInput(std::string_view text, const InputOptions& options, const Schema& schema) {
   text = SkipUtf8Bom(text);
-  InputFormat format = options.format;
-  if (format == InputFormat::kAuto) {
-    if (EndsWith(options.path, ".json")) format = InputFormat::kJson;
-    if (EndsWith(options.path, ".jsonl") || EndsWith(options.path, ".ndjson")) format = InputFormat::kJsonl;
-    if (EndsWith(options.path, ".csv")) format = InputFormat::kCsv;
-  }
+  const InputFormat format = options.format != InputFormat::kAuto ? options.format : FormatFromPath(options.path);
   switch (format) {
     case InputFormat::kJson: return ReadJson(text, ParseRecordsJson(text), options, schema);
     case InputFormat::kJsonl: return ReadJsonl(text, std::nullopt, options, schema);

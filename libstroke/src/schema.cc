@@ -221,8 +221,19 @@ bool Schema::Check(const Record& record, Span<double> inputs, CheckResult* resul
     result->errors.push_back({"", IssueKind::kInternal, "input buffer has the wrong size"});
     return false;
   }
+  // Records mostly list the schema's fields in its order (CSV columns, JSON
+  // written from the schema): the record's field after the last one met in
+  // that order is tried first, then the record is searched (names are unique:
+  // the same value either way).
+  const auto& given = record.fields();
+  size_t next = 0;
   for (size_t i = 0; i < fields_.size(); ++i) {
-    const Value* value = record.Find(fields_[i].name);
+    const Value* value = nullptr;
+    if (next < given.size() && given[next].first == fields_[i].name) {
+      value = &given[next++].second;
+    } else {
+      value = record.Find(fields_[i].name);
+    }
     if (value == nullptr) {
       result->errors.push_back({fields_[i].name, IssueKind::kMissing,
                                 std::string("field required (") + FieldTypeName(fields_[i].type) +
@@ -247,7 +258,7 @@ bool Schema::Check(const Record& record, Span<double> inputs, CheckResult* resul
 
 Value Schema::ValueFromText(size_t field_index, std::string_view text) const {
   const FieldSpec& field = fields_[field_index];
-  if (Value as_text = Value::Text(text); as_text.kind == Value::Kind::kInvalid) return as_text;
+  if (!IsValidUtf8(text)) return Value::Text(text);  // kInvalid, quoting it
   if (text.empty()) return Value::Null();
   for (const std::string& token : field.null_tokens) {
     if (text == token) return Value::Null();

@@ -69,7 +69,8 @@ def stroke_rows(seed, n=5110, positives=249, missing_bmi=201):
     missing = rng.choice(n, size=missing_bmi, replace=False, p=miss_weight / miss_weight.sum())
     bmi_text = np.array([f"{b:.1f}" for b in bmi], dtype=object)
     bmi_text[missing] = "N/A"
-    ids = rng.choice(np.arange(67, 72941), size=n, replace=False)
+    # The public file's id range; a larger dataset (a benchmark's) numbers on past it.
+    ids = rng.choice(np.arange(67, 72941), size=n, replace=False) if n <= 72874 else np.arange(1, n + 1)
     for i in range(n):
         yield [int(ids[i]), gender[i], _age_text(age[i]), int(hypertension[i]), int(heart[i]),
                married[i], work[i], residence[i], f"{glucose[i]:.2f}", bmi_text[i], smoking[i],

@@ -83,8 +83,12 @@ async function checkPhone(browser, { baseUrl, artifacts, check }) {
   await page.setViewport({ width: 390, height: 844, isMobile: true, hasTouch: true });
   await page.goto(`${baseUrl}/ui`, { waitUntil: 'networkidle0' });
   await page.waitForSelector('#field-age');
+  await page.waitForFunction(() => document.querySelector('#model-card').textContent.includes('Decision threshold'));
+  await page.click('#submit-record');
+  await page.waitForSelector('#answer-probability[data-value]', { timeout: 15000 });
+  await page.waitForSelector('#explanation-chart canvas', { timeout: 10000 });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  check(overflow <= 0, `/ui on a 390 px screen: no sideways scrolling (overflow ${overflow} px)`);
+  check(overflow <= 0, `/ui on a 390 px screen, answered: no sideways scrolling (overflow ${overflow} px)`);
   await page.screenshot({ path: path.join(artifacts, 'ui-phone.png'), fullPage: false });
   await page.close();
 }
@@ -95,6 +99,8 @@ export async function checkUi(browser, context) {
   page.on('pageerror', (error) => context.check(false, `/ui: no script error: ${error.message}`));
   await page.goto(`${context.baseUrl}/ui`, { waitUntil: 'networkidle0' });
   await page.waitForSelector('#field-age', { timeout: 15000 });
+  await page.waitForFunction(() => document.querySelector('#model-card').textContent.includes('Decision threshold'));
+  context.check(true, '/ui: the model card shows the decision threshold');
   await checkAccessible(page, context);
   await checkRecord(page, context);
   await checkBatch(page, context);

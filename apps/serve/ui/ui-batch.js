@@ -3,13 +3,18 @@
 // histogram of the probabilities and a CSV of the results to download.
 //
 // Contracts:
-// - The file is read in the browser and sent in chunks of the model's
-//   limits.max_batch_rows (GET /model), each with the file's header row.
+// - The file is read in the browser and sent in chunks within the model's
+//   limits (GET /model: max_batch_rows rows, nine tenths of max_body_bytes),
+//   each with the header row; only the columns the model reads are sent
+//   (an id or target column stays in the table and the download).
 // - The server answers a chunk whole or refuses it whole (422 naming each bad
-//   record as ["body", <row in the chunk, from 0>, <field>]); the page then
-//   marks those rows with the server's messages and sends the chunk again
-//   without them, so every good row is answered. A 422 naming no row (a
-//   missing column) stops the run with its message.
+//   record as ["body", <row in the chunk, from 0>, <field>], up to the
+//   server's cap on messages); the page then marks those rows with the
+//   server's messages and sends the chunk again without them, as often as
+//   it takes, so every good row is answered. A 422 naming no row (a missing
+//   column) stops the run with its message.
+// - Cells of the download that a spreadsheet would run as formulas get a
+//   leading ' (CSV injection).
 // - Rows in the table and the download are numbered as in the file, from 1
 //   (the header is not counted).
 "use strict";
@@ -43,19 +48,28 @@
     return rows.filter((r) => r.length > 1 || r[0] !== "");
   }
 
+  // A download cell (RFC 4180 quoting). Text a spreadsheet would run as a
+  // formula (starting with = + - @, tab or CR, and not a number) gets a
+  // leading ' (OWASP's advice on CSV injection).
+  const quote = (s) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   const csvCell = (v) => {
-    const s = v === undefined || v === null ? "" : String(v);
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+    let s = v === undefined || v === null ? "" : String(v);
+    if (/^[=+\-@\t\r]/.test(s) && !Number.isFinite(Number(s))) s = `'${s}`;
+    return quote(s);
   };
-  const csvLine = (cells) => cells.map(csvCell).join(",");
+  const csvLine = (cells) => cells.map(csvCell).join(",");  // the download
+  const requestLine = (cells) => cells.map((c) => quote(String(c))).join(",");  // what the server reads
+  const utf8Bytes = (text) => new TextEncoder().encode(text).length;
 
-  // Scores `rows` (arrays of cells) under `header`; returns one result per
-  // row: {answer} or {error}.
+  // Scores `rows` (arrays of the model's input cells, in `header`'s order);
+  // returns one result per row: {answer} or {error}. Each 422 names rows that
+  // are then answered with their messages and left out of the next request,
+  // until the rest is answered: every good row is answered.
   async function scoreChunk(header, rows) {
     const results = rows.map(() => ({}));
     let pending = rows.map((_, i) => i);  // indexes into rows still to answer
-    for (let round = 0; round < 4 && pending.length; ++round) {
-      const body = [csvLine(header), ...pending.map((i) => csvLine(rows[i]))].join("\r\n") + "\r\n";
+    while (pending.length) {
+      const body = [requestLine(header), ...pending.map((i) => requestLine(rows[i]))].join("\r\n") + "\r\n";
       const res = await api(`${state.prefix}/predict`, {method: "POST", body, type: "text/csv"});
       if (res.status === 200) {
         const answers = Array.isArray(res.body.predictions) ? res.body.predictions : [res.body];
@@ -77,8 +91,29 @@
       for (const [i, messages] of bad) results[i].error = messages.join("; ");
       pending = pending.filter((i) => !bad.has(i));
     }
-    for (const i of pending) results[i].error = results[i].error || "not answered";
     return results;
+  }
+
+  // Splits `rows` into chunks the server takes: at most the model's
+  // limits.max_batch_rows rows and nine tenths of limits.max_body_bytes
+  // (GET /model) a request.
+  function chunksOf(header, rows) {
+    const limits = state.model.limits || {};
+    const maxRows = limits.max_batch_rows || 1000, maxBytes = 0.9 * (limits.max_body_bytes || 1 << 20);
+    const chunks = [];
+    let chunk = [], bytes = utf8Bytes(requestLine(header)) + 2;
+    for (let i = 0; i < rows.length; ++i) {
+      const size = utf8Bytes(requestLine(rows[i])) + 2;
+      if (chunk.length && (chunk.length === maxRows || bytes + size > maxBytes)) {
+        chunks.push(chunk);
+        chunk = [];
+        bytes = utf8Bytes(requestLine(header)) + 2;
+      }
+      chunk.push(i);
+      bytes += size;
+    }
+    if (chunk.length) chunks.push(chunk);
+    return chunks;
   }
 
   async function run(file) {
@@ -90,12 +125,20 @@
     const rows = parseCsv(await file.text());
     if (rows.length < 2) { status.textContent = "The file has no data rows (the first row must name the inputs)."; return; }
     const [header, ...data] = rows;
-    const limit = state.model.limits?.max_batch_rows || 1000;
-    const results = [];
+    // Only the model's inputs are sent; other columns (an id, the target)
+    // stay in the table and the download, so results join back to the file.
+    const inputs = new Set(state.fields.map((f) => f.name));
+    const sent = header.map((name, c) => (inputs.has(name) ? c : -1)).filter((c) => c >= 0);
+    const sentHeader = sent.map((c) => header[c]);
+    const sentRows = data.map((row) => sent.map((c) => row[c] ?? ""));
+    const results = new Array(data.length);
     try {
-      for (let at = 0; at < data.length; at += limit) {
-        status.textContent = `Scoring rows ${at + 1}–${Math.min(at + limit, data.length)} of ${data.length}…`;
-        results.push(...await scoreChunk(header, data.slice(at, at + limit)));
+      let done = 0;
+      for (const chunk of chunksOf(sentHeader, sentRows)) {
+        status.textContent = `Scoring rows ${done + 1}–${done + chunk.length} of ${data.length}…`;
+        const answered = await scoreChunk(sentHeader, chunk.map((i) => sentRows[i]));
+        chunk.forEach((i, k) => { results[i] = answered[k]; });
+        done += chunk.length;
       }
     } catch (error) {
       status.textContent = `The file was refused: ${error.message}`;
@@ -163,7 +206,7 @@
     const labels = counts.map((_, i) => `${fmt(lo + i * width, 2)}–${fmt(lo + (i + 1) * width, 2)}`);
     const t = state.model.threshold;
     const summary = `${scores.length} answered rows by ${regression ? "value" : "probability"}` +
-      (regression ? "." : `; ${scores.filter((p) => p >= t).length} at or above the threshold ${fmt(t)}.`);
+      (!isBinary(state.model) ? "." : `; ${scores.filter((p) => p > t).length} above the threshold ${fmt(t)}.`);
     StrokeCharts.bars($("batch-histogram"), {labels, series: [{name: "rows", values: counts, highlight: -1}],
                                              xTitle: regression ? "value" : "probability", yTitle: "rows", summary});
   }

@@ -151,7 +151,7 @@ window.StrokeUi = (() => {
     return `${res.status}: ${String(b).slice(0, 200)}`;
   }
 
-  // ---- models and the model's card
+  // ---- the models (ui-card.js draws the model's card on "stroke:model")
 
   async function loadModels() {
     const res = await api("/models");
@@ -195,53 +195,12 @@ window.StrokeUi = (() => {
     const served = res.body.served || {name: res.body.name, version: res.body.version};
     document.title = `${served.name}: try the model (stroke-serve)`;
     $("page-title").textContent = `${served.name}, version ${served.version}`;
-    renderCard(res.body, served);
     buildForm();
     clearAnswer();
     fillDistributionPicker();
     status("");
     $("submit-record").disabled = false;
     document.dispatchEvent(new CustomEvent("stroke:model", {detail: state.model}));
-  }
-
-  function renderCard(m, served) {
-    const facts = el("dl", {class: "model-facts"});
-    const add = (term, value) => {
-      if (value === undefined || value === null || value === "") return;
-      facts.append(el("dt", {}, term), el("dd", {}, String(value)));
-    };
-    add("Name", served.name);
-    add("Version", served.version);
-    add("Task", m.task);
-    add("Estimator", [m.estimator, m.library].filter(Boolean).join(", "));
-    add("Trees", m.trees);
-    const data = m.training_data || {};
-    add("Trained on", `${data.synthetic ? "SYNTHETIC data" : "real data"}, ${data.rows ?? "?"} rows`);
-    add("Data", data.description);
-    add("Created", m.created);
-    if (isBinary(m)) add("Decision threshold", `${m.threshold} (P(${(m.class_labels || [])[1] ?? "1"}) at or above it)`);
-    if (m.class_labels && m.class_labels.length) add("Classes", m.class_labels.join(", "));
-    const body = $("model-card-body");
-    body.replaceChildren();
-    if (m.description) body.append(el("p", {}, m.description));
-    body.append(facts);
-    const metrics = flattenMetrics(m.metrics || {});
-    const test = metrics.filter(([k]) => /test/i.test(k));
-    const shown = test.length ? test : metrics;
-    if (shown.length) {
-      body.append(el("h3", {}, test.length ? "Test metrics" : "Metrics"));
-      body.append(StrokeCharts.table(["metric", "value"], shown.map(([k, v]) => [k, v])));
-    }
-  }
-
-  // {"test": {"f1": 0.3}} or {"test_f1": 0.3} -> [["test f1", 0.3]]
-  function flattenMetrics(metrics, prefix = "") {
-    const out = [];
-    for (const [k, v] of Object.entries(metrics)) {
-      const name = (prefix ? `${prefix} ${k}` : k).replace(/[._]/g, " ");
-      if (v && typeof v === "object") out.push(...flattenMetrics(v, name)); else out.push([name, v]);
-    }
-    return out;
   }
 
   // ---- the form, one block per input
@@ -323,7 +282,8 @@ window.StrokeUi = (() => {
   function setValue(f, control, value) {
     if (f.type === "boolean") control.checked = Boolean(value);
     else control.value = value === null ? "" : String(value);
-    const slider = $(`${control.id}-slider`);
+    // The slider is the control's sibling: found even before the block is in the page.
+    const slider = control.parentElement?.querySelector('input[type="range"]');
     if (slider && value !== "" && value !== null) slider.value = value;
   }
 
@@ -331,7 +291,7 @@ window.StrokeUi = (() => {
   function readValue(f) {
     const control = controlOf(f);
     if (f.type === "boolean") return control.checked;
-    if (control.value === "") return f.nullable ? null : undefined;
+    if (control.value === "") return control.validity?.badInput ? NaN : (f.nullable ? null : undefined);
     if (f.type === "category") return control.value;
     return Number(control.value);
   }
@@ -389,12 +349,13 @@ window.StrokeUi = (() => {
   }
 
   // The risk level of probability `p` against the model's threshold t:
-  // high at or above t (the positive class), moderate from t/2, else low.
+  // high above t (the positive class, as the model predicts it: p > t),
+  // moderate from t/2, else low.
   function riskLevel(p, threshold) {
     if (!Number.isFinite(p)) return {level: "", text: "—"};
     const t = Number.isFinite(threshold) ? threshold : 0.5;
-    if (p >= t) return {level: "high", text: "High", note: `at or above the threshold ${fmt(t)}`};
-    if (p >= t / 2) return {level: "moderate", text: "Moderate", note: `from ${fmt(t / 2)}, below the threshold ${fmt(t)}`};
+    if (p > t) return {level: "high", text: "High", note: `above the threshold ${fmt(t)}`};
+    if (p >= t / 2) return {level: "moderate", text: "Moderate", note: `from ${fmt(t / 2)}, up to the threshold ${fmt(t)}`};
     return {level: "low", text: "Low", note: `below ${fmt(t / 2)} (threshold ${fmt(t)})`};
   }
 

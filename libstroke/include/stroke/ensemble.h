@@ -165,8 +165,10 @@ class STROKE_EXPORT Ensemble {
   // n * num_outputs()), with the same results; faster for shallow trees,
   // whose walks it interleaves. Allocates nothing; thread-safe.
   void PredictRawBatch(Span<const double> rows, size_t n, Span<double> raw) const;
-  // The execution layout chosen at load: "complete depth D" (shallow trees,
-  // src/complete_trees.h) or "node walk".
+  // The execution layouts chosen at load: "complete depth D" (shallow trees,
+  // src/complete_trees.h) or "node walk", then for batches the complete
+  // layout does not take "; batches: blocked trees" (deep trees and large
+  // forests, src/blocked_trees.h) where there are no categorical splits.
   std::string layout() const;
   // The link applied to raw accumulators (num_outputs() values), in the
   // ensemble's precision, into out[0, num_outputs()). Thread-safe.

@@ -61,6 +61,8 @@ struct STROKE_EXPORT Value {
 class STROKE_EXPORT Record {
  public:
   void Set(std::string name, Value value);
+  // Room for `fields` fields without reallocating (a reader that knows how many come).
+  void Reserve(size_t fields) { fields_.reserve(fields); }
   // The value of `name`, or nullptr when the field is absent.
   const Value* Find(std::string_view name) const;
   const std::vector<std::pair<std::string, Value>>& fields() const { return fields_; }

@@ -15,6 +15,10 @@
 //    answer, not given to the model - unless it is one of the model's fields,
 //    which it then also stays. A record without it is a row error; a CSV
 //    header without it fails the whole input.
+//  - A piece of a longer input (a streaming reader's block of whole records)
+//    is read with InputOptions::first_line and first_row, so rows, lines and
+//    errors are numbered as in the whole input; a CSV piece after the first
+//    starts with the header row again.
 //  - The whole input fails (kInvalidInput) only when nothing can be read:
 //    not JSON, an empty CSV, a broken quote, a CSV header without one of the
 //    model's fields, with a name twice or a name that is not UTF-8.
@@ -37,6 +41,8 @@ struct STROKE_EXPORT InputOptions {
   InputFormat format = InputFormat::kAuto;  // declared; kAuto: from `path`, else detected
   std::string path;                         // the input's file name ("" or "-": none)
   std::string id_column;                    // "": no identifier column
+  size_t first_line = 1;                    // the line number of the text's first line
+  size_t first_row = 1;                     // the number of the text's first record
 };
 
 // One input record, or why it could not be read.
@@ -50,8 +56,13 @@ struct STROKE_EXPORT InputRow {
 struct STROKE_EXPORT RecordInput {
   InputFormat format = InputFormat::kAuto;  // the format actually read
   bool single_object = false;               // JSON input was one object, not an array
+  std::vector<std::string> columns;         // CSV: the header's column names, in order
   std::vector<InputRow> rows;
 };
+
+// The format a file name's extension names: .json, .jsonl or .ndjson, .csv;
+// kAuto for any other name.
+STROKE_EXPORT InputFormat FormatFromPath(std::string_view path);
 
 // Detection, when neither declared nor named by an extension: text starting
 // (after blanks) with "[" or holding one object is JSON; several objects
