@@ -71,9 +71,9 @@ void BlockedTrees::AccumulateBlock(const double* rows, size_t n, size_t width, R
       uint32_t at[kLanes];
       std::fill(at, at + kLanes, tree.root);
       const double* lane_rows = rows + r * width;
-      // A lane at its leaf stays there; every 4 levels, stop once all lanes are.
-      for (uint32_t level = 0; level < tree.depth; level += 4) {
-        for (int i = 0; i < 4; ++i) {
+      // A lane at its leaf stays there; every 2 levels, stop once all lanes are.
+      for (uint32_t level = 0; level < tree.depth; level += 2) {
+        for (int i = 0; i < 2; ++i) {
           for (size_t lane = 0; lane < kLanes; ++lane) at[lane] = Step<kMissing>(at[lane], lane_rows + lane * width);
         }
         bool all_leaves = true;

@@ -31,7 +31,7 @@ namespace stroke {
 
 class BlockedTrees {
  public:
-  static constexpr size_t kBlockRows = 512;  // rows that walk one tree before the next tree
+  static constexpr size_t kBlockRows = 256;  // rows that walk one tree before the next tree
   static constexpr size_t kLanes = 8;       // rows walking a tree together
 
   // The layout for a validated `spec`, or nullptr when it has categorical splits.
