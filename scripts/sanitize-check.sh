@@ -72,7 +72,7 @@ CC="$cc" CXX="$cxx" cmake -S . -B "$build_dir" -DSTROKE_SANITIZE="$sanitize" \
 if [ ${#tests[@]} -eq 0 ]; then
   cmake --build "$build_dir" -j "$jobs"
   built=$SECONDS
-  ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" -LE '^(python|install|deploy|sanitize|fuzz)$'
+  ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" -LE '^(python|install|deploy|web|sanitize|fuzz)$'
 else
   cmake --build "$build_dir" -j "$jobs" --target "${tests[@]}"
   built=$SECONDS
