@@ -123,13 +123,16 @@ Prediction Model::PredictFeatures(Span<const double> features,
 
 void Model::PredictFeaturesBatch(Span<const double> rows, Span<Prediction> out,
                                  std::optional<double> threshold) const {
-  // Rows in chunks whose raw accumulators and outputs fit on the stack.
+  // Rows in chunks whose raw accumulators and outputs fit on the stack (32
+  // KB): as many rows a chunk as fit, so a layout that reads the forest once
+  // a call (blocked trees) reads it once per kChunkValues / k rows.
   const internal::ModelState& m = *state_;
-  constexpr size_t kChunk = 64;
-  std::array<double, kChunk * kMaxOutputs> raw, linked;
+  constexpr size_t kChunkValues = 2048;
+  std::array<double, kChunkValues> raw, linked;
   const size_t width = num_features(), k = static_cast<size_t>(m.ensemble.num_outputs());
-  for (size_t first = 0; first < out.size(); first += kChunk) {
-    const size_t n = std::min(kChunk, out.size() - first);
+  const size_t chunk = kChunkValues / k;
+  for (size_t first = 0; first < out.size(); first += chunk) {
+    const size_t n = std::min(chunk, out.size() - first);
     m.ensemble.PredictRawBatch(rows.subspan(first * width, n * width), n, raw);
     m.ensemble.LinkBatch(raw, n, linked);
     for (size_t r = 0; r < n; ++r) out[first + r] = FromRaw(m.info, k, &raw[r * k], &linked[r * k], threshold);
