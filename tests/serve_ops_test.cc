@@ -106,6 +106,27 @@ TEST(Options, BundleLimitsFromFlagsAndTheEnvironment) {
   EXPECT_NE(ServeUsage().find("--max-feature-operations N"), std::string::npos);
 }
 
+// A web page in another origin cannot make a browser change the server
+// (CSRF): admin routes that change state refuse foreign Origins with 403;
+// this server's own pages, --cors-origin origins and clients without an
+// Origin (curl) are served as before.
+TEST(Hardening, AdminChangesRefuseForeignOrigins) {
+  ServeOptions options;
+  options.cors_origins = {"https://dash.example"};
+  RunningServer s(options);
+  auto client = s.Client();
+  const std::string own = "http://127.0.0.1:" + std::to_string(s.port());
+  auto foreign = client.Delete("/logs", {{"Origin", "https://evil.example"}});
+  EXPECT_EQ(foreign->status, 403) << foreign->body;
+  EXPECT_NE(foreign->body.find("evil.example"), std::string::npos);
+  EXPECT_EQ(client.Post("/admin/reload", {{"Origin", "null"}}, "", "text/plain")->status, 403);
+  EXPECT_EQ(client.Delete("/logs", {{"Origin", own}})->status, 200);
+  EXPECT_EQ(client.Delete("/logs", {{"Origin", "https://dash.example"}})->status, 200);
+  EXPECT_EQ(client.Delete("/logs")->status, 200);
+  // Routes that only answer keep taking any Origin (CORS decides what a page may read).
+  EXPECT_EQ(client.Post("/predict", {{"Origin", "https://evil.example"}}, kPatient, "application/json")->status, 200);
+}
+
 TEST(Hardening, CorsOnlyForListedOrigins) {
   ServeOptions options;
   options.cors_origins = {"https://dash.example"};

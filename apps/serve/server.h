@@ -141,6 +141,11 @@ class StrokeServer {
   bool Authorize(const httplib::Request& req, Access access, RequestInfo* who, httplib::Response& res);
   // True when a route of `access` needs credentials with this server's flags.
   bool NeedsCredentials(Access access) const;
+  // False for a browser's cross-site request (an Origin that is neither this
+  // server's own, by its Host, nor listed with --cors-origin): admin routes
+  // that change state refuse it with 403 (CSRF: a web page making a visitor's
+  // browser reload models or clear logs).
+  bool SameSiteOrAllowed(const httplib::Request& req) const;
   void Send(const Reply& reply, const httplib::Request& req, httplib::Response& res);
   void OnHttpError(const httplib::Request& req, httplib::Response& res);
   void OnException(const httplib::Request& req, httplib::Response& res, std::exception_ptr error);

@@ -88,6 +88,19 @@ void StrokeServer::AddRoutes() {
   }
 }
 
+bool StrokeServer::SameSiteOrAllowed(const httplib::Request& req) const {
+  if (!req.has_header("Origin")) return true;  // not a browser's cross-origin request (curl, clients)
+  const std::string origin = req.get_header_value("Origin");
+  for (const std::string& allowed : options_.cors_origins) {
+    if (allowed == origin) return true;
+  }
+  // This server's own pages: the Origin's host and port are the Host the
+  // request was sent to (whatever the scheme a TLS proxy in front adds).
+  const size_t authority = origin.find("://");
+  return authority != std::string::npos && !req.get_header_value("Host").empty() &&
+         origin.compare(authority + 3, std::string::npos, req.get_header_value("Host")) == 0;
+}
+
 bool StrokeServer::NeedsCredentials(Access access) const {
   return access == Access::kUser || access == Access::kAdmin || (access == Access::kOps && options_.protect_ops);
 }
@@ -238,6 +251,10 @@ httplib::Server::HandlerResponse StrokeServer::PreRoute(const httplib::Request& 
     return reject(415, "Content-Encoding \"" + encoding + "\" is not accepted: send the body uncompressed");
   }
   if (t_request.asked_for_range) return reject(416, "Range requests are not supported");
+  if (route->access == Access::kAdmin && req.method != "GET" && !SameSiteOrAllowed(req)) {
+    return reject(403, "origin \"" + req.get_header_value("Origin") + "\" may not change this server (admin routes take "
+                       "requests from this server's own pages, --cors-origin origins, or clients that send no Origin)");
+  }
   RequestInfo who{t_request.id, "", route->label, req.remote_addr, t_request.start};
   if (!Authorize(req, route->access, &who, res)) return httplib::Server::HandlerResponse::Handled;
   t_request.user = who.user;
