@@ -21,12 +21,14 @@ import serve_process  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 
-# Three patients for the batch tab; the second has an age outside the limits
-# (a 422 for that row alone), so the table must show one error among answers.
-BATCH_CSV = """gender,age,hypertension,heart_disease,ever_married,work_type,Residence_type,avg_glucose_level,bmi,smoking_status
-Male,67,0,1,Yes,Private,Urban,228.69,36.6,formerly smoked
-Female,150,0,0,Yes,Private,Rural,90.1,25.0,never smoked
-Female,49,0,0,Yes,Private,Urban,171.23,34.4,smokes
+# Three patients for the batch tab in the Kaggle file's shape (an id column
+# first, the stroke label last: columns the model does not read); the second
+# has an age outside the limits (a 422 for that row alone), so the table must
+# show one error among answers.
+BATCH_CSV = """id,gender,age,hypertension,heart_disease,ever_married,work_type,Residence_type,avg_glucose_level,bmi,smoking_status,stroke
+9046,Male,67,0,1,Yes,Private,Urban,228.69,36.6,formerly smoked,1
+51676,Female,150,0,0,Yes,Private,Rural,90.1,25.0,never smoked,1
+31112,Female,49,0,0,Yes,Private,Urban,171.23,34.4,smokes,0
 """
 
 
@@ -68,12 +70,21 @@ def main():
         "csv_probabilities": predict(args.predict, BATCH_CSV, ".csv"),
     }
     print("expected:", json.dumps({k: v for k, v in expected.items() if k != "csv"}))
+    # A second server behind Basic auth (--protect-ops: the page's every call needs it).
+    users = os.path.join(args.artifacts, "users.htpasswd")
+    with open(users, "w") as f:
+        f.write(subprocess.run([args.serve, "passwd", "alice"], input="wonderland\n", capture_output=True,
+                               text=True, check=True).stdout)
+    expected["signin"] = {"user": "alice", "password": "wonderland"}
     process, url = serve_process.start(args.serve)
+    secured, secured_url = serve_process.start(args.serve, "--users", users, "--protect-ops")
+    expected["signin"]["url"] = secured_url
     try:
         run = subprocess.run(["node", os.path.join(HERE, "web", "browser_check.mjs"), args.node_dir, chromium, url,
                               json.dumps(expected), args.artifacts], timeout=240)
     finally:
         serve_process.stop(process)
+        serve_process.stop(secured)
     print(f"screenshots: {args.artifacts}")
     return run.returncode
 

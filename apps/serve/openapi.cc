@@ -334,7 +334,7 @@ std::string PlainDocsPage(const Json& openapi) {
 
 std::string SwaggerUiPage() {
   return R"(<!doctype html><html><head><meta charset="utf-8"><title>stroke-serve API</title>
-<link rel="stylesheet" href="/docs/swagger-ui.css"></head><body><div id="swagger-ui"></div>
+<link rel="stylesheet" href="/docs/swagger-ui.css"><link rel="icon" href="data:,"></head><body><div id="swagger-ui"></div>
 <script src="/docs/swagger-ui-bundle.js"></script>
 <script>window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui"});</script>
 </body></html>)";

@@ -93,6 +93,37 @@ async function checkPhone(browser, { baseUrl, artifacts, check }) {
   await page.close();
 }
 
+// Behind --users and --protect-ops: the page's own sign-in box (no browser
+// dialog), a wrong password refused, the right one answers; the credential
+// only in this tab's sessionStorage, never in the URL or localStorage.
+async function checkSignIn(browser, { expected, check }) {
+  const { url, user, password } = expected.signin;
+  const page = await browser.newPage();
+  let browserDialog = false;
+  page.on('dialog', async (dialog) => { browserDialog = true; await dialog.dismiss(); });
+  await page.goto(`${url}/ui`, { waitUntil: 'networkidle0' });
+  await page.waitForSelector('#signin[open]', { timeout: 15000 });
+  check(true, '/ui behind --users: the page opens its own sign-in box');
+  await page.type('#signin-user', user);
+  await page.type('#signin-password', 'not-the-password');
+  await page.click('#signin-submit');
+  await page.waitForFunction(() => document.querySelector('#signin-error').textContent.includes('not accepted'),
+                             { timeout: 15000 });
+  check(true, '/ui: a wrong password is refused in the box');
+  await page.click('#signin-user', { count: 3 });
+  await page.type('#signin-user', user);
+  await page.type('#signin-password', password);
+  await page.click('#signin-submit');
+  await page.waitForSelector('#field-age', { timeout: 15000 });
+  check(true, '/ui: the right password loads the form');
+  const stored = await page.evaluate(() => ({ session: sessionStorage.length, local: localStorage.length,
+                                              href: location.href }));
+  check(stored.session === 1 && stored.local === 0 && !stored.href.includes(password),
+        `/ui: the credential is kept in sessionStorage only (session ${stored.session}, local ${stored.local})`);
+  check(!browserDialog, '/ui: the browser showed no login dialog of its own');
+  await page.close();
+}
+
 export async function checkUi(browser, context) {
   const page = await browser.newPage();
   await page.setViewport({ width: 1280, height: 900 });
@@ -106,4 +137,5 @@ export async function checkUi(browser, context) {
   await checkBatch(page, context);
   await page.close();
   await checkPhone(browser, context);
+  await checkSignIn(browser, context);
 }

@@ -83,8 +83,15 @@ window.StrokeUi = (() => {
       const text = await res.text();
       let parsed = text;
       try { parsed = JSON.parse(text); } catch { /* not JSON: kept as text */ }
-      if (res.status !== 401) return {status: res.status, body: parsed, headers: res.headers};
-      await signIn(attempt > 0 || state.authorization ? "Those credentials were not accepted." : "");
+      // 429 after credentials were tried: too many failed sign-ins from this
+      // address (--max-failed-logins); the box stays open to try again later.
+      const throttled = res.status === 429 && (attempt > 0 || state.authorization);
+      if (res.status !== 401 && !throttled) return {status: res.status, body: parsed, headers: res.headers};
+      if (throttled) {
+        await signIn(`Too many failed sign-ins from this address: try again in ${res.headers.get("Retry-After") ? `${res.headers.get("Retry-After")} s` : "a minute"}.`);
+      } else {
+        await signIn(attempt > 0 || state.authorization ? "Those credentials were not accepted." : "");
+      }
     }
   }
 
@@ -146,7 +153,10 @@ window.StrokeUi = (() => {
     const b = res.body;
     if (b && typeof b === "object") {
       if (b.error) return `${res.status}: ${b.error}`;
-      if (Array.isArray(b.detail)) return `${res.status}: ${b.detail.map((d) => `${d.loc.slice(1).join(".")}: ${d.msg}`).join("; ")}`;
+      if (Array.isArray(b.detail)) {
+        const where = (d) => d.loc.slice(1).join(".");  // "" for the body as a whole
+        return `${res.status}: ${b.detail.map((d) => (where(d) ? `${where(d)}: ${d.msg}` : d.msg)).join("; ")}`;
+      }
     }
     return `${res.status}: ${String(b).slice(0, 200)}`;
   }
