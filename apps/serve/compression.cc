@@ -4,6 +4,8 @@
 #include <zlib.h>
 
 #include <cctype>
+#include <fstream>
+#include <sstream>
 #include <cstdlib>
 
 namespace stroke::apps {
@@ -62,6 +64,14 @@ StaticAsset MakeStaticAsset(std::string body, std::string content_type) {
   }
   asset.etag += "\"";
   return asset;
+}
+
+std::optional<StaticAsset> LoadStaticAsset(const std::string& path, std::string content_type) {
+  std::ifstream file(path, std::ios::binary);
+  std::ostringstream text;
+  if (file) text << file.rdbuf();
+  if (text.str().empty()) return std::nullopt;
+  return MakeStaticAsset(text.str(), std::move(content_type));
 }
 
 bool EtagMatches(std::string_view if_none_match, std::string_view etag) {

@@ -11,6 +11,7 @@
 #define STROKE_APPS_SERVE_COMPRESSION_H_
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -44,6 +45,10 @@ bool EtagMatches(std::string_view if_none_match, std::string_view etag);
 
 // Builds the asset for `body` (compresses it: call once, at load).
 StaticAsset MakeStaticAsset(std::string body, std::string content_type);
+
+// The asset of the file at `path`, read whole; nullopt when it cannot be
+// read or is empty.
+std::optional<StaticAsset> LoadStaticAsset(const std::string& path, std::string content_type);
 
 }  // namespace stroke::apps
 

@@ -2,24 +2,11 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include "openapi.h"
 #include "validation_detail.h"
 
 namespace stroke::apps {
-namespace {
-
-std::string ReadFileOrEmpty(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::ostringstream text;
-  if (file) text << file.rdbuf();
-  return text.str();
-}
-
-}  // namespace
-
 Reply JsonReply(int status, const Json& body) { return Reply{status, JsonText(body), "application/json", {}}; }
 
 Reply ErrorReply(int status, const std::string& message, const std::string& request_id) {
@@ -28,10 +15,10 @@ Reply ErrorReply(int status, const std::string& message, const std::string& requ
 
 std::shared_ptr<const SwaggerAssets> LoadSwaggerAssets(const std::string& dir) {
   if (dir.empty()) return nullptr;
-  const std::string js = ReadFileOrEmpty(dir + "/swagger-ui-bundle.js"), css = ReadFileOrEmpty(dir + "/swagger-ui.css");
-  if (js.empty() || css.empty()) return nullptr;
-  return std::make_shared<const SwaggerAssets>(
-      SwaggerAssets{MakeStaticAsset(js, "application/javascript"), MakeStaticAsset(css, "text/css")});
+  std::optional<StaticAsset> js = LoadStaticAsset(dir + "/swagger-ui-bundle.js", "application/javascript");
+  std::optional<StaticAsset> css = LoadStaticAsset(dir + "/swagger-ui.css", "text/css");
+  if (!js || !css) return nullptr;
+  return std::make_shared<const SwaggerAssets>(SwaggerAssets{std::move(*js), std::move(*css)});
 }
 
 Routes::Routes(const Model& model, RouteSettings settings, Metrics* metrics, EventLog* log)

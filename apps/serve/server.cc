@@ -197,11 +197,9 @@ void StrokeServer::Send(const Reply& reply, const httplib::Request& req, httplib
   for (const auto& [name, value] : reply.headers) res.set_header(name.c_str(), value);
   res.set_header("X-Request-Id", t_request.id);
   const std::string origin = req.get_header_value("Origin");
-  for (const std::string& allowed : options_.cors_origins) {
-    if (origin == allowed) {
-      res.set_header("Access-Control-Allow-Origin", origin);
-      res.set_header("Vary", "Origin");
-    }
+  if (CorsListed(origin)) {
+    res.set_header("Access-Control-Allow-Origin", origin);
+    res.set_header("Vary", "Origin");
   }
   const bool gzip = AcceptsGzip(t_request.accept_encoding);
   if (reply.asset != nullptr) {  // precompressed once; revalidated by ETag

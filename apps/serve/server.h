@@ -146,6 +146,8 @@ class StrokeServer {
   // that change state refuse it with 403 (CSRF: a web page making a visitor's
   // browser reload models or clear logs).
   bool SameSiteOrAllowed(const httplib::Request& req) const;
+  // True when --cors-origin lists `origin` exactly.
+  bool CorsListed(const std::string& origin) const;
   void Send(const Reply& reply, const httplib::Request& req, httplib::Response& res);
   void OnHttpError(const httplib::Request& req, httplib::Response& res);
   void OnException(const httplib::Request& req, httplib::Response& res, std::exception_ptr error);

@@ -2,6 +2,7 @@
 // (404, 405), hardening, CORS preflight and credentials.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <regex>
 
 #include "request_context.h"
@@ -88,12 +89,14 @@ void StrokeServer::AddRoutes() {
   }
 }
 
+bool StrokeServer::CorsListed(const std::string& origin) const {
+  return std::find(options_.cors_origins.begin(), options_.cors_origins.end(), origin) != options_.cors_origins.end();
+}
+
 bool StrokeServer::SameSiteOrAllowed(const httplib::Request& req) const {
   if (!req.has_header("Origin")) return true;  // not a browser's cross-origin request (curl, clients)
   const std::string origin = req.get_header_value("Origin");
-  for (const std::string& allowed : options_.cors_origins) {
-    if (allowed == origin) return true;
-  }
+  if (CorsListed(origin)) return true;
   // This server's own pages: the Origin's host and port are the Host the
   // request was sent to (whatever the scheme a TLS proxy in front adds).
   const size_t authority = origin.find("://");
@@ -221,8 +224,7 @@ httplib::Server::HandlerResponse StrokeServer::PreRoute(const httplib::Request& 
   if (req.method == "OPTIONS") {
     t_request.route = "preflight";
     const std::string origin = req.get_header_value("Origin");
-    bool allowed = false;
-    for (const std::string& o : options_.cors_origins) allowed = allowed || o == origin;
+    const bool allowed = CorsListed(origin);
     if (!origin.empty() && !options_.cors_origins.empty() && !allowed) {
       return reject(403, "origin \"" + origin + "\" is not allowed (--cors-origin)");
     }

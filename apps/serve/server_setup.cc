@@ -18,24 +18,15 @@ bool Loopback(const std::string& host) {
   return host == "127.0.0.1" || host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
 }
 
-// Where the Swagger UI files are: the option, else share/stroke/swagger-ui
-// next to the executable (installed, or the build tree's link).
-std::string FindDocsDir(const std::string& option) {
+// Where a page's npm files are: the option (--docs-dir, --ui-dir), else
+// share/stroke/<name> next to the executable (installed, or the build tree's
+// link) when it holds `file`; "" when neither.
+std::string FindAssetDir(const std::string& option, const std::string& name, const std::string& file) {
   namespace fs = std::filesystem;
   if (!option.empty()) return option;
-  const std::string dir = InstalledDataDir("swagger-ui");
+  const std::string dir = InstalledDataDir(name);
   std::error_code error;
-  return fs::exists(fs::path(dir) / "swagger-ui-bundle.js", error) ? dir : "";
-}
-
-// Where Chart.js for /ui is: the option, else share/stroke/ui next to the
-// executable (installed, or the build tree's link); "" when it is in neither.
-std::string FindUiDir(const std::string& option) {
-  namespace fs = std::filesystem;
-  if (!option.empty()) return option;
-  const std::string dir = InstalledDataDir("ui");
-  std::error_code error;
-  return fs::exists(fs::path(dir) / "chart.umd.js", error) ? dir : "";
+  return fs::exists(fs::path(dir) / file, error) ? dir : "";
 }
 
 }  // namespace
@@ -108,8 +99,8 @@ Status StrokeServer::Setup() {
   route_settings_.max_body_bytes = options_.max_body_bytes;
   route_settings_.refuse_unknown_categories = options_.refuse_unknown_categories;
   route_settings_.server_version = kServeVersion;
-  route_settings_.swagger = LoadSwaggerAssets(FindDocsDir(options_.docs_dir));
-  ui_ = UiAssets::Load(FindUiDir(options_.ui_dir));
+  route_settings_.swagger = LoadSwaggerAssets(FindAssetDir(options_.docs_dir, "swagger-ui", "swagger-ui-bundle.js"));
+  ui_ = UiAssets::Load(FindAssetDir(options_.ui_dir, "ui", "chart.umd.js"));
   return Status::Ok();
 }
 

@@ -1,8 +1,5 @@
 #include "ui_assets.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "ui_files.h"
 
 namespace stroke::apps {
@@ -42,10 +39,9 @@ std::shared_ptr<const UiAssets> UiAssets::Load(const std::string& chart_dir) {
     }
   }
   if (!chart_dir.empty()) {
-    std::ifstream file(chart_dir + "/chart.umd.js", std::ios::binary);
-    std::ostringstream text;
-    if (file) text << file.rdbuf();
-    if (!text.str().empty()) ui->files_["chart.umd.js"] = MakeStaticAsset(text.str(), ContentType("chart.umd.js"));
+    if (auto chart = LoadStaticAsset(chart_dir + "/chart.umd.js", ContentType("chart.umd.js"))) {
+      ui->files_["chart.umd.js"] = std::move(*chart);
+    }
   }
   if (!ui->has_charts()) ReplaceOnce(&page, "<script src=\"ui/chart.umd.js\" defer></script>", "");
   for (const auto& [name, asset] : ui->files_) {

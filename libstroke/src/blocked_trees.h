@@ -44,8 +44,6 @@ class BlockedTrees {
   template <typename Real>
   void AccumulateRows(const double* rows, size_t n, size_t width, Real* acc, size_t stride) const;
 
-  size_t nodes() const { return nodes_.size(); }
-
  private:
   struct Node {
     double bound;      // inner: goes left when x <= bound; leaf: NaN
