@@ -169,5 +169,18 @@ TEST(PredictPipe, TwoHundredThousandRowsStayUnder64MegabytesResident) {
   EXPECT_GT(usage.ru_maxrss, 0);
 }
 
+// Answers that cannot be written (a full disk) are lost: exit 2, never a
+// success nor "some records failed".
+TEST(PredictPipe, AnOutputThatCannotBeWrittenExitsTwo) {
+  testing::TempDir dir;
+  const std::string input = (dir.path() / "rows.csv").string();
+  std::ofstream(input, std::ios::binary) << kCsvHeader << CsvRows(1000);
+  Child child = Start({input}, "/dev/full");
+  close(child.in);
+  close(child.out);
+  rusage usage{};
+  EXPECT_EQ(Wait(child, &usage), 2);
+}
+
 }  // namespace
 }  // namespace stroke

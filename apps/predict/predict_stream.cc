@@ -17,6 +17,9 @@
 #include "stroke/record_input.h"
 
 namespace stroke::apps {
+
+// The message when writing the answers fails (exit 2, as for an unreadable input).
+constexpr const char* kCannotWrite = "cannot write the answers (the output is full or closed): they are incomplete";
 namespace {
 
 constexpr size_t kReadBytes = 64 << 10;
@@ -227,6 +230,10 @@ int PredictStream(const Model& model, const CliOptions& options, ByteSource& in,
     out << block.out;
     rows += block.rows;
     failed += block.failed;
+    if (!out) {  // a full disk, a closed file: the answers are lost, so stop
+      failure = kCannotWrite;
+      break;
+    }
   }
   if (!failure.empty()) pipeline.Abort();
   reader.join();
@@ -239,6 +246,10 @@ int PredictStream(const Model& model, const CliOptions& options, ByteSource& in,
   }
   if (array) out << (any_element ? "\n]\n" : "[]\n");
   out.flush();
+  if (!out) {
+    err << "stroke-predict: " << kCannotWrite << '\n';
+    return kExitUsage;
+  }
   if (failed > 0) {
     err << "stroke-predict: " << failed << " of " << rows << " records failed\n";
     return kExitRowsFailed;
