@@ -79,6 +79,10 @@ TEST(RecordInput, Table) {
        by_key, "json",
        {"1@0 ! identifier column \"key\": expected a string or a number, got object",
         "2@0 ! identifier column \"key\": expected a string or a number, got null"}},
+      {"id: csv, an empty cell or bytes that are not UTF-8",
+       "key," + kHeader + "\n," + kCells + "\n\xff," + kCells + "\n", InputOptions{InputFormat::kCsv, "", "key"}, "csv",
+       {"1@2 ! identifier column \"key\": expected a string or a number, got null or an empty CSV cell",
+        "2@3 ! identifier column \"key\": expected a string or a number, got text is not valid UTF-8"}},
       {"id: a model field stays", kRecord, InputOptions{InputFormat::kAuto, "", "age"}, "json single",
        {"1@0 10f id=67"}},
       {"id: a model column stays", kHeader + "\n" + kCells + "\n", InputOptions{InputFormat::kCsv, "", "gender"},
@@ -95,6 +99,10 @@ TEST(RecordInput, Table) {
     for (size_t i = 0; i < c.rows.size(); ++i) {
       const std::string row = Describe(input->rows[i]);
       EXPECT_EQ(row.substr(0, c.rows[i].size()), c.rows[i]) << row;
+      // A row without a readable identifier carries none (never its bad bytes).
+      if (!input->rows[i].record.ok()) {
+        EXPECT_EQ(input->rows[i].id.kind, Value::Kind::kNull) << row;
+      }
     }
   }
 }

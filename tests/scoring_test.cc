@@ -85,7 +85,7 @@ TEST(ScoreRecords, AppliesCheckOptionsAndThreshold) {
 
 TEST(ScoreRecords, NoRowsNoAnswers) {
   const Model model = testing::LoadOrDie(testing::ShippedBundlePath("stroke"));
-  const BatchScore scored = ScoreRecords(model, {});
+  const BatchScore scored = ScoreRecords(model, std::vector<InputRow>{});
   EXPECT_TRUE(scored.rows.empty());
   EXPECT_EQ(scored.failed, 0u);
 }

@@ -36,8 +36,14 @@ BlockScorer::BlockScorer(const Model& model, const CliOptions& options) : model_
 
 ScoredBlock BlockScorer::Score(const RecordBlock& block, InputFormat format) {
   ScoredBlock scored;
-  const InputOptions read{format, options_.input == "-" ? "" : options_.input, options_.id_column,
-                          block.first_line, block.first_row};
+  // A CSV header holds every model field (else the input fails), so another
+  // column cannot be a misspelt field: it is not an error.
+  CheckOptions csv_check;
+  csv_check.allow_unknown_fields = true;
+  csv_check.refuse_unknown_categories = options_.refuse_unknown_categories;
+  InputOptions read{format, options_.input == "-" ? "" : options_.input, options_.id_column,
+                    block.first_line, block.first_row, std::nullopt};
+  if (!options_.keep_columns) read.prepare = csv_check;  // --keep-columns reads each row's Record
   StatusOr<RecordInput> input = ReadInput(block.text, read, model_.schema());
   if (!input.ok()) {
     scored.failure = "cannot read input: " + input.status().message();
@@ -72,13 +78,11 @@ ScoredBlock BlockScorer::Score(const RecordBlock& block, InputFormat format) {
   if (how.format == OutputFormat::kCsv) scored.prologue = CsvHeader(model_, how);
 
   ScoreOptions score;
-  // A CSV header holds every model field (else the input fails), so another
-  // column cannot be a misspelt field: it is not an error.
   score.check.allow_unknown_fields = options_.allow_unknown_fields || options_.keep_columns || csv_in;
   score.check.refuse_unknown_categories = options_.refuse_unknown_categories;
   score.threshold = options_.threshold;
   score.keep_features = options_.emit_features || options_.explain;
-  BatchScore batch = ScoreRecords(model_, input->rows, score);
+  BatchScore batch = ScoreRecords(model_, *input, score);
   scored.rows = batch.rows.size();
   scored.failed = batch.failed;
   Answer answer;

@@ -2,65 +2,83 @@
 
 #include <fmt/format.h>
 
-namespace stroke::internal {
+#include <cstring>
 
-StatusOr<std::vector<CsvRow>> ParseCsv(std::string_view text, size_t first_line) {
-  std::vector<CsvRow> rows;
-  CsvRow row;
-  std::string cell;
+namespace stroke::internal {
+namespace {
+
+// The first of ',', '\n', '\r' in [from, end), or end.
+const char* CellEnd(const char* from, const char* end) {
+  for (; from < end; ++from) {
+    const char c = *from;
+    if (c == ',' || c == '\n' || c == '\r') return from;
+  }
+  return end;
+}
+
+}  // namespace
+
+StatusOr<CsvTable> ParseCsv(std::string_view text, size_t first_line) {
+  CsvTable table;
+  table.rows.reserve(text.size() / 64 + 1);
+  CsvTable::Row row{first_line, 0, 0};
+  std::string_view cell;
+  bool cell_given = false;  // the current cell has content (or quotes)
   size_t line = first_line;
-  bool row_has_content = false;
-  auto end_row = [&] {
-    if (row_has_content || !cell.empty() || !row.cells.empty()) {
-      row.cells.push_back(std::move(cell));
-      rows.push_back(std::move(row));
-    }
-    const size_t width = rows.empty() ? 0 : rows.back().cells.size();
-    row = CsvRow{line + 1, {}};
-    row.cells.reserve(width);  // rows are as wide as the last, usually
-    cell.clear();
-    row_has_content = false;
+  auto end_cell = [&] {
+    table.cells.push_back(cell);
+    cell = std::string_view();
+    cell_given = false;
   };
-  row.line = first_line;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '"' && cell.empty()) {
-      const size_t start_line = line;
+  auto end_row = [&] {
+    const size_t cells_before = row.first;
+    if (table.cells.size() > cells_before || cell_given) {  // not a blank line
+      end_cell();
+      row.count = table.cells.size() - cells_before;
+      table.rows.push_back(row);
+    }
+    row = CsvTable::Row{line + 1, table.cells.size(), 0};
+  };
+  const char* const data = text.data();
+  const size_t n = text.size();
+  for (size_t i = 0; i < n; ++i) {
+    const char c = data[i];
+    if (c == '"' && !cell_given) {
+      const size_t start_line = line, start = i + 1;
+      std::string* undoubled = nullptr;  // set at the first "" inside
       for (++i;; ++i) {
-        if (i >= text.size()) {
-          return InvalidInputError(fmt::format("CSV line {}: unterminated quoted field", start_line));
-        }
-        if (text[i] == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-          cell += '"';
+        if (i >= n) return InvalidInputError(fmt::format("CSV line {}: unterminated quoted field", start_line));
+        if (data[i] == '"' && i + 1 < n && data[i + 1] == '"') {
+          if (undoubled == nullptr) undoubled = &table.unescaped.emplace_back(data + start, i - start);
+          *undoubled += '"';
           ++i;
-        } else if (text[i] == '"') {
+        } else if (data[i] == '"') {
           break;
         } else {
-          if (text[i] == '\n') ++line;
-          cell += text[i];
+          if (data[i] == '\n') ++line;
+          if (undoubled != nullptr) *undoubled += data[i];
         }
       }
-      row_has_content = true;
-      if (i + 1 < text.size() && text[i + 1] != ',' && text[i + 1] != '\n' && text[i + 1] != '\r') {
+      cell = undoubled != nullptr ? std::string_view(*undoubled) : std::string_view(data + start, i - start);
+      cell_given = true;
+      if (i + 1 < n && data[i + 1] != ',' && data[i + 1] != '\n' && data[i + 1] != '\r') {
         return InvalidInputError(fmt::format("CSV line {}: text after a closing quote", line));
       }
     } else if (c == ',') {
-      row.cells.push_back(std::move(cell));
-      cell.clear();
-      row_has_content = true;
+      end_cell();
     } else if (c == '\n' || c == '\r') {
-      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      if (c == '\r' && i + 1 < n && data[i + 1] == '\n') ++i;
       end_row();
       ++line;
     } else {  // up to the cell's end at once (a quote inside an unquoted cell is a quote)
-      size_t end = i + 1;
-      while (end < text.size() && text[end] != ',' && text[end] != '\n' && text[end] != '\r') ++end;
-      cell.append(text.data() + i, end - i);
-      i = end - 1;
+      const char* end = CellEnd(data + i + 1, data + n);
+      cell = std::string_view(data + i, static_cast<size_t>(end - (data + i)));
+      cell_given = true;
+      i = static_cast<size_t>(end - data) - 1;
     }
   }
   end_row();
-  return rows;
+  return table;
 }
 
 }  // namespace stroke::internal

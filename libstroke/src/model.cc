@@ -107,6 +107,18 @@ CheckResult Model::Prepare(const Record& record, Span<double> features,
   const Span<double> inputs = n > kStackInputs ? Span<double>(heap_inputs)
                                                     : Span<double>(stack_inputs, n);
   if (!m.schema.Check(record, inputs, &result, options)) return result;
+  CheckResult evaluated = PrepareInputs(inputs, features);
+  for (Issue& issue : evaluated.errors) result.errors.push_back(std::move(issue));
+  return result;
+}
+
+CheckResult Model::PrepareInputs(Span<const double> inputs, Span<double> features) const {
+  CheckResult result;
+  const internal::ModelState& m = *state_;
+  if (features.size() != num_features() || inputs.size() != m.schema.fields().size()) {
+    result.errors.push_back({"", IssueKind::kInternal, "input or feature buffer has the wrong size"});
+    return result;
+  }
   Status evaluated = m.program.Evaluate(inputs, features, m.domain);
   if (!evaluated.ok()) result.errors.push_back({"", IssueKind::kFeatureNotFinite, evaluated.message()});
   return result;
@@ -149,8 +161,12 @@ StatusOr<RecordPrediction> Model::Predict(const Record& record,
 
 RecordPrediction Model::PredictPrepared(Span<const double> features, std::vector<Issue> warnings,
                                         std::optional<double> threshold) const {
+  return Labelled(PredictFeatures(features, threshold), std::move(warnings));
+}
+
+RecordPrediction Model::Labelled(const Prediction& prediction, std::vector<Issue> warnings) const {
   RecordPrediction answer;
-  static_cast<Prediction&>(answer) = PredictFeatures(features, threshold);
+  static_cast<Prediction&>(answer) = prediction;
   const ModelInfo& info = state_->info;
   if (info.task != Task::kRegression) answer.label = info.class_labels[answer.prediction];
   answer.warnings = std::move(warnings);

@@ -11,7 +11,7 @@
 namespace stroke {
 namespace {
 
-using internal::CsvRow;
+using internal::CsvTable;
 using internal::ParseCsv;
 
 bool EndsWith(std::string_view s, std::string_view suffix) {
@@ -27,7 +27,16 @@ std::string_view FirstLine(std::string_view text) {
 Status CheckId(const Value& id, const std::string& id_column) {
   if (id.kind == Value::Kind::kString || id.kind == Value::Kind::kNumber) return Status::Ok();
   return InvalidInputError(fmt::format("identifier column \"{}\": expected a string or a number, got {}",
-                                       ToValidUtf8(id_column), id.kind == Value::Kind::kInvalid ? id.text : id.Describe()));
+                                       ToValidUtf8(id_column),
+                                       id.kind == Value::Kind::kInvalid ? id.text
+                                       : id.kind == Value::Kind::kNull  ? std::string("null or an empty CSV cell")
+                                                                        : id.Describe()));
+}
+
+// An identifier cell's value: its text, null when empty (as a JSON null: no
+// identifier to join on), kInvalid when not UTF-8. CheckId refuses the last two.
+Value IdFromCell(std::string_view cell) {
+  return cell.empty() ? Value() : Value::Text(cell);
 }
 
 // Moves `id_column` from row->record to row->id (the header's contract).
@@ -56,7 +65,7 @@ StatusOr<RecordInput> ReadJson(std::string_view text, StatusOr<std::vector<Statu
                                const InputOptions& options, const Schema& schema) {
   if (!records.ok()) return records.status();
   const size_t start = text.find_first_not_of(" \t\r\n");  // ParseRecordsJson saw a value there
-  RecordInput input{InputFormat::kJson, text[start] == '{', {}, {}};
+  RecordInput input{InputFormat::kJson, text[start] == '{', {}, {}, {}, std::nullopt};
   input.rows.reserve(records->size());
   for (size_t i = 0; i < records->size(); ++i) {
     input.rows.push_back({options.first_row + i, 0, std::move((*records)[i]), Value()});
@@ -68,7 +77,7 @@ StatusOr<RecordInput> ReadJson(std::string_view text, StatusOr<std::vector<Statu
 // `first`, when given, is the first non-blank line already parsed (by detection).
 RecordInput ReadJsonl(std::string_view text, std::optional<Record> first, const InputOptions& options,
                       const Schema& schema) {
-  RecordInput input{InputFormat::kJsonl, false, {}, {}};
+  RecordInput input{InputFormat::kJsonl, false, {}, {}, {}, std::nullopt};
   size_t line = options.first_line - 1;
   while (!text.empty()) {
     ++line;
@@ -85,10 +94,11 @@ RecordInput ReadJsonl(std::string_view text, std::optional<Record> first, const 
 }
 
 StatusOr<RecordInput> ReadCsv(std::string_view text, const InputOptions& options, const Schema& schema) {
-  auto rows = ParseCsv(text, options.first_line);
-  if (!rows.ok()) return rows.status();
-  if (rows->empty()) return InvalidInputError("CSV input is empty: expected a header row");
-  const std::vector<std::string>& header = rows->front().cells;
+  StatusOr<CsvTable> table = ParseCsv(text, options.first_line);
+  if (!table.ok()) return table.status();
+  if (table->rows.empty()) return InvalidInputError("CSV input is empty: expected a header row");
+  std::vector<std::string> header;
+  for (std::string_view name : table->CellsOf(table->rows.front())) header.emplace_back(name);
   std::set<std::string> seen;
   std::vector<int> field_of_column;
   for (size_t c = 0; c < header.size(); ++c) {
@@ -107,34 +117,61 @@ StatusOr<RecordInput> ReadCsv(std::string_view text, const InputOptions& options
   }
   if (!missing.empty()) return InvalidInputError("CSV header lacks the model's column(s) " + missing);
   int id_column = -1;  // the identifier's column, when not also a model field
+  size_t id_column_at = 0;  // the identifier's column
   if (!options.id_column.empty()) {
     const auto at = std::find(header.begin(), header.end(), options.id_column);
     if (at == header.end()) {
       return InvalidInputError("CSV header lacks the identifier column \"" + options.id_column + "\"");
     }
-    if (schema.IndexOf(options.id_column) < 0) id_column = static_cast<int>(at - header.begin());
+    id_column_at = static_cast<size_t>(at - header.begin());
+    if (schema.IndexOf(options.id_column) < 0) id_column = static_cast<int>(id_column_at);
   }
-  RecordInput input{InputFormat::kCsv, false, header, {}};
-  input.rows.reserve(rows->size() - 1);
-  for (size_t r = 1; r < rows->size(); ++r) {
-    const CsvRow& row = (*rows)[r];
-    InputRow out{options.first_row + r - 1, row.line, InvalidInputError(""), Value()};
-    if (row.cells.size() != header.size()) {
-      out.record = InvalidInputError(fmt::format("has {} cells, the header has {}", row.cells.size(), header.size()));
+  RecordInput input{InputFormat::kCsv, false, header, {}, {}, options.prepare};
+  input.rows.reserve(table->rows.size() - 1);
+  // Prepared rows (InputOptions::prepare) need every column to pass: a column
+  // the model lacks is an unknown field unless allowed.
+  bool prepare = options.prepare.has_value();
+  for (size_t c = 0; c < header.size() && prepare; ++c) {
+    prepare = field_of_column[c] >= 0 || static_cast<int>(c) == id_column || options.prepare->allow_unknown_fields;
+  }
+  const size_t num_fields = schema.fields().size();
+  if (prepare) input.inputs.assign((table->rows.size() - 1) * num_fields, 0.0);
+  for (size_t r = 1; r < table->rows.size(); ++r) {
+    const CsvTable::Row& row = table->rows[r];
+    const Span<const std::string_view> cells = table->CellsOf(row);
+    InputRow out{options.first_row + r - 1, row.line, InvalidInputError(""), Value(), false};
+    if (cells.size() != header.size()) {
+      out.record = InvalidInputError(fmt::format("has {} cells, the header has {}", cells.size(), header.size()));
+      input.rows.push_back(std::move(out));
+      continue;
+    }
+    if (!options.id_column.empty()) out.id = IdFromCell(cells[id_column_at]);
+    if (prepare) {
+      double* inputs = input.inputs.data() + (r - 1) * num_fields;
+      out.prepared = true;
+      for (size_t c = 0; c < header.size() && out.prepared; ++c) {
+        const int field = field_of_column[c];
+        out.prepared = field >= 0 ? schema.CheckCell(static_cast<size_t>(field), cells[c], &inputs[field], *options.prepare)
+                                  : IsValidUtf8(cells[c]);
+      }
+    }
+    if (out.prepared) {
+      out.record = Record();
     } else {
       Record record;
       record.Reserve(header.size());
       for (size_t c = 0; c < header.size(); ++c) {
-        if (header[c] == options.id_column) out.id = Value::Text(row.cells[c]);
         if (static_cast<int>(c) == id_column) continue;
         const int field = field_of_column[c];
-        record.Set(header[c], field >= 0 ? schema.ValueFromText(static_cast<size_t>(field), row.cells[c])
-                                         : Value::Text(row.cells[c]));
+        record.Set(header[c], field >= 0 ? schema.ValueFromText(static_cast<size_t>(field), cells[c])
+                                         : Value::Text(cells[c]));
       }
       out.record = std::move(record);
-      if (Status checked = CheckId(out.id, options.id_column); !options.id_column.empty() && !checked.ok()) {
-        out.record = checked;
-      }
+    }
+    if (Status checked = CheckId(out.id, options.id_column); !options.id_column.empty() && !checked.ok()) {
+      out.record = checked;
+      out.id = Value();  // written back as null: the cell's bytes are not an identifier
+      out.prepared = false;
     }
     input.rows.push_back(std::move(out));
   }

@@ -256,6 +256,12 @@ bool Schema::Check(const Record& record, Span<double> inputs, CheckResult* resul
   return result->errors.size() == errors_before;
 }
 
+bool Schema::CheckCell(size_t field_index, std::string_view text, double* input, const CheckOptions& options) const {
+  CheckResult result;
+  const bool ok = CheckValue(fields_[field_index], ValueFromText(field_index, text), input, &result, options);
+  return ok && result.errors.empty() && result.warnings.empty();
+}
+
 Value Schema::ValueFromText(size_t field_index, std::string_view text) const {
   const FieldSpec& field = fields_[field_index];
   if (!IsValidUtf8(text)) return Value::Text(text);  // kInvalid, quoting it

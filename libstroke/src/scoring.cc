@@ -4,31 +4,79 @@
 #include <limits>
 
 namespace stroke {
+namespace {
 
-BatchScore ScoreRecords(const Model& model, const std::vector<InputRow>& rows, const ScoreOptions& options) {
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Rows whose features are prepared and predicted together: the trees are
+// read once per chunk (blocked and complete layouts), and the features of a
+// chunk stay in cache (kChunkRows x num_features doubles).
+constexpr size_t kChunkRows = 512;
+
+// The scoring loop of both ScoreRecords: rows[i] is prepared from its Record,
+// or - when prepared - from inputs[i * num_fields ...]; the rows of a chunk
+// that pass are predicted in one PredictFeaturesBatch call.
+BatchScore ScoreRows(const Model& model, const std::vector<InputRow>& rows, const double* inputs,
+                     const ScoreOptions& options) {
   BatchScore out;
-  const size_t width = model.num_features();
+  const size_t width = model.num_features(), num_fields = model.schema().fields().size();
   out.num_features = width;
   out.rows.resize(rows.size());
-  if (options.keep_features) out.features.assign(rows.size() * width, std::numeric_limits<double>::quiet_NaN());
-  std::vector<double> scratch(options.keep_features ? 0 : width);
-  for (size_t i = 0; i < rows.size(); ++i) {
-    RowScore& answer = out.rows[i];
-    const Span<double> features = options.keep_features ? Span<double>(out.features.data() + i * width, width)
-                                                        : Span<double>(scratch.data(), width);
-    if (!rows[i].record.ok()) {
-      answer.errors.push_back({"", IssueKind::kParse, rows[i].record.status().message()});
-    } else if (CheckResult check = model.Prepare(*rows[i].record, features, options.check); !check.ok()) {
-      answer.errors = std::move(check.errors);
-    } else {
-      answer.ok = true;
-      answer.prediction = model.PredictPrepared(features, std::move(check.warnings), options.threshold);
-      continue;
+  if (options.keep_features) out.features.assign(rows.size() * width, kNaN);
+  std::vector<double> features(kChunkRows * width);
+  std::vector<Prediction> predictions(kChunkRows);
+  std::vector<std::vector<Issue>> warnings(kChunkRows);
+  for (size_t first = 0; first < rows.size(); first += kChunkRows) {
+    const size_t n = std::min(kChunkRows, rows.size() - first);
+    for (size_t r = 0; r < n; ++r) {
+      const InputRow& row = rows[first + r];
+      RowScore& answer = out.rows[first + r];
+      const Span<double> row_features(features.data() + r * width, width);
+      CheckResult check;
+      if (!row.record.ok()) {
+        check.errors.push_back({"", IssueKind::kParse, row.record.status().message()});
+      } else if (row.prepared && inputs != nullptr) {
+        check = model.PrepareInputs(Span<const double>(inputs + (first + r) * num_fields, num_fields), row_features);
+      } else if (row.prepared) {
+        check.errors.push_back({"", IssueKind::kInternal, "a prepared row given without its RecordInput"});
+      } else {
+        check = model.Prepare(*row.record, row_features, options.check);
+      }
+      answer.ok = check.ok();
+      if (!answer.ok) {
+        answer.errors = std::move(check.errors);
+        ++out.failed;
+        std::fill(row_features.begin(), row_features.end(), 0.0);  // predicted, then dropped
+      }
+      warnings[r] = std::move(check.warnings);
     }
-    ++out.failed;
-    if (options.keep_features) std::fill(features.begin(), features.end(), std::numeric_limits<double>::quiet_NaN());
+    model.PredictFeaturesBatch(Span<const double>(features.data(), n * width), Span<Prediction>(predictions.data(), n),
+                               options.threshold);
+    for (size_t r = 0; r < n; ++r) {
+      RowScore& answer = out.rows[first + r];
+      if (!answer.ok) continue;
+      answer.prediction = model.Labelled(predictions[r], std::move(warnings[r]));
+      if (options.keep_features) std::copy_n(features.data() + r * width, width, out.features.data() + (first + r) * width);
+    }
   }
   return out;
+}
+
+}  // namespace
+
+BatchScore ScoreRecords(const Model& model, const std::vector<InputRow>& rows, const ScoreOptions& options) {
+  return ScoreRows(model, rows, nullptr, options);
+}
+
+BatchScore ScoreRecords(const Model& model, const RecordInput& input, const ScoreOptions& options) {
+  const bool same_checks = input.prepared_with && input.prepared_with->allow_unknown_fields == options.check.allow_unknown_fields &&
+                           input.prepared_with->refuse_unknown_categories == options.check.refuse_unknown_categories;
+  if (input.prepared_with && !same_checks) {
+    // Rows prepared under other checks would answer differently: refuse them
+    // (a caller's bug), each with a kInternal error; the others are scored.
+    return ScoreRows(model, input.rows, nullptr, options);
+  }
+  return ScoreRows(model, input.rows, input.inputs.empty() ? nullptr : input.inputs.data(), options);
 }
 
 }  // namespace stroke

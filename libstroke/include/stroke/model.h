@@ -153,6 +153,12 @@ class STROKE_EXPORT Model {
   // Allocates only to report issues (or for schemas of more than 64 fields).
   CheckResult Prepare(const Record& record, Span<double> features,
                       const CheckOptions& options = {}) const;
+  // The features of checked inputs: `inputs` holds one value per schema
+  // field, as Schema::Check writes them (or ReadInput's prepared rows);
+  // writes num_features() values. Errors only for a feature that evaluates
+  // to NaN or infinity (kFeatureNotFinite), or buffers of the wrong size
+  // (kInternal). Allocates only to report; thread-safe.
+  CheckResult PrepareInputs(Span<const double> inputs, Span<double> features) const;
   // Predicts from a prepared feature vector. Allocates nothing; thread-safe.
   // `threshold` (binary only) overrides the bundle's.
   Prediction PredictFeatures(Span<const double> features,
@@ -164,6 +170,9 @@ class STROKE_EXPORT Model {
   // found: the answer for a record whose features are prepared.
   RecordPrediction PredictPrepared(Span<const double> features, std::vector<Issue> warnings,
                                    std::optional<double> threshold = std::nullopt) const;
+  // `prediction` (from PredictFeatures or PredictFeaturesBatch) with its
+  // class label and `warnings`: what PredictPrepared returns.
+  RecordPrediction Labelled(const Prediction& prediction, std::vector<Issue> warnings) const;
 
   // The outputs an explanation covers: binary: the class-1 score; multiclass:
   // every class; regression: the value.

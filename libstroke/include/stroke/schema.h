@@ -136,6 +136,16 @@ class STROKE_EXPORT Schema {
   // small for a double is 0, as in JSON.
   Value ValueFromText(size_t field_index, std::string_view text) const;
 
+  // CSV cell `text` of field `field_index` converted (ValueFromText) and
+  // checked exactly as Check checks that field's value under `options`:
+  // true, with the checked input value in *input, when that finds no issue
+  // at all - no error and no warning; false when it finds any (*input is
+  // then unspecified), so the caller takes the Record route (Check) to
+  // report it. Lets a reader skip building a Record for clean rows.
+  // Allocates only for a category value too long for an inline string, or
+  // to report. Thread-safe.
+  bool CheckCell(size_t field_index, std::string_view text, double* input, const CheckOptions& options) const;
+
  private:
   struct NameHash {
     using is_transparent = void;

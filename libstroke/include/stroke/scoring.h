@@ -51,11 +51,21 @@ struct STROKE_EXPORT BatchScore {
 };
 
 // Checks and predicts every row of `rows` in order, each independently: a
-// bad row never stops the others. Time linear in rows x trees; allocates one
-// feature vector (or, with keep_features, the matrix) plus each answer's
-// label and issues. Thread-safe (Model is).
+// bad row never stops the others; rows are predicted in chunks (one
+// PredictFeaturesBatch call each), the answers identical to one row at a
+// time. Time linear in rows x trees; allocates a chunk's features (or, with
+// keep_features, the matrix) plus each answer's label and issues. A row
+// marked InputRow::prepared needs the RecordInput overload below (here it
+// answers a kInternal error). Thread-safe (Model is).
 STROKE_EXPORT BatchScore ScoreRecords(const Model& model, const std::vector<InputRow>& rows,
                                       const ScoreOptions& options = {});
+
+// ScoreRecords of input.rows, where rows ReadInput prepared (InputRow::
+// prepared, InputOptions::prepare) are scored from RecordInput::inputs
+// without a Record - the same answers as from their Records. `options.check`
+// must be the checks they were prepared with: otherwise (a caller's bug)
+// each prepared row answers a kInternal error. Thread-safe.
+STROKE_EXPORT BatchScore ScoreRecords(const Model& model, const RecordInput& input, const ScoreOptions& options = {});
 
 }  // namespace stroke
 
