@@ -9,11 +9,14 @@
 #define STROKE_SRC_ENSEMBLE_ENGINE_H_
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
+#include "shap_table.h"
 #include "stroke/ensemble.h"
 
 namespace stroke {
@@ -31,8 +34,15 @@ struct ShapPathElement {
   double weight = 0;
 };
 
+// How EnsembleEngine::Shap explains: with the precomputed tables where a
+// tree has one (shap_table.h), or with algorithm 2 for every tree (the
+// reference the tables are tested against).
+enum class ShapMethod { kTables, kPathOnly };
+
 // The memory behind a ShapScratch: the TreeSHAP path of every level of the
-// deepest tree and the subtrees still to visit.
+// deepest tree and the subtrees still to visit (algorithm 2), the
+// followed-feature bits of each node of the largest table tree, and the
+// table trees' partial sums.
 struct ShapBuffers {
   // A subtree still to visit: its root and the path leading to it.
   struct Pending {
@@ -45,7 +55,12 @@ struct ShapBuffers {
   };
   std::vector<ShapPathElement> path;
   std::vector<Pending> pending;
+  std::vector<uint8_t> followed;
+  std::vector<double> partial;  // kPartialSums sums of num_features contributions (table trees)
 };
+
+// Table trees add their leaves' contributions into this many sums in turn.
+inline constexpr size_t kPartialSums = 4;
 
 class EnsembleEngine {
  public:
@@ -62,9 +77,14 @@ class EnsembleEngine {
   void PredictRawBatch(const double* rows, size_t n, double* raw) const;
   void Link(const double* raw, double* out) const;
   // `buffers`: sized by SizeShapBuffers for this engine, or phi is NaN.
-  void Shap(const double* row, int output, double* phi, ShapBuffers& buffers) const;
-  // Sizes `buffers` for this engine; false when the memory cannot be allocated.
+  void Shap(const double* row, int output, double* phi, ShapBuffers& buffers,
+            ShapMethod method = ShapMethod::kTables) const;
+  // Builds the TreeSHAP tables on its first call (once per engine,
+  // thread-safe), then sizes `buffers` for this engine; false when the
+  // memory cannot be allocated.
   bool SizeShapBuffers(ShapBuffers* buffers) const;
+  // The TreeSHAP tables once built (null before, or if they could not be).
+  const ShapTables* shap_tables() const;
 
  private:
   // Execution layout derived from spec_ at load: all trees' nodes in one array.
@@ -88,6 +108,11 @@ class EnsembleEngine {
   const Node& Walk(uint32_t root, const double* row) const;
   template <SplitRule kRule>
   void ShapTree(const double* row, uint32_t root, size_t value_index, double* phi, ShapBuffers& scratch) const;
+  template <SplitRule kRule>
+  void ShapTableTree(const double* row, uint32_t root, const ShapTables::Tree& tree, size_t value_index,
+                     double* partial, size_t stride, uint8_t* followed) const;
+  template <SplitRule kRule>
+  void ShapTrees(const double* row, int output, double* phi, ShapBuffers& scratch, const ShapTables* tables) const;
   // Cover-weighted mean of value `value_index` of tree `tree`'s leaves,
   // computed children before parents; `order` and `mean` are reused buffers.
   double TreeMean(size_t tree, size_t value_index, std::vector<uint32_t>* order, std::vector<double>* mean) const;
@@ -115,6 +140,14 @@ class EnsembleEngine {
   // Batches the complete layout does not take (deep trees, rows with NaN);
   // null for categorical splits: walk nodes_.
   std::shared_ptr<const BlockedTrees> blocked_;
+  // Built by the first SizeShapBuffers (the first ShapScratch), not at load:
+  // a model that never explains pays nothing for them.
+  struct LazyShapTables {
+    std::once_flag once;
+    std::atomic<bool> ready{false};  // tables built (release / acquire)
+    ShapTables tables;
+  };
+  std::unique_ptr<LazyShapTables> shap_tables_ = std::make_unique<LazyShapTables>();
 };
 
 }  // namespace internal

@@ -1,8 +1,10 @@
 // Exact path-dependent TreeSHAP (Lundberg, Erion & Lee 2018, "Consistent
 // individualized feature attribution for tree ensembles", algorithm 2), on
-// the ensemble's execution layout. The expected value uses the same cover
-// fractions, so contributions + expected value = the raw value exactly (up
-// to rounding).
+// the ensemble's execution layout, and, for the trees that have one, its
+// precomputed form (Fast TreeSHAP v2, shap_table.h): the row's followed
+// features per leaf, then a table read. The expected value uses the same
+// cover fractions, so contributions + expected value = the raw value exactly
+// (up to rounding).
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -102,11 +104,28 @@ ShapCapacity ShapCapacityFor(size_t depth, size_t features) {
 
 }  // namespace
 
+const ShapTables* EnsembleEngine::shap_tables() const {
+  return shap_tables_ && shap_tables_->ready.load(std::memory_order_acquire) ? &shap_tables_->tables : nullptr;
+}
+
 bool EnsembleEngine::SizeShapBuffers(ShapBuffers* buffers) const {
+  if (shap_tables_) {
+    LazyShapTables& lazy = *shap_tables_;
+    std::call_once(lazy.once, [&] {
+      try {
+        lazy.tables = ShapTables::Build(spec_);
+        lazy.ready.store(true, std::memory_order_release);
+      } catch (const std::exception&) {  // no memory for them: every tree takes algorithm 2
+      }
+    });
+  }
+  const ShapTables* tables = shap_tables();
   const ShapCapacity need = ShapCapacityFor(static_cast<size_t>(max_depth_), static_cast<size_t>(spec_.num_features));
   try {
     buffers->path.resize(need.path);
     buffers->pending.resize(need.pending);
+    buffers->followed.resize(tables ? tables->max_nodes() : 0);
+    buffers->partial.resize(tables ? kPartialSums * static_cast<size_t>(spec_.num_features) : 0);
   } catch (const std::exception&) {  // too much to allocate
     *buffers = {};
     return false;
@@ -205,29 +224,80 @@ void EnsembleEngine::ShapTree(const double* row, uint32_t root, size_t value_ind
   }
 }
 
-void EnsembleEngine::Shap(const double* row, int output, double* phi, ShapBuffers& scratch) const {
+// One table tree (shap_table.h): each split, parents first, passes its
+// followed-feature bits to its children (the path's way keeps the node's
+// feature's bit, set where the path meets the feature first; the other way
+// clears it); each leaf then adds its table row for those bits, leaf i into
+// partial sum i % kPartialSums (partial[(i % kPartialSums) * stride + feature]):
+// sibling leaves share features, and one sum would chain their additions.
+template <SplitRule kRule>
+void EnsembleEngine::ShapTableTree(const double* row, uint32_t root, const ShapTables::Tree& tree,
+                                   size_t value_index, double* partial, size_t stride, uint8_t* followed) const {
+  const ShapTables& tables = shap_tables_->tables;
+  followed[0] = 0;
+  const ShapTables::Split* split = tables.splits() + tree.first_split;
+  for (size_t i = 0; i < tree.num_splits; ++i, ++split) {
+    const Node& node = nodes_[root + split->node];
+    const bool left = GoesLeft<kRule, true>(node, row[node.feature]);
+    const auto on = static_cast<uint8_t>(followed[split->node] | split->first_bit);
+    const auto off = static_cast<uint8_t>(on & split->keep);
+    followed[split->left] = left ? on : off;
+    followed[split->right] = left ? off : on;
+  }
+  const ShapTables::Leaf* leaf = tables.leaves() + tree.first_leaf;
+  for (size_t i = 0; i < tree.num_leaves; ++i, ++leaf) {
+    const double value = leaf_values_[static_cast<size_t>(nodes_[root + leaf->node].left) + value_index];
+    const double* weights = tables.weights() + leaf->weights + size_t{followed[leaf->node]} * leaf->size;
+    const int32_t* features = tables.features() + leaf->features;
+    double* sums = partial + (i % kPartialSums) * stride;
+    for (uint32_t k = 0; k < leaf->size; ++k) sums[features[k]] += value * weights[k];
+  }
+}
+
+template <SplitRule kRule>
+void EnsembleEngine::ShapTrees(const double* row, int output, double* phi, ShapBuffers& scratch,
+                               const ShapTables* tables) const {
+  const size_t n = static_cast<size_t>(spec_.num_features);
+  if (tables) std::fill(scratch.partial.begin(), scratch.partial.begin() + kPartialSums * n, 0.0);
+  for (size_t t = 0; t < roots_.size(); ++t) {
+    const Root& root = roots_[t];
+    const int offset = output - static_cast<int>(root.output);
+    if (offset < 0 || offset >= spec_.leaf_width) continue;
+    const auto vi = static_cast<size_t>(offset);
+    const ShapTables::Tree* table = tables ? tables->tree(t) : nullptr;
+    if (table) {
+      ShapTableTree<kRule>(row, root.node, *table, vi, scratch.partial.data(), n, scratch.followed.data());
+    } else {
+      ShapTree<kRule>(row, root.node, vi, phi, scratch);
+    }
+  }
+  if (!tables) return;
+  for (size_t j = 0; j < kPartialSums; ++j) {
+    for (size_t i = 0; i < n; ++i) phi[i] += scratch.partial[j * n + i];
+  }
+}
+
+void EnsembleEngine::Shap(const double* row, int output, double* phi, ShapBuffers& scratch,
+                          ShapMethod method) const {
   const size_t n = static_cast<size_t>(spec_.num_features);
   const ShapCapacity need = ShapCapacityFor(static_cast<size_t>(max_depth_), n);
-  if (scratch.path.size() < need.path || scratch.pending.size() < need.pending) {
+  const ShapTables* tables = method == ShapMethod::kTables ? shap_tables() : nullptr;
+  if (scratch.path.size() < need.path || scratch.pending.size() < need.pending ||
+      (tables && (scratch.followed.size() < tables->max_nodes() || scratch.partial.size() < kPartialSums * n))) {
     std::fill(phi, phi + n, std::numeric_limits<double>::quiet_NaN());
     return;
   }
   std::fill(phi, phi + n, 0.0);
-  for (const Root& root : roots_) {
-    const int offset = output - static_cast<int>(root.output);
-    if (offset < 0 || offset >= spec_.leaf_width) continue;
-    const auto vi = static_cast<size_t>(offset);
-    switch (spec_.split_rule) {
-      case SplitRule::kLessEqualFloat32:
-        ShapTree<SplitRule::kLessEqualFloat32>(row, root.node, vi, phi, scratch);
-        break;
-      case SplitRule::kLessEqualFloat64:
-        ShapTree<SplitRule::kLessEqualFloat64>(row, root.node, vi, phi, scratch);
-        break;
-      case SplitRule::kLessFloat32:
-        ShapTree<SplitRule::kLessFloat32>(row, root.node, vi, phi, scratch);
-        break;
-    }
+  switch (spec_.split_rule) {
+    case SplitRule::kLessEqualFloat32:
+      ShapTrees<SplitRule::kLessEqualFloat32>(row, output, phi, scratch, tables);
+      break;
+    case SplitRule::kLessEqualFloat64:
+      ShapTrees<SplitRule::kLessEqualFloat64>(row, output, phi, scratch, tables);
+      break;
+    case SplitRule::kLessFloat32:
+      ShapTrees<SplitRule::kLessFloat32>(row, output, phi, scratch, tables);
+      break;
   }
   if (spec_.aggregation == Aggregation::kMean) {
     for (size_t i = 0; i < n; ++i) phi[i] /= static_cast<double>(roots_.size());

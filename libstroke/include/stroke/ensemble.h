@@ -86,10 +86,13 @@ class Ensemble;
 
 // Scratch memory for Ensemble::Shap, sized for one ensemble: the TreeSHAP
 // path of every level of its deepest tree (a level holds at most
-// min(level, num_features) + 1 elements) and the subtrees still to visit.
-// The constructor is the only allocation of an explanation; create one
-// only to explain, reuse it across calls on one thread (not thread-safe).
-// Movable, not copyable.
+// min(level, num_features) + 1 elements), the subtrees still to visit, a
+// byte per node of its largest tabled tree and 4 x num_features partial sums.
+// The first scratch of an ensemble also builds the ensemble's TreeSHAP
+// tables (see Ensemble::Shap; once, thread-safe, kept with the ensemble; at
+// most 32 MiB). The constructor is the only allocation of an explanation;
+// create one only to explain, reuse it across calls on one thread (not
+// thread-safe). Movable, not copyable.
 class STROKE_EXPORT ShapScratch {
  public:
   ShapScratch();  // sized for nothing: ok() is false
@@ -177,13 +180,19 @@ class STROKE_EXPORT Ensemble {
   void LinkBatch(Span<const double> raw, size_t n, Span<double> out) const;
 
   // Exact path-dependent TreeSHAP (Lundberg et al. 2018, algorithm 2) of
-  // accumulator `output` for one row: adds each feature's contribution to
-  // phi[0, num_features()). The contributions sum to the row's raw value
-  // minus ExpectedValue(output). Node covers weight the paths a missing
-  // feature could take. `scratch` must be a ShapScratch of this ensemble;
-  // one that is not ok() leaves phi NaN. Walks without recursion; time
-  // grows with leaves x min(depth, num_features)^2. Allocates nothing;
-  // thread-safe with one scratch per thread.
+  // accumulator `output` for one row: writes each feature's contribution to
+  // phi[0, num_features()) (units of the raw value). The contributions sum
+  // to the row's raw value minus ExpectedValue(output). Node covers weight
+  // the paths a missing feature could take. `scratch` must be a ShapScratch
+  // of this ensemble; one that is not ok() leaves phi NaN. A tree whose leaf
+  // paths each split on at most 8 distinct features is explained from
+  // tables its first ShapScratch built (Fast TreeSHAP v2, Yang 2021, arXiv
+  // 2109.09847: each leaf's contributions for every set of path features
+  // the row may follow), in time linear in its nodes; any other tree by
+  // algorithm 2, without recursion, in time that grows with leaves x
+  // min(depth, num_features)^2. Both give the same values up to rounding
+  // (tests/shap_table_test.cc: within 1e-12, relative above 1). Allocates
+  // nothing; thread-safe with one scratch per thread.
   void Shap(Span<const double> row, int output, Span<double> phi, ShapScratch& scratch) const;
   // The raw value of `output` for an "average" row: each tree's leaves
   // weighted by cover, plus the base margin (mean aggregation applied).

@@ -41,7 +41,8 @@ struct STROKE_EXPORT Explanation {
 
 // Scratch memory for Model::ExplainFeatures, sized for one model (its
 // deepest tree and its number of features; see ShapScratch). Create one only
-// to explain: the constructor allocates it. Reuse it across calls on one
+// to explain: the constructor allocates it (and the model's first one builds
+// its TreeSHAP tables, see Ensemble::Shap). Reuse it across calls on one
 // thread (not shared between threads).
 class STROKE_EXPORT ExplainScratch {
  public:
