@@ -116,7 +116,7 @@ std::string CsvRows(size_t n) {
 
 TEST(PredictPipe, AnswersWhatHasArrivedBeforeTheRestArrives) {
   signal(SIGPIPE, SIG_IGN);
-  for (const std::string& format : {"csv", "jsonl"}) {
+  for (const std::string format : {"csv", "jsonl"}) {
     std::string few, first_half, second_half;  // 3 records, then 997 (half of the input), then 1000
     if (format == "csv") {
       const std::string rows = CsvRows(2000);
@@ -180,6 +180,43 @@ TEST(PredictPipe, AnOutputThatCannotBeWrittenExitsTwo) {
   close(child.out);
   rusage usage{};
   EXPECT_EQ(Wait(child, &usage), 2);
+}
+
+// Writes `text` to `fd` until it is written or the reader has gone (EPIPE).
+void WriteWhileRead(int fd, const std::string& text) {
+  for (size_t at = 0; at < text.size();) {
+    const ssize_t n = write(fd, text.data() + at, text.size() - at);
+    if (n <= 0) return;
+    at += static_cast<size_t>(n);
+  }
+}
+
+// A record that never ends (no line break: /dev/zero, a binary file, a
+// missing closing quote) stops the run at --max-record-bytes, after the
+// answers to the records before it; a JSON document at --max-json-bytes.
+// Neither waits for the end of the input, nor holds more than the limit.
+TEST(PredictPipe, AnEndlessRecordStopsAtTheLimitAfterTheAnswersBeforeIt) {
+  signal(SIGPIPE, SIG_IGN);
+  const std::string endless_row(64 << 10, 'x');
+  const std::string endless_quote = "\"" + std::string(64 << 10, ',');
+  for (const std::string* tail : {&endless_row, &endless_quote}) {
+    Child child = Start({"--max-record-bytes", "1000000", "--output", "jsonl"});
+    WriteWhileRead(child.in, kCsvHeader + CsvRows(5));
+    for (int i = 0; i < 40; ++i) WriteWhileRead(child.in, *tail);  // 2.6 MB; the input stays open
+    const std::string answers = ReadLines(child.out, 6, 30);
+    EXPECT_EQ(std::count(answers.begin(), answers.end(), '\n'), 5) << answers;
+    rusage usage{};
+    EXPECT_EQ(Wait(child, &usage), 2);
+    close(child.in);
+    close(child.out);
+  }
+  Child child = Start({"--max-json-bytes", "100000"});
+  WriteWhileRead(child.in, "[");
+  for (int i = 0; i < 1000; ++i) WriteWhileRead(child.in, std::string(testing::kSamplePatient) + ",");
+  EXPECT_EQ(ReadLines(child.out, 1, 30), "");
+  EXPECT_EQ(Wait(child), 2);
+  close(child.in);
+  close(child.out);
 }
 
 }  // namespace

@@ -38,6 +38,18 @@ std::string CsvText(const Json& value) {
   return JsonText(value);
 }
 
+// `value` as a CSV cell, as CsvText(ValueJson(value)) writes it, except
+// null: an empty cell (a row without an identifier). Strings and numbers -
+// the identifier of every row - without building a Json.
+void AppendCsvValue(const Value& value, std::string* out) {
+  switch (value.kind) {
+    case Value::Kind::kNull: return;
+    case Value::Kind::kString: *out += CsvCell(value.text); return;
+    case Value::Kind::kNumber: fmt::format_to(std::back_inserter(*out), FMT_COMPILE("{}"), value.number); return;
+    default: *out += CsvText(ValueJson(value));
+  }
+}
+
 // The prediction columns of the model's task; multiclass probabilities are
 // one column per class after them.
 std::vector<std::string> PredictionColumns(const Model& model) {
@@ -74,11 +86,14 @@ void AppendPredictionCsv(const Model& model, const RecordPrediction& p, std::str
 
 void AppendCsvRow(const Answer& a, const Model& model, const AnswerFormat& how, std::string* out) {
   fmt::format_to(std::back_inserter(*out), FMT_COMPILE("{}"), a.row);
-  if (!how.id_name.empty()) *out += ',' + CsvText(ValueJson(a.id));
+  if (!how.id_name.empty()) {
+    *out += ',';
+    AppendCsvValue(a.id, out);
+  }
   for (const std::string& column : how.kept_columns) {
     *out += ',';
     for (const auto& [name, value] : a.kept) {
-      if (name == column) *out += CsvText(ValueJson(value));
+      if (name == column) AppendCsvValue(value, out);
     }
   }
   if (a.ok) {

@@ -31,6 +31,8 @@ struct CliOptions {
   size_t threads = 1;                // --threads: scorer threads (the parser's default: the machine's cores)
   std::optional<bool> progress;      // --progress / --no-progress; unset: none (main: when stderr is a terminal)
   size_t block_bytes = 64 << 10;     // a block of records scored at once (no flag: tests make it small)
+  size_t max_record_bytes = 16 << 20;  // --max-record-bytes: the longest CSV row or JSON line (streamed inputs)
+  size_t max_json_bytes = size_t{1} << 30;  // --max-json-bytes: the largest JSON document (read whole)
   LoadOptions load;                  // bundle limits (--max-tree-depth, ...)
 };
 

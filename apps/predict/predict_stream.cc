@@ -1,5 +1,7 @@
 #include "predict_stream.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -125,6 +127,23 @@ InputFormat StreamFormat(std::string_view received, bool at_end, InputFormat dec
   return at_end ? InputFormat::kJson : InputFormat::kAuto;
 }
 
+// The work item that ends the answers with `why` (exit 2).
+Work Failure(std::string why) {
+  Work work;
+  work.failure = std::move(why);
+  return work;
+}
+
+// Why the input stops at `chunker`'s unfinished record, longer than `limit` bytes.
+std::string TooLong(const RecordChunker& chunker, size_t limit) {
+  const std::string what = chunker.unfinished_is_header()
+                               ? "the CSV header"
+                               : fmt::format("row {} (line {})", chunker.unfinished_row(), chunker.unfinished_line());
+  return fmt::format("{} is longer than --max-record-bytes ({} bytes) and was not read, nor anything after it: "
+                     "is the input CSV or JSON Lines, with line breaks and closing quotes?",
+                     what, limit);
+}
+
 // The reader thread: input -> blocks of whole records, in order.
 void ReadBlocks(ByteSource& in, const CliOptions& options, Pipeline& pipeline, std::atomic<uint64_t>& bytes_read) {
   const InputFormat declared =
@@ -138,6 +157,13 @@ void ReadBlocks(ByteSource& in, const CliOptions& options, Pipeline& pipeline, s
       while (std::optional<RecordBlock> block = chunker->Next(options.block_bytes, false)) {
         if (!pipeline.Push({0, std::move(*block), format, ""})) return;
       }
+      if (chunker->unfinished_bytes() > options.max_record_bytes) {  // memory stays bounded: stop here
+        if (std::optional<RecordBlock> block = chunker->Next(0, false)) {  // the records before it are answered
+          if (!pipeline.Push({0, std::move(*block), format, ""})) return;
+        }
+        pipeline.Push(Failure(TooLong(*chunker, options.max_record_bytes)));
+        break;
+      }
       if (!in.Ready()) {  // idle input: what is whole goes now, so its answers can
         if (std::optional<RecordBlock> block = chunker->Next(0, false)) {
           if (!pipeline.Push({0, std::move(*block), format, ""})) return;
@@ -146,9 +172,7 @@ void ReadBlocks(ByteSource& in, const CliOptions& options, Pipeline& pipeline, s
     }
     StatusOr<size_t> got = in.Read(buffer.data(), buffer.size());
     if (!got.ok()) {
-      Work failure;
-      failure.failure = got.status().message();
-      pipeline.Push(std::move(failure));
+      pipeline.Push(Failure(got.status().message()));
       break;
     }
     bytes_read += *got;
@@ -157,6 +181,12 @@ void ReadBlocks(ByteSource& in, const CliOptions& options, Pipeline& pipeline, s
       chunker->Append(std::string_view(buffer.data(), *got));
     } else {
       received.append(buffer.data(), *got);
+      if (received.size() > options.max_json_bytes) {  // a JSON document (or its first line) read whole
+        pipeline.Push(Failure(fmt::format("the JSON document is longer than --max-json-bytes ({} bytes): raise it, "
+                                          "or give JSON Lines or CSV, which stream in constant memory",
+                                          options.max_json_bytes)));
+        break;
+      }
       if (format == InputFormat::kAuto) format = StreamFormat(received, at_end, declared);
       if (format == InputFormat::kCsv || format == InputFormat::kJsonl) {
         chunker.emplace(format);

@@ -48,6 +48,12 @@ class RecordChunker {
 
   // Bytes received but not yet given out in a block.
   size_t pending_bytes() const { return pending_.size(); }
+  // The record not yet whole after the last Next(): its bytes so far, and
+  // the row and line it starts at (as the whole input numbers them).
+  size_t unfinished_bytes() const { return pending_.size() - boundary_; }
+  size_t unfinished_row() const { return next_row_ + records_; }
+  size_t unfinished_line() const { return boundary_line_; }
+  bool unfinished_is_header() const { return csv_ && !have_header_; }  // CSV: the header row is not whole yet
 
  private:
   void Scan(bool at_end);          // advances scan_ as far as the bytes received decide

@@ -50,7 +50,7 @@ struct STROKE_EXPORT InputOptions {
   // instead of a Record - several times faster to read and score. Score
   // them with ScoreRecords(model, input, options) and these same check
   // options. Leave unset when the caller reads InputRow::record's fields.
-  std::optional<CheckOptions> prepare;
+  std::optional<CheckOptions> prepare = std::nullopt;
 };
 
 // One input record, or why it could not be read.
