@@ -40,6 +40,18 @@ void RecordChunker::Scan(bool at_end) {
     if (std::string_view(pending_).substr(0, kBom.size()) == kBom) i = row_start_ = kBom.size();
   }
   for (; i < n; ++i) {
+    if (csv_ && !in_quotes_ && i == row_start_) {  // a row's start: most rows have no quote and no CR
+      // (A row without its line break yet goes byte by byte below.)
+      const char* row = pending_.data() + i;
+      const void* newline = std::memchr(row, '\n', n - i);
+      const size_t length = newline ? static_cast<size_t>(static_cast<const char*>(newline) - row) : 0;
+      if (newline && !std::memchr(row, '"', length) && !std::memchr(row, '\r', length)) {
+        row_has_content_ = length > 0;
+        i += length;
+        EndRow(i + 1);
+        continue;
+      }
+    }
     const char c = pending_[i];
     if (!csv_) {
       if (c == '\n') {
