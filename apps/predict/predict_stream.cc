@@ -134,11 +134,11 @@ Work Failure(std::string why) {
   return work;
 }
 
-// Why the input stops at `chunker`'s unfinished record, longer than `limit` bytes.
+// Why the input stops at `chunker`'s record, longer than `limit` bytes.
 std::string TooLong(const RecordChunker& chunker, size_t limit) {
-  const std::string what = chunker.unfinished_is_header()
+  const std::string what = chunker.stop_is_header()
                                ? "the CSV header"
-                               : fmt::format("row {} (line {})", chunker.unfinished_row(), chunker.unfinished_line());
+                               : fmt::format("row {} (line {})", chunker.stop_row(), chunker.stop_line());
   return fmt::format("{} is longer than --max-record-bytes ({} bytes) and was not read, nor anything after it: "
                      "is the input CSV or JSON Lines, with line breaks and closing quotes?",
                      what, limit);
@@ -157,11 +157,11 @@ void ReadBlocks(ByteSource& in, const CliOptions& options, Pipeline& pipeline, s
       while (std::optional<RecordBlock> block = chunker->Next(options.block_bytes, false)) {
         if (!pipeline.Push({0, std::move(*block), format, ""})) return;
       }
-      if (chunker->unfinished_bytes() > options.max_record_bytes) {  // memory stays bounded: stop here
-        if (std::optional<RecordBlock> block = chunker->Next(0, false)) {  // the records before it are answered
+      if (chunker->stopped()) {  // too long, or a broken quote: what is before it is answered, then the reason
+        while (std::optional<RecordBlock> block = chunker->Next(0, false)) {
           if (!pipeline.Push({0, std::move(*block), format, ""})) return;
         }
-        pipeline.Push(Failure(TooLong(*chunker, options.max_record_bytes)));
+        if (chunker->too_long()) pipeline.Push(Failure(TooLong(*chunker, options.max_record_bytes)));
         break;
       }
       if (!in.Ready()) {  // idle input: what is whole goes now, so its answers can
@@ -181,22 +181,26 @@ void ReadBlocks(ByteSource& in, const CliOptions& options, Pipeline& pipeline, s
       chunker->Append(std::string_view(buffer.data(), *got));
     } else {
       received.append(buffer.data(), *got);
-      if (received.size() > options.max_json_bytes) {  // a JSON document (or its first line) read whole
-        pipeline.Push(Failure(fmt::format("the JSON document is longer than --max-json-bytes ({} bytes): raise it, "
-                                          "or give JSON Lines or CSV, which stream in constant memory",
-                                          options.max_json_bytes)));
-        break;
-      }
       if (format == InputFormat::kAuto) format = StreamFormat(received, at_end, declared);
       if (format == InputFormat::kCsv || format == InputFormat::kJsonl) {
-        chunker.emplace(format);
+        chunker.emplace(format, options.max_record_bytes);
         chunker->Append(received);
         received = std::string();
+      } else if (received.size() > options.max_json_bytes) {  // a JSON document, or blanks before anything
+        pipeline.Push(Failure(fmt::format(
+            "{} is longer than --max-json-bytes ({} bytes): raise it, or give JSON Lines or CSV, which stream "
+            "in constant memory",
+            format == InputFormat::kJson ? "the JSON document" : "the input before its first record",
+            options.max_json_bytes)));
+        break;
       }
     }
     if (!at_end) continue;
     if (chunker) {
-      if (std::optional<RecordBlock> block = chunker->Next(0, true)) pipeline.Push({0, std::move(*block), format, ""});
+      while (std::optional<RecordBlock> block = chunker->Next(0, true)) {
+        if (!pipeline.Push({0, std::move(*block), format, ""})) return;
+      }
+      if (chunker->too_long()) pipeline.Push(Failure(TooLong(*chunker, options.max_record_bytes)));
     } else {  // a JSON document (or undetectable text): whole, detected as ReadInput does
       pipeline.Push({0, RecordBlock{std::move(received), 1, 1}, declared, ""});
     }
