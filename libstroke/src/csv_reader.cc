@@ -16,6 +16,28 @@ const char* CellEnd(const char* from, const char* end) {
   return end;
 }
 
+// The next position of one byte value in a text at or after a given
+// position (the text's size: none), searched lazily: however the questions
+// come, each byte is looked at once (a text of CR-only lines stays linear).
+class NextOf {
+ public:
+  NextOf(std::string_view text, char c) : text_(text), c_(c) {}
+  size_t From(size_t i) {
+    if (!searched_ || at_ < i) {
+      const void* p = i < text_.size() ? std::memchr(text_.data() + i, c_, text_.size() - i) : nullptr;
+      at_ = p ? static_cast<size_t>(static_cast<const char*>(p) - text_.data()) : text_.size();
+      searched_ = true;
+    }
+    return at_;
+  }
+
+ private:
+  std::string_view text_;
+  char c_;
+  bool searched_ = false;
+  size_t at_ = 0;
+};
+
 }  // namespace
 
 StatusOr<CsvTable> ParseCsv(std::string_view text, size_t first_line) {
@@ -42,11 +64,11 @@ StatusOr<CsvTable> ParseCsv(std::string_view text, size_t first_line) {
   };
   const char* const data = text.data();
   const size_t n = text.size();
+  NextOf next_newline(text, '\n'), next_quote(text, '"'), next_cr(text, '\r');
   for (size_t i = 0; i < n; ++i) {
     if (i == row_start) {  // most rows have no quote and no CR: split them at their commas at once
-      const void* newline = std::memchr(data + i, '\n', n - i);
-      const size_t length = newline ? static_cast<size_t>(static_cast<const char*>(newline) - (data + i)) : n - i;
-      if (!std::memchr(data + i, '"', length) && !std::memchr(data + i, '\r', length)) {
+      const size_t length = next_newline.From(i) - i;  // to the line break or the end
+      if (next_quote.From(i) >= i + length && next_cr.From(i) >= i + length) {
         const char* cell_start = data + i;
         const char* const row_end = data + i + length;
         for (const char* p = cell_start; p < row_end; ++p) {
