@@ -207,6 +207,12 @@ TEST(BlockedLayout, RandomDeepEnsemblesMatchTheNodeWalkBitForBit) {
             << "trial " << trial << " row " << r << " output " << i << ": " << batch[r * k + i] << " vs " << one[i];
       }
     }
+    // Batches smaller than a group of lanes (padded) give the same rows.
+    for (size_t m : {2, 7, 9}) {
+      std::vector<double> small(m * k);
+      e.PredictRawBatch(std::span<const double>(rows).first(m * 6), m, small);
+      ASSERT_EQ(std::memcmp(small.data(), batch.data(), m * k * sizeof(double)), 0) << "trial " << trial << ", " << m << " rows";
+    }
   }
 }
 
