@@ -2,6 +2,8 @@
 //   one_row/M          one prepared row -> Prediction (rows cycled, so the
 //                      branch predictor cannot learn them)
 //   batch/M/N          PredictFeaturesBatch over N rows, per row (items/s)
+//   batch_threads/M/N/T  the same over N = 100,000 rows (the data's rows
+//                      cycled) split over T threads (BatchOptions); wall time
 //   json/M             JSON text -> parse -> check -> features -> probability
 //   prepare/M          check + feature program only
 //   explain/M          exact TreeSHAP of one prepared row
@@ -12,6 +14,8 @@
 // scale models, on 4096 fresh rows); without it, the shipped stroke and lung
 // bundles on their golden rows.
 #include <benchmark/benchmark.h>
+
+#include <algorithm>
 #include <span>
 
 #include "bench_data.h"
@@ -28,12 +32,17 @@ void OneRow(benchmark::State& state, const stroke::Model* model, std::vector<dou
   }
 }
 
-void Batch(benchmark::State& state, const stroke::Model* model, std::vector<double> rows, size_t batch) {
-  const size_t width = model->num_features();
-  rows.resize(batch * width);
+// `batch` rows: the first of `rows`, cycled when there are fewer.
+void Batch(benchmark::State& state, const stroke::Model* model, const std::vector<double>& rows, size_t batch,
+           int threads) {
+  const size_t width = model->num_features(), distinct = rows.size() / width;
+  std::vector<double> cycled(batch * width);
+  for (size_t r = 0; r < batch; ++r) std::copy_n(&rows[(r % distinct) * width], width, &cycled[r * width]);
   std::vector<stroke::Prediction> out(batch);
+  stroke::BatchOptions options;
+  options.threads = threads;
   for (auto _ : state) {
-    model->PredictFeaturesBatch(rows, out);
+    model->PredictFeaturesBatch(cycled, out, options);
     benchmark::DoNotOptimize(out.data());
   }
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(batch));
@@ -89,7 +98,11 @@ void RegisterAll(bench::BenchData& data) {
     const std::string& name = m.name;
     benchmark::RegisterBenchmark(("one_row/" + name).c_str(), OneRow, model, rows);
     for (size_t batch : {1, 16, 256, 4096}) {
-      benchmark::RegisterBenchmark(("batch/" + name + "/" + std::to_string(batch)).c_str(), Batch, model, rows, batch);
+      benchmark::RegisterBenchmark(("batch/" + name + "/" + std::to_string(batch)).c_str(), Batch, model, rows, batch, 1);
+    }
+    for (int threads : {1, 2}) {
+      benchmark::RegisterBenchmark(("batch_threads/" + name + "/100000/" + std::to_string(threads)).c_str(), Batch,
+                                   model, rows, size_t{100'000}, threads)->UseRealTime();
     }
     if (m.shipped) {
       benchmark::RegisterBenchmark(("json/" + name).c_str(), Json, model, data.Bodies(m));

@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <mutex>
 #include <span>
 #include <stdexcept>
+
+#include "row_chunks.h"
 
 namespace stroke::python {
 namespace {
@@ -16,37 +19,59 @@ std::span<const double> RowOf(const Model& model, const Batch& batch, size_t row
   return std::span<const double>(batch.features).subspan(row * width, width);
 }
 
-// Calls write(row, prediction) for every prepared row, scoring them in chunks.
+// Calls f(first, count) for contiguous chunks of the batch's rows, each on
+// its own thread (options.threads, at least min_rows_per_thread rows each).
+template <typename Chunk>
+void ForEachChunk(const Batch& batch, const BatchOptions& options, Chunk f) {
+  ForEachRowChunk(batch.rows, ThreadsFor(batch.rows, options), f);
+}
+
+// Calls write(row, ok, prediction) for every prepared row, scoring each
+// thread's rows kBlock at a time (PredictFeaturesBatch's own chunk for two
+// outputs: the blocked-trees layout reads a forest once per 256 rows of it).
 template <typename Write>
-void ForEachPrediction(const Model& model, const Batch& batch, std::optional<double> threshold, Write write) {
-  constexpr size_t kChunk = 256;
-  std::vector<Prediction> predictions(kChunk);
+void ForEachPrediction(const Model& model, const Batch& batch, const BatchOptions& options, Write write) {
+  constexpr size_t kBlock = 1024;
   const size_t width = model.num_features();
-  for (size_t first = 0; first < batch.rows; first += kChunk) {
-    const size_t n = std::min(kChunk, batch.rows - first);
-    model.PredictFeaturesBatch(std::span<const double>(batch.features).subspan(first * width, n * width),
-                               std::span<Prediction>(predictions).first(n), threshold);
-    for (size_t r = 0; r < n; ++r) write(first + r, batch.ok[first + r] != 0, predictions[r]);
-  }
+  ForEachChunk(batch, options, [&](size_t first, size_t count) {
+    std::vector<Prediction> predictions(std::min(kBlock, count));
+    for (size_t at = first; at < first + count; at += kBlock) {
+      const size_t n = std::min(kBlock, first + count - at);
+      model.PredictFeaturesBatch(std::span<const double>(batch.features).subspan(at * width, n * width),
+                                 std::span<Prediction>(predictions).first(n), options.threshold);
+      for (size_t r = 0; r < n; ++r) write(at + r, batch.ok[at + r] != 0, predictions[r]);
+    }
+  });
 }
 
 }  // namespace
 
-Batch PrepareRecords(const Model& model, const RecordSource& source, const CheckOptions& options) {
+Batch PrepareRecords(const Model& model, const RecordSource& source, const CheckOptions& options,
+                     const BatchOptions& threads) {
   Batch batch;
   const size_t width = model.num_features();
   batch.rows = source.size();
   batch.features.assign(batch.rows * width, 0.0);
   batch.ok.assign(batch.rows, 1);
-  Record scratch;
-  for (size_t i = 0; i < batch.rows; ++i) {
-    const std::span<double> row = std::span<double>(batch.features).subspan(i * width, width);
-    CheckResult check = model.Prepare(source.Row(i, &scratch), row, options);
-    if (check.ok()) continue;
-    batch.ok[i] = 0;
-    std::fill(row.begin(), row.end(), 0.0);
-    for (Issue& issue : check.errors) batch.errors.push_back({i, std::move(issue)});
-  }
+  std::mutex errors_mutex;
+  ForEachChunk(batch, threads, [&](size_t first, size_t count) {
+    Record scratch;  // one a thread (RecordSource::Row)
+    std::vector<RowIssue> errors;
+    for (size_t i = first; i < first + count; ++i) {
+      const std::span<double> row = std::span<double>(batch.features).subspan(i * width, width);
+      CheckResult check = model.Prepare(source.Row(i, &scratch), row, options);
+      if (check.ok()) continue;
+      batch.ok[i] = 0;
+      std::fill(row.begin(), row.end(), 0.0);
+      for (Issue& issue : check.errors) errors.push_back({i, std::move(issue)});
+    }
+    const std::lock_guard<std::mutex> lock(errors_mutex);
+    batch.errors.insert(batch.errors.end(), std::make_move_iterator(errors.begin()),
+                        std::make_move_iterator(errors.end()));
+  });
+  // Back in row order; a row's own errors are in Prepare's order (one thread wrote them together).
+  std::stable_sort(batch.errors.begin(), batch.errors.end(),
+                   [](const RowIssue& a, const RowIssue& b) { return a.row < b.row; });
   return batch;
 }
 
@@ -80,49 +105,56 @@ Batch CheckFeatures(const Model& model, const double* rows, size_t n) {
   return batch;
 }
 
-void Probabilities(const Model& model, const Batch& batch, double* out) {
+void Probabilities(const Model& model, const Batch& batch, const BatchOptions& options, double* out) {
   const auto k = static_cast<size_t>(model.num_classes());
-  ForEachPrediction(model, batch, std::nullopt, [&](size_t row, bool ok, const Prediction& p) {
+  ForEachPrediction(model, batch, options, [&](size_t row, bool ok, const Prediction& p) {
     for (size_t c = 0; c < k; ++c) out[row * k + c] = ok ? p.probabilities[c] : kNaN;
   });
 }
 
-void Classes(const Model& model, const Batch& batch, std::optional<double> threshold, int64_t* classes,
-             double* values) {
-  ForEachPrediction(model, batch, threshold, [&](size_t row, bool ok, const Prediction& p) {
+void Classes(const Model& model, const Batch& batch, const BatchOptions& options, int64_t* classes, double* values) {
+  ForEachPrediction(model, batch, options, [&](size_t row, bool ok, const Prediction& p) {
     if (classes != nullptr) classes[row] = ok ? p.prediction : -1;
     if (values != nullptr) values[row] = ok ? p.value : kNaN;
   });
 }
 
-void RawMargins(const Model& model, const Batch& batch, double* out) {
+void RawMargins(const Model& model, const Batch& batch, const BatchOptions& options, double* out) {
   const auto k = static_cast<size_t>(model.ensemble().num_outputs());
-  model.ensemble().PredictRawBatch(batch.features, batch.rows, std::span<double>(out, batch.rows * k));
-  for (size_t i = 0; i < batch.rows; ++i) {
-    if (!batch.ok[i]) std::fill(out + i * k, out + (i + 1) * k, kNaN);
-  }
+  const size_t width = model.num_features();
+  ForEachChunk(batch, options, [&](size_t first, size_t count) {
+    model.ensemble().PredictRawBatch(std::span<const double>(batch.features).subspan(first * width, count * width),
+                                     count, std::span<double>(out + first * k, count * k));
+    for (size_t i = first; i < first + count; ++i) {
+      if (!batch.ok[i]) std::fill(out + i * k, out + (i + 1) * k, kNaN);
+    }
+  });
 }
 
-void Contributions(const Model& model, const Batch& batch, const std::vector<size_t>& feature_group,
-                   size_t num_groups, double* contributions, double* by_input) {
-  const size_t width = model.num_features();
-  const auto k = static_cast<size_t>(model.ensemble().num_outputs());
-  ExplainScratch scratch(model);
-  if (!scratch.ok()) throw std::runtime_error("not enough memory to explain this model's trees (they are very deep)");
-  for (size_t i = 0; i < batch.rows; ++i) {
-    for (size_t output = 0; output < k; ++output) {
-      double* phi = contributions + (i * k + output) * width;
-      double* groups = by_input + (i * k + output) * num_groups;
-      if (!batch.ok[i]) {
-        std::fill(phi, phi + width, kNaN);
-        std::fill(groups, groups + num_groups, kNaN);
-        continue;
+void Contributions(const Model& model, const Batch& batch, const BatchOptions& options,
+                   const std::vector<size_t>& feature_group, size_t num_groups, double* contributions,
+                   double* by_input) {
+  ForEachChunk(batch, options, [&](size_t first, size_t count) {
+    const size_t width = model.num_features();
+    const auto k = static_cast<size_t>(model.ensemble().num_outputs());
+    ExplainScratch scratch(model);  // one a thread
+    if (!scratch.ok()) throw std::runtime_error("not enough memory to explain this model's trees (they are very deep)");
+    for (size_t i = first; i < first + count; ++i) {
+      for (size_t output = 0; output < k; ++output) {
+        double* phi = contributions + (i * k + output) * width;
+        double* groups = by_input + (i * k + output) * num_groups;
+        if (!batch.ok[i]) {
+          std::fill(phi, phi + width, kNaN);
+          std::fill(groups, groups + num_groups, kNaN);
+          continue;
+        }
+        model.ExplainFeatures(RowOf(model, batch, i), static_cast<int>(output), std::span<double>(phi, width),
+                              scratch);
+        std::fill(groups, groups + num_groups, 0.0);
+        for (size_t f = 0; f < width; ++f) groups[feature_group[f]] += phi[f];  // GroupByInput's order of sums
       }
-      model.ExplainFeatures(RowOf(model, batch, i), static_cast<int>(output), std::span<double>(phi, width), scratch);
-      std::fill(groups, groups + num_groups, 0.0);
-      for (size_t f = 0; f < width; ++f) groups[feature_group[f]] += phi[f];  // GroupByInput's order of sums
     }
-  }
+  });
 }
 
 InputGroups GroupsOf(const Model& model) {

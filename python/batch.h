@@ -2,10 +2,13 @@
 // rows, run with the GIL released. Records go through Model::Prepare (the
 // schema and the feature program), prepared features through the same
 // domain check Prepare applies; then the Model / Ensemble batch calls score
-// them - the evaluator stroke-predict and stroke-serve use.
+// them - the evaluator stroke-predict and stroke-serve use. Each step splits
+// its rows over BatchOptions::threads threads (src/row_chunks.h: contiguous
+// chunks of at least min_rows_per_thread rows), with the same answers, in
+// the same row order, whatever the number of threads.
 //
-//   Batch batch = PrepareRecords(model, source, {});   // no GIL needed
-//   if (batch.errors.empty()) Probabilities(model, batch, out);
+//   Batch batch = PrepareRecords(model, source, {}, {});   // no GIL needed
+//   if (batch.errors.empty()) Probabilities(model, batch, {}, out);
 #ifndef STROKE_PYTHON_BATCH_H_
 #define STROKE_PYTHON_BATCH_H_
 
@@ -35,7 +38,8 @@ struct Batch {
 };
 
 // Checks and prepares every record of `source` (Model::Prepare).
-Batch PrepareRecords(const Model& model, const RecordSource& source, const CheckOptions& options);
+Batch PrepareRecords(const Model& model, const RecordSource& source, const CheckOptions& options,
+                     const BatchOptions& threads);
 
 // Copies n prepared rows (n x num_features, row-major) and checks them as
 // Prepare checks what it writes: NaN only where the trees route missing
@@ -45,18 +49,20 @@ Batch CheckFeatures(const Model& model, const double* rows, size_t n);
 // The outputs below write every row; a failed row gets NaN.
 
 // n x num_classes class probabilities (Prediction::probabilities).
-void Probabilities(const Model& model, const Batch& batch, double* out);
-// n class indices (-1 for a failed row) for classification, n values for regression.
-void Classes(const Model& model, const Batch& batch, std::optional<double> threshold, int64_t* classes,
-             double* values);
+void Probabilities(const Model& model, const Batch& batch, const BatchOptions& options, double* out);
+// n class indices (-1 for a failed row) for classification, n values for
+// regression; options.threshold overrides the bundle's (binary).
+void Classes(const Model& model, const Batch& batch, const BatchOptions& options, int64_t* classes, double* values);
 // n x num_outputs raw accumulators (Ensemble::PredictRawBatch): logits, margins, a forest's averages.
-void RawMargins(const Model& model, const Batch& batch, double* out);
+void RawMargins(const Model& model, const Batch& batch, const BatchOptions& options, double* out);
 
 // TreeSHAP of every raw output: contributions n x num_outputs x num_features,
 // grouped by input into n x num_outputs x groups.size() (GroupByInput's
-// grouping: feature i adds to group feature_group[i]).
-void Contributions(const Model& model, const Batch& batch, const std::vector<size_t>& feature_group,
-                   size_t num_groups, double* contributions, double* by_input);
+// grouping: feature i adds to group feature_group[i]). std::runtime_error
+// when a thread's scratch memory cannot be allocated (very deep trees).
+void Contributions(const Model& model, const Batch& batch, const BatchOptions& options,
+                   const std::vector<size_t>& feature_group, size_t num_groups, double* contributions,
+                   double* by_input);
 
 // The input groups of GroupByInput (names and derived flags, in its order) and
 // the group of each feature.

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <thread>
 #include <utility>
 
 #include "batch.h"
@@ -34,7 +35,7 @@ Batch ReadRecords(const Model& model, py::handle x, const CallOptions& options) 
   Batch batch;
   {
     py::gil_scoped_release release;
-    batch = PrepareRecords(model, source, options.check);
+    batch = PrepareRecords(model, source, options.check, options.batch);
   }
   RaiseUnlessReturned(batch, options);
   return batch;
@@ -49,8 +50,11 @@ void CheckThreshold(const Model& model, std::optional<double> threshold) {
   if (!(*threshold >= 0 && *threshold <= 1)) throw py::value_error("threshold must be in [0, 1]");
 }
 
-py::object Score(const Model& model, const Batch& batch, OutputKind kind, std::optional<double> threshold) {
+py::object Score(const Model& model, const Batch& batch, OutputKind kind, std::optional<double> threshold,
+                 const CallOptions& options) {
   const size_t n = batch.rows;
+  BatchOptions threads = options.batch;
+  threads.threshold = threshold;
   switch (kind) {
     case OutputKind::kProbability: {
       if (model.task() == Task::kRegression) {
@@ -60,7 +64,7 @@ py::object Score(const Model& model, const Batch& batch, OutputKind kind, std::o
       double* data = out.mutable_data();
       {
         py::gil_scoped_release release;
-        Probabilities(model, batch, data);
+        Probabilities(model, batch, threads, data);
       }
       return out;
     }
@@ -69,7 +73,7 @@ py::object Score(const Model& model, const Batch& batch, OutputKind kind, std::o
       double* data = out.mutable_data();
       {
         py::gil_scoped_release release;
-        RawMargins(model, batch, data);
+        RawMargins(model, batch, threads, data);
       }
       return out;
     }
@@ -81,7 +85,7 @@ py::object Score(const Model& model, const Batch& batch, OutputKind kind, std::o
     double* data = values.mutable_data();
     {
       py::gil_scoped_release release;
-      Classes(model, batch, threshold, nullptr, data);
+      Classes(model, batch, threads, nullptr, data);
     }
     return values;
   }
@@ -89,7 +93,7 @@ py::object Score(const Model& model, const Batch& batch, OutputKind kind, std::o
   {
     int64_t* data = classes.mutable_data();
     py::gil_scoped_release release;
-    Classes(model, batch, threshold, data, nullptr);
+    Classes(model, batch, threads, data, nullptr);
   }
   if (batch.errors.empty()) return ClassLabels(model).attr("take")(classes);
   // Failed rows (errors="return") get None, in an object array.
@@ -101,14 +105,29 @@ py::object Score(const Model& model, const Batch& batch, OutputKind kind, std::o
 
 }  // namespace
 
-CallOptions MakeCallOptions(const std::string& errors, bool allow_unknown_fields) {
+CallOptions MakeCallOptions(const std::string& errors, bool allow_unknown_fields, std::optional<int> threads,
+                            std::optional<int> n_jobs) {
   if (errors != "raise" && errors != "return") {
     throw py::value_error("errors must be \"raise\" or \"return\", got \"" + errors + "\"");
   }
   CallOptions options;
   options.return_errors = errors == "return";
   options.check.allow_unknown_fields = allow_unknown_fields;
+  options.batch.threads = ThreadCount(threads, n_jobs);
   return options;
+}
+
+int ThreadCount(std::optional<int> threads, std::optional<int> n_jobs) {
+  if (threads && n_jobs) throw py::type_error("give threads or n_jobs (the same setting), not both");
+  const char* name = threads ? "threads" : "n_jobs";
+  const int n = threads.value_or(n_jobs.value_or(1));
+  if (n > 0) return n;
+  const int cpus = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (n == 0 || cpus + 1 + n < 1) {
+    throw py::value_error(fmt::format("{} must be a positive number of threads, or -1 (every CPU) to -{} "
+                                      "(one CPU) as scikit-learn's n_jobs, got {}", name, cpus, n));
+  }
+  return cpus + 1 + n;
 }
 
 py::object ClassLabels(const Model& model) {
@@ -121,18 +140,18 @@ py::object PredictProba(const Model& model, py::handle x, const CallOptions& opt
     throw py::type_error("a regression model has no class probabilities: use predict");
   }
   const Batch batch = ReadRecords(model, x, options);
-  return Finish(Score(model, batch, OutputKind::kProbability, std::nullopt), batch, options);
+  return Finish(Score(model, batch, OutputKind::kProbability, std::nullopt, options), batch, options);
 }
 
 py::object Predict(const Model& model, py::handle x, std::optional<double> threshold, const CallOptions& options) {
   CheckThreshold(model, threshold);
   const Batch batch = ReadRecords(model, x, options);
-  return Finish(Score(model, batch, OutputKind::kClass, threshold), batch, options);
+  return Finish(Score(model, batch, OutputKind::kClass, threshold, options), batch, options);
 }
 
 py::object PredictRaw(const Model& model, py::handle x, const CallOptions& options) {
   const Batch batch = ReadRecords(model, x, options);
-  return Finish(Score(model, batch, OutputKind::kRawMargin, std::nullopt), batch, options);
+  return Finish(Score(model, batch, OutputKind::kRawMargin, std::nullopt, options), batch, options);
 }
 
 py::object Prepare(const Model& model, py::handle x, const CallOptions& options) {
@@ -159,8 +178,8 @@ py::object Explain(const Model& model, py::handle x, const CallOptions& options)
   {
     double *phi = contributions.mutable_data(), *grouped = by_input.mutable_data(), *margins = raw.mutable_data();
     py::gil_scoped_release release;
-    Contributions(model, batch, groups.feature_group, groups.groups.size(), phi, grouped);
-    RawMargins(model, batch, margins);
+    Contributions(model, batch, options.batch, groups.feature_group, groups.groups.size(), phi, grouped);
+    RawMargins(model, batch, options.batch, margins);
   }
   result.contributions = std::move(contributions);
   result.expected_value = std::move(expected);
@@ -194,7 +213,7 @@ py::object PredictFeatures(const Model& model, py::handle features, const std::s
     batch = CheckFeatures(model, data, n);
   }
   RaiseUnlessReturned(batch, options);
-  return Finish(Score(model, batch, kind, threshold), batch, options);
+  return Finish(Score(model, batch, kind, threshold, options), batch, options);
 }
 
 }  // namespace stroke::python

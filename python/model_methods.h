@@ -16,13 +16,22 @@ namespace stroke::python {
 
 namespace py = pybind11;
 
-// How a call checks records and reports rows that fail.
+// How a call checks records, reports rows that fail, and spreads its rows over threads.
 struct CallOptions {
   bool return_errors = false;  // errors="return": (result, errors) with NaN rows; "raise": InvalidInput
   CheckOptions check;
+  BatchOptions batch;  // threads (from threads= or n_jobs=); threshold unset (predict passes its own)
 };
-// ValueError unless errors is "raise" or "return".
-CallOptions MakeCallOptions(const std::string& errors, bool allow_unknown_fields);
+// ValueError unless errors is "raise" or "return"; threads and n_jobs as
+// ThreadCount reads them.
+CallOptions MakeCallOptions(const std::string& errors, bool allow_unknown_fields,
+                            std::optional<int> threads = std::nullopt, std::optional<int> n_jobs = std::nullopt);
+
+// The threads of a call from its threads= or n_jobs= keyword (one of them at
+// most: TypeError for both), as scikit-learn reads n_jobs: None is 1, a
+// positive count is that many threads, -1 every CPU, -2 all but one, ...
+// (cpus + 1 + n); ValueError for 0 or a negative count beyond the CPUs.
+int ThreadCount(std::optional<int> threads, std::optional<int> n_jobs);
 
 // What Model.explain returns.
 struct ExplainResult {

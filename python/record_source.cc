@@ -112,15 +112,6 @@ RecordSource::Column RecordSource::ReadColumn(std::string name, py::handle serie
   Column column;
   column.name = std::move(name);
   py::object dtype = series.attr("dtype");
-  const std::string dtype_name = py::str(dtype);
-  if (dtype_name == "category") {
-    column.kind = Column::Kind::kCoded;
-    auto codes = AsArray<int32_t>(series.attr("cat").attr("codes").attr("to_numpy")());
-    if (!codes) throw py::error_already_set();
-    column.codes.assign(codes.data(), codes.data() + codes.size());
-    for (py::handle category : series.attr("cat").attr("categories")) column.values.push_back(ToValue(category));
-    return column;
-  }
   const bool numpy_dtype = py::isinstance(dtype, py::module_::import("numpy").attr("dtype"));
   const char kind = numpy_dtype ? dtype.attr("kind").cast<std::string>()[0] : 'O';
   if (kind == 'f' || kind == 'i' || kind == 'u' || kind == 'b') {
@@ -128,8 +119,30 @@ RecordSource::Column RecordSource::ReadColumn(std::string name, py::handle serie
     column.numbers = Numbers(series);
     return column;
   }
-  // Object columns and pandas' extension dtypes (Int64, boolean, string, ...): value by value.
   column.kind = Column::Kind::kCoded;
+  // Categorical columns, and columns of str (nulls aside; pandas' "string"
+  // dtype too) as read_csv makes them: codes into the distinct values, each
+  // read once (pandas.factorize gives -1 for None, NaN and pandas.NA, which
+  // ToValue reads as null too).
+  py::object codes, values;
+  py::module_ pandas = py::module_::import("pandas");
+  if (py::str(dtype).cast<std::string>() == "category") {
+    codes = series.attr("cat").attr("codes").attr("to_numpy")();
+    values = series.attr("cat").attr("categories");
+  } else if (pandas.attr("api").attr("types").attr("infer_dtype")(series, py::arg("skipna") = true)
+                 .cast<std::string>() == "string") {
+    py::tuple factorized = pandas.attr("factorize")(series);
+    codes = factorized[0];
+    values = factorized[1];
+  }
+  if (codes) {
+    auto array = AsArray<int32_t>(codes);
+    if (!array) throw py::error_already_set();
+    column.codes.assign(array.data(), array.data() + array.size());
+    for (py::handle value : values) column.values.push_back(ToValue(value));
+    return column;
+  }
+  // Other object columns and pandas' extension dtypes (Int64, boolean, ...): value by value.
   for (py::handle value : series.attr("to_numpy")(py::arg("dtype") = "object")) {
     column.values.push_back(ToValue(value));
   }
@@ -170,17 +183,22 @@ RecordSource RecordSource::FromDicts(py::handle sequence) {
 
 const Record& RecordSource::Row(size_t row, Record* scratch) const {
   if (!frame_) return records_[row];
-  // Every row sets every column, so a scratch record filled by an earlier row
-  // keeps its fields and only their values are replaced (no allocation per row).
-  if (scratch->size() != columns_.size()) *scratch = Record();
-  for (const Column& c : columns_) {
+  // Every row sets every column, in column order, so a scratch record filled
+  // by an earlier row keeps its fields and only their values are replaced,
+  // by position (no search, no allocation per row).
+  if (scratch->size() != columns_.size()) {
+    *scratch = Record();
+    for (const Column& c : columns_) scratch->Set(c.name, Value::Null());
+  }
+  for (size_t i = 0; i < columns_.size(); ++i) {
+    const Column& c = columns_[i];
     switch (c.kind) {
-      case Column::Kind::kNumber: scratch->Set(c.name, Number(c.numbers[row], false)); break;
-      case Column::Kind::kInteger: scratch->Set(c.name, Value::Number(c.numbers[row], true)); break;
-      case Column::Kind::kBool: scratch->Set(c.name, Value::Bool(c.numbers[row] != 0)); break;
+      case Column::Kind::kNumber: scratch->SetAt(i, Number(c.numbers[row], false)); break;
+      case Column::Kind::kInteger: scratch->SetAt(i, Value::Number(c.numbers[row], true)); break;
+      case Column::Kind::kBool: scratch->SetAt(i, Value::Bool(c.numbers[row] != 0)); break;
       case Column::Kind::kCoded: {
         const int32_t code = c.codes[row];
-        scratch->Set(c.name, code < 0 ? Value::Null() : c.values[static_cast<size_t>(code)]);
+        scratch->SetAt(i, code < 0 ? Value::Null() : c.values[static_cast<size_t>(code)]);
         break;
       }
     }

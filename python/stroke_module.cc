@@ -44,7 +44,18 @@ errors : "raise" (default) or "return"
     are NaN in float results and None in label arrays.
 allow_unknown_fields : bool, default False
     Ignore columns/keys the model does not read (default: an error per row).
+threads : int, optional (default 1); n_jobs : the same, in scikit-learn's name
+    Threads that prepare and score X (give one of the two): 1 scores on the
+    calling thread; 2 or more split the rows into contiguous chunks of at least
+    4096 rows, one a thread (smaller X use fewer threads: starting a thread
+    costs more than it saves); -1 uses every CPU, -2 all but one, as n_jobs
+    does in scikit-learn. The answers, errors and their order are the same
+    whatever the count. TypeError for both, ValueError for 0.
 )";
+
+// The threads= and n_jobs= keywords of every batch method (ThreadCount).
+py::arg_v ThreadsArg() { return py::arg("threads") = py::none(); }
+py::arg_v NJobsArg() { return py::arg("n_jobs") = py::none(); }
 
 std::string Doc(const char* head, const char* tail) { return std::string(head) + kXDoc + tail; }
 
@@ -136,9 +147,11 @@ read, TypeError for an unknown keyword.)")
         if (!loaded.ok()) RaiseLoadError(loaded.status(), "");
         return std::move(*loaded);
       }, py::arg("text"), "Loads a bundle from its JSON text (str or bytes). Raises BundleError.")
-      .def("predict_proba", [](const Model& self, py::object x, const std::string& errors, bool unknown) {
-        return PredictProba(self, x, MakeCallOptions(errors, unknown));
+      .def("predict_proba", [](const Model& self, py::object x, const std::string& errors, bool unknown,
+                              std::optional<int> threads, std::optional<int> n_jobs) {
+        return PredictProba(self, x, MakeCallOptions(errors, unknown, threads, n_jobs));
       }, py::arg("X"), py::kw_only(), py::arg("errors") = "raise", py::arg("allow_unknown_fields") = false,
+         ThreadsArg(), NJobsArg(),
          Doc("Class probabilities, as scikit-learn's predict_proba.\n\nParameters\n----------", R"(
 Returns
 -------
@@ -146,9 +159,11 @@ numpy.ndarray (n_samples, n_classes) float64, columns in classes_ order, each ro
 summing to 1. Binary: [1 - p, p] with p = P(classes_[1]) exactly as stroke-predict
 reports it. Raises InvalidInput; TypeError for a regression model or a bad X.)").c_str())
       .def("predict", [](const Model& self, py::object x, std::optional<double> threshold, const std::string& errors,
-                         bool unknown) { return Predict(self, x, threshold, MakeCallOptions(errors, unknown)); },
+                         bool unknown, std::optional<int> threads, std::optional<int> n_jobs) {
+        return Predict(self, x, threshold, MakeCallOptions(errors, unknown, threads, n_jobs));
+      },
            py::arg("X"), py::kw_only(), py::arg("threshold") = py::none(), py::arg("errors") = "raise",
-           py::arg("allow_unknown_fields") = false,
+           py::arg("allow_unknown_fields") = false, ThreadsArg(), NJobsArg(),
            Doc("Predicted class labels, or values for regression.\n\nParameters\n----------", R"(threshold : float in [0, 1], optional (binary only)
     classes_[1] when P(classes_[1]) > threshold; default: the bundle's (info["threshold"]).
 
@@ -157,37 +172,44 @@ Returns
 numpy.ndarray (n_samples,): classification: labels from classes_ (str dtype;
 object dtype with None for failed rows under errors="return"); regression:
 float64 values in the target's units. Raises InvalidInput, ValueError for a bad threshold.)").c_str())
-      .def("predict_raw", [](const Model& self, py::object x, const std::string& errors, bool unknown) {
-        return PredictRaw(self, x, MakeCallOptions(errors, unknown));
+      .def("predict_raw", [](const Model& self, py::object x, const std::string& errors, bool unknown,
+                              std::optional<int> threads, std::optional<int> n_jobs) {
+        return PredictRaw(self, x, MakeCallOptions(errors, unknown, threads, n_jobs));
       }, py::arg("X"), py::kw_only(), py::arg("errors") = "raise", py::arg("allow_unknown_fields") = false,
+         ThreadsArg(), NJobsArg(),
          Doc("Raw outputs before the link function.\n\nParameters\n----------", R"(
 Returns
 -------
 numpy.ndarray (n_samples, n_outputs) float64: gradient boosting's margins (binary:
 one column, the log-odds of classes_[1]; multiclass: one per class, before the
 softmax), a forest's averaged class probabilities, regression's value.)").c_str())
-      .def("explain", [](const Model& self, py::object x, const std::string& errors, bool unknown) {
-        return Explain(self, x, MakeCallOptions(errors, unknown));
+      .def("explain", [](const Model& self, py::object x, const std::string& errors, bool unknown,
+                              std::optional<int> threads, std::optional<int> n_jobs) {
+        return Explain(self, x, MakeCallOptions(errors, unknown, threads, n_jobs));
       }, py::arg("X"), py::kw_only(), py::arg("errors") = "raise", py::arg("allow_unknown_fields") = false,
+         ThreadsArg(), NJobsArg(),
          Doc("Exact TreeSHAP contributions of every feature to every raw output.\n\nParameters\n----------", R"(
 Returns
 -------
 Explanation with contributions (n_samples, n_outputs, n_features), expected_value
 (n_outputs,), raw_margin (n_samples, n_outputs), by_input (n_samples, n_outputs,
 n_groups), feature_names, input_names; all float64 arrays.)").c_str())
-      .def("prepare", [](const Model& self, py::object x, const std::string& errors, bool unknown) {
-        return Prepare(self, x, MakeCallOptions(errors, unknown));
+      .def("prepare", [](const Model& self, py::object x, const std::string& errors, bool unknown,
+                              std::optional<int> threads, std::optional<int> n_jobs) {
+        return Prepare(self, x, MakeCallOptions(errors, unknown, threads, n_jobs));
       }, py::arg("X"), py::kw_only(), py::arg("errors") = "raise", py::arg("allow_unknown_fields") = false,
+         ThreadsArg(), NJobsArg(),
          Doc("The model's feature vectors of X (schema check + feature program).\n\nParameters\n----------", R"(
 Returns
 -------
 numpy.ndarray (n_samples, n_features) float64, columns in feature_names order
 (NaN: a missing value the trees route); the input of predict_features.)").c_str())
       .def("predict_features", [](const Model& self, py::object f, const std::string& output,
-                                  std::optional<double> threshold, const std::string& errors) {
-        return PredictFeatures(self, f, output, threshold, MakeCallOptions(errors, false));
+                                  std::optional<double> threshold, const std::string& errors,
+                                  std::optional<int> threads, std::optional<int> n_jobs) {
+        return PredictFeatures(self, f, output, threshold, MakeCallOptions(errors, false, threads, n_jobs));
       }, py::arg("F"), py::kw_only(), py::arg("output") = "class", py::arg("threshold") = py::none(),
-         py::arg("errors") = "raise", R"(Predictions from prepared feature vectors (what prepare returns).
+         py::arg("errors") = "raise", ThreadsArg(), NJobsArg(), R"(Predictions from prepared feature vectors (what prepare returns).
 
 Parameters
 ----------
@@ -198,6 +220,8 @@ F : array-like (n_samples, n_features)
 output : "class" (as predict), "probability" (as predict_proba) or "raw_margin" (as predict_raw)
 threshold, errors
     As in predict; a bad row's errors name the feature (type feature_not_finite).
+threads, n_jobs
+    As in predict_proba.
 
 Returns
 -------

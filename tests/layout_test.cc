@@ -11,6 +11,7 @@
 #include <random>
 #include <span>
 
+#include "random_trees.h"
 #include "stroke/ensemble.h"
 
 namespace stroke {
@@ -79,21 +80,7 @@ TEST(CompleteLayout, EverySplitRuleAtFloatBoundaries) {
   }
 }
 
-// A random tree of at most `depth` levels over `features` features; leaves
-// stop early with some probability, so trees are ragged.
-void Grow(TreeArrays& t, int depth, int features, std::mt19937& rng) {
-  std::uniform_real_distribution<double> uniform(-3, 3);
-  const int32_t node = static_cast<int32_t>(t.left.size());
-  t.left.push_back(-1), t.right.push_back(-1), t.feature.push_back(-2), t.threshold.push_back(-2);
-  t.value.push_back(uniform(rng)), t.cover.push_back(1), t.missing_left.push_back(0);
-  if (depth == 0 || rng() % 5 == 0) return;
-  t.feature[node] = static_cast<int32_t>(rng() % features);
-  t.threshold[node] = std::round(uniform(rng) * 8) / 8;  // coarse: rows hit thresholds exactly
-  t.left[node] = static_cast<int32_t>(t.left.size());
-  Grow(t, depth - 1, features, rng);
-  t.right[node] = static_cast<int32_t>(t.left.size());
-  Grow(t, depth - 1, features, rng);
-}
+using testing::GrowRandomTree;
 
 TEST(CompleteLayout, RandomEnsemblesMatchTheNodeWalkBitForBit) {
   std::mt19937 rng(11);
@@ -112,7 +99,7 @@ TEST(CompleteLayout, RandomEnsemblesMatchTheNodeWalkBitForBit) {
     const int max_depth = (trial / 3) % 2 ? 8 : 4;
     for (int i = 0; i < 1 + trial % 23; ++i) {
       TreeArrays t;
-      Grow(t, 1 + (trial + i) % max_depth, spec.num_features, rng);
+      GrowRandomTree(t, 1 + (trial + i) % max_depth, spec.num_features, rng);
       t.output = i % spec.num_outputs;
       spec.trees.push_back(std::move(t));
     }
@@ -192,7 +179,7 @@ TEST(BlockedLayout, RandomDeepEnsemblesMatchTheNodeWalkBitForBit) {
     spec.base_margin.assign(static_cast<size_t>(spec.num_outputs), 0.25);
     for (int i = 0; i < 1 + trial % 17; ++i) {
       TreeArrays t;
-      Grow(t, 9 + (trial + i) % 8, spec.num_features, rng);
+      GrowRandomTree(t, 9 + (trial + i) % 8, spec.num_features, rng);
       for (uint8_t& m : t.missing_left) m = static_cast<uint8_t>(rng() % 2);
       std::vector<double> values;
       for (double v : t.value) {
@@ -219,6 +206,12 @@ TEST(BlockedLayout, RandomDeepEnsemblesMatchTheNodeWalkBitForBit) {
         ASSERT_EQ(std::memcmp(&batch[r * k + i], &one[i], sizeof(double)), 0)
             << "trial " << trial << " row " << r << " output " << i << ": " << batch[r * k + i] << " vs " << one[i];
       }
+    }
+    // Batches smaller than a group of lanes (padded) give the same rows.
+    for (size_t m : {2, 7, 9}) {
+      std::vector<double> small(m * k);
+      e.PredictRawBatch(std::span<const double>(rows).first(m * 6), m, small);
+      ASSERT_EQ(std::memcmp(small.data(), batch.data(), m * k * sizeof(double)), 0) << "trial " << trial << ", " << m << " rows";
     }
   }
 }

@@ -60,32 +60,42 @@ inline uint32_t BlockedTrees::Step(uint32_t at, const double* row) const {
 template <bool kMissing, size_t kWidth, typename Real>
 void BlockedTrees::AccumulateBlock(const double* rows, size_t n, size_t width, Real* acc, size_t stride) const {
   const size_t leaf_width = kWidth == 0 ? leaf_width_ : kWidth;
-  auto add = [&](const Tree& tree, uint32_t leaf, size_t row) {
-    Real* out = acc + row * stride + tree.output;
-    const double* values = &leaf_values_[leaf_of_node_[leaf]];
-    for (size_t j = 0; j < leaf_width; ++j) out[j] += static_cast<Real>(values[j]);
-  };
+  uint32_t at[kBlockRows];                  // each row's node in the current tree
+  uint16_t walking[kBlockRows + kLanes];    // the rows not yet at a leaf (room to pad the last group)
   for (const Tree& tree : trees_) {
-    size_t r = 0;
-    for (; r + kLanes <= n; r += kLanes) {
-      uint32_t at[kLanes];
-      std::fill(at, at + kLanes, tree.root);
-      const double* lane_rows = rows + r * width;
-      // A lane at its leaf stays there; every 2 levels, stop once all lanes are.
-      for (uint32_t level = 0; level < tree.depth; level += 2) {
-        for (int i = 0; i < 2; ++i) {
-          for (size_t lane = 0; lane < kLanes; ++lane) at[lane] = Step<kMissing>(at[lane], lane_rows + lane * width);
+    std::fill(at, at + n, tree.root);
+    size_t count = tree.depth == 0 ? 0 : n;
+    for (size_t r = 0; r < count; ++r) walking[r] = static_cast<uint16_t>(r);
+    while (count > 0) {
+      // kLanes rows take kStepsPerRound steps together (a row at its leaf stays
+      // there); the last group is padded with its last row, which then walks
+      // in two lanes to the same node.
+      for (size_t i = count; i % kLanes != 0; ++i) walking[i] = walking[count - 1];
+      for (size_t group = 0; group < count; group += kLanes) {
+        uint32_t node[kLanes];
+        const double* row[kLanes];
+        for (size_t lane = 0; lane < kLanes; ++lane) {
+          node[lane] = at[walking[group + lane]];
+          row[lane] = rows + walking[group + lane] * width;
         }
-        bool all_leaves = true;
-        for (size_t lane = 0; lane < kLanes; ++lane) all_leaves &= nodes_[at[lane]].bound != nodes_[at[lane]].bound;
-        if (all_leaves) break;
+        for (size_t step = 0; step < kStepsPerRound; ++step) {
+          for (size_t lane = 0; lane < kLanes; ++lane) node[lane] = Step<kMissing>(node[lane], row[lane]);
+        }
+        for (size_t lane = 0; lane < kLanes; ++lane) at[walking[group + lane]] = node[lane];
       }
-      for (size_t lane = 0; lane < kLanes; ++lane) add(tree, at[lane], r + lane);
+      // Rows at a leaf leave the walk (no branch: each row is written, and kept or overwritten).
+      size_t kept = 0;
+      for (size_t i = 0; i < count; ++i) {
+        const uint16_t r = walking[i];
+        walking[kept] = r;
+        kept += nodes_[at[r]].bound == nodes_[at[r]].bound;  // a leaf's bound is NaN
+      }
+      count = kept;
     }
-    for (; r < n; ++r) {
-      uint32_t at = tree.root;
-      for (uint32_t level = 0; level < tree.depth; ++level) at = Step<kMissing>(at, rows + r * width);
-      add(tree, at, r);
+    for (size_t r = 0; r < n; ++r) {
+      Real* out = acc + r * stride + tree.output;
+      const double* values = &leaf_values_[leaf_of_node_[at[r]]];
+      for (size_t j = 0; j < leaf_width; ++j) out[j] += static_cast<Real>(values[j]);
     }
   }
 }

@@ -11,7 +11,12 @@
 // A leaf sends every row to itself (its bound is NaN, so rows go "right", to
 // itself), so kLanes rows walk a tree together, level by level, with no
 // branch: the CPU overlaps their loads, and a lane that reached its leaf
-// stays there until every lane has.
+// stays there. The block's rows walk in rounds: groups of kLanes rows still
+// walking take kStepsPerRound steps, then the rows at a leaf leave the walk
+// (a branch-free compaction) and the others form new groups, so a row
+// spends at most a round's steps beyond its own leaf - instead of walking
+// to the deepest leaf of its group of 8, which cost 40 % of the steps on a
+// default RandomForest.
 //
 // Each row adds its trees' leaves in tree order, as the node walk and the
 // training library do, so the sums are bit-identical (tests/layout_test.cc).
@@ -31,8 +36,10 @@ namespace stroke {
 
 class BlockedTrees {
  public:
-  static constexpr size_t kBlockRows = 256;  // rows that walk one tree before the next tree
-  static constexpr size_t kLanes = 8;       // rows walking a tree together
+  static constexpr size_t kBlockRows = 256;    // rows that walk one tree before the next tree
+  static constexpr size_t kLanes = 8;          // rows walking a tree together
+  static constexpr size_t kStepsPerRound = 4;  // steps they take before rows at leaves leave the walk
+  static_assert(kBlockRows <= 65536, "rows of a block are numbered in 16 bits");
 
   // The layout for a validated `spec`, or nullptr when it has categorical splits.
   static std::unique_ptr<BlockedTrees> Build(const EnsembleSpec& spec);

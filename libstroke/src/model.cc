@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "model_state.h"
+#include "row_chunks.h"
 
 namespace stroke {
 
@@ -149,6 +150,13 @@ void Model::PredictFeaturesBatch(Span<const double> rows, Span<Prediction> out,
     m.ensemble.LinkBatch(raw, n, linked);
     for (size_t r = 0; r < n; ++r) out[first + r] = FromRaw(m.info, k, &raw[r * k], &linked[r * k], threshold);
   }
+}
+
+void Model::PredictFeaturesBatch(Span<const double> rows, Span<Prediction> out, const BatchOptions& options) const {
+  const size_t width = num_features();
+  ForEachRowChunk(out.size(), ThreadsFor(out.size(), options), [&](size_t first, size_t count) {
+    PredictFeaturesBatch(rows.subspan(first * width, count * width), out.subspan(first, count), options.threshold);
+  });
 }
 
 StatusOr<RecordPrediction> Model::Predict(const Record& record,

@@ -226,7 +226,7 @@ bool Schema::Check(const Record& record, Span<double> inputs, CheckResult* resul
   // that order is tried first, then the record is searched (names are unique:
   // the same value either way).
   const auto& given = record.fields();
-  size_t next = 0;
+  size_t next = 0, found = 0;
   for (size_t i = 0; i < fields_.size(); ++i) {
     const Value* value = nullptr;
     if (next < given.size() && given[next].first == fields_[i].name) {
@@ -234,6 +234,7 @@ bool Schema::Check(const Record& record, Span<double> inputs, CheckResult* resul
     } else {
       value = record.Find(fields_[i].name);
     }
+    found += value != nullptr;
     if (value == nullptr) {
       result->errors.push_back({fields_[i].name, IssueKind::kMissing,
                                 std::string("field required (") + FieldTypeName(fields_[i].type) +
@@ -243,6 +244,9 @@ bool Schema::Check(const Record& record, Span<double> inputs, CheckResult* resul
     CheckValue(fields_[i], *value, &inputs[i], result, options);
   }
   // Unknown fields are errors unless allowed; unreadable ones always are.
+  // When every field of the record is one of the schema's (names are unique
+  // on both sides), there is none to look for.
+  if (found == given.size()) return result->errors.size() == errors_before;
   for (const auto& [name, value] : record.fields()) {
     const bool invalid = value.kind == Value::Kind::kInvalid;
     if ((!invalid && options.allow_unknown_fields) || IndexOf(name) >= 0) continue;

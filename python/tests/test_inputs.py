@@ -38,6 +38,24 @@ def test_dtypes_give_the_same_records(stroke_model, rows):
     np.testing.assert_array_equal(stroke_model.predict_raw(scalars), expected)
 
 
+def test_str_columns_give_the_records_answers_and_errors(stroke_model, rows):
+    # Columns of str (with nulls) are read one distinct value at a time; mixed columns value by value.
+    records = [dict(r) for r in rows]
+    records[3]["gender"] = None
+    records[4]["work_type"] = float("nan")
+    records[5]["smoking_status"] = "cigars"       # not a category
+    records[6]["Residence_type"] = "Urban "       # nor is this
+    records[7]["ever_married"] = 1                # a mixed column: not all str
+    records[8]["ever_married"] = "Yes"
+    expected, expected_errors = stroke_model.predict_raw(records, errors="return")
+    assert [e["row"] for e in expected_errors] == [3, 4, 5, 6, 7]
+    frame = pd.DataFrame(records)
+    for X in (frame, frame.astype({"gender": "string", "work_type": "string"})):  # pandas.NA nulls
+        result, errors = stroke_model.predict_raw(X, errors="return")
+        np.testing.assert_array_equal(result, expected)
+        assert errors == expected_errors
+
+
 def test_nulls_are_imputed_where_nullable(stroke_model):
     explicit = dict(PATIENT, bmi=None)
     for null in (None, float("nan"), pd.NA, np.nan):

@@ -61,6 +61,11 @@ struct STROKE_EXPORT Value {
 class STROKE_EXPORT Record {
  public:
   void Set(std::string name, Value value);
+  // Replaces the value of the field at `position` (< size(), in the order
+  // fields() lists them), keeping its name: for a reader that fills the same
+  // fields record after record (the Python module's DataFrame columns)
+  // without searching them by name.
+  void SetAt(size_t position, Value value) { fields_[position].second = std::move(value); }
   // Room for `fields` fields without reallocating (a reader that knows how many come).
   void Reserve(size_t fields) { fields_.reserve(fields); }
   // The value of `name`, or nullptr when the field is absent.

@@ -1,0 +1,206 @@
+// Batches split over threads (BatchOptions, src/row_chunks.h) must answer
+// exactly as one thread: every shipped model and random deep forests, with
+// even and odd thread counts and more threads than rows.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <mutex>
+#include <random>
+#include <set>
+#include <stdexcept>
+#include <span>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "hostile_bundles.h"
+#include "random_trees.h"
+#include "row_chunks.h"
+#include "stroke/model.h"
+#include "test_util.h"
+
+namespace stroke {
+namespace {
+
+using testing::AllBundlePaths;
+using testing::LoadOrDie;
+
+TEST(RowChunks, ThreadsForKeepsEnoughRowsPerThread) {
+  BatchOptions options;
+  EXPECT_EQ(ThreadsFor(1'000'000, options), 1u);  // the default: one thread
+  options.threads = 2;
+  EXPECT_EQ(ThreadsFor(0, options), 1u);
+  EXPECT_EQ(ThreadsFor(8191, options), 1u);  // two threads need 2 x 4096 rows
+  EXPECT_EQ(ThreadsFor(8192, options), 2u);
+  options.threads = 3;
+  options.min_rows_per_thread = 10;
+  EXPECT_EQ(ThreadsFor(29, options), 2u);
+  EXPECT_EQ(ThreadsFor(30, options), 3u);
+  EXPECT_EQ(ThreadsFor(1000, options), 3u);
+  options.min_rows_per_thread = 0;  // read as 1
+  EXPECT_EQ(ThreadsFor(2, options), 2u);
+  options.threads = 0;  // one per hardware thread
+  EXPECT_GE(ThreadsFor(1'000'000, options), 1u);
+}
+
+TEST(RowChunks, ChunksCoverEveryRowOnceInOrder) {
+  for (size_t rows : {0, 1, 2, 5, 7, 100}) {
+    for (size_t threads : {1, 2, 3, 7, 500}) {
+      const std::string where = std::to_string(rows) + " rows, " + std::to_string(threads) + " threads";
+      std::mutex mutex;
+      std::vector<std::pair<size_t, size_t>> chunks;
+      std::set<std::thread::id> ids;
+      ForEachRowChunk(rows, threads, [&](size_t first, size_t count) {
+        std::lock_guard<std::mutex> lock(mutex);
+        chunks.emplace_back(first, count);
+        ids.insert(std::this_thread::get_id());
+      });
+      const size_t expected = std::max<size_t>(1, std::min(threads, rows));
+      ASSERT_EQ(chunks.size(), expected) << where;
+      EXPECT_EQ(ids.size(), expected) << where;  // one thread a chunk
+      std::sort(chunks.begin(), chunks.end());
+      size_t next = 0;
+      for (const auto& [first, count] : chunks) {
+        EXPECT_EQ(first, next) << where;
+        EXPECT_LE(count, rows / expected + 1) << where;
+        EXPECT_GE(count, rows / expected) << where;
+        next = first + count;
+      }
+      EXPECT_EQ(next, rows) << where;
+    }
+  }
+}
+
+TEST(RowChunks, OneChunkRunsOnTheCallingThread) {
+  std::thread::id ran_on;
+  ForEachRowChunk(1000, 1, [&](size_t, size_t) { ran_on = std::this_thread::get_id(); });
+  EXPECT_EQ(ran_on, std::this_thread::get_id());
+}
+
+TEST(RowChunks, TheFirstChunksExceptionReachesTheCaller) {
+  try {
+    ForEachRowChunk(100, 4, [](size_t first, size_t) {
+      if (first >= 50) throw std::runtime_error("chunk at " + std::to_string(first));
+    });
+    FAIL() << "no exception";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "chunk at 50");
+  }
+}
+
+// Every value of two predictions, compared as bits.
+void ExpectSameBits(const Prediction& a, const Prediction& b, const std::string& where) {
+  ASSERT_EQ(a.prediction, b.prediction) << where;
+  ASSERT_EQ(a.num_classes, b.num_classes) << where;
+  ASSERT_EQ(std::memcmp(&a.probability, &b.probability, sizeof(double)), 0) << where;
+  ASSERT_EQ(std::memcmp(&a.value, &b.value, sizeof(double)), 0) << where;
+  ASSERT_EQ(std::memcmp(&a.raw_margin, &b.raw_margin, sizeof(double)), 0) << where;
+  ASSERT_EQ(std::memcmp(a.probabilities.data(), b.probabilities.data(), sizeof(a.probabilities)), 0) << where;
+}
+
+// Scores `rows` with one thread and with 2, 3, 7 and more threads than rows
+// (every thread count allowed by min_rows_per_thread = 1), and compares.
+void ExpectThreadsChangeNothing(const Model& model, const std::vector<double>& rows, const std::string& name) {
+  const size_t n = rows.size() / model.num_features();
+  std::vector<Prediction> one(n), many(n);
+  model.PredictFeaturesBatch(rows, one);
+  model.PredictFeaturesBatch(rows, many, BatchOptions{});  // one thread, the default
+  for (size_t r = 0; r < n; ++r) ExpectSameBits(one[r], many[r], name + ", default options, row " + std::to_string(r));
+  for (int threads : {2, 3, 7, static_cast<int>(n) + 5}) {
+    BatchOptions options;
+    options.threads = threads;
+    options.min_rows_per_thread = 1;
+    model.PredictFeaturesBatch(rows, many, options);
+    for (size_t r = 0; r < n; ++r) {
+      ExpectSameBits(one[r], many[r], name + ", " + std::to_string(threads) + " threads, row " + std::to_string(r));
+    }
+  }
+}
+
+// n feature rows whose columns are drawn from the golden rows' prepared
+// features (values the trees were trained around), NaN now and then where
+// the model takes missing values.
+std::vector<double> RowsLikeGolden(const Model& model, size_t n, std::mt19937& rng) {
+  const size_t width = model.num_features();
+  std::vector<double> golden;
+  std::vector<double> features(width);
+  for (const GoldenRow& row : model.golden_rows()) {
+    if (model.Prepare(row.inputs, features).ok()) golden.insert(golden.end(), features.begin(), features.end());
+  }
+  EXPECT_FALSE(golden.empty());
+  const size_t count = golden.size() / width;
+  std::vector<double> rows(n * width);
+  for (size_t r = 0; r < n; ++r) {
+    for (size_t f = 0; f < width; ++f) {
+      rows[r * width + f] = golden[(rng() % count) * width + f];
+      if (model.ensemble().spec().handles_missing && rng() % 20 == 0) rows[r * width + f] = NAN;
+    }
+  }
+  return rows;
+}
+
+TEST(BatchThreads, EveryShippedModelAnswersAsOneThread) {
+  std::mt19937 rng(5);
+  for (const std::string& path : AllBundlePaths()) {
+    const Model model = LoadOrDie(path);
+    ExpectThreadsChangeNothing(model, RowsLikeGolden(model, 1001, rng), path);
+  }
+}
+
+// A binary RandomForest as scikit-learn exports it (two class fractions a
+// leaf, averaged), of random trees 9 to 16 levels deep on the tiny bundle's
+// four features: batches take the blocked-trees layout.
+Model RandomForest(int trees, bool missing, std::mt19937& rng) {
+  nlohmann::ordered_json bundle = nlohmann::ordered_json::parse(testing::ReadFile(testing::TinyBundlePath()));
+  bundle.erase("golden");
+  nlohmann::ordered_json& e = bundle["ensemble"];
+  e["kind"] = "random_forest";
+  e["link"] = "identity";
+  e["num_outputs"] = 2;
+  e["leaf_width"] = 2;
+  e["aggregation"] = "mean";
+  e["base_margin"] = {0.0, 0.0};
+  e["tree_scale"] = 1.0;
+  e["handles_missing"] = missing;
+  e["trees"] = nlohmann::ordered_json::array();
+  std::uniform_real_distribution<double> fraction(0, 1);
+  for (int i = 0; i < trees; ++i) {
+    TreeArrays t;
+    testing::GrowRandomTree(t, 9 + i % 8, 4, rng);
+    std::vector<double> values;
+    for (size_t node = 0; node < t.left.size(); ++node) {
+      const double p = fraction(rng);
+      values.push_back(1 - p), values.push_back(p);
+    }
+    t.value = values;
+    for (uint8_t& m : t.missing_left) m = static_cast<uint8_t>(rng() % 2);
+    e["trees"].push_back(nlohmann::ordered_json::parse(testing::TreeJson(t)));
+  }
+  StatusOr<Model> model = Model::FromJson(bundle.dump());
+  EXPECT_TRUE(model.ok()) << model.status().ToString();
+  return model.ok() ? std::move(*model) : Model();
+}
+
+TEST(BatchThreads, RandomDeepForestsAnswerAsOneThread) {
+  std::mt19937 rng(17);
+  for (int trial = 0; trial < 6; ++trial) {
+    const bool missing = trial % 2 == 1;
+    const Model model = RandomForest(20 + trial * 7, missing, rng);
+    ASSERT_NE(model.ensemble().layout().find("blocked trees"), std::string::npos) << model.ensemble().layout();
+    const size_t n = 2000 + trial * 333;  // several blocks of 256 rows a thread, and a ragged end
+    std::vector<double> rows(n * 4);
+    for (double& x : rows) {
+      x = std::round(std::uniform_real_distribution<double>(-3.5, 3.5)(rng) * 8) / 8;
+      if (missing && rng() % 10 == 0) x = NAN;
+    }
+    ExpectThreadsChangeNothing(model, rows, "forest trial " + std::to_string(trial));
+  }
+}
+
+}  // namespace
+}  // namespace stroke
