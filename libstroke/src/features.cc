@@ -44,6 +44,66 @@ std::set<int> MissingFrom(FeatureOp op, const std::set<int>* args, int n) {
   return out;
 }
 
+// One feature's code[begin, end) on the stack machine: its value.
+double RunFeature(const FeatureInstruction* code, uint32_t begin, uint32_t end, Span<const double> inputs,
+                  const double* edges) {
+  double stack[FeatureProgram::kMaxStack];
+  int top = 0;  // number of values on the stack
+  for (uint32_t pc = begin; pc < end; ++pc) {
+    const FeatureInstruction& in = code[pc];
+    switch (in.op) {
+      case FeatureOp::kConst: stack[top++] = in.constant; break;
+      case FeatureOp::kInput:
+      case FeatureOp::kOrdinal: stack[top++] = inputs[in.index]; break;
+      case FeatureOp::kOneHot: stack[top++] = inputs[in.index] == in.count ? 1.0 : 0.0; break;
+      case FeatureOp::kNot: stack[top - 1] = stack[top - 1] == 0 ? 1.0 : 0.0; break;
+      case FeatureOp::kMissing: stack[top - 1] = std::isnan(stack[top - 1]) ? 1.0 : 0.0; break;
+      case FeatureOp::kNeg: stack[top - 1] = -stack[top - 1]; break;
+      case FeatureOp::kBucket: {
+        double x = stack[top - 1];
+        int below = 0;
+        for (int e = 0; e < in.count; ++e) below += x > edges[in.index + e] ? 1 : 0;
+        stack[top - 1] = std::isnan(x) ? NAN : below;
+        break;
+      }
+      case FeatureOp::kClip: {
+        top -= 2;
+        stack[top - 1] = NanMin(NanMax(stack[top - 1], stack[top]), stack[top + 1]);
+        break;
+      }
+      default: {  // n-ary and binary ops fold left to right
+        const int n = in.index;
+        double* args = stack + top - n;
+        double acc = args[0];
+        for (int k = 1; k < n; ++k) {
+          const double b = args[k];
+          switch (in.op) {
+            case FeatureOp::kAdd: acc = acc + b; break;
+            case FeatureOp::kMul: acc = acc * b; break;
+            case FeatureOp::kMin: acc = NanMin(acc, b); break;
+            case FeatureOp::kMax: acc = NanMax(acc, b); break;
+            case FeatureOp::kAnd: acc = (acc != 0 && b != 0) ? 1.0 : 0.0; break;
+            case FeatureOp::kOr: acc = (acc != 0 || b != 0) ? 1.0 : 0.0; break;
+            case FeatureOp::kSub: acc = acc - b; break;
+            case FeatureOp::kDiv: acc = acc / b; break;
+            case FeatureOp::kEq: acc = acc == b ? 1.0 : 0.0; break;
+            case FeatureOp::kNe: acc = acc != b ? 1.0 : 0.0; break;
+            case FeatureOp::kLt: acc = acc < b ? 1.0 : 0.0; break;
+            case FeatureOp::kLe: acc = acc <= b ? 1.0 : 0.0; break;
+            case FeatureOp::kGt: acc = acc > b ? 1.0 : 0.0; break;
+            case FeatureOp::kGe: acc = acc >= b ? 1.0 : 0.0; break;
+            case FeatureOp::kCoalesce: acc = std::isnan(acc) ? b : acc; break;
+            default: break;
+          }
+        }
+        top -= n - 1;
+        stack[top - 1] = acc;
+      }
+    }
+  }
+  return stack[0];
+}
+
 }  // namespace
 
 FeatureProgram::FeatureProgram() : code_(EmptyCode()) {}
@@ -60,62 +120,19 @@ Status FeatureProgram::Evaluate(Span<const double> inputs, Span<double> out,
   const FeatureInstruction* const code = code_->code.data();
   const double* const edges = code_->edges.data();
   if (out.size() != names_.size()) return InvalidInputError("feature buffer has the wrong size");
-  double stack[kMaxStack];
   for (size_t f = 0; f < names_.size(); ++f) {
-    int top = 0;  // number of values on the stack
-    for (uint32_t pc = starts_[f]; pc < starts_[f + 1]; ++pc) {
-      const FeatureInstruction& in = code[pc];
-      switch (in.op) {
-        case FeatureOp::kConst: stack[top++] = in.constant; break;
-        case FeatureOp::kInput:
-        case FeatureOp::kOrdinal: stack[top++] = inputs[in.index]; break;
-        case FeatureOp::kOneHot: stack[top++] = inputs[in.index] == in.count ? 1.0 : 0.0; break;
-        case FeatureOp::kNot: stack[top - 1] = stack[top - 1] == 0 ? 1.0 : 0.0; break;
-        case FeatureOp::kMissing: stack[top - 1] = std::isnan(stack[top - 1]) ? 1.0 : 0.0; break;
-        case FeatureOp::kNeg: stack[top - 1] = -stack[top - 1]; break;
-        case FeatureOp::kBucket: {
-          double x = stack[top - 1];
-          int below = 0;
-          for (int e = 0; e < in.count; ++e) below += x > edges[in.index + e] ? 1 : 0;
-          stack[top - 1] = std::isnan(x) ? NAN : below;
-          break;
-        }
-        case FeatureOp::kClip: {
-          top -= 2;
-          stack[top - 1] = NanMin(NanMax(stack[top - 1], stack[top]), stack[top + 1]);
-          break;
-        }
-        default: {  // n-ary and binary ops fold left to right
-          const int n = in.index;
-          double* args = stack + top - n;
-          double acc = args[0];
-          for (int k = 1; k < n; ++k) {
-            const double b = args[k];
-            switch (in.op) {
-              case FeatureOp::kAdd: acc = acc + b; break;
-              case FeatureOp::kMul: acc = acc * b; break;
-              case FeatureOp::kMin: acc = NanMin(acc, b); break;
-              case FeatureOp::kMax: acc = NanMax(acc, b); break;
-              case FeatureOp::kAnd: acc = (acc != 0 && b != 0) ? 1.0 : 0.0; break;
-              case FeatureOp::kOr: acc = (acc != 0 || b != 0) ? 1.0 : 0.0; break;
-              case FeatureOp::kSub: acc = acc - b; break;
-              case FeatureOp::kDiv: acc = acc / b; break;
-              case FeatureOp::kEq: acc = acc == b ? 1.0 : 0.0; break;
-              case FeatureOp::kNe: acc = acc != b ? 1.0 : 0.0; break;
-              case FeatureOp::kLt: acc = acc < b ? 1.0 : 0.0; break;
-              case FeatureOp::kLe: acc = acc <= b ? 1.0 : 0.0; break;
-              case FeatureOp::kGt: acc = acc > b ? 1.0 : 0.0; break;
-              case FeatureOp::kGe: acc = acc >= b ? 1.0 : 0.0; break;
-              case FeatureOp::kCoalesce: acc = std::isnan(acc) ? b : acc; break;
-              default: break;
-            }
-          }
-          top -= n - 1;
-          stack[top - 1] = acc;
-        }
-      }
+    // Most features are one input or one one-hot column: read directly, the
+    // same value the stack machine would compute.
+    const bool single = starts_[f + 1] == starts_[f] + 1;
+    const FeatureOp op = single ? code[starts_[f]].op : FeatureOp::kConst;
+    double value;
+    if (single && (op == FeatureOp::kInput || op == FeatureOp::kOrdinal)) {
+      value = inputs[code[starts_[f]].index];
+    } else if (single && op == FeatureOp::kOneHot) {
+      value = inputs[code[starts_[f]].index] == code[starts_[f]].count ? 1.0 : 0.0;
+    } else {
+      value = RunFeature(code, starts_[f], starts_[f + 1], inputs, edges);
     }
-    const double value = stack[0];
     if (std::isnan(value) && !domain.allow_missing) {
       return InvalidInputError("feature \"" + names_[f] + "\" is missing (NaN) and this model cannot take missing values");
     }
