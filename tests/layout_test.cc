@@ -145,6 +145,43 @@ TEST(CompleteLayout, RandomEnsemblesMatchTheNodeWalkBitForBit) {
 #endif
 }
 
+// A forest larger than a slice (256 KB: 48 trees of depth 8) is walked in
+// slices of trees over blocks of 64 rows: every row's sums stay those of the
+// node walk, bit for bit, one output or several, float64 or float32 sums.
+TEST(CompleteLayout, SlicesOfTreesOverBlocksOfRowsAddAsTheNodeWalk) {
+  std::mt19937 rng(23);
+  for (int trial = 0; trial < 4; ++trial) {
+    EnsembleSpec spec;
+    spec.num_features = 6;
+    spec.split_rule = static_cast<SplitRule>(trial % 3);
+    spec.precision = trial % 2 ? Precision::kFloat32 : Precision::kFloat64;
+    spec.tree_scale = 0.1;
+    spec.link = LinkFunction::kIdentity;
+    spec.num_outputs = trial < 2 ? 1 : 3;
+    spec.base_margin.assign(static_cast<size_t>(spec.num_outputs), 0.25);
+    for (int i = 0; i < 131; ++i) {
+      TreeArrays t;
+      GrowRandomTree(t, i == 0 ? 8 : 1 + i % 8, spec.num_features, rng);
+      t.output = i % spec.num_outputs;
+      spec.trees.push_back(std::move(t));
+    }
+    const Ensemble fast = Create(spec);
+    ASSERT_EQ(fast.layout().rfind("complete depth 8", 0), 0u) << fast.layout();
+    const size_t n = 150, k = static_cast<size_t>(spec.num_outputs), width = 6;
+    std::vector<double> rows(n * width);
+    for (double& x : rows) x = std::round(std::uniform_real_distribution<double>(-3.5, 3.5)(rng) * 8) / 8;
+    std::vector<double> batch(n * k);
+    fast.PredictRawBatch(rows, n, batch);
+    for (size_t r = 0; r < n; ++r) {
+      std::array<double, kMaxOutputs> one;
+      fast.PredictRaw(std::span<const double>(rows).subspan(r * width, width), one);  // one row: no slices
+      for (size_t i = 0; i < k; ++i) {
+        ASSERT_EQ(std::memcmp(&one[i], &batch[r * k + i], sizeof(double)), 0) << "trial " << trial << " row " << r;
+      }
+    }
+  }
+}
+
 TEST(CompleteLayout, RowsWithNaNTakeTheNodeWalkWhenTheEnsembleHandlesMissing) {
   EnsembleSpec spec;
   spec.num_features = 1;

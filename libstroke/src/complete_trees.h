@@ -62,7 +62,10 @@ class CompleteTrees {
 
  private:
   template <int kDepth, typename Real>
-  void AccumulateDepth(const double* row, Real* acc) const;
+  void AccumulateDepth(const double* row, Real* acc, size_t first, size_t last) const;
+  // Trees [first, last) for one row (Accumulate: all of them).
+  template <typename Real>
+  void AccumulateRange(const double* row, Real* acc, size_t first, size_t last) const;
   // The bitmask kernel: kBitmaskRows rows (`width` features each) at once;
   // adds to acc[0..kBitmaskRows). Defined in complete_trees_avx512.cc.
   template <typename Real>
@@ -90,6 +93,13 @@ class CompleteTrees {
   // same number of times for every tree and its exit is predicted.
   std::vector<BitmaskNode> masks_;
   size_t mask_nodes_ = 0;  // per tree; 0: no bitmask kernel
+
+  // Batches without the bitmask kernel: slices of slice_trees_ trees (about
+  // kSliceBytes of nodes and leaves, half a typical L2) over blocks of
+  // kSliceRows rows, when the forest has more trees than a slice.
+  static constexpr size_t kSliceBytes = 256 << 10;
+  static constexpr size_t kSliceRows = 64;
+  size_t slice_trees_ = 0;
 
   int depth_ = 0;
   size_t inner_ = 0;   // inner nodes per tree: 2^depth - 1
