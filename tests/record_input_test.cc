@@ -83,6 +83,8 @@ TEST(RecordInput, Table) {
        "key," + kHeader + "\n," + kCells + "\n\xff," + kCells + "\n", InputOptions{InputFormat::kCsv, "", "key"}, "csv",
        {"1@2 ! identifier column \"key\": expected a string or a number, got null or an empty CSV cell",
         "2@3 ! identifier column \"key\": expected a string or a number, got text is not valid UTF-8"}},
+      {"id: json, an empty string", std::string("[") + R"({"key": "", )" + kRecord.substr(1) + "]", by_key, "json",
+       {"1@0 ! identifier column \"key\": expected a string or a number, got an empty string"}},
       {"id: a model field stays", kRecord, InputOptions{InputFormat::kAuto, "", "age"}, "json single",
        {"1@0 10f id=67"}},
       {"id: a model column stays", kHeader + "\n" + kCells + "\n", InputOptions{InputFormat::kCsv, "", "gender"},

@@ -22,15 +22,17 @@ std::string_view FirstLine(std::string_view text) {
   return text.substr(0, text.find('\n'));
 }
 
-// An identifier is a string or a number; anything else (null, an object, an
-// array, text that is not UTF-8) would be written back as something else.
+// An identifier is a non-empty string or a number; anything else (null, "",
+// an object, an array, text that is not UTF-8) would be written back as
+// something else, or as nothing to join on (CSV answers write "" and null alike).
 Status CheckId(const Value& id, const std::string& id_column) {
-  if (id.kind == Value::Kind::kString || id.kind == Value::Kind::kNumber) return Status::Ok();
+  if ((id.kind == Value::Kind::kString && !id.text.empty()) || id.kind == Value::Kind::kNumber) return Status::Ok();
+  std::string got = id.kind == Value::Kind::kInvalid ? id.text
+                    : id.kind == Value::Kind::kNull  ? "null or an empty CSV cell"
+                    : id.kind == Value::Kind::kString ? "an empty string"
+                                                      : id.Describe();
   return InvalidInputError(fmt::format("identifier column \"{}\": expected a string or a number, got {}",
-                                       ToValidUtf8(id_column),
-                                       id.kind == Value::Kind::kInvalid ? id.text
-                                       : id.kind == Value::Kind::kNull  ? std::string("null or an empty CSV cell")
-                                                                        : id.Describe()));
+                                       ToValidUtf8(id_column), got));
 }
 
 // An identifier cell's value: its text, null when empty (as a JSON null: no
