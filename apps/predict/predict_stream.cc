@@ -152,23 +152,28 @@ void ReadBlocks(ByteSource& in, const CliOptions& options, Pipeline& pipeline, s
   std::vector<char> buffer(kReadBytes);
   InputFormat format = InputFormat::kAuto;
   std::optional<RecordChunker> chunker;
+  // Queues every block chunker->Next(min_bytes, at_end) gives; false once the pipeline aborted.
+  auto push_blocks = [&](size_t min_bytes, bool at_end) {
+    while (std::optional<RecordBlock> block = chunker->Next(min_bytes, at_end)) {
+      if (!pipeline.Push({0, std::move(*block), format, ""})) return false;
+    }
+    return true;
+  };
+  // The input stopped (too long, a broken quote) or ended: what is left, then why when too long.
+  auto push_rest = [&](bool at_end) {
+    if (!push_blocks(0, at_end)) return false;
+    if (chunker->too_long()) pipeline.Push(Failure(TooLong(*chunker, options.max_record_bytes)));
+    return true;
+  };
   for (;;) {
     if (chunker) {
-      while (std::optional<RecordBlock> block = chunker->Next(options.block_bytes, false)) {
-        if (!pipeline.Push({0, std::move(*block), format, ""})) return;
-      }
-      if (chunker->stopped()) {  // too long, or a broken quote: what is before it is answered, then the reason
-        while (std::optional<RecordBlock> block = chunker->Next(0, false)) {
-          if (!pipeline.Push({0, std::move(*block), format, ""})) return;
-        }
-        if (chunker->too_long()) pipeline.Push(Failure(TooLong(*chunker, options.max_record_bytes)));
+      if (!push_blocks(options.block_bytes, false)) return;
+      if (chunker->stopped()) {
+        if (!push_rest(false)) return;
         break;
       }
-      if (!in.Ready()) {  // idle input: what is whole goes now, so its answers can
-        if (std::optional<RecordBlock> block = chunker->Next(0, false)) {
-          if (!pipeline.Push({0, std::move(*block), format, ""})) return;
-        }
-      }
+      // Idle input: what is whole goes now, so its answers can go out.
+      if (!in.Ready() && !push_blocks(0, false)) return;
     }
     StatusOr<size_t> got = in.Read(buffer.data(), buffer.size());
     if (!got.ok()) {
@@ -197,10 +202,7 @@ void ReadBlocks(ByteSource& in, const CliOptions& options, Pipeline& pipeline, s
     }
     if (!at_end) continue;
     if (chunker) {
-      while (std::optional<RecordBlock> block = chunker->Next(0, true)) {
-        if (!pipeline.Push({0, std::move(*block), format, ""})) return;
-      }
-      if (chunker->too_long()) pipeline.Push(Failure(TooLong(*chunker, options.max_record_bytes)));
+      if (!push_rest(true)) return;
     } else {  // a JSON document (or undetectable text): whole, detected as ReadInput does
       pipeline.Push({0, RecordBlock{std::move(received), 1, 1}, declared, ""});
     }

@@ -93,7 +93,7 @@ void RecordChunker::Scan(bool at_end) {
         EndRow(i + 1);
       } else if (c != ' ' && c != '\t' && c != '\r') {
         row_has_content_ = true;  // what follows up to the line's end cannot change that
-        i = std::min(newline.From(i), n) - 1;
+        i = newline.From(i) - 1;  // at the line break (or the last byte)
       }
       continue;
     }

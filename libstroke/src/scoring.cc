@@ -69,9 +69,7 @@ BatchScore ScoreRecords(const Model& model, const std::vector<InputRow>& rows, c
 }
 
 BatchScore ScoreRecords(const Model& model, const RecordInput& input, const ScoreOptions& options) {
-  const bool same_checks = input.prepared_with && input.prepared_with->allow_unknown_fields == options.check.allow_unknown_fields &&
-                           input.prepared_with->refuse_unknown_categories == options.check.refuse_unknown_categories;
-  if (input.prepared_with && !same_checks) {
+  if (input.prepared_with && *input.prepared_with != options.check) {
     // Rows prepared under other checks would answer differently: refuse them
     // (a caller's bug), each with a kInternal error; the others are scored.
     return ScoreRows(model, input.rows, nullptr, options);

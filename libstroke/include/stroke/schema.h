@@ -105,6 +105,11 @@ struct STROKE_EXPORT CheckOptions {
   // true: an unknown category is an error even where the field accepts it
   // (FieldSpec::accept_unknown), for callers that want no guessed answer.
   bool refuse_unknown_categories = false;
+  // Every option equal (public headers stay C++17: no defaulted ==).
+  bool operator==(const CheckOptions& o) const {
+    return allow_unknown_fields == o.allow_unknown_fields && refuse_unknown_categories == o.refuse_unknown_categories;
+  }
+  bool operator!=(const CheckOptions& o) const { return !(*this == o); }
 };
 
 class STROKE_EXPORT Schema {
