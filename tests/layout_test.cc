@@ -38,7 +38,7 @@ Ensemble Create(EnsembleSpec spec) {
 // neighbouring floats, the midpoints between them and the doubles next to
 // those midpoints.
 std::vector<double> Around(double t) {
-  std::vector<double> xs = {t, std::nextafter(t, kInf), std::nextafter(t, -kInf), 0.0, -0.0, 1e300, -1e300};
+  std::vector<double> xs = {t, std::nextafter(t, kInf), std::nextafter(t, -kInf), 0.0, -0.0, 1e300, -1e300, kInf, -kInf};
   float f = static_cast<float>(t);
   float floats[] = {std::nextafter(std::nextafter(f, -INFINITY), -INFINITY), std::nextafter(f, -INFINITY), f,
                     std::nextafter(f, INFINITY), std::nextafter(std::nextafter(f, INFINITY), INFINITY)};
@@ -52,32 +52,71 @@ std::vector<double> Around(double t) {
   return xs;
 }
 
+// A tree whose first `level` nodes send every row on (x <= +inf under the
+// <= rules: left; x < -inf under the < rule: never, so right; the other
+// child is a leaf of 0) and whose node at depth `level` splits feature 0 at
+// t: `left` on the left, `right` on the right.
+TreeArrays SplitAtLevel(SplitRule rule, double t, int level, double left, double right) {
+  const bool on_right = rule == SplitRule::kLessFloat32;
+  TreeArrays tree;
+  for (int32_t i = 0; i <= level; ++i) {
+    const auto node = static_cast<int32_t>(tree.left.size());
+    const bool last = i == level;
+    tree.feature.insert(tree.feature.end(), {0, -2});
+    tree.threshold.insert(tree.threshold.end(), {last ? t : on_right ? -kInf : kInf, -2});
+    const int32_t leaf = node + 1, next = node + 2;
+    tree.left.insert(tree.left.end(), {last || !on_right ? next : leaf, -1});
+    tree.right.insert(tree.right.end(), {last || !on_right ? leaf : next, -1});
+    tree.value.insert(tree.value.end(), {0, last ? right : 0});
+  }
+  tree.feature.push_back(-2), tree.threshold.push_back(-2), tree.left.push_back(-1), tree.right.push_back(-1);
+  tree.value.push_back(left);
+  tree.cover.assign(tree.left.size(), 1.0);
+  tree.missing_left.assign(tree.left.size(), 0);
+  return tree;
+}
+
+// Each rule at a split on the root of a depth-1 tree (the bitmask kernel's
+// range), on the root of a depth-7 ensemble and at depth 6 (the gather
+// kernel's, whose top 4 levels come from a permute and deeper ones from a
+// gather): batches and single rows go where the rule sends them.
 TEST(CompleteLayout, EverySplitRuleAtFloatBoundaries) {
   const double thresholds[] = {0.1, 0.5, 1.0 / 3, 2.5, -7.25, 1e-40, -1e-42, 0.0, -0.0, 1.4e-45,
-                               FLT_MAX, -FLT_MAX, 1e39, -1e39, 16777217.0, 3.4028235677973366e38};
+                               FLT_MAX, -FLT_MAX, 1e39, -1e39, 16777217.0, 3.4028235677973366e38, kInf, -kInf};
+  int gather_runs = 0;
   for (SplitRule rule : {SplitRule::kLessEqualFloat32, SplitRule::kLessEqualFloat64, SplitRule::kLessFloat32}) {
     for (double t : thresholds) {
-      EnsembleSpec spec;
-      spec.num_features = 1;
-      spec.split_rule = rule;
-      spec.link = LinkFunction::kIdentity;
-      spec.trees = {TreeArrays{{0, -2, -2}, {t, -2, -2}, {1, -1, -1}, {2, -1, -1},
-                               {0, 1, 2}, {2, 1, 1}, {0, 0, 0}}};
-      const Ensemble e = Create(spec);
-      ASSERT_EQ(e.layout().rfind("complete depth 1", 0), 0u) << e.layout();
-      std::vector<double> xs = Around(t);
-      for (size_t i = 0, n = xs.size(); xs.size() < 70; ++i) xs.push_back(xs[i % n]);  // fills bitmask blocks
-      std::vector<double> batch(xs.size());  // the bitmask kernel, where the CPU has it, takes blocks of rows
-      e.PredictRawBatch(xs, xs.size(), batch);
-      for (size_t i = 0; i < xs.size(); ++i) {
-        std::array<double, kMaxOutputs> raw;
-        e.PredictRaw(std::span<const double>(&xs[i], 1), raw);
-        EXPECT_EQ(raw[0], RuleSendsLeft(rule, xs[i], t) ? 1 : 2)
-            << "rule " << static_cast<int>(rule) << " threshold " << t << " x " << xs[i];
-        EXPECT_EQ(batch[i], raw[0]) << "batch, rule " << static_cast<int>(rule) << " threshold " << t << " x " << xs[i];
+      for (int variant = 0; variant < 3; ++variant) {
+        EnsembleSpec spec;
+        spec.num_features = 1;
+        spec.split_rule = rule;
+        spec.link = LinkFunction::kIdentity;
+        spec.trees = {SplitAtLevel(rule, t, variant == 2 ? 6 : 0, 1, 2)};
+        if (variant == 1) spec.trees.push_back(SplitAtLevel(rule, kInf, 6, 0, 0));  // depth 7; adds +0
+        const Ensemble e = Create(spec);
+        ASSERT_EQ(e.layout().rfind(variant == 0 ? "complete depth 1" : "complete depth 7", 0), 0u) << e.layout();
+        gather_runs += e.layout().find("gather") != std::string::npos;
+        std::vector<double> xs = Around(t);
+        // 86 rows: a block of 64 and one vector of 16 for the kernels, and a rest.
+        for (size_t i = 0, n = xs.size(); xs.size() < 86; ++i) xs.push_back(xs[i % n]);
+        std::vector<double> batch(xs.size());
+        e.PredictRawBatch(xs, xs.size(), batch);
+        for (size_t i = 0; i < xs.size(); ++i) {
+          std::array<double, kMaxOutputs> raw;
+          e.PredictRaw(std::span<const double>(&xs[i], 1), raw);
+          EXPECT_EQ(raw[0], RuleSendsLeft(rule, xs[i], t) ? 1 : 2)
+              << "rule " << static_cast<int>(rule) << " threshold " << t << " x " << xs[i] << " variant " << variant;
+          EXPECT_EQ(batch[i], raw[0]) << "batch, rule " << static_cast<int>(rule) << " threshold " << t << " x "
+                                      << xs[i] << " variant " << variant;
+        }
       }
     }
   }
+#if defined(__x86_64__)
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512cd")) {
+    EXPECT_GE(gather_runs, 2 * 2 * 18) << "the gather kernel should take the float32 rules' depth-7 ensembles";
+  }
+#endif
 }
 
 using testing::GrowRandomTree;
@@ -85,8 +124,9 @@ using testing::GrowRandomTree;
 TEST(CompleteLayout, RandomEnsemblesMatchTheNodeWalkBitForBit) {
   std::mt19937 rng(11);
   // Trials cover one and several outputs, depths up to 4 (the bitmask
-  // kernel's range on AVX-512 CPUs) and up to 8, float64 and float32 sums.
-  int bitmask_trials = 0;
+  // kernel's range on AVX-512 CPUs) and up to 8 (the gather kernel's, for
+  // float32 rules and one output), float64 and float32 sums.
+  int bitmask_trials = 0, gather_trials = 0;
   for (int trial = 0; trial < 96; ++trial) {
     EnsembleSpec spec;
     spec.num_features = 5;
@@ -106,41 +146,33 @@ TEST(CompleteLayout, RandomEnsemblesMatchTheNodeWalkBitForBit) {
     const Ensemble fast = Create(spec);
     // The same trees plus a last tree of depth 9 whose leaves are all 0:
     // too deep for the complete layout, and adding +0.0 changes no sum.
-    // The same trees plus a last tree of depth 9 (a chain) whose leaves are
-    // all 0: too deep for the complete layout, and adding +0.0 changes no sum.
-    TreeArrays deep;
-    for (int32_t level = 0; level < 9; ++level) {
-      const auto node = static_cast<int32_t>(deep.left.size());
-      deep.feature.insert(deep.feature.end(), {level % 5, -2});
-      deep.threshold.insert(deep.threshold.end(), {0.5, -2});
-      deep.left.insert(deep.left.end(), {node + 1, -1});
-      deep.right.insert(deep.right.end(), {node + 2, -1});
-    }
-    deep.feature.push_back(-2), deep.threshold.push_back(-2), deep.left.push_back(-1), deep.right.push_back(-1);
-    deep.value.assign(deep.left.size(), 0.0);
-    deep.cover.assign(deep.left.size(), 1.0);
-    deep.missing_left.assign(deep.left.size(), 0);
-    spec.trees.push_back(deep);
+    spec.trees.push_back(SplitAtLevel(spec.split_rule, kInf, 8, 0, 0));
     const Ensemble walk = Create(spec);
     ASSERT_NE(fast.layout(), "node walk");
     bitmask_trials += fast.layout().find("bitmask") != std::string::npos;
+    gather_trials += fast.layout().find("gather") != std::string::npos;
     ASSERT_EQ(walk.layout().rfind("node walk", 0), 0u) << walk.layout();
-    std::vector<double> rows(37 * 5);
+    // 101 rows: a block of 64 and two vectors of 16 for the kernels, and a rest.
+    constexpr size_t n = 101;
+    std::vector<double> rows(n * 5);
     for (double& x : rows) x = std::round(std::uniform_real_distribution<double>(-3.5, 3.5)(rng) * 8) / 8;
     const size_t k = static_cast<size_t>(spec.num_outputs);
-    std::vector<double> fast_raw(37 * k), walk_raw(37 * k);
-    fast.PredictRawBatch(rows, 37, fast_raw);
-    walk.PredictRawBatch(rows, 37, walk_raw);
+    std::vector<double> fast_raw(n * k), walk_raw(n * k);
+    fast.PredictRawBatch(rows, n, fast_raw);
+    walk.PredictRawBatch(rows, n, walk_raw);
     for (size_t i = 0; i < fast_raw.size(); ++i) {
-      ASSERT_EQ(std::memcmp(&fast_raw[i], &walk_raw[i], sizeof(double)), 0) << "trial " << trial << " value " << i;
+      ASSERT_EQ(std::memcmp(&fast_raw[i], &walk_raw[i], sizeof(double)), 0) << "trial " << trial << " value " << i << " " << fast_raw[i] << " " << walk_raw[i];
     }
-    std::array<double, kMaxOutputs> one;
-    fast.PredictRaw(std::span<const double>(rows).subspan(0, 5), one);
-    for (size_t i = 0; i < k; ++i) EXPECT_EQ(one[i], fast_raw[i]);
+    for (size_t r = 0; r < n; ++r) {
+      std::array<double, kMaxOutputs> one;
+      fast.PredictRaw(std::span<const double>(rows).subspan(r * 5, 5), one);
+      for (size_t i = 0; i < k; ++i) ASSERT_EQ(one[i], fast_raw[r * k + i]) << "trial " << trial << " row " << r;
+    }
   }
 #if defined(__x86_64__)
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512cd")) {
     EXPECT_GE(bitmask_trials, 8) << "the bitmask kernel should have run";
+    EXPECT_GE(gather_trials, 4) << "the gather kernel should have run";
   }
 #endif
 }
@@ -167,16 +199,20 @@ TEST(CompleteLayout, SlicesOfTreesOverBlocksOfRowsAddAsTheNodeWalk) {
     }
     const Ensemble fast = Create(spec);
     ASSERT_EQ(fast.layout().rfind("complete depth 8", 0), 0u) << fast.layout();
+    spec.trees.push_back(SplitAtLevel(spec.split_rule, kInf, 8, 0, 0));  // depth 9, adds +0: the node walk
+    const Ensemble walk = Create(spec);
     const size_t n = 150, k = static_cast<size_t>(spec.num_outputs), width = 6;
     std::vector<double> rows(n * width);
     for (double& x : rows) x = std::round(std::uniform_real_distribution<double>(-3.5, 3.5)(rng) * 8) / 8;
-    std::vector<double> batch(n * k);
+    std::vector<double> batch(n * k), walked(n * k);
     fast.PredictRawBatch(rows, n, batch);
+    walk.PredictRawBatch(rows, n, walked);
     for (size_t r = 0; r < n; ++r) {
       std::array<double, kMaxOutputs> one;
       fast.PredictRaw(std::span<const double>(rows).subspan(r * width, width), one);  // one row: no slices
       for (size_t i = 0; i < k; ++i) {
         ASSERT_EQ(std::memcmp(&one[i], &batch[r * k + i], sizeof(double)), 0) << "trial " << trial << " row " << r;
+        ASSERT_EQ(std::memcmp(&walked[r * k + i], &batch[r * k + i], sizeof(double)), 0) << "trial " << trial << " row " << r;
       }
     }
   }

@@ -88,7 +88,7 @@ void BlockedTrees::AccumulateBlock(const double* rows, size_t n, size_t width, R
       for (size_t i = 0; i < count; ++i) {
         const uint16_t r = walking[i];
         walking[kept] = r;
-        kept += nodes_[at[r]].bound == nodes_[at[r]].bound;  // a leaf's bound is NaN
+        kept += (nodes_[at[r]].next & ~kMissingLeft) > at[r];  // a leaf's child index is below its own
       }
       count = kept;
     }

@@ -9,7 +9,8 @@
 // adjacent (the right child follows the left), the split rule folded into
 // one double bound (LeftBound: x <= bound goes left, float32 rules included).
 // A leaf sends every row to itself (its bound is NaN, so rows go "right", to
-// itself), so kLanes rows walk a tree together, level by level, with no
+// itself; an inner node's bound is NaN too where nothing goes left, so a
+// leaf is told by its child index, below its own), so kLanes rows walk a tree together, level by level, with no
 // branch: the CPU overlaps their loads, and a lane that reached its leaf
 // stays there. The block's rows walk in rounds: groups of kLanes rows still
 // walking take kStepsPerRound steps, then the rows at a leaf leave the walk
@@ -53,7 +54,7 @@ class BlockedTrees {
 
  private:
   struct Node {
-    double bound;      // inner: goes left when x <= bound; leaf: NaN
+    double bound;      // inner: goes left when x <= bound (NaN: never); leaf: NaN
     int32_t feature;   // inner: the feature; leaf: 0 (read, never decides)
     // The left child's index in nodes_ (the right child is next; a leaf's is
     // its own index - 1), the top bit set when a missing value goes left.

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 
 namespace stroke {
 namespace {
@@ -43,9 +44,16 @@ double LeftBound(SplitRule rule, double threshold) {
     case SplitRule::kLessEqualFloat32:
       return AtMostFloat(FloatBelow(threshold, false));
     case SplitRule::kLessFloat32:
+      if (threshold == -kInf) return std::numeric_limits<double>::quiet_NaN();  // nothing is < -inf
       return AtMostFloat(FloatBelow(threshold, true));
   }
   return threshold;
+}
+
+float FloatLeftBound(SplitRule rule, double threshold) {
+  const bool strict = rule == SplitRule::kLessFloat32;
+  if (strict && threshold == -kInf) return std::numeric_limits<float>::quiet_NaN();  // nothing is < -inf
+  return FloatBelow(threshold, strict);
 }
 
 std::unique_ptr<CompleteTrees> CompleteTrees::Build(const EnsembleSpec& spec, int depth) {
@@ -61,11 +69,15 @@ std::unique_ptr<CompleteTrees> CompleteTrees::Build(const EnsembleSpec& spec, in
   l.inner_ = (size_t{1} << depth) - 1;
   l.trees_ = spec.trees.size();
   l.one_output_ = spec.num_outputs == 1;
-  // Trees a slice: as many as fit kSliceBytes (inner nodes: feature and
-  // bound; leaves), a whole group of 8 at least.
-  const size_t tree_bytes = l.inner_ * (sizeof(uint32_t) + sizeof(double)) + (l.inner_ + 1) * sizeof(double);
+  l.float_rows_ = spec.split_rule != SplitRule::kLessEqualFloat64;
+  // Trees a slice: as many as fit kSliceBytes (inner nodes and leaves), a
+  // whole group of 8 at least.
+  const size_t node_bytes = sizeof(uint32_t) + (l.float_rows_ ? sizeof(float) : sizeof(double));
+  const size_t tree_bytes = l.inner_ * node_bytes + (l.inner_ + 1) * sizeof(double);
   l.slice_trees_ = std::max<size_t>(8, kSliceBytes / tree_bytes / 8 * 8);
-  l.feature_.assign(l.trees_ * l.inner_, 0);
+  // Padding: every row goes left.
+  if (l.float_rows_) l.float_bound_.assign(l.trees_ * l.inner_ + kVector, INFINITY);
+  l.feature_.assign(l.trees_ * l.inner_ + kVector, 0);
   l.bound_.assign(l.trees_ * l.inner_, kInf);  // padding: everything goes left
   l.leaf_.assign(l.trees_ * (l.inner_ + 1), 0);
   for (size_t ti = 0; ti < l.trees_; ++ti) {
@@ -86,12 +98,15 @@ std::unique_ptr<CompleteTrees> CompleteTrees::Build(const EnsembleSpec& spec, in
       if (!leaf) {
         l.feature_[ti * l.inner_ + s.heap] = static_cast<uint32_t>(t.feature[s.node]);
         l.bound_[ti * l.inner_ + s.heap] = LeftBound(spec.split_rule, t.threshold[s.node]);
+        if (l.float_rows_) l.float_bound_[ti * l.inner_ + s.heap] = FloatLeftBound(spec.split_rule, t.threshold[s.node]);
       }
       pending.push_back({leaf ? s.node : t.left[s.node], 2 * s.heap + 1, s.level + 1});
       pending.push_back({leaf ? s.node : t.right[s.node], 2 * s.heap + 2, s.level + 1});
     }
   }
   if (depth <= kMaxBitmaskDepth && l.one_output_ && CpuHasAvx512Bitmask()) l.BuildBitmasks();
+  if (l.float_rows_) l.bound_ = {};  // the walks read float_bound_; the bitmasks hold their own copy
+  l.gather_ = depth > 0 && l.float_rows_ && l.one_output_ && !l.bitmask() && CpuHasAvx512Bitmask();
   return layout;
 }
 
@@ -119,9 +134,10 @@ void CompleteTrees::BuildBitmasks() {
 namespace {
 
 // kTrees walks of one row through consecutive trees of depth kDepth, in
-// lockstep; leaves the trees' leaf numbers in leaf[].
-template <int kDepth, int kTrees>
-inline void WalkTrees(const uint32_t* feature, const double* bound, const double* row, size_t* leaf) {
+// lockstep; leaves the trees' leaf numbers in leaf[]. X: double bounds on a
+// double row (a float64 rule) or float bounds on a float row (float32).
+template <int kDepth, int kTrees, typename X>
+inline void WalkTrees(const uint32_t* feature, const X* bound, const X* row, size_t* leaf) {
   constexpr size_t kInner = (size_t{1} << kDepth) - 1;
   size_t index[kTrees] = {};
   for (int level = 0; level < kDepth; ++level) {
@@ -133,19 +149,32 @@ inline void WalkTrees(const uint32_t* feature, const double* bound, const double
   for (int j = 0; j < kTrees; ++j) leaf[j] = index[j] - kInner;
 }
 
+
+// Rows rounded to float, as a float32 rule compares them: static_cast rounds
+// to nearest, ties to even (doubles beyond the float range become +-inf).
+inline void RoundToFloat(const double* x, size_t n, float* out) {
+  for (size_t i = 0; i < n; ++i) out[i] = static_cast<float>(x[i]);
+}
+
 }  // namespace
 
 // Trees [first, last) in groups of kGroup; leaves added in tree order. A
 // single-output ensemble keeps its sum in a register instead of acc[output].
 // Ranges taken one after another add exactly what the whole range adds.
-template <int kDepth, typename Real>
-void CompleteTrees::AccumulateDepth(const double* row, Real* acc, size_t first, size_t last) const {
+template <int kDepth, typename Real, typename X>
+void CompleteTrees::AccumulateDepth(const X* row, Real* acc, size_t first, size_t last) const {
   constexpr size_t kInner = (size_t{1} << kDepth) - 1, kGroup = 8;
+  const X* bound = nullptr;
+  if constexpr (std::is_same_v<X, float>) {
+    bound = float_bound_.data();
+  } else {
+    bound = bound_.data();
+  }
   Real sum = acc[0];
   size_t leaf[kGroup];
   size_t t = first;
   for (; t + kGroup <= last; t += kGroup) {
-    WalkTrees<kDepth, kGroup>(feature_.data() + t * kInner, bound_.data() + t * kInner, row, leaf);
+    WalkTrees<kDepth, kGroup>(feature_.data() + t * kInner, bound + t * kInner, row, leaf);
     for (size_t j = 0; j < kGroup; ++j) {
       const double value = leaf_[(t + j) * (kInner + 1) + leaf[j]];
       if (one_output_) {
@@ -156,7 +185,7 @@ void CompleteTrees::AccumulateDepth(const double* row, Real* acc, size_t first, 
     }
   }
   for (; t < last; ++t) {
-    WalkTrees<kDepth, 1>(feature_.data() + t * kInner, bound_.data() + t * kInner, row, leaf);
+    WalkTrees<kDepth, 1>(feature_.data() + t * kInner, bound + t * kInner, row, leaf);
     const double value = leaf_[t * (kInner + 1) + leaf[0]];
     if (one_output_) {
       sum += static_cast<Real>(value);
@@ -169,8 +198,8 @@ void CompleteTrees::AccumulateDepth(const double* row, Real* acc, size_t first, 
 
 // The depth is a template argument so that node offsets are constants the
 // compiler folds into addresses; one instantiation per depth.
-template <typename Real>
-void CompleteTrees::AccumulateRange(const double* row, Real* acc, size_t first, size_t last) const {
+template <typename Real, typename X>
+void CompleteTrees::AccumulateRange(const X* row, Real* acc, size_t first, size_t last) const {
   switch (depth_) {
     case 0: return AccumulateDepth<0>(row, acc, first, last);
     case 1: return AccumulateDepth<1>(row, acc, first, last);
@@ -185,38 +214,68 @@ void CompleteTrees::AccumulateRange(const double* row, Real* acc, size_t first, 
 }
 
 template <typename Real>
-void CompleteTrees::Accumulate(const double* row, Real* acc) const {
-  AccumulateRange(row, acc, 0, trees_);
+void CompleteTrees::Accumulate(const double* row, size_t width, Real* acc) const {
+  if (!float_rows_) return AccumulateRange(row, acc, 0, trees_);
+  thread_local std::vector<float> x;  // grows to the widest row; never shrinks
+  if (x.size() < width) x.resize(width);
+  RoundToFloat(row, width, x.data());
+  AccumulateRange(x.data(), acc, 0, trees_);
 }
 
-// Blocks of kBitmaskRows rows through the bitmask kernel where there is one.
-// Otherwise a forest larger than kSliceBytes goes in slices of trees over
-// blocks of kSliceRows rows, so a slice stays in cache while the block's rows
-// walk it (each row still adds its trees in order); a smaller one row after
-// row. (Blocks of 8 rows walking each tree in lockstep were measured slower
-// than row after row - stroke: 193 vs 150 ns a row - since the trees'
-// lockstep already keeps 8 walks in flight.)
+// A forest larger than kSliceBytes goes in slices of trees over blocks of
+// kSliceRows rows, so a slice stays in cache while the block's rows walk it
+// (each row still adds its trees in order); a smaller one row after row.
+// (Blocks of 8 rows walking each tree in lockstep were measured slower than
+// row after row - stroke: 193 vs 150 ns a row - since the trees' lockstep
+// already keeps 8 walks in flight.)
+template <typename Real, typename X>
+void CompleteTrees::WalkRows(const X* rows, size_t n, size_t width, Real* acc, size_t stride) const {
+  if (slice_trees_ >= trees_) {
+    for (size_t r = 0; r < n; ++r) AccumulateRange(rows + r * width, acc + r * stride, 0, trees_);
+    return;
+  }
+  for (size_t r = 0; r < n; r += kSliceRows) {
+    const size_t block = std::min(kSliceRows, n - r);
+    for (size_t first = 0; first < trees_; first += slice_trees_) {
+      const size_t last = std::min(trees_, first + slice_trees_);
+      for (size_t i = r; i < r + block; ++i) AccumulateRange(rows + i * width, acc + i * stride, first, last);
+    }
+  }
+}
+
+// Blocks of kBitmaskRows rows through the bitmask kernel where there is one,
+// the rest through WalkRows; a float32 rule's rows are rounded to float a
+// block of kSliceRows at a time.
 template <typename Real>
 void CompleteTrees::AccumulateRows(const double* rows, size_t n, size_t width, Real* acc, size_t stride) const {
   size_t r = 0;
   if (bitmask() && stride == 1 && width <= kMaxBitmaskWidth) {
     for (; r + kBitmaskRows <= n; r += kBitmaskRows) AccumulateBlock(rows + r * width, width, acc + r);
   }
-  if (slice_trees_ < trees_) {
-    for (; r < n; r += kSliceRows) {
-      const size_t block = std::min(kSliceRows, n - r);
+  if (r == n) return;
+  if (!float_rows_) return WalkRows(rows + r * width, n - r, width, acc + r * stride, stride);
+  std::vector<float> block(std::min(kSliceRows, n - r) * width);
+  for (; r < n; r += kSliceRows) {
+    const size_t rows_here = std::min(kSliceRows, n - r);
+    RoundToFloat(rows + r * width, rows_here * width, block.data());
+    size_t vectored = 0;  // rows the gather kernel took
+    if (gather_) {  // one output: stride 1
+      vectored = rows_here / kVector * kVector;
       for (size_t first = 0; first < trees_; first += slice_trees_) {
         const size_t last = std::min(trees_, first + slice_trees_);
-        for (size_t i = r; i < r + block; ++i) AccumulateRange(rows + i * width, acc + i * stride, first, last);
+        size_t i = 0;
+        for (; i + 4 * kVector <= vectored; i += 4 * kVector) {
+          GatherRange<4>(block.data() + i * width, width, acc + r + i, first, last);
+        }
+        for (; i < vectored; i += kVector) GatherRange<1>(block.data() + i * width, width, acc + r + i, first, last);
       }
     }
-    return;
+    WalkRows(block.data() + vectored * width, rows_here - vectored, width, acc + (r + vectored) * stride, stride);
   }
-  for (; r < n; ++r) Accumulate(rows + r * width, acc + r * stride);
 }
 
-template void CompleteTrees::Accumulate(const double*, double*) const;
-template void CompleteTrees::Accumulate(const double*, float*) const;
+template void CompleteTrees::Accumulate(const double*, size_t, double*) const;
+template void CompleteTrees::Accumulate(const double*, size_t, float*) const;
 template void CompleteTrees::AccumulateRows(const double*, size_t, size_t, double*, size_t) const;
 template void CompleteTrees::AccumulateRows(const double*, size_t, size_t, float*, size_t) const;
 

@@ -12,11 +12,14 @@
 //
 //     i = 0;  D times:  i = 2*i + 1 + !(x[feature[i]] <= bound[i]);  leaf[i - (2^D - 1)]
 //
-// The split rule is folded into `bound` when the layout is built (LeftBound),
-// so float32 and float64 rules alike become one double comparison on the
-// caller's row. The walks of 8 trees run in lockstep so the CPU overlaps their
-// dependent loads; the depth is a template argument, so node offsets fold
-// into addresses.
+// The split rule is folded into `bound` when the layout is built. A float64
+// rule (HistGradientBoosting) compares the caller's row with a double bound
+// (LeftBound). A float32 rule (scikit-learn's trees and XGBoost compare the
+// feature rounded to float) rounds the row to float once and compares it with
+// a float bound (FloatLeftBound): a node is then 8 bytes, bound and feature,
+// one load, and deep forests take a third less cache. The walks of 8 trees
+// run in lockstep so the CPU overlaps their dependent loads; the depth is a
+// template argument, so node offsets fold into addresses.
 // Leaves are added in tree order, as the training library adds them, so the
 // sums are bit-identical to the node walk's.
 #ifndef STROKE_SRC_COMPLETE_TREES_H_
@@ -36,8 +39,14 @@ bool CpuHasAvx512Bitmask();
 
 // The largest double b with  rule(x, threshold)  <=>  x <= b  for every
 // non-NaN double x (the rules of SplitRule; float32 rules round x to float
-// with round-to-nearest-even, as scikit-learn and XGBoost do).
+// with round-to-nearest-even, as scikit-learn and XGBoost do). Where no x
+// goes left (x < -inf) it is NaN, which every comparison sends right.
 double LeftBound(SplitRule rule, double threshold);
+
+// For a float32 rule (kLessEqualFloat32 or kLessFloat32): the largest float b
+// with  rule(x, threshold)  <=>  float(x) <= b  for every non-NaN double x,
+// float(x) being x rounded to nearest, ties to even; NaN as LeftBound's.
+float FloatLeftBound(SplitRule rule, double threshold);
 
 class CompleteTrees {
  public:
@@ -46,12 +55,13 @@ class CompleteTrees {
   // The layout, or nullptr when the ensemble does not qualify (see above).
   // `depth` is the depth of the spec's deepest tree (validated, which
   // computed it). Ensembles of single leaves (depth 0) have no inner nodes:
-  // feature_ and bound_ stay empty and walks read neither.
+  // walks read no node.
   static std::unique_ptr<CompleteTrees> Build(const EnsembleSpec& spec, int depth);
 
-  // acc[output(t)] += leaf of tree t, for every tree in order; `row` has no NaN.
+  // acc[output(t)] += leaf of tree t, for every tree in order; `row` has
+  // `width` features and no NaN.
   template <typename Real>
-  void Accumulate(const double* row, Real* acc) const;
+  void Accumulate(const double* row, size_t width, Real* acc) const;
   // The same for n rows of `width` features; row r adds to acc + r * stride.
   template <typename Real>
   void AccumulateRows(const double* rows, size_t n, size_t width, Real* acc, size_t stride) const;
@@ -59,18 +69,32 @@ class CompleteTrees {
   int depth() const { return depth_; }
   // Whether batches take the bitmask kernel (below), kBitmaskRows rows a call.
   bool bitmask() const { return mask_nodes_ > 0; }
+  // Whether batches take the gather kernel (below), kVector rows a vector.
+  bool gather() const { return gather_; }
 
  private:
-  template <int kDepth, typename Real>
-  void AccumulateDepth(const double* row, Real* acc, size_t first, size_t last) const;
+  // X: double rows for a float64 rule, float rows for a float32 rule.
+  template <int kDepth, typename Real, typename X>
+  void AccumulateDepth(const X* row, Real* acc, size_t first, size_t last) const;
   // Trees [first, last) for one row (Accumulate: all of them).
-  template <typename Real>
-  void AccumulateRange(const double* row, Real* acc, size_t first, size_t last) const;
+  template <typename Real, typename X>
+  void AccumulateRange(const X* row, Real* acc, size_t first, size_t last) const;
+  // Every tree for n rows, in slices of trees where the forest is large.
+  template <typename Real, typename X>
+  void WalkRows(const X* rows, size_t n, size_t width, Real* acc, size_t stride) const;
   // The bitmask kernel: kBitmaskRows rows (`width` features each) at once;
   // adds to acc[0..kBitmaskRows). Defined in complete_trees_avx512.cc.
   template <typename Real>
   void AccumulateBlock(const double* rows, size_t width, Real* acc) const;
   void BuildBitmasks();
+  // The gather kernel: kVectors * kVector float rows (`width` features each)
+  // through trees [first, last), every level of a tree for all of them at
+  // once; adds to acc[0..kVectors * kVector). Defined in
+  // complete_trees_avx512.cc.
+  template <int kDepth, size_t kVectors, typename Real>
+  void AccumulateGather(const float* rows, size_t width, Real* acc, size_t first, size_t last) const;
+  template <size_t kVectors, typename Real>
+  void GatherRange(const float* rows, size_t width, Real* acc, size_t first, size_t last) const;
 
   // QuickScorer's form of the same trees (Lucchese et al. 2015), for batches:
   // a tree's leaves are the bits of a word, all set at first; every node a
@@ -94,6 +118,16 @@ class CompleteTrees {
   std::vector<BitmaskNode> masks_;
   size_t mask_nodes_ = 0;  // per tree; 0: no bitmask kernel
 
+  // The walk with AVX-512 for trees deeper than the bitmasks': a lane of a
+  // vector is a row, whose node index goes 2i+1 or 2i+2 as in the scalar
+  // walk. A level's bounds and features come from a permute of the tree's
+  // first 16 nodes for the top 4 levels and from gathers below; the rows'
+  // features are gathered. Each lane adds its trees' leaves in tree order,
+  // so the sums are the walk's, bit for bit. Built for float32 rules with one
+  // output, when the CPU has AVX-512 and the bitmask kernel is not built.
+  static constexpr size_t kVector = 16;  // float lanes of a 512-bit register
+  bool gather_ = false;
+
   // Batches without the bitmask kernel: slices of slice_trees_ trees (about
   // kSliceBytes of nodes and leaves, half a typical L2) over blocks of
   // kSliceRows rows, when the forest has more trees than a slice.
@@ -105,8 +139,10 @@ class CompleteTrees {
   size_t inner_ = 0;   // inner nodes per tree: 2^depth - 1
   size_t trees_ = 0;
   bool one_output_ = false;  // every tree adds to acc[0]
-  std::vector<uint32_t> feature_;  // [tree * inner_ + node]
-  std::vector<double> bound_;      // [tree * inner_ + node]: left when x <= bound
+  bool float_rows_ = false;  // a float32 rule: walks read float_bound_, not bound_
+  std::vector<uint32_t> feature_;  // [tree * inner_ + node], then kVector padding
+  std::vector<double> bound_;      // [tree * inner_ + node]: left when x <= bound; float32 rules: empty
+  std::vector<float> float_bound_;  // float32 rules: left when float(x) <= bound; then kVector padding
   std::vector<double> leaf_;       // [tree * (inner_ + 1) + leaf]: tree_scale * value
   std::vector<uint32_t> output_;   // per tree
 };

@@ -77,6 +77,101 @@ STROKE_AVX512 void CompleteTrees::AccumulateBlock(const double* rows, size_t wid
 template void CompleteTrees::AccumulateBlock(const double*, size_t, double*) const;
 template void CompleteTrees::AccumulateBlock(const double*, size_t, float*) const;
 
+namespace {
+
+// 16 rows' sums: two vectors of 8 doubles, or one of 16 floats.
+struct Sums16d {
+  __m512d lo, hi;
+};
+STROKE_AVX512 inline Sums16d Load16(const double* acc) { return {_mm512_loadu_pd(acc), _mm512_loadu_pd(acc + 8)}; }
+STROKE_AVX512 inline __m512 Load16(const float* acc) { return _mm512_loadu_ps(acc); }
+STROKE_AVX512 inline void Store16(double* acc, Sums16d sum) {
+  _mm512_storeu_pd(acc, sum.lo);
+  _mm512_storeu_pd(acc + 8, sum.hi);
+}
+STROKE_AVX512 inline void Store16(float* acc, __m512 sum) { _mm512_storeu_ps(acc, sum); }
+// sum += values[leaf] lane by lane; float sums round each leaf value to
+// float first, as the walk's static_cast<float> does.
+STROKE_AVX512 inline Sums16d AddLeaves(Sums16d sum, __m512i leaf, const double* values) {
+  const __m512d lo = _mm512_i32gather_pd(_mm512_castsi512_si256(leaf), values, 8);
+  const __m512d hi = _mm512_i32gather_pd(_mm512_extracti32x8_epi32(leaf, 1), values, 8);
+  return {_mm512_add_pd(sum.lo, lo), _mm512_add_pd(sum.hi, hi)};
+}
+STROKE_AVX512 inline __m512 AddLeaves(__m512 sum, __m512i leaf, const double* values) {
+  const __m256 lo = _mm512_cvtpd_ps(_mm512_i32gather_pd(_mm512_castsi512_si256(leaf), values, 8));
+  const __m256 hi = _mm512_cvtpd_ps(_mm512_i32gather_pd(_mm512_extracti32x8_epi32(leaf, 1), values, 8));
+  return _mm512_add_ps(sum, _mm512_insertf32x8(_mm512_castps256_ps512(lo), hi, 1));
+}
+
+}  // namespace
+
+// kVectors vectors of 16 rows walk each tree level by level; the depth is a
+// template argument so the levels unroll and the top-4 test folds away.
+template <int kDepth, size_t kVectors, typename Real>
+STROKE_AVX512 void CompleteTrees::AccumulateGather(const float* rows, size_t width, Real* acc, size_t first,
+                                                   size_t last) const {
+  constexpr int kInner = (1 << kDepth) - 1;
+  const __m512i one = _mm512_set1_epi32(1);
+  const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  __m512i row_start[kVectors];  // each lane's row, as an offset into rows
+  decltype(Load16(acc)) sum[kVectors];
+  for (size_t v = 0; v < kVectors; ++v) {
+    row_start[v] = _mm512_mullo_epi32(_mm512_add_epi32(lanes, _mm512_set1_epi32(static_cast<int>(v * kVector))),
+                                      _mm512_set1_epi32(static_cast<int>(width)));
+    sum[v] = Load16(acc + v * kVector);
+  }
+  for (size_t t = first; t < last; ++t) {
+    const float* bound = float_bound_.data() + t * kInner;
+    const auto* feature = reinterpret_cast<const int*>(feature_.data() + t * kInner);
+    const __m512 top_bound = _mm512_loadu_ps(bound);  // nodes 0-15: the top 4 levels (and one more)
+    const __m512i top_feature = _mm512_loadu_si512(feature);
+    __m512i index[kVectors];
+    for (size_t v = 0; v < kVectors; ++v) index[v] = _mm512_setzero_si512();
+    for (int level = 0; level < kDepth; ++level) {
+      for (size_t v = 0; v < kVectors; ++v) {
+        __m512 b;
+        __m512i f;
+        if (level < 4) {
+          b = _mm512_permutexvar_ps(index[v], top_bound);
+          f = _mm512_permutexvar_epi32(index[v], top_feature);
+        } else {
+          b = _mm512_i32gather_ps(index[v], bound, 4);
+          f = _mm512_i32gather_epi32(index[v], feature, 4);
+        }
+        const __m512 x = _mm512_i32gather_ps(_mm512_add_epi32(row_start[v], f), rows, 4);
+        const __mmask16 right = _mm512_cmp_ps_mask(x, b, _CMP_NLE_UQ);  // !(x <= b)
+        const __m512i next = _mm512_add_epi32(_mm512_add_epi32(index[v], index[v]), one);
+        index[v] = _mm512_mask_add_epi32(next, right, next, one);
+      }
+    }
+    const double* values = leaf_.data() + t * (kInner + 1);
+    for (size_t v = 0; v < kVectors; ++v) {
+      sum[v] = AddLeaves(sum[v], _mm512_sub_epi32(index[v], _mm512_set1_epi32(kInner)), values);
+    }
+  }
+  for (size_t v = 0; v < kVectors; ++v) Store16(acc + v * kVector, sum[v]);
+}
+
+template <size_t kVectors, typename Real>
+void CompleteTrees::GatherRange(const float* rows, size_t width, Real* acc, size_t first, size_t last) const {
+  switch (depth_) {
+    case 0: return AccumulateGather<0, kVectors>(rows, width, acc, first, last);
+    case 1: return AccumulateGather<1, kVectors>(rows, width, acc, first, last);
+    case 2: return AccumulateGather<2, kVectors>(rows, width, acc, first, last);
+    case 3: return AccumulateGather<3, kVectors>(rows, width, acc, first, last);
+    case 4: return AccumulateGather<4, kVectors>(rows, width, acc, first, last);
+    case 5: return AccumulateGather<5, kVectors>(rows, width, acc, first, last);
+    case 6: return AccumulateGather<6, kVectors>(rows, width, acc, first, last);
+    case 7: return AccumulateGather<7, kVectors>(rows, width, acc, first, last);
+    default: return AccumulateGather<8, kVectors>(rows, width, acc, first, last);
+  }
+}
+
+template void CompleteTrees::GatherRange<1>(const float*, size_t, double*, size_t, size_t) const;
+template void CompleteTrees::GatherRange<1>(const float*, size_t, float*, size_t, size_t) const;
+template void CompleteTrees::GatherRange<4>(const float*, size_t, double*, size_t, size_t) const;
+template void CompleteTrees::GatherRange<4>(const float*, size_t, float*, size_t, size_t) const;
+
 }  // namespace stroke
 
 #else  // no AVX-512 kernel on this architecture or compiler
@@ -90,6 +185,15 @@ void CompleteTrees::AccumulateBlock(const double*, size_t, Real*) const {}  // n
 
 template void CompleteTrees::AccumulateBlock(const double*, size_t, double*) const;
 template void CompleteTrees::AccumulateBlock(const double*, size_t, float*) const;
+
+// Never called: gather_ is false.
+template <size_t kVectors, typename Real>
+void CompleteTrees::GatherRange(const float*, size_t, Real*, size_t, size_t) const {}
+
+template void CompleteTrees::GatherRange<1>(const float*, size_t, double*, size_t, size_t) const;
+template void CompleteTrees::GatherRange<1>(const float*, size_t, float*, size_t, size_t) const;
+template void CompleteTrees::GatherRange<4>(const float*, size_t, double*, size_t, size_t) const;
+template void CompleteTrees::GatherRange<4>(const float*, size_t, float*, size_t, size_t) const;
 
 }  // namespace stroke
 

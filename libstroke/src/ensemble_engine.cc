@@ -284,7 +284,7 @@ bool EnsembleEngine::CompleteFits(const double* rows, size_t n) const {
 
 template <typename Real>
 void EnsembleEngine::Dispatch(const double* row, Real* acc) const {
-  if (CompleteFits(row, 1)) return complete_->Accumulate(row, acc);
+  if (CompleteFits(row, 1)) return complete_->Accumulate(row, static_cast<size_t>(spec_.num_features), acc);
   switch (spec_.split_rule) {
     case SplitRule::kLessFloat32:
       return special_ ? Accumulate<SplitRule::kLessFloat32, true>(row, acc)
@@ -337,7 +337,10 @@ void EnsembleEngine::PredictRawBatch(const double* rows, size_t n, double* raw) 
 std::string EnsembleEngine::layout() const {
   const std::string batches = blocked_ ? "; batches: blocked trees" : "";
   if (!complete_) return "node walk" + batches;
-  return "complete depth " + std::to_string(complete_->depth()) + (complete_->bitmask() ? ", AVX-512 bitmask batches" : "") +
+  const std::string kernel = complete_->bitmask() ? ", AVX-512 bitmask batches"
+                             : complete_->gather() ? ", AVX-512 gather batches"
+                                                   : "";
+  return "complete depth " + std::to_string(complete_->depth()) + kernel +
          (blocked_ ? "; batches with NaN: blocked trees" : "");
 }
 
