@@ -104,9 +104,10 @@ std::unique_ptr<CompleteTrees> CompleteTrees::Build(const EnsembleSpec& spec, in
       pending.push_back({leaf ? s.node : t.right[s.node], 2 * s.heap + 2, s.level + 1});
     }
   }
-  if (depth <= kMaxBitmaskDepth && l.one_output_ && CpuHasAvx512Bitmask()) l.BuildBitmasks();
+  const bool avx512 = l.one_output_ && CpuHasAvx512Bitmask();
+  l.gather_ = avx512 && l.float_rows_ && depth >= kMinGatherDepth;
+  if (avx512 && !l.gather_ && depth <= kMaxBitmaskDepth) l.BuildBitmasks();
   if (l.float_rows_) l.bound_ = {};  // the walks read float_bound_; the bitmasks hold their own copy
-  l.gather_ = depth > 0 && l.float_rows_ && l.one_output_ && !l.bitmask() && CpuHasAvx512Bitmask();
   return layout;
 }
 
@@ -264,8 +265,8 @@ void CompleteTrees::AccumulateRows(const double* rows, size_t n, size_t width, R
       for (size_t first = 0; first < trees_; first += slice_trees_) {
         const size_t last = std::min(trees_, first + slice_trees_);
         size_t i = 0;
-        for (; i + 4 * kVector <= vectored; i += 4 * kVector) {
-          GatherRange<4>(block.data() + i * width, width, acc + r + i, first, last);
+        for (; i + kGatherVectors * kVector <= vectored; i += kGatherVectors * kVector) {
+          GatherRange<kGatherVectors>(block.data() + i * width, width, acc + r + i, first, last);
         }
         for (; i < vectored; i += kVector) GatherRange<1>(block.data() + i * width, width, acc + r + i, first, last);
       }

@@ -102,8 +102,9 @@ class CompleteTrees {
   // lowest surviving bit is the row's leaf - the same leaf the walk reaches.
   // With AVX-512 one node is one compare and one masked AND for 8 rows, and
   // there is no dependent chain. Built when the depth is at most 6 (64
-  // leaves), the ensemble has one output and the CPU has AVX-512 F, DQ and
-  // CD (checked at run time; the build itself stays portable).
+  // leaves), the ensemble has one output, the gather kernel (below) does not
+  // take it, and the CPU has AVX-512 F, DQ and CD (checked at run time; the
+  // build itself stays portable).
   struct BitmaskNode {
     double bound;
     uint64_t keep;  // the leaves that survive when a row goes right
@@ -124,15 +125,27 @@ class CompleteTrees {
   // first 16 nodes for the top 4 levels and from gathers below; the rows'
   // features are gathered. Each lane adds its trees' leaves in tree order,
   // so the sums are the walk's, bit for bit. Built for float32 rules with one
-  // output, when the CPU has AVX-512 and the bitmask kernel is not built.
+  // output and depth kMinGatherDepth or more, when the CPU has AVX-512 (the
+  // bitmask kernel is then not built). Its cost grows with the depth, the
+  // bitmasks' with the leaves: a batch row of 100 trees took (bitmask vs
+  // gather, bench/predict_bench) 104 vs 138-177 ns at depth 3, 214-234 vs
+  // 206-219 ns at depth 4, 308-361 vs 304-308 ns at depth 5 and 458-478 vs
+  // 297-358 ns at depth 6.
+  static constexpr int kMinGatherDepth = 4;
   static constexpr size_t kVector = 16;  // float lanes of a 512-bit register
+  // Vectors a call walks together, so their chains of dependent gathers
+  // overlap: a batch row of gb_1000x8 took 6.3-6.9 us with 2, 5.2-6.3 with 4
+  // and 4.2-4.4 with 8 (and blocks of 128 rows). kGatherVectors * kVector is
+  // kSliceRows.
+  static constexpr size_t kGatherVectors = 8;
   bool gather_ = false;
 
   // Batches without the bitmask kernel: slices of slice_trees_ trees (about
   // kSliceBytes of nodes and leaves, half a typical L2) over blocks of
   // kSliceRows rows, when the forest has more trees than a slice.
   static constexpr size_t kSliceBytes = 256 << 10;
-  static constexpr size_t kSliceRows = 64;
+  static constexpr size_t kSliceRows = 128;
+  static_assert(kSliceRows == kGatherVectors * kVector);
   size_t slice_trees_ = 0;
 
   int depth_ = 0;

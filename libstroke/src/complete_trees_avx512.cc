@@ -169,8 +169,8 @@ void CompleteTrees::GatherRange(const float* rows, size_t width, Real* acc, size
 
 template void CompleteTrees::GatherRange<1>(const float*, size_t, double*, size_t, size_t) const;
 template void CompleteTrees::GatherRange<1>(const float*, size_t, float*, size_t, size_t) const;
-template void CompleteTrees::GatherRange<4>(const float*, size_t, double*, size_t, size_t) const;
-template void CompleteTrees::GatherRange<4>(const float*, size_t, float*, size_t, size_t) const;
+template void CompleteTrees::GatherRange<CompleteTrees::kGatherVectors>(const float*, size_t, double*, size_t, size_t) const;
+template void CompleteTrees::GatherRange<CompleteTrees::kGatherVectors>(const float*, size_t, float*, size_t, size_t) const;
 
 }  // namespace stroke
 
@@ -192,8 +192,8 @@ void CompleteTrees::GatherRange(const float*, size_t, Real*, size_t, size_t) con
 
 template void CompleteTrees::GatherRange<1>(const float*, size_t, double*, size_t, size_t) const;
 template void CompleteTrees::GatherRange<1>(const float*, size_t, float*, size_t, size_t) const;
-template void CompleteTrees::GatherRange<4>(const float*, size_t, double*, size_t, size_t) const;
-template void CompleteTrees::GatherRange<4>(const float*, size_t, float*, size_t, size_t) const;
+template void CompleteTrees::GatherRange<CompleteTrees::kGatherVectors>(const float*, size_t, double*, size_t, size_t) const;
+template void CompleteTrees::GatherRange<CompleteTrees::kGatherVectors>(const float*, size_t, float*, size_t, size_t) const;
 
 }  // namespace stroke
 
