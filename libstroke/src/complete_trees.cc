@@ -122,12 +122,13 @@ void CompleteTrees::BuildBitmasks() {
       const size_t span = size_t{1} << (depth_ - level);           // leaves under node h
       const size_t first = (h - ((size_t{1} << level) - 1)) * span;  // its leftmost leaf
       const uint64_t left = ((uint64_t{1} << (span / 2)) - 1) << first;
-      trees[t].push_back({bound, ~left, feature_[t * inner_ + h]});
+      const float float_bound = float_rows_ ? float_bound_[t * inner_ + h] : 0.0f;
+      trees[t].push_back({bound, ~left, feature_[t * inner_ + h], float_bound});
     }
     mask_nodes_ = std::max(mask_nodes_, trees[t].size());
   }
   for (std::vector<BitmaskNode>& nodes : trees) {
-    nodes.resize(mask_nodes_, BitmaskNode{kInf, ~uint64_t{0}, 0});  // no-ops: never right, clear nothing
+    nodes.resize(mask_nodes_, BitmaskNode{kInf, ~uint64_t{0}, 0, INFINITY});  // no-ops: never right, clear nothing
     masks_.insert(masks_.end(), nodes.begin(), nodes.end());
   }
 }
@@ -251,7 +252,13 @@ template <typename Real>
 void CompleteTrees::AccumulateRows(const double* rows, size_t n, size_t width, Real* acc, size_t stride) const {
   size_t r = 0;
   if (bitmask() && stride == 1 && width <= kMaxBitmaskWidth) {
-    for (; r + kBitmaskRows <= n; r += kBitmaskRows) AccumulateBlock(rows + r * width, width, acc + r);
+    for (; r + kBitmaskRows <= n; r += kBitmaskRows) {
+      if (float_rows_) {
+        AccumulateBlockFloat(rows + r * width, width, acc + r);
+      } else {
+        AccumulateBlock(rows + r * width, width, acc + r);
+      }
+    }
   }
   if (r == n) return;
   if (!float_rows_) return WalkRows(rows + r * width, n - r, width, acc + r * stride, stride);

@@ -86,6 +86,10 @@ class CompleteTrees {
   // adds to acc[0..kBitmaskRows). Defined in complete_trees_avx512.cc.
   template <typename Real>
   void AccumulateBlock(const double* rows, size_t width, Real* acc) const;
+  // The same for a float32 rule (depth 3 at most): the rows rounded to
+  // float, 16 a vector, each row's leaves in a 32-bit lane.
+  template <typename Real>
+  void AccumulateBlockFloat(const double* rows, size_t width, Real* acc) const;
   void BuildBitmasks();
   // The gather kernel: kVectors * kVector float rows (`width` features each)
   // through trees [first, last), every level of a tree for all of them at
@@ -109,6 +113,7 @@ class CompleteTrees {
     double bound;
     uint64_t keep;  // the leaves that survive when a row goes right
     uint32_t feature;
+    float float_bound;  // a float32 rule's (FloatLeftBound)
   };
   static constexpr int kMaxBitmaskDepth = 6;
   static constexpr size_t kBitmaskRows = 32;  // rows per kernel call

@@ -103,7 +103,58 @@ STROKE_AVX512 inline __m512 AddLeaves(__m512 sum, __m512i leaf, const double* va
   return _mm512_add_ps(sum, _mm512_insertf32x8(_mm512_castps256_ps512(lo), hi, 1));
 }
 
+// sum += values[leaf] lane by lane for at most 8 leaf values, held in a
+// register (a permute, not a gather).
+STROKE_AVX512 inline Sums16d AddFewLeaves(Sums16d sum, __m512i leaf, __m512d values) {
+  const __m512d lo = _mm512_permutexvar_pd(_mm512_cvtepi32_epi64(_mm512_castsi512_si256(leaf)), values);
+  const __m512d hi = _mm512_permutexvar_pd(_mm512_cvtepi32_epi64(_mm512_extracti32x8_epi32(leaf, 1)), values);
+  return {_mm512_add_pd(sum.lo, lo), _mm512_add_pd(sum.hi, hi)};
+}
+STROKE_AVX512 inline __m512 AddFewLeaves(__m512 sum, __m512i leaf, __m512d values) {
+  const __m256 lo = _mm512_cvtpd_ps(_mm512_permutexvar_pd(_mm512_cvtepi32_epi64(_mm512_castsi512_si256(leaf)), values));
+  const __m256 hi = _mm512_cvtpd_ps(_mm512_permutexvar_pd(_mm512_cvtepi32_epi64(_mm512_extracti32x8_epi32(leaf, 1)), values));
+  return _mm512_add_ps(sum, _mm512_insertf32x8(_mm512_castps256_ps512(lo), hi, 1));
+}
+
 }  // namespace
+
+// AccumulateBlock for a float32 rule: one compare and one masked AND a node
+// for 16 rows, the leaves of a row (8 at most) in a 32-bit lane.
+template <typename Real>
+STROKE_AVX512 void CompleteTrees::AccumulateBlockFloat(const double* rows, size_t width, Real* acc) const {
+  constexpr size_t kVectors = kBitmaskRows / kVector;
+  alignas(64) float columns[kMaxBitmaskWidth * kBitmaskRows];  // feature f of rows 16v..16v+15: one vector
+  for (size_t r = 0; r < kBitmaskRows; ++r) {
+    for (size_t f = 0; f < width; ++f) columns[f * kBitmaskRows + r] = static_cast<float>(rows[r * width + f]);
+  }
+  const size_t leaves = inner_ + 1;  // 8 at most: depth 3 at most
+  decltype(Load16(acc)) sum[kVectors];
+  for (size_t v = 0; v < kVectors; ++v) sum[v] = Load16(acc + v * kVector);
+  for (size_t t = 0; t < trees_; ++t) {
+    __m512i alive[kVectors];
+    for (size_t v = 0; v < kVectors; ++v) alive[v] = _mm512_set1_epi32(-1);
+    const BitmaskNode* nodes = &masks_[t * mask_nodes_];
+    for (size_t i = 0; i < mask_nodes_; ++i) {
+      const __m512 bound = _mm512_set1_ps(nodes[i].float_bound);
+      const __m512i keep = _mm512_set1_epi32(static_cast<int32_t>(static_cast<uint32_t>(nodes[i].keep)));
+      const float* x = &columns[nodes[i].feature * kBitmaskRows];
+      for (size_t v = 0; v < kVectors; ++v) {
+        const __mmask16 right = _mm512_cmp_ps_mask(_mm512_load_ps(x + kVector * v), bound, _CMP_NLE_UQ);
+        alive[v] = _mm512_mask_and_epi32(alive[v], right, alive[v], keep);
+      }
+    }
+    const __m512d values = _mm512_maskz_loadu_pd(static_cast<__mmask8>((1u << leaves) - 1), &leaf_[t * leaves]);
+    for (size_t v = 0; v < kVectors; ++v) {
+      const __m512i lowest = _mm512_and_si512(alive[v], _mm512_sub_epi32(_mm512_setzero_si512(), alive[v]));
+      const __m512i leaf = _mm512_sub_epi32(_mm512_set1_epi32(31), _mm512_lzcnt_epi32(lowest));
+      sum[v] = AddFewLeaves(sum[v], leaf, values);
+    }
+  }
+  for (size_t v = 0; v < kVectors; ++v) Store16(acc + v * kVector, sum[v]);
+}
+
+template void CompleteTrees::AccumulateBlockFloat(const double*, size_t, double*) const;
+template void CompleteTrees::AccumulateBlockFloat(const double*, size_t, float*) const;
 
 // kVectors vectors of 16 rows walk each tree level by level; the depth is a
 // template argument so the levels unroll and the top-4 test folds away.
@@ -182,6 +233,11 @@ bool CpuHasAvx512Bitmask() { return false; }
 
 template <typename Real>
 void CompleteTrees::AccumulateBlock(const double*, size_t, Real*) const {}  // never called: no bitmasks built
+template <typename Real>
+void CompleteTrees::AccumulateBlockFloat(const double*, size_t, Real*) const {}
+
+template void CompleteTrees::AccumulateBlockFloat(const double*, size_t, double*) const;
+template void CompleteTrees::AccumulateBlockFloat(const double*, size_t, float*) const;
 
 template void CompleteTrees::AccumulateBlock(const double*, size_t, double*) const;
 template void CompleteTrees::AccumulateBlock(const double*, size_t, float*) const;
