@@ -108,7 +108,9 @@ class EnsembleEngine {
   const Node& Walk(uint32_t root, const double* row) const;
   template <SplitRule kRule>
   void ShapTree(const double* row, uint32_t root, size_t value_index, double* phi, ShapBuffers& scratch) const;
-  template <SplitRule kRule>
+  // kSpecial as GoesLeft's: false only where no row can hold NaN or a
+  // categorical split (special_ false).
+  template <SplitRule kRule, bool kSpecial>
   void ShapTableTree(const double* row, uint32_t root, const ShapTables::Tree& tree, size_t value_index,
                      double* partial, size_t stride, uint8_t* followed) const;
   template <SplitRule kRule>

@@ -230,7 +230,7 @@ void EnsembleEngine::ShapTree(const double* row, uint32_t root, size_t value_ind
 // clears it); each leaf then adds its table row for those bits, leaf i into
 // partial sum i % kPartialSums (partial[(i % kPartialSums) * stride + feature]):
 // sibling leaves share features, and one sum would chain their additions.
-template <SplitRule kRule>
+template <SplitRule kRule, bool kSpecial>
 void EnsembleEngine::ShapTableTree(const double* row, uint32_t root, const ShapTables::Tree& tree,
                                    size_t value_index, double* partial, size_t stride, uint8_t* followed) const {
   const ShapTables& tables = shap_tables_->tables;
@@ -238,7 +238,7 @@ void EnsembleEngine::ShapTableTree(const double* row, uint32_t root, const ShapT
   const ShapTables::Split* split = tables.splits() + tree.first_split;
   for (size_t i = 0; i < tree.num_splits; ++i, ++split) {
     const Node& node = nodes_[root + split->node];
-    const bool left = GoesLeft<kRule, true>(node, row[node.feature]);
+    const bool left = GoesLeft<kRule, kSpecial>(node, row[node.feature]);
     const auto on = static_cast<uint8_t>(followed[split->node] | split->first_bit);
     const auto off = static_cast<uint8_t>(on & split->keep);
     followed[split->left] = left ? on : off;
@@ -246,7 +246,8 @@ void EnsembleEngine::ShapTableTree(const double* row, uint32_t root, const ShapT
   }
   const ShapTables::Leaf* leaf = tables.leaves() + tree.first_leaf;
   for (size_t i = 0; i < tree.num_leaves; ++i, ++leaf) {
-    const double value = leaf_values_[static_cast<size_t>(nodes_[root + leaf->node].left) + value_index];
+    const double value =  // 1: the table holds value * weight (shap_table.h)
+        tables.contributions() ? 1.0 : leaf_values_[static_cast<size_t>(nodes_[root + leaf->node].left) + value_index];
     const double* weights = tables.weights() + leaf->weights + size_t{followed[leaf->node]} * leaf->size;
     const int32_t* features = tables.features() + leaf->features;
     double* sums = partial + (i % kPartialSums) * stride;
@@ -266,7 +267,11 @@ void EnsembleEngine::ShapTrees(const double* row, int output, double* phi, ShapB
     const auto vi = static_cast<size_t>(offset);
     const ShapTables::Tree* table = tables ? tables->tree(t) : nullptr;
     if (table) {
-      ShapTableTree<kRule>(row, root.node, *table, vi, scratch.partial.data(), n, scratch.followed.data());
+      if (special_) {
+        ShapTableTree<kRule, true>(row, root.node, *table, vi, scratch.partial.data(), n, scratch.followed.data());
+      } else {
+        ShapTableTree<kRule, false>(row, root.node, *table, vi, scratch.partial.data(), n, scratch.followed.data());
+      }
     } else {
       ShapTree<kRule>(row, root.node, vi, phi, scratch);
     }

@@ -65,15 +65,16 @@ ShapTables ShapTables::Build(const EnsembleSpec& spec) {
   ShapTables tables;
   size_t budget_left = kBudgetBytes;
   tables.tree_index_.assign(spec.trees.size(), -1);
+  tables.contributions_ = spec.leaf_width == 1;
   for (size_t t = 0; t < spec.trees.size(); ++t) {
-    if (tables.AddTree(spec.trees[t], &budget_left)) tables.tree_index_[t] = static_cast<int32_t>(tables.trees_.size() - 1);
+    if (tables.AddTree(spec.trees[t], spec.tree_scale, &budget_left)) tables.tree_index_[t] = static_cast<int32_t>(tables.trees_.size() - 1);
   }
   return tables;
 }
 
 // Depth first with an explicit stack (no recursion: a bundle chooses its
 // trees' depth), so each split is listed before the splits below it.
-bool ShapTables::AddTree(const TreeArrays& tree, size_t* budget_left) {
+bool ShapTables::AddTree(const TreeArrays& tree, double tree_scale, size_t* budget_left) {
   const Tree added{splits_.size(), 0, leaves_.size(), 0, tree.left.size()};
   const size_t first_feature = features_.size();
   std::vector<std::array<double, kMax>> leaf_zero;
@@ -131,7 +132,11 @@ bool ShapTables::AddTree(const TreeArrays& tree, size_t* budget_left) {
     Leaf& leaf = leaves_[added.first_leaf + i];
     leaf.weights = weights_.size();
     weights_.resize(weights_.size() + (size_t{leaf.size} << leaf.size));
-    LeafWeights(leaf_zero[i].data(), static_cast<int>(leaf.size), weights_.data() + leaf.weights);
+    double* weights = weights_.data() + leaf.weights;
+    LeafWeights(leaf_zero[i].data(), static_cast<int>(leaf.size), weights);
+    if (!contributions_) continue;
+    const double value = tree_scale * tree.value[leaf.node];  // as EnsembleEngine's leaf_values_
+    for (size_t k = 0; k < (size_t{leaf.size} << leaf.size); ++k) weights[k] = value * weights[k];
   }
   max_nodes_ = std::max(max_nodes_, table.num_nodes);
   return true;

@@ -18,7 +18,9 @@
 //
 // (e_m: the elementary symmetric polynomial of the z_j, j in R; only S within
 // T count, as o_j = 0 outside it). A table holds phi_k / v for every T and k:
-// d * 2^d values a leaf. Summed over leaves and trees it is what algorithm 2
+// d * 2^d values a leaf; where leaves hold one value (leaf_width 1) it holds
+// phi_k itself, v times that (the product explaining would take, so the
+// answer is the same to the bit), and explaining reads no leaf value. Summed over leaves and trees it is what algorithm 2
 // computes, up to rounding (tests/shap_table_test.cc compares them), with no
 // division: where algorithm 2 unwinds a feature whose zero and one fractions
 // are both 0 (the row's other way into a subtree of cover 0, split again on
@@ -80,10 +82,13 @@ class ShapTables {
   const Leaf* leaves() const { return leaves_.data(); }
   const int32_t* features() const { return features_.data(); }
   const double* weights() const { return weights_.data(); }
+  // Whether weights() are multiplied by their leaf's value (leaf_width 1).
+  bool contributions() const { return contributions_; }
 
  private:
   // Adds tree t's table if the rule admits it; false (nothing added) if not.
-  bool AddTree(const TreeArrays& tree, size_t* budget_left);
+  // `tree_scale`: the spec's, for contributions_.
+  bool AddTree(const TreeArrays& tree, double tree_scale, size_t* budget_left);
 
   std::vector<int32_t> tree_index_;  // per spec tree: index into trees_, or -1
   std::vector<Tree> trees_;
@@ -92,6 +97,7 @@ class ShapTables {
   std::vector<int32_t> features_;
   std::vector<double> weights_;
   size_t max_nodes_ = 0;
+  bool contributions_ = false;
 };
 
 }  // namespace stroke::internal
