@@ -3,13 +3,22 @@
 namespace stroke::apps {
 
 std::string CsvCell(std::string_view cell) {
-  if (cell.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(cell);
-  std::string quoted = "\"";
-  for (char c : cell) {
-    if (c == '"') quoted += '"';
-    quoted += c;
+  std::string out;
+  AppendCsvCell(cell, &out);
+  return out;
+}
+
+void AppendCsvCell(std::string_view cell, std::string* out) {
+  if (cell.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out->append(cell);
+    return;
   }
-  return quoted + "\"";
+  *out += '"';
+  for (char c : cell) {
+    if (c == '"') *out += '"';
+    *out += c;
+  }
+  *out += '"';
 }
 
 }  // namespace stroke::apps

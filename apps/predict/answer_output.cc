@@ -3,6 +3,7 @@
 #include <fmt/compile.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <iterator>
 
@@ -41,14 +42,24 @@ std::string CsvText(const Json& value) {
   return JsonText(value);
 }
 
+// `format` (compiled, one number: at most 32 characters) applied to `value`,
+// appended to *out: formatted on the stack, then copied once, where a
+// back_inserter grows and shrinks the string for every number.
+template <typename Format, typename T>
+void AppendFormatted(const Format& format, T value, std::string* out) {
+  char text[32];
+  const auto [end, size] = fmt::format_to_n(text, sizeof text, format, value);
+  out->append(text, std::min(size, sizeof text));
+}
+
 // `value` as a CSV cell, as CsvText(ValueJson(value)) writes it, except
 // null: an empty cell (a row without an identifier). Strings and numbers -
 // the identifier of every row - without building a Json.
 void AppendCsvValue(const Value& value, std::string* out) {
   switch (value.kind) {
     case Value::Kind::kNull: return;
-    case Value::Kind::kString: *out += CsvCell(value.text); return;
-    case Value::Kind::kNumber: fmt::format_to(std::back_inserter(*out), FMT_COMPILE("{}"), value.number); return;
+    case Value::Kind::kString: return AppendCsvCell(value.text, out);
+    case Value::Kind::kNumber: return AppendFormatted(FMT_COMPILE("{}"), value.number, out);
     default: *out += CsvText(ValueJson(value));
   }
 }
@@ -64,9 +75,7 @@ std::vector<std::string> PredictionColumns(const Model& model) {
 }
 
 // ",value", as CsvText writes a JSON float (the format compiled: no parsing per number).
-void AppendNumber(double value, std::string* out) {
-  fmt::format_to(std::back_inserter(*out), FMT_COMPILE(",{}"), value);
-}
+void AppendNumber(double value, std::string* out) { AppendFormatted(FMT_COMPILE(",{}"), value, out); }
 
 // The values of PredictionFields, in its order, as CsvText writes them (the
 // hot path of CSV answers: no JSON values built).
@@ -75,12 +84,12 @@ void AppendPredictionCsv(const Model& model, const RecordPrediction& p, std::str
     case Task::kRegression: return AppendNumber(p.value, out);
     case Task::kBinaryClassification:
       AppendNumber(p.probability, out);
-      fmt::format_to(std::back_inserter(*out), FMT_COMPILE(",{},"), p.prediction);
-      *out += CsvCell(p.label);
+      AppendFormatted(FMT_COMPILE(",{},"), p.prediction, out);
+      AppendCsvCell(p.label, out);
       return AppendNumber(p.raw_margin, out);
     case Task::kMulticlassClassification:
-      fmt::format_to(std::back_inserter(*out), FMT_COMPILE(",{},"), p.prediction);
-      *out += CsvCell(p.label);
+      AppendFormatted(FMT_COMPILE(",{},"), p.prediction, out);
+      AppendCsvCell(p.label, out);
       AppendNumber(p.probability, out);
       for (size_t k = 0; k < model.info().class_labels.size(); ++k) AppendNumber(p.probabilities[k], out);
       return;
@@ -88,7 +97,7 @@ void AppendPredictionCsv(const Model& model, const RecordPrediction& p, std::str
 }
 
 void AppendCsvRow(const Answer& a, const Model& model, const AnswerFormat& how, std::string* out) {
-  fmt::format_to(std::back_inserter(*out), FMT_COMPILE("{}"), a.row);
+  AppendFormatted(FMT_COMPILE("{}"), a.row, out);
   if (!how.id_name.empty()) {
     *out += ',';
     AppendCsvValue(a.id, out);
@@ -104,7 +113,7 @@ void AppendCsvRow(const Answer& a, const Model& model, const AnswerFormat& how, 
   if (a.ok) {
     AppendPredictionCsv(model, a.prediction, out);
     *out += ',';
-    *out += CsvCell(JoinIssues(a.prediction.warnings));
+    if (!a.prediction.warnings.empty()) AppendCsvCell(JoinIssues(a.prediction.warnings), out);
     *out += ',';
   } else {
     const size_t blanks = PredictionColumns(model).size() +
@@ -113,7 +122,7 @@ void AppendCsvRow(const Answer& a, const Model& model, const AnswerFormat& how, 
   }
   for (size_t i = 0; how.emit_features && i < model.num_features(); ++i) {
     *out += ',';
-    if (a.ok) fmt::format_to(std::back_inserter(*out), FMT_COMPILE("{}"), a.features[i]);
+    if (a.ok) AppendFormatted(FMT_COMPILE("{}"), a.features[i], out);
   }
   *out += '\n';
 }
