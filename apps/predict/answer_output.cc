@@ -3,7 +3,6 @@
 #include <fmt/compile.h>
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <cmath>
 #include <iterator>
 
@@ -42,14 +41,15 @@ std::string CsvText(const Json& value) {
   return JsonText(value);
 }
 
-// `format` (compiled, one number: at most 32 characters) applied to `value`,
-// appended to *out: formatted on the stack, then copied once, where a
-// back_inserter grows and shrinks the string for every number.
+// `format` (compiled: one number and at most 2 other characters) applied to
+// `value`, appended to *out: formatted on the stack, then copied once, where
+// a back_inserter grows and shrinks the string for every number. The
+// longest number is 24 characters (a shortest round-trip double such as
+// -2.2250738585072014e-308; a 64-bit integer has at most 20).
 template <typename Format, typename T>
 void AppendFormatted(const Format& format, T value, std::string* out) {
   char text[32];
-  const auto [end, size] = fmt::format_to_n(text, sizeof text, format, value);
-  out->append(text, std::min(size, sizeof text));
+  out->append(text, fmt::format_to(text, format, value));
 }
 
 // `value` as a CSV cell, as CsvText(ValueJson(value)) writes it, except
