@@ -34,17 +34,25 @@ const std::shared_ptr<const internal::ModelState>& EmptyState() {
   return *empty;
 }
 
-// The Prediction for one row's raw accumulators (k values) and their link.
-Prediction FromRaw(const ModelInfo& info, size_t k, const double* raw, const double* out,
-                   std::optional<double> threshold) {
-  Prediction p;
+// Sets *answer to the Prediction for one row's raw accumulators (k values) and
+// their link: every field as a fresh Prediction would then hold it (the
+// probabilities past num_classes 0). In place: a batch fills its answers
+// without building and copying a 300-byte Prediction a row.
+void SetFromRaw(const ModelInfo& info, size_t k, const double* raw, const double* out,
+                std::optional<double> threshold, Prediction* answer) {
+  Prediction& p = *answer;
+  p.prediction = 0;
+  p.probability = 0;
+  p.value = 0;
+  p.raw_margin = 0;
+  p.num_classes = info.task == Task::kRegression ? 0 : info.task == Task::kBinaryClassification ? 2 : static_cast<int>(k);
+  std::fill(p.probabilities.begin() + p.num_classes, p.probabilities.end(), 0.0);
   switch (info.task) {
     case Task::kRegression:
       p.value = out[0];
       p.raw_margin = raw[0];
-      return p;
+      return;
     case Task::kBinaryClassification: {
-      p.num_classes = 2;
       const bool forest = k == 2;  // class probabilities, not a logit
       p.probability = forest ? out[1] : out[0];
       p.raw_margin = forest ? raw[1] : raw[0];
@@ -52,10 +60,9 @@ Prediction FromRaw(const ModelInfo& info, size_t k, const double* raw, const dou
       p.probabilities[1] = p.probability;
       p.prediction = p.probability > threshold.value_or(info.threshold) ? 1 : 0;
       p.value = p.probability;
-      return p;
+      return;
     }
     case Task::kMulticlassClassification: {
-      p.num_classes = static_cast<int>(k);
       for (int c = 0; c < p.num_classes; ++c) {
         p.probabilities[c] = out[c];
         if (out[c] > out[p.prediction]) p.prediction = c;  // first maximum, as numpy's argmax
@@ -63,10 +70,9 @@ Prediction FromRaw(const ModelInfo& info, size_t k, const double* raw, const dou
       p.probability = out[p.prediction];
       p.raw_margin = raw[p.prediction];
       p.value = p.probability;
-      return p;
+      return;
     }
   }
-  return p;
 }
 
 }  // namespace
@@ -131,7 +137,9 @@ Prediction Model::PredictFeatures(Span<const double> features,
   std::array<double, kMaxOutputs> raw, out;
   m.ensemble.PredictRaw(features, raw);
   m.ensemble.Link(raw, out);
-  return FromRaw(m.info, static_cast<size_t>(m.ensemble.num_outputs()), raw.data(), out.data(), threshold);
+  Prediction p;
+  SetFromRaw(m.info, static_cast<size_t>(m.ensemble.num_outputs()), raw.data(), out.data(), threshold, &p);
+  return p;
 }
 
 void Model::PredictFeaturesBatch(Span<const double> rows, Span<Prediction> out,
@@ -148,7 +156,7 @@ void Model::PredictFeaturesBatch(Span<const double> rows, Span<Prediction> out,
     const size_t n = std::min(chunk, out.size() - first);
     m.ensemble.PredictRawBatch(rows.subspan(first * width, n * width), n, raw);
     m.ensemble.LinkBatch(raw, n, linked);
-    for (size_t r = 0; r < n; ++r) out[first + r] = FromRaw(m.info, k, &raw[r * k], &linked[r * k], threshold);
+    for (size_t r = 0; r < n; ++r) SetFromRaw(m.info, k, &raw[r * k], &linked[r * k], threshold, &out[first + r]);
   }
 }
 
