@@ -241,8 +241,11 @@ void EnsembleEngine::ShapTableTree(const double* row, uint32_t root, const ShapT
     const bool left = GoesLeft<kRule, kSpecial>(node, row[node.feature]);
     const auto on = static_cast<uint8_t>(followed[split->node] | split->first_bit);
     const auto off = static_cast<uint8_t>(on & split->keep);
-    followed[split->left] = left ? on : off;
-    followed[split->right] = left ? off : on;
+    // left ? on : off (and the reverse) without a branch: the compiler made
+    // one, which the rows' directions mispredict.
+    const auto swap = static_cast<uint8_t>((on ^ off) & -static_cast<int>(left));
+    followed[split->left] = static_cast<uint8_t>(off ^ swap);
+    followed[split->right] = static_cast<uint8_t>(on ^ swap);
   }
   const ShapTables::Leaf* leaf = tables.leaves() + tree.first_leaf;
   for (size_t i = 0; i < tree.num_leaves; ++i, ++leaf) {
