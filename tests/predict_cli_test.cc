@@ -137,7 +137,8 @@ TEST(PredictCli, IdColumnIsCarriedToEachAnswerUnderItsNameAndNotGivenToTheModel)
   EXPECT_EQ(first["key"], "a-1");
   EXPECT_FALSE(first.contains("id"));
   EXPECT_EQ(first["probability"], LibraryProbability(kPatient));
-  EXPECT_NE(jsonl.err.find("row 2 (line 2): no field \"key\" (the identifier column)"), std::string::npos) << jsonl.err;
+  EXPECT_NE(jsonl.err.find("row 2 (line 2): key: field required (the identifier column"), std::string::npos)
+      << jsonl.err;
 
   CliRun csv = Predict({"--id-column", "key"}, "key," + std::string(kStrokeCsv).insert(
       std::string(kStrokeCsv).find('\n') + 1, "17,"));
@@ -149,6 +150,43 @@ TEST(PredictCli, IdColumnIsCarriedToEachAnswerUnderItsNameAndNotGivenToTheModel)
   CliRun clash = Predict({"--id-column", "label"}, kStrokeCsv);
   EXPECT_EQ(clash.exit_code, kExitUsage);
   EXPECT_NE(clash.err.find("--id-column \"label\": the answers have a field of that name"), std::string::npos) << clash.err;
+}
+
+TEST(PredictCli, BadIdentifierIsAnErrorOfTheIdColumnWithANullId) {
+  // JSON: "" and null are missing identifiers, an object the wrong type; a record without one too.
+  const std::string rest = kPatient + 1;
+  CliRun json = Predict({"--id-column", "key"}, "[{\"key\": \"\", " + rest + ", {\"key\": null, " + rest +
+                                                     ", {\"key\": {}, " + rest + ", " + kPatient + "]");
+  EXPECT_EQ(json.exit_code, kExitRowsFailed);
+  const Json answers = Json::parse(json.out);
+  ASSERT_EQ(answers.size(), 4u);
+  const std::string types[] = {"missing", "missing", "type", "missing"};
+  for (size_t i = 0; i < answers.size(); ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_TRUE(answers[i]["key"].is_null());
+    ASSERT_EQ(answers[i]["errors"].size(), 1u);
+    EXPECT_EQ(answers[i]["errors"][0]["field"], "key");
+    EXPECT_EQ(answers[i]["errors"][0]["type"], types[i]);
+  }
+  EXPECT_NE(json.err.find("row 1: key: expected the identifier, a non-empty string or a number, got an empty string"),
+            std::string::npos) << json.err;
+
+  // CSV, answered as JSON Lines: an empty cell is missing, bytes that are not UTF-8 an invalid value.
+  const std::string stroke_csv = kStrokeCsv;
+  const size_t header_end = stroke_csv.find('\n') + 1;
+  const std::string row = stroke_csv.substr(header_end);
+  CliRun csv = Predict({"--id-column", "key", "--output", "jsonl"},
+                       "key," + stroke_csv.substr(0, header_end) + "," + row + "\xff," + row);
+  EXPECT_EQ(csv.exit_code, kExitRowsFailed);
+  std::istringstream lines(csv.out);
+  std::string line;
+  for (const std::string type : {"missing", "invalid_value"}) {
+    ASSERT_TRUE(std::getline(lines, line));
+    const Json answer = Json::parse(line);
+    EXPECT_TRUE(answer["key"].is_null()) << line;
+    EXPECT_EQ(answer["errors"][0]["field"], "key") << line;
+    EXPECT_EQ(answer["errors"][0]["type"], type) << line;
+  }
 }
 
 TEST(PredictCli, UnreadableJsonValuesAreErrorsNamingTheFieldInValidUtf8) {

@@ -22,21 +22,38 @@ std::string_view FirstLine(std::string_view text) {
   return text.substr(0, text.find('\n'));
 }
 
-// An identifier is a non-empty string or a number; anything else (null, "",
-// an object, an array, text that is not UTF-8) would be written back as
-// something else, or as nothing to join on (CSV answers write "" and null alike).
-Status CheckId(const Value& id, const std::string& id_column) {
-  if ((id.kind == Value::Kind::kString && !id.text.empty()) || id.kind == Value::Kind::kNumber) return Status::Ok();
-  std::string got = id.kind == Value::Kind::kInvalid ? id.text
-                    : id.kind == Value::Kind::kNull  ? "null or an empty CSV cell"
-                    : id.kind == Value::Kind::kString ? "an empty string"
-                                                      : id.Describe();
-  return InvalidInputError(fmt::format("identifier column \"{}\": expected a string or a number, got {}",
-                                       ToValidUtf8(id_column), got));
+// An identifier is a non-empty string or a number; anything else (absent,
+// null, "", an object, an array, a boolean, text that is not UTF-8) would be
+// written back as something else, or as nothing to join on (CSV answers
+// write "" and null alike). Its issue, under the identifier column's name, or
+// none for a good one.
+std::optional<Issue> IdIssue(const Value* id, const std::string& id_column) {
+  const std::string field = ToValidUtf8(id_column);
+  if (id == nullptr) {
+    return Issue{field, IssueKind::kMissing, "field required (the identifier column: a non-empty string or a number)"};
+  }
+  const std::string expected = "expected the identifier, a non-empty string or a number, got ";
+  switch (id->kind) {
+    case Value::Kind::kNumber: return std::nullopt;
+    case Value::Kind::kString:
+      if (!id->text.empty()) return std::nullopt;
+      return Issue{field, IssueKind::kMissing, expected + "an empty string"};
+    case Value::Kind::kNull: return Issue{field, IssueKind::kMissing, expected + "null or an empty CSV cell"};
+    case Value::Kind::kInvalid: return Issue{field, IssueKind::kInvalidValue, expected + id->text};
+    default: return Issue{field, IssueKind::kType, expected + id->Describe()};
+  }
+}
+
+// Marks `row` as a bad record for its identifier's `issue`: no identifier to answer.
+void RefuseId(InputRow* row, Issue issue) {
+  row->record = InvalidInputError(JoinIssues({issue}));
+  row->id = Value();
+  row->prepared = false;
+  row->id_error = std::move(issue);
 }
 
 // An identifier cell's value: its text, null when empty (as a JSON null: no
-// identifier to join on), kInvalid when not UTF-8. CheckId refuses the last two.
+// identifier to join on), kInvalid when not UTF-8. IdIssue refuses the last two.
 Value IdFromCell(std::string_view cell) {
   return cell.empty() ? Value() : Value::Text(cell);
 }
@@ -45,14 +62,7 @@ Value IdFromCell(std::string_view cell) {
 void TakeId(InputRow* row, const std::string& id_column, const Schema& schema) {
   if (id_column.empty() || !row->record.ok()) return;
   const Value* id = row->record->Find(id_column);
-  if (id == nullptr) {
-    row->record = InvalidInputError("no field \"" + id_column + "\" (the identifier column)");
-    return;
-  }
-  if (Status checked = CheckId(*id, id_column); !checked.ok()) {
-    row->record = checked;
-    return;
-  }
+  if (std::optional<Issue> issue = IdIssue(id, id_column)) return RefuseId(row, std::move(*issue));
   row->id = *id;
   if (schema.IndexOf(id_column) >= 0) return;  // also a model field: it stays
   Record rest;
@@ -170,10 +180,8 @@ StatusOr<RecordInput> ReadCsv(std::string_view text, const InputOptions& options
       }
       out.record = std::move(record);
     }
-    if (Status checked = CheckId(out.id, options.id_column); !options.id_column.empty() && !checked.ok()) {
-      out.record = checked;
-      out.id = Value();  // written back as null: the cell's bytes are not an identifier
-      out.prepared = false;
+    if (!options.id_column.empty()) {
+      if (std::optional<Issue> issue = IdIssue(&out.id, options.id_column)) RefuseId(&out, std::move(*issue));
     }
     input.rows.push_back(std::move(out));
   }

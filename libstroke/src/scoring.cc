@@ -33,7 +33,9 @@ BatchScore ScoreRows(const Model& model, const std::vector<InputRow>& rows, cons
       RowScore& answer = out.rows[first + r];
       const Span<double> row_features(features.data() + r * width, width);
       CheckResult check;
-      if (!row.record.ok()) {
+      if (row.id_error) {
+        check.errors.push_back(*row.id_error);
+      } else if (!row.record.ok()) {
         check.errors.push_back({"", IssueKind::kParse, row.record.status().message()});
       } else if (row.prepared && inputs != nullptr) {
         check = model.PrepareInputs(Span<const double>(inputs + (first + r) * num_fields, num_fields), row_features);

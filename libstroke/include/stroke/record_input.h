@@ -13,8 +13,9 @@
 //  - With an identifier column, each record's field (CSV: column) of that
 //    name is taken out of the record into InputRow::id, carried to the
 //    answer, not given to the model - unless it is one of the model's fields,
-//    which it then also stays. A record without it is a row error; a CSV
-//    header without it fails the whole input.
+//    which it then also stays. A record without it, or whose identifier is
+//    not one (InputRow::id_error), is a bad record; a CSV header without it
+//    fails the whole input.
 //  - A piece of a longer input (a streaming reader's block of whole records)
 //    is read with InputOptions::first_line and first_row, so rows, lines and
 //    errors are numbered as in the whole input; a CSV piece after the first
@@ -62,6 +63,11 @@ struct STROKE_EXPORT InputRow {
   // InputOptions::prepare: the row passed the checks; its checked inputs are
   // RecordInput::inputs' row (index in `rows`), and `record` is an empty Record.
   bool prepared = false;
+  // The identifier column's problem, under its name: absent, null or empty
+  // ("missing"), not a string or a number ("type"), not UTF-8
+  // ("invalid_value"). `id` is then kNull: an answer never carries an
+  // identifier that cannot join back. ScoreRecords answers it as the row's error.
+  std::optional<Issue> id_error = std::nullopt;
 };
 
 struct STROKE_EXPORT RecordInput {
