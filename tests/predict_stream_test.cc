@@ -333,6 +333,33 @@ TEST(PredictStream, KeepColumnsCarriesWhatTheModelDoesNotRead) {
   EXPECT_EQ(csv_out.str(), "");
 }
 
+TEST(PredictStream, KeepColumnsCarriesABadIdentifiersRowToo) {
+  // CSV: an empty id cell; its row is a bad record that still carries its kept column.
+  std::string csv = kKaggleCsv;
+  csv.replace(csv.find("51676"), 5, "");
+  std::istringstream csv_in(csv);
+  std::ostringstream csv_out, csv_err;
+  EXPECT_EQ(RunCommand(Options({"--id-column", "id", "--keep-columns"}), csv_in, csv_out, csv_err), kExitRowsFailed);
+  std::istringstream rows(csv_out.str());
+  std::string row;
+  for (int i = 0; i < 3; ++i) std::getline(rows, row);  // the header, row 1, row 2
+  EXPECT_EQ(row.substr(0, 6), "2,,1,,") << row;         // no id, stroke 1, no probability
+  EXPECT_NE(row.find("id: expected the identifier"), std::string::npos) << row;
+
+  // JSON: "id": "" and a record without "id" keep their own extra fields too.
+  const std::string rest = std::string(R"("note": "a,b", )") + (testing::kSamplePatient + 1);
+  std::istringstream json_in("{\"id\": \"\", " + rest + "\n{" + rest + "\n");
+  std::ostringstream json_out, json_err;
+  EXPECT_EQ(RunCommand(Options({"--id-column", "id", "--keep-columns"}), json_in, json_out, json_err), kExitRowsFailed);
+  std::istringstream answers(json_out.str());
+  for (std::string line; std::getline(answers, line);) {
+    const Json answer = Json::parse(line);
+    EXPECT_TRUE(answer["id"].is_null()) << line;
+    EXPECT_EQ(answer["note"], "a,b") << line;
+    EXPECT_EQ(answer["errors"][0]["field"], "id") << line;
+  }
+}
+
 TEST(PredictStream, CsvColumnsTheModelDoesNotReadAreNoErrorsJsonFieldsStillAre) {
   std::istringstream csv(kKaggleCsv);
   std::ostringstream out, err;

@@ -25,16 +25,18 @@ struct Case {
   std::string text;
   InputOptions options;
   std::string outcome;            // "json", "jsonl", "csv" (+ " single"), or "error: <message start>"
-  // "row@line <n>f id=<json>", "row@line ! <message start>" or "row@line ! <id_error type> <field>: <message start>"
+  // "row@line <n>f id=<json>", "row@line ! <message start>", or for a bad
+  // identifier "row@line <n>f ! <id_error type> <field>: <message start>"
   std::vector<std::string> rows;
 };
 
 std::string Describe(const InputRow& row) {
   std::string out = std::to_string(row.row) + "@" + std::to_string(row.line) + " ";
-  if (row.id_error) {
-    return out + "! " + IssueKindName(row.id_error->kind) + " " + row.id_error->field + ": " + row.id_error->message;
-  }
   if (!row.record.ok()) return out + "! " + row.record.status().message();
+  if (row.id_error) {
+    return out + std::to_string(row.record->size()) + "f ! " + IssueKindName(row.id_error->kind) + " " +
+           row.id_error->field + ": " + row.id_error->message;
+  }
   return out + std::to_string(row.record->size()) + "f id=" + JsonText(ValueJson(row.id));
 }
 
@@ -71,7 +73,7 @@ TEST(RecordInput, Table) {
        {"1@1 10f id=null"}},
       {"id: json object", kTagged, by_key, "json single", {"1@0 10f id=\"p-1\""}},
       {"id: array, one without", "[" + kTagged + "," + kRecord + "]", by_key, "json",
-       {"1@0 10f id=\"p-1\"", "2@0 ! missing key: field required (the identifier column"}},
+       {"1@0 10f id=\"p-1\"", "2@0 10f ! missing key: field required (the identifier column"}},
       {"id: json lines, a number", R"({"key": 7, )" + kRecord.substr(1) + "\n" + kTagged, by_key, "jsonl",
        {"1@1 10f id=7", "2@2 10f id=\"p-1\""}},
       {"id: csv column", "key," + kHeader + "\n7," + kCells + "\n", InputOptions{InputFormat::kCsv, "", "key"}, "csv",
@@ -81,15 +83,15 @@ TEST(RecordInput, Table) {
       {"id: not a string or a number", std::string("[") + R"({"key": {"a": 1}, )" + kRecord.substr(1) + "," +
                                            R"({"key": null, )" + kRecord.substr(1) + "]",
        by_key, "json",
-       {"1@0 ! type key: expected the identifier, a non-empty string or a number, got object",
-        "2@0 ! missing key: expected the identifier, a non-empty string or a number, got null"}},
+       {"1@0 10f ! type key: expected the identifier, a non-empty string or a number, got object",
+        "2@0 10f ! missing key: expected the identifier, a non-empty string or a number, got null"}},
       {"id: csv, an empty cell or bytes that are not UTF-8",
        "key," + kHeader + "\n," + kCells + "\n\xff," + kCells + "\n", InputOptions{InputFormat::kCsv, "", "key"}, "csv",
-       {"1@2 ! missing key: expected the identifier, a non-empty string or a number, got null or an empty CSV cell",
-        "2@3 ! invalid_value key: expected the identifier, a non-empty string or a number, "
+       {"1@2 10f ! missing key: expected the identifier, a non-empty string or a number, got null or an empty CSV cell",
+        "2@3 10f ! invalid_value key: expected the identifier, a non-empty string or a number, "
         "got text is not valid UTF-8"}},
       {"id: json, an empty string", std::string("[") + R"({"key": "", )" + kRecord.substr(1) + "]", by_key, "json",
-       {"1@0 ! missing key: expected the identifier, a non-empty string or a number, got an empty string"}},
+       {"1@0 10f ! missing key: expected the identifier, a non-empty string or a number, got an empty string"}},
       {"id: a model field stays", kRecord, InputOptions{InputFormat::kAuto, "", "age"}, "json single",
        {"1@0 10f id=67"}},
       {"id: a model column stays", kHeader + "\n" + kCells + "\n", InputOptions{InputFormat::kCsv, "", "gender"},

@@ -51,6 +51,23 @@ TEST(ScoreRecords, AnswersEveryRowInOrderAsModelPredict) {
   EXPECT_EQ(scored.rows[2].errors[0].message, input->rows[2].record.status().message());
 }
 
+TEST(ScoreRecords, ABadIdentifierIsTheFirstErrorOfAnOtherwiseCheckedRecord) {
+  const Model model = testing::LoadOrDie(testing::ShippedBundlePath("stroke"));
+  const std::string empty_id = R"({"key": "", )" + kGood.substr(1);
+  const std::string empty_id_bad_age = R"({"key": "", )" + kBadAge.substr(1);
+  auto input = ReadInput(empty_id + "\n" + empty_id_bad_age + "\n", InputOptions{InputFormat::kJsonl, "", "key"},
+                         model.schema());
+  ASSERT_TRUE(input.ok()) << input.status().message();
+  const BatchScore scored = ScoreRecords(model, input->rows);
+  ASSERT_EQ(scored.failed, 2u);
+  ASSERT_EQ(scored.rows[0].errors.size(), 1u);  // a good record: the identifier alone
+  EXPECT_EQ(scored.rows[0].errors[0].field, "key");
+  EXPECT_EQ(scored.rows[0].errors[0].kind, IssueKind::kMissing);
+  ASSERT_GT(scored.rows[1].errors.size(), 2u);  // then the record's own errors
+  EXPECT_EQ(scored.rows[1].errors[0].field, "key");
+  EXPECT_EQ(scored.rows[1].errors[1].field, "age");
+}
+
 TEST(ScoreRecords, KeepsFeaturesRowByRowAndNaNForFailedRows) {
   const Model model = testing::LoadOrDie(testing::ShippedBundlePath("stroke"));
   auto input = Lines(kBadAge + "\n" + kGood + "\n", model);

@@ -44,26 +44,21 @@ std::optional<Issue> IdIssue(const Value* id, const std::string& id_column) {
   }
 }
 
-// Marks `row` as a bad record for its identifier's `issue`: no identifier to answer.
-void RefuseId(InputRow* row, Issue issue) {
-  row->record = InvalidInputError(JoinIssues({issue}));
-  row->id = Value();
-  row->prepared = false;
-  row->id_error = std::move(issue);
-}
-
 // An identifier cell's value: its text, null when empty (as a JSON null: no
 // identifier to join on), kInvalid when not UTF-8. IdIssue refuses the last two.
 Value IdFromCell(std::string_view cell) {
   return cell.empty() ? Value() : Value::Text(cell);
 }
 
-// Moves `id_column` from row->record to row->id (the header's contract).
+// Moves `id_column` from row->record to row->id, or its issue to
+// row->id_error (the header's contract). The rest of the record stays, a bad
+// identifier's row included (--keep-columns carries its other fields).
 void TakeId(InputRow* row, const std::string& id_column, const Schema& schema) {
   if (id_column.empty() || !row->record.ok()) return;
   const Value* id = row->record->Find(id_column);
-  if (std::optional<Issue> issue = IdIssue(id, id_column)) return RefuseId(row, std::move(*issue));
-  row->id = *id;
+  row->id_error = IdIssue(id, id_column);
+  if (id == nullptr) return;
+  if (!row->id_error) row->id = *id;
   if (schema.IndexOf(id_column) >= 0) return;  // also a model field: it stays
   Record rest;
   for (const auto& [name, value] : row->record->fields()) {
@@ -157,8 +152,12 @@ StatusOr<RecordInput> ReadCsv(std::string_view text, const InputOptions& options
       input.rows.push_back(std::move(out));
       continue;
     }
-    if (!options.id_column.empty()) out.id = IdFromCell(cells[id_column_at]);
-    if (prepare) {
+    if (!options.id_column.empty()) {
+      out.id = IdFromCell(cells[id_column_at]);
+      out.id_error = IdIssue(&out.id, options.id_column);
+      if (out.id_error) out.id = Value();  // written back as null: the cell's bytes are not an identifier
+    }
+    if (prepare && !out.id_error) {  // a bad identifier's row is answered from its Record
       double* inputs = input.inputs.data() + (r - 1) * num_fields;
       out.prepared = true;
       for (size_t c = 0; c < header.size() && out.prepared; ++c) {
@@ -179,9 +178,6 @@ StatusOr<RecordInput> ReadCsv(std::string_view text, const InputOptions& options
                                          : Value::Text(cells[c]));
       }
       out.record = std::move(record);
-    }
-    if (!options.id_column.empty()) {
-      if (std::optional<Issue> issue = IdIssue(&out.id, options.id_column)) RefuseId(&out, std::move(*issue));
     }
     input.rows.push_back(std::move(out));
   }

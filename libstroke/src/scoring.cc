@@ -33,9 +33,7 @@ BatchScore ScoreRows(const Model& model, const std::vector<InputRow>& rows, cons
       RowScore& answer = out.rows[first + r];
       const Span<double> row_features(features.data() + r * width, width);
       CheckResult check;
-      if (row.id_error) {
-        check.errors.push_back(*row.id_error);
-      } else if (!row.record.ok()) {
+      if (!row.record.ok()) {
         check.errors.push_back({"", IssueKind::kParse, row.record.status().message()});
       } else if (row.prepared && inputs != nullptr) {
         check = model.PrepareInputs(Span<const double>(inputs + (first + r) * num_fields, num_fields), row_features);
@@ -43,6 +41,10 @@ BatchScore ScoreRows(const Model& model, const std::vector<InputRow>& rows, cons
         check.errors.push_back({"", IssueKind::kInternal, "a prepared row given without its RecordInput"});
       } else {
         check = model.Prepare(*row.record, row_features, options.check);
+      }
+      if (row.id_error) {  // first, and the one issue of its field (a model field may be the identifier too)
+        std::erase_if(check.errors, [&](const Issue& issue) { return issue.field == row.id_error->field; });
+        check.errors.insert(check.errors.begin(), *row.id_error);
       }
       answer.ok = check.ok();
       if (!answer.ok) {

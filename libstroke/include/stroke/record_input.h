@@ -66,7 +66,9 @@ struct STROKE_EXPORT InputRow {
   // The identifier column's problem, under its name: absent, null or empty
   // ("missing"), not a string or a number ("type"), not UTF-8
   // ("invalid_value"). `id` is then kNull: an answer never carries an
-  // identifier that cannot join back. ScoreRecords answers it as the row's error.
+  // identifier that cannot join back. `record` is kept (without the
+  // identifier, unless it is a model field); ScoreRecords answers this issue
+  // as the row's first error, then the record's own.
   std::optional<Issue> id_error = std::nullopt;
 };
 

@@ -29,10 +29,10 @@ struct STROKE_EXPORT ScoreOptions {
 struct STROKE_EXPORT RowScore {
   bool ok = false;
   RecordPrediction prediction;  // when ok: with the warnings the check found
-  // When !ok: every error of the record; for a row whose identifier is bad,
-  // InputRow::id_error; for another row that could not be read
-  // (InputRow::record failed), one IssueKind::kParse issue with field "" and
-  // the reader's message.
+  // When !ok: every error of the record, after InputRow::id_error for a row
+  // whose identifier is bad (the one issue of that field); for a row that
+  // could not be read (InputRow::record failed), one IssueKind::kParse issue
+  // with field "" and the reader's message.
   std::vector<Issue> errors;
 };
 
