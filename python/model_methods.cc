@@ -31,7 +31,7 @@ py::object Finish(py::object result, const Batch& batch, const CallOptions& opti
 
 // Reads X (GIL held), then validates and prepares every row without the GIL.
 Batch ReadRecords(const Model& model, py::handle x, const CallOptions& options) {
-  const RecordSource source = RecordSource::FromPython(x);
+  const RecordSource source = RecordSource::FromPython(x, model.schema());
   Batch batch;
   {
     py::gil_scoped_release release;

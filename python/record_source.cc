@@ -42,6 +42,15 @@ std::vector<double> Numbers(py::handle series) {
   return std::vector<double>(array.data(), array.data() + array.size());
 }
 
+// The str values of a column of field `field` read as CSV cells, for the
+// fields whose values are not text (number, integer, boolean).
+void ReadTextAsCells(const Schema& schema, int field, std::vector<Value>* values) {
+  if (field < 0 || schema.fields()[static_cast<size_t>(field)].type == FieldType::kCategory) return;
+  for (Value& value : *values) {
+    if (value.kind == Value::Kind::kString) value = schema.ValueFromText(static_cast<size_t>(field), value.text);
+  }
+}
+
 }  // namespace
 
 void ImportNumpyTypes() {
@@ -81,15 +90,15 @@ Value ToValue(py::handle object) {
   return Value::Other("a Python " + std::string(type));
 }
 
-RecordSource RecordSource::FromPython(py::handle x) {
-  if (IsFrame(x)) return FromFrame(x);
+RecordSource RecordSource::FromPython(py::handle x, const Schema& schema) {
+  if (IsFrame(x)) return FromFrame(x, schema);
   if (PyList_Check(x.ptr()) || PyTuple_Check(x.ptr())) return FromDicts(x);
   if (PyDict_Check(x.ptr())) throw py::type_error("X is one dict: pass a list of records, [X]");
   throw py::type_error("X must be a pandas DataFrame or a list of dicts of raw inputs, got " + TypeName(x) +
                        " (for a 2-D array of prepared features use predict_features)");
 }
 
-RecordSource RecordSource::FromFrame(py::handle frame) {
+RecordSource RecordSource::FromFrame(py::handle frame, const Schema& schema) {
   RecordSource source;
   source.frame_ = true;
   source.rows_ = py::len(frame.attr("index"));
@@ -103,7 +112,9 @@ RecordSource RecordSource::FromFrame(py::handle frame) {
     for (const Column& c : source.columns_) {
       if (c.name == name) throw py::type_error("DataFrame column \"" + name + "\" appears twice");
     }
+    const int field = schema.IndexOf(name);
     source.columns_.push_back(ReadColumn(std::move(name), pair[1]));
+    ReadTextAsCells(schema, field, &source.columns_.back().values);
   }
   return source;
 }

@@ -2,7 +2,7 @@
 // a sequence of dicts - copied into C++ values while the GIL is held, so that
 // validation, feature preparation and scoring can then run without it.
 //
-//   RecordSource source = RecordSource::FromPython(x);   // GIL held
+//   RecordSource source = RecordSource::FromPython(x, model.schema());   // GIL held
 //   py::gil_scoped_release release;
 //   Record scratch;
 //   for (size_t i = 0; i < source.size(); ++i) model.Prepare(source.Row(i, &scratch), features);
@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "stroke/record.h"
+#include "stroke/schema.h"
 
 namespace stroke::python {
 
@@ -34,10 +35,16 @@ class RecordSource {
  public:
   // Reads `x` (GIL held): a pandas DataFrame (one column per field, read
   // column by column: numeric, bool, categorical, object and pandas'
-  // nullable dtypes) or a list/tuple of dicts (field -> value). Raises
-  // TypeError for anything else, for a non-str column name or dict key, and
-  // for duplicated column names.
-  static RecordSource FromPython(py::handle x);
+  // nullable dtypes) or a list/tuple of dicts (field -> value). In a
+  // DataFrame column of one of `schema`'s number, integer or boolean fields,
+  // a str cell (a column pandas read as text: object or string dtype) is
+  // read as stroke-predict reads a CSV cell (Schema::ValueFromText): "67.0"
+  // is the number 67, "" and the field's null tokens null, and text that is
+  // not a number stays a str, which the check refuses naming field and row.
+  // Dicts are read as JSON is: a str stays a str. Raises TypeError for
+  // anything else, for a non-str column name or dict key, and for duplicated
+  // column names.
+  static RecordSource FromPython(py::handle x, const Schema& schema);
 
   size_t size() const { return rows_; }
   // The record of row `row` (0-based). DataFrame input fills *scratch (pass
@@ -60,7 +67,7 @@ class RecordSource {
     std::vector<int32_t> codes;
     std::vector<Value> values;
   };
-  static RecordSource FromFrame(py::handle frame);
+  static RecordSource FromFrame(py::handle frame, const Schema& schema);
   static RecordSource FromDicts(py::handle sequence);
   static Column ReadColumn(std::string name, py::handle series);
 

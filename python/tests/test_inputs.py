@@ -1,5 +1,6 @@
-"""Reading X: DataFrame dtypes, nulls, bad rows (InvalidInput, errors="return"),
-unknown fields, inputs that are neither a DataFrame nor a list of dicts."""
+"""Reading X: DataFrame dtypes, number columns pandas read as text, nulls, bad rows
+(InvalidInput, errors="return"), unknown fields, inputs that are neither a DataFrame
+nor a list of dicts."""
 import math
 
 import numpy as np
@@ -7,7 +8,7 @@ import pandas as pd
 import pytest
 
 import stroke
-from conftest import random_records
+from conftest import MODELS_DIR, random_records, stroke_predict_answers
 
 PATIENT = {"gender": "Male", "age": 67, "hypertension": False, "heart_disease": True, "ever_married": "Yes",
            "work_type": "Private", "Residence_type": "Urban", "avg_glucose_level": 228.69, "bmi": 36.6,
@@ -54,6 +55,54 @@ def test_str_columns_give_the_records_answers_and_errors(stroke_model, rows):
         result, errors = stroke_model.predict_raw(X, errors="return")
         np.testing.assert_array_equal(result, expected)
         assert errors == expected_errors
+
+
+def number_columns_as_text(frame, model):
+    """`frame` with each number and integer field's column as pandas reads a column it took
+    for text (object dtype): str cells, repr of the float (which reads back as the same
+    double), and None for nulls."""
+    text = frame.copy()
+    for field in model.schema:
+        name = field["name"]
+        if field["type"] in ("number", "integer"):
+            cells = [None if pd.isna(v) else repr(float(v)) for v in frame[name]]
+            text[name] = pd.Series(cells, index=frame.index, dtype=object)
+    return text
+
+
+def test_number_columns_read_as_text_answer_as_the_training_library(model, bundle):
+    golden = bundle["golden"]
+    frame = pd.DataFrame([g["inputs"] for g in golden] + random_records(model, 100, seed=7))
+    text = number_columns_as_text(frame, model)
+    assert (text.dtypes == object).any()
+    np.testing.assert_array_equal(model.predict_raw(text), model.predict_raw(frame))  # bit for bit
+    first = text.iloc[:len(golden)]
+    if model.task == "binary_classification":  # the training library's own answers, bit for bit
+        np.testing.assert_array_equal(model.predict_proba(first)[:, 1], [g["probability"] for g in golden])
+    elif model.task == "regression":
+        np.testing.assert_array_equal(model.predict(first), [g["value"] for g in golden])
+    else:
+        np.testing.assert_array_equal(model.predict(first), model.classes_[[g["prediction"] for g in golden]])
+
+
+def test_text_cells_of_a_number_column_are_read_as_stroke_predict_reads_csv_cells(stroke_model, tmp_path):
+    frame = pd.DataFrame([PATIENT] * 6)
+    # Mixed object columns: floats, str, None; a null token, an empty cell, text that is no number.
+    frame["age"] = pd.Series([67.0, "61", "abc", None, " 5", "4.5e1"], dtype=object)
+    frame["bmi"] = pd.Series(["36.6", "N/A", "", "1e400", 28.1, "nan"], dtype=object)
+    result, errors = stroke_model.predict_raw(frame, errors="return")
+    assert [(e["row"], e["field"], e["type"]) for e in errors] == [
+        (2, "age", "type"), (3, "age", "missing"), (3, "bmi", "invalid_value"), (4, "age", "type"),
+        (5, "bmi", "type")]
+    assert errors[0]["message"] == 'expected a number, got "abc"'
+    # The same frame as a CSV file: stroke-predict's answers and errors.
+    path = tmp_path / "patients.csv"
+    frame.to_csv(path, index=False)
+    answers = stroke_predict_answers(f"{MODELS_DIR}/stroke.bundle.json", path, bad_rows=True)
+    assert errors == [{"row": a["row"] - 1, **e} for a in answers for e in a.get("errors", [])]
+    good = [a["row"] - 1 for a in answers if "errors" not in a]
+    assert good == [0, 1]
+    np.testing.assert_array_equal(result[good, 0], [a["raw_margin"] for a in answers if "errors" not in a])
 
 
 def test_nulls_are_imputed_where_nullable(stroke_model):
