@@ -122,12 +122,12 @@ int ThreadCount(std::optional<int> threads, std::optional<int> n_jobs) {
   const char* name = threads ? "threads" : "n_jobs";
   const int n = threads.value_or(n_jobs.value_or(1));
   if (n > 0) return n;
-  const int cpus = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  if (n == 0 || cpus + 1 + n < 1) {
-    throw py::value_error(fmt::format("{} must be a positive number of threads, or -1 (every CPU) to -{} "
-                                      "(one CPU) as scikit-learn's n_jobs, got {}", name, cpus, n));
+  if (n == 0) {
+    throw py::value_error(fmt::format("{}=0 has no meaning: give a positive number of threads, or -1 (every CPU), "
+                                      "-2 (all but one), ... as joblib's n_jobs", name));
   }
-  return cpus + 1 + n;
+  const int cpus = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return std::max(cpus + 1 + n, 1);  // joblib's effective_n_jobs: at least one
 }
 
 py::object ClassLabels(const Model& model) {

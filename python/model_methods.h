@@ -28,9 +28,10 @@ CallOptions MakeCallOptions(const std::string& errors, bool allow_unknown_fields
                             std::optional<int> threads = std::nullopt, std::optional<int> n_jobs = std::nullopt);
 
 // The threads of a call from its threads= or n_jobs= keyword (one of them at
-// most: TypeError for both), as scikit-learn reads n_jobs: None is 1, a
-// positive count is that many threads, -1 every CPU, -2 all but one, ...
-// (cpus + 1 + n); ValueError for 0 or a negative count beyond the CPUs.
+// most: TypeError for both), as joblib (scikit-learn's n_jobs) reads n_jobs:
+// None is 1, a positive count is that many threads, a negative n is
+// cpus + 1 + n and at least 1 (-1 every CPU, -2 all but one; -3 on two CPUs
+// one); ValueError for 0.
 int ThreadCount(std::optional<int> threads, std::optional<int> n_jobs);
 
 // What Model.explain returns.

@@ -48,9 +48,10 @@ threads : int, optional (default 1); n_jobs : the same, in scikit-learn's name
     Threads that prepare and score X (give one of the two): 1 scores on the
     calling thread; 2 or more split the rows into contiguous chunks of at least
     4096 rows, one a thread (smaller X use fewer threads: starting a thread
-    costs more than it saves); -1 uses every CPU, -2 all but one, as n_jobs
-    does in scikit-learn. The answers, errors and their order are the same
-    whatever the count. TypeError for both, ValueError for 0.
+    costs more than it saves); a negative n uses cpus + 1 + n threads, at
+    least one (-1 every CPU, -2 all but one), as joblib reads scikit-learn's
+    n_jobs. The answers, errors and their order are the same whatever the
+    count. TypeError for both, ValueError for 0.
 )";
 
 // The threads= and n_jobs= keywords of every batch method (ThreadCount).

@@ -1,6 +1,8 @@
 """threads= and n_jobs= on the batch methods: the rows split over threads give the
 one-thread answers bit for bit, the same errors in the same row order, for every
 bundle; the keywords' values are checked."""
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -94,14 +96,24 @@ def test_more_threads_than_rows(stroke_model):
     assert same_bits(stroke_model.predict_proba(rows[:0], threads=8), stroke_model.predict_proba(rows[:0]))
 
 
+def test_negative_n_jobs_follow_joblib(stroke_model):
+    # joblib: n_jobs < 0 is cpu_count + 1 + n_jobs threads, at least one; beyond the CPUs that is one, not an error.
+    rows = random_records(stroke_model, 3, seed=7)
+    expected = stroke_model.predict_proba(rows)
+    cpus = os.cpu_count()
+    for n_jobs in (-1, -2, -cpus, -cpus - 1, -cpus - 2, -100000):
+        assert same_bits(stroke_model.predict_proba(rows, n_jobs=n_jobs), expected), n_jobs
+    assert same_bits(stroke_model.predict_proba(rows, threads=-cpus - 1), expected)  # the same setting
+
+
 def test_threads_keywords_are_checked(stroke_model):
     rows = random_records(stroke_model, 3, seed=6)
     with pytest.raises(TypeError, match="not both"):
         stroke_model.predict_proba(rows, threads=2, n_jobs=2)
-    with pytest.raises(ValueError, match="threads must be a positive number"):
+    with pytest.raises(ValueError, match="threads=0 has no meaning"):
         stroke_model.predict_proba(rows, threads=0)
-    with pytest.raises(ValueError, match="n_jobs must be a positive number"):
-        stroke_model.predict(rows, n_jobs=-100000)
+    with pytest.raises(ValueError, match="n_jobs=0 has no meaning"):
+        stroke_model.predict(rows, n_jobs=0)
     with pytest.raises(TypeError):
         stroke_model.predict(rows, threads="2")
     assert same_bits(stroke_model.predict_proba(rows, n_jobs=None), stroke_model.predict_proba(rows))
