@@ -189,6 +189,38 @@ TEST(PredictCli, BadIdentifierIsAnErrorOfTheIdColumnWithANullId) {
   }
 }
 
+TEST(PredictCli, NumberIdsAreTheSameTextInJsonAndCsvAnswers) {
+  // As JSON answers write them: integers as given, other numbers the shortest text of their
+  // double with a fraction or exponent (1.0 stays 1.0).
+  const std::vector<std::pair<std::string, std::string>> ids = {
+      {"1.0", "1.0"}, {"7", "7"}, {"0.1", "0.1"}, {"2.50", "2.5"}, {"1e3", "1000.0"},
+      {"-9007199254740991", "-9007199254740991"}, {"9007199254740991", "9007199254740991"}};
+  std::string input;
+  for (const auto& [given, written] : ids) input += "{\"key\": " + given + ", " + (kPatient + 1) + "\n";
+  CliRun jsonl = Predict({"--id-column", "key", "--output", "jsonl"}, input);
+  CliRun csv = Predict({"--id-column", "key", "--output", "csv"}, input);
+  ASSERT_EQ(jsonl.exit_code, kExitOk) << jsonl.err;
+  ASSERT_EQ(csv.exit_code, kExitOk) << csv.err;
+  std::istringstream jsonl_lines(jsonl.out), csv_lines(csv.out);
+  std::string jsonl_line, csv_line;
+  std::getline(csv_lines, csv_line);  // the header
+  for (const auto& [given, written] : ids) {
+    ASSERT_TRUE(std::getline(jsonl_lines, jsonl_line) && std::getline(csv_lines, csv_line));
+    const std::string row = csv_line.substr(0, csv_line.find(','));
+    EXPECT_EQ(jsonl_line.substr(0, jsonl_line.find(",\"probability\"")), "{\"row\":" + row + ",\"key\":" + written)
+        << given;
+    EXPECT_EQ(csv_line.substr(row.size() + 1, written.size() + 1), written + ",") << given;
+  }
+  // Beyond 2^53 a double does not hold every integer: the id could come back as another one.
+  CliRun big = Predict({"--id-column", "key", "--output", "jsonl"},
+                       std::string("{\"key\": 9007199254740993, ") + (kPatient + 1));
+  EXPECT_EQ(big.exit_code, kExitRowsFailed);
+  const Json refused = Json::parse(big.out);
+  EXPECT_TRUE(refused["key"].is_null());
+  EXPECT_EQ(refused["errors"][0]["field"], "key");
+  EXPECT_EQ(refused["errors"][0]["type"], "limit");
+}
+
 TEST(PredictCli, UnreadableJsonValuesAreErrorsNamingTheFieldInValidUtf8) {
   std::string huge_age = kPatient, bad_text = kPatient;
   huge_age.replace(huge_age.find("67"), 2, "1e400");

@@ -67,7 +67,7 @@ Json ValueJson(const Value& v) {
     case Value::Kind::kOther:
     case Value::Kind::kInvalid: return v.Describe();
     case Value::Kind::kNumber:
-      if (v.is_integer && std::fabs(v.number) < 9e15) return static_cast<int64_t>(v.number);
+      if (v.is_integer && std::fabs(v.number) < 0x1p53) return static_cast<int64_t>(v.number);
       return v.number;
   }
   return nullptr;

@@ -35,7 +35,11 @@ std::vector<std::pair<std::string, Json>> PredictionFields(const Model& model, c
 // object, or for multiclass an array with "class" and "label" in each.
 Json ExplanationJson(const Model& model, std::span<const double> features, ExplainScratch& scratch);
 
-// A value as JSON: integers written as such, kOther and kInvalid as their description.
+// A value as JSON: a number written without fraction or exponent as an
+// integer while a double holds every integer of its size (below 2^53), any
+// other number as the shortest text that reads back as the same double,
+// with a fraction or exponent (1.0 stays 1.0); kOther and kInvalid as their
+// description.
 Json ValueJson(const Value& value);
 
 // A record as one line of JSON text (for audit lines): each value as

@@ -35,12 +35,6 @@ Json AnswerJson(const Answer& a, const Model& model, const AnswerFormat& how) {
   return out;
 }
 
-std::string CsvText(const Json& value) {
-  if (value.is_string()) return CsvCell(value.get<std::string>());
-  if (value.is_number_float()) return fmt::to_string(value.get<double>());
-  return JsonText(value);
-}
-
 // `format` (compiled: one number and at most 2 other characters) applied to
 // `value`, appended to *out: formatted on the stack, then copied once, where
 // a back_inserter grows and shrinks the string for every number. The
@@ -52,15 +46,19 @@ void AppendFormatted(const Format& format, T value, std::string* out) {
   out->append(text, fmt::format_to(text, format, value));
 }
 
-// `value` as a CSV cell, as CsvText(ValueJson(value)) writes it, except
-// null: an empty cell (a row without an identifier). Strings and numbers -
-// the identifier of every row - without building a Json.
+// `value` as a CSV cell: null empty (a row without an identifier), a string
+// as itself (every CSV row's identifier: no Json built), anything else as its
+// JSON text (ValueJson), so that a JSON record's number identifier is the
+// same text in CSV and JSON answers (1.0 stays 1.0, 7 stays 7).
 void AppendCsvValue(const Value& value, std::string* out) {
   switch (value.kind) {
     case Value::Kind::kNull: return;
     case Value::Kind::kString: return AppendCsvCell(value.text, out);
-    case Value::Kind::kNumber: return AppendFormatted(FMT_COMPILE("{}"), value.number, out);
-    default: *out += CsvText(ValueJson(value));
+    default: {
+      const Json json = ValueJson(value);
+      if (json.is_string()) return AppendCsvCell(json.get_ref<const std::string&>(), out);
+      *out += JsonText(json);
+    }
   }
 }
 
@@ -74,11 +72,11 @@ std::vector<std::string> PredictionColumns(const Model& model) {
   return columns;
 }
 
-// ",value", as CsvText writes a JSON float (the format compiled: no parsing per number).
+// ",value": the shortest text that reads back as the same double (the format compiled: no parsing per number).
 void AppendNumber(double value, std::string* out) { AppendFormatted(FMT_COMPILE(",{}"), value, out); }
 
-// The values of PredictionFields, in its order, as CsvText writes them (the
-// hot path of CSV answers: no JSON values built).
+// The values of PredictionFields, in its order, as CSV cells (the hot path
+// of CSV answers: no JSON values built).
 void AppendPredictionCsv(const Model& model, const RecordPrediction& p, std::string* out) {
   switch (model.task()) {
     case Task::kRegression: return AppendNumber(p.value, out);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <optional>
 #include <set>
 
@@ -22,11 +23,12 @@ std::string_view FirstLine(std::string_view text) {
   return text.substr(0, text.find('\n'));
 }
 
-// An identifier is a non-empty string or a number; anything else (absent,
-// null, "", an object, an array, a boolean, text that is not UTF-8) would be
-// written back as something else, or as nothing to join on (CSV answers
-// write "" and null alike). Its issue, under the identifier column's name, or
-// none for a good one.
+// An identifier is a non-empty string or a number below 2^53 in magnitude;
+// anything else (absent, null, "", an object, an array, a boolean, text that
+// is not UTF-8, a larger number, which a double may hold as another integer)
+// would be written back as something else, or as nothing to join on (CSV
+// answers write "" and null alike). Its issue, under the identifier column's
+// name, or none for a good one.
 std::optional<Issue> IdIssue(const Value* id, const std::string& id_column) {
   const std::string field = ToValidUtf8(id_column);
   if (id == nullptr) {
@@ -34,7 +36,11 @@ std::optional<Issue> IdIssue(const Value* id, const std::string& id_column) {
   }
   const std::string expected = "expected the identifier, a non-empty string or a number, got ";
   switch (id->kind) {
-    case Value::Kind::kNumber: return std::nullopt;
+    case Value::Kind::kNumber:
+      if (std::fabs(id->number) < 0x1p53) return std::nullopt;
+      return Issue{field, IssueKind::kLimit,
+                   "a number identifier must be in [-9007199254740991, 9007199254740991] (beyond, a double does not "
+                   "hold every integer: send it as a string), got " + id->Describe()};
     case Value::Kind::kString:
       if (!id->text.empty()) return std::nullopt;
       return Issue{field, IssueKind::kMissing, expected + "an empty string"};

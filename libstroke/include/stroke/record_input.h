@@ -64,8 +64,9 @@ struct STROKE_EXPORT InputRow {
   // RecordInput::inputs' row (index in `rows`), and `record` is an empty Record.
   bool prepared = false;
   // The identifier column's problem, under its name: absent, null or empty
-  // ("missing"), not a string or a number ("type"), not UTF-8
-  // ("invalid_value"). `id` is then kNull: an answer never carries an
+  // ("missing"), not a string or a number ("type"), a number beyond
+  // 2^53 - 1 in magnitude, which a double may hold as another integer
+  // ("limit"), not UTF-8 ("invalid_value"). `id` is then kNull: an answer never carries an
   // identifier that cannot join back. `record` is kept (without the
   // identifier, unless it is a model field); ScoreRecords answers this issue
   // as the row's first error, then the record's own.
