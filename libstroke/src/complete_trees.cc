@@ -107,6 +107,7 @@ std::unique_ptr<CompleteTrees> CompleteTrees::Build(const EnsembleSpec& spec, in
   const bool avx512 = l.one_output_ && CpuHasAvx512Bitmask();
   l.gather_ = avx512 && l.float_rows_ && depth >= kMinGatherDepth;
   if (avx512 && !l.gather_ && depth <= kMaxBitmaskDepth) l.BuildBitmasks();
+  if (l.bitmask() && l.float_rows_) l.float_leaf_.assign(l.leaf_.begin(), l.leaf_.end());  // rounds to nearest
   if (l.float_rows_) l.bound_ = {};  // the walks read float_bound_; the bitmasks hold their own copy
   return layout;
 }

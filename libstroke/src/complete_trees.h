@@ -162,6 +162,7 @@ class CompleteTrees {
   std::vector<double> bound_;      // [tree * inner_ + node]: left when x <= bound; float32 rules: empty
   std::vector<float> float_bound_;  // float32 rules: left when float(x) <= bound; then kVector padding
   std::vector<double> leaf_;       // [tree * (inner_ + 1) + leaf]: tree_scale * value
+  std::vector<float> float_leaf_;  // leaf_ rounded to float, for float sums in AccumulateBlockFloat
   std::vector<uint32_t> output_;   // per tree
 };
 

@@ -11,6 +11,8 @@
 #endif
 #include <immintrin.h>
 
+#include <type_traits>
+
 #define STROKE_AVX512 __attribute__((target("avx512f,avx512dq,avx512cd")))
 
 namespace stroke {
@@ -103,17 +105,12 @@ STROKE_AVX512 inline __m512 AddLeaves(__m512 sum, __m512i leaf, const double* va
   return _mm512_add_ps(sum, _mm512_insertf32x8(_mm512_castps256_ps512(lo), hi, 1));
 }
 
-// sum += values[leaf] lane by lane for at most 8 leaf values, held in a
-// register (a permute, not a gather).
+// sum += values[leaf] lane by lane for at most 8 double leaf values, held in
+// a register (a permute, not a gather).
 STROKE_AVX512 inline Sums16d AddFewLeaves(Sums16d sum, __m512i leaf, __m512d values) {
   const __m512d lo = _mm512_permutexvar_pd(_mm512_cvtepi32_epi64(_mm512_castsi512_si256(leaf)), values);
   const __m512d hi = _mm512_permutexvar_pd(_mm512_cvtepi32_epi64(_mm512_extracti32x8_epi32(leaf, 1)), values);
   return {_mm512_add_pd(sum.lo, lo), _mm512_add_pd(sum.hi, hi)};
-}
-STROKE_AVX512 inline __m512 AddFewLeaves(__m512 sum, __m512i leaf, __m512d values) {
-  const __m256 lo = _mm512_cvtpd_ps(_mm512_permutexvar_pd(_mm512_cvtepi32_epi64(_mm512_castsi512_si256(leaf)), values));
-  const __m256 hi = _mm512_cvtpd_ps(_mm512_permutexvar_pd(_mm512_cvtepi32_epi64(_mm512_extracti32x8_epi32(leaf, 1)), values));
-  return _mm512_add_ps(sum, _mm512_insertf32x8(_mm512_castps256_ps512(lo), hi, 1));
 }
 
 }  // namespace
@@ -143,11 +140,15 @@ STROKE_AVX512 void CompleteTrees::AccumulateBlockFloat(const double* rows, size_
         alive[v] = _mm512_mask_and_epi32(alive[v], right, alive[v], keep);
       }
     }
-    const __m512d values = _mm512_maskz_loadu_pd(static_cast<__mmask8>((1u << leaves) - 1), &leaf_[t * leaves]);
+    const auto few = static_cast<__mmask8>((1u << leaves) - 1);
     for (size_t v = 0; v < kVectors; ++v) {
       const __m512i lowest = _mm512_and_si512(alive[v], _mm512_sub_epi32(_mm512_setzero_si512(), alive[v]));
       const __m512i leaf = _mm512_sub_epi32(_mm512_set1_epi32(31), _mm512_lzcnt_epi32(lowest));
-      sum[v] = AddFewLeaves(sum[v], leaf, values);
+      if constexpr (std::is_same_v<Real, float>) {  // the leaves rounded to float already: 16 a permute
+        sum[v] = _mm512_add_ps(sum[v], _mm512_permutexvar_ps(leaf, _mm512_maskz_loadu_ps(few, &float_leaf_[t * leaves])));
+      } else {
+        sum[v] = AddFewLeaves(sum[v], leaf, _mm512_maskz_loadu_pd(few, &leaf_[t * leaves]));
+      }
     }
   }
   for (size_t v = 0; v < kVectors; ++v) Store16(acc + v * kVector, sum[v]);
