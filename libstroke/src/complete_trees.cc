@@ -72,7 +72,7 @@ std::unique_ptr<CompleteTrees> CompleteTrees::Build(const EnsembleSpec& spec, in
   l.float_rows_ = spec.split_rule != SplitRule::kLessEqualFloat64;
   // Trees a slice: as many as fit kSliceBytes (inner nodes and leaves), a
   // whole group of 8 at least.
-  const size_t node_bytes = sizeof(uint32_t) + (l.float_rows_ ? sizeof(float) : sizeof(double));
+  const size_t node_bytes = sizeof(uint32_t) + (l.float_rows_ ? sizeof(float) : sizeof(double));  // a batch's
   const size_t tree_bytes = l.inner_ * node_bytes + (l.inner_ + 1) * sizeof(double);
   l.slice_trees_ = std::max<size_t>(8, kSliceBytes / tree_bytes / 8 * 8);
   // Padding: every row goes left.
@@ -108,7 +108,6 @@ std::unique_ptr<CompleteTrees> CompleteTrees::Build(const EnsembleSpec& spec, in
   l.gather_ = avx512 && l.float_rows_ && depth >= kMinGatherDepth;
   if (avx512 && !l.gather_ && depth <= kMaxBitmaskDepth) l.BuildBitmasks();
   if (l.bitmask() && l.float_rows_) l.float_leaf_.assign(l.leaf_.begin(), l.leaf_.end());  // rounds to nearest
-  if (l.float_rows_) l.bound_ = {};  // the walks read float_bound_; the bitmasks hold their own copy
   return layout;
 }
 
@@ -217,12 +216,8 @@ void CompleteTrees::AccumulateRange(const X* row, Real* acc, size_t first, size_
 }
 
 template <typename Real>
-void CompleteTrees::Accumulate(const double* row, size_t width, Real* acc) const {
-  if (!float_rows_) return AccumulateRange(row, acc, 0, trees_);
-  thread_local std::vector<float> x;  // grows to the widest row; never shrinks
-  if (x.size() < width) x.resize(width);
-  RoundToFloat(row, width, x.data());
-  AccumulateRange(x.data(), acc, 0, trees_);
+void CompleteTrees::Accumulate(const double* row, Real* acc) const {
+  AccumulateRange(row, acc, 0, trees_);
 }
 
 // A forest larger than kSliceBytes goes in slices of trees over blocks of
@@ -247,8 +242,8 @@ void CompleteTrees::WalkRows(const X* rows, size_t n, size_t width, Real* acc, s
 }
 
 // Blocks of kBitmaskRows rows through the bitmask kernel where there is one,
-// the rest through WalkRows; a float32 rule's rows are rounded to float a
-// block of kSliceRows at a time.
+// the rest through WalkRows; a float32 rule's rows (a vector's worth or
+// more) are rounded to float a block of kSliceRows at a time.
 template <typename Real>
 void CompleteTrees::AccumulateRows(const double* rows, size_t n, size_t width, Real* acc, size_t stride) const {
   size_t r = 0;
@@ -262,7 +257,10 @@ void CompleteTrees::AccumulateRows(const double* rows, size_t n, size_t width, R
     }
   }
   if (r == n) return;
-  if (!float_rows_) return WalkRows(rows + r * width, n - r, width, acc + r * stride, stride);
+  // Fewer rows than a vector (a single row above all) walk the double bounds:
+  // rounding them to float costs more than it saves (a stroke row 213-236 ->
+  // 267-268 ns).
+  if (!float_rows_ || n - r < kVector) return WalkRows(rows + r * width, n - r, width, acc + r * stride, stride);
   std::vector<float> block(std::min(kSliceRows, n - r) * width);
   for (; r < n; r += kSliceRows) {
     const size_t rows_here = std::min(kSliceRows, n - r);
@@ -283,8 +281,8 @@ void CompleteTrees::AccumulateRows(const double* rows, size_t n, size_t width, R
   }
 }
 
-template void CompleteTrees::Accumulate(const double*, size_t, double*) const;
-template void CompleteTrees::Accumulate(const double*, size_t, float*) const;
+template void CompleteTrees::Accumulate(const double*, double*) const;
+template void CompleteTrees::Accumulate(const double*, float*) const;
 template void CompleteTrees::AccumulateRows(const double*, size_t, size_t, double*, size_t) const;
 template void CompleteTrees::AccumulateRows(const double*, size_t, size_t, float*, size_t) const;
 

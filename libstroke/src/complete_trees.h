@@ -14,12 +14,13 @@
 //
 // The split rule is folded into `bound` when the layout is built. A float64
 // rule (HistGradientBoosting) compares the caller's row with a double bound
-// (LeftBound). A float32 rule (scikit-learn's trees and XGBoost compare the
-// feature rounded to float) rounds the row to float once and compares it with
-// a float bound (FloatLeftBound): a node is then 8 bytes, bound and feature,
-// one load, and deep forests take a third less cache. The walks of 8 trees
-// run in lockstep so the CPU overlaps their dependent loads; the depth is a
-// template argument, so node offsets fold into addresses.
+// (LeftBound). In batches of 16 rows or more, a float32 rule (scikit-learn's
+// trees and XGBoost compare the feature rounded to float) rounds the rows to
+// float once and compares them with float bounds (FloatLeftBound), so deep
+// forests take a third less cache and AVX-512 takes 16 rows a vector. The
+// walks of 8 trees run in lockstep so the CPU overlaps their dependent
+// loads; the depth is a template argument, so node offsets fold into
+// addresses.
 // Leaves are added in tree order, as the training library adds them, so the
 // sums are bit-identical to the node walk's.
 #ifndef STROKE_SRC_COMPLETE_TREES_H_
@@ -58,10 +59,9 @@ class CompleteTrees {
   // walks read no node.
   static std::unique_ptr<CompleteTrees> Build(const EnsembleSpec& spec, int depth);
 
-  // acc[output(t)] += leaf of tree t, for every tree in order; `row` has
-  // `width` features and no NaN.
+  // acc[output(t)] += leaf of tree t, for every tree in order; `row` has no NaN.
   template <typename Real>
-  void Accumulate(const double* row, size_t width, Real* acc) const;
+  void Accumulate(const double* row, Real* acc) const;
   // The same for n rows of `width` features; row r adds to acc + r * stride.
   template <typename Real>
   void AccumulateRows(const double* rows, size_t n, size_t width, Real* acc, size_t stride) const;
@@ -157,9 +157,9 @@ class CompleteTrees {
   size_t inner_ = 0;   // inner nodes per tree: 2^depth - 1
   size_t trees_ = 0;
   bool one_output_ = false;  // every tree adds to acc[0]
-  bool float_rows_ = false;  // a float32 rule: walks read float_bound_, not bound_
+  bool float_rows_ = false;  // a float32 rule: batches of kVector rows or more read float_bound_
   std::vector<uint32_t> feature_;  // [tree * inner_ + node], then kVector padding
-  std::vector<double> bound_;      // [tree * inner_ + node]: left when x <= bound; float32 rules: empty
+  std::vector<double> bound_;      // [tree * inner_ + node]: left when x <= bound
   std::vector<float> float_bound_;  // float32 rules: left when float(x) <= bound; then kVector padding
   std::vector<double> leaf_;       // [tree * (inner_ + 1) + leaf]: tree_scale * value
   std::vector<float> float_leaf_;  // leaf_ rounded to float, for float sums in AccumulateBlockFloat

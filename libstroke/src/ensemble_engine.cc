@@ -292,7 +292,7 @@ bool EnsembleEngine::CompleteFits(const double* rows, size_t n) const {
 
 template <typename Real>
 void EnsembleEngine::Dispatch(const double* row, Real* acc) const {
-  if (CompleteFits(row, 1)) return complete_->Accumulate(row, static_cast<size_t>(spec_.num_features), acc);
+  if (CompleteFits(row, 1)) return complete_->Accumulate(row, acc);
   switch (spec_.split_rule) {
     case SplitRule::kLessFloat32:
       return special_ ? Accumulate<SplitRule::kLessFloat32, true>(row, acc)

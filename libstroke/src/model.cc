@@ -34,10 +34,17 @@ const std::shared_ptr<const internal::ModelState>& EmptyState() {
   return *empty;
 }
 
+// The classes of a model's Prediction with k raw outputs (regression: 0).
+int NumClasses(const ModelInfo& info, size_t k) {
+  if (info.task == Task::kRegression) return 0;
+  return info.task == Task::kBinaryClassification ? 2 : static_cast<int>(k);
+}
+
 // Sets *answer to the Prediction for one row's raw accumulators (k values) and
-// their link: every field as a fresh Prediction would then hold it (the
-// probabilities past num_classes 0). In place: a batch fills its answers
-// without building and copying a 300-byte Prediction a row.
+// their link: every field as a fresh Prediction would then hold it, but the
+// probabilities past num_classes, left as they are (0 in a fresh one). In
+// place: a batch fills its answers without building and copying a 300-byte
+// Prediction a row.
 void SetFromRaw(const ModelInfo& info, size_t k, const double* raw, const double* out,
                 std::optional<double> threshold, Prediction* answer) {
   Prediction& p = *answer;
@@ -45,8 +52,7 @@ void SetFromRaw(const ModelInfo& info, size_t k, const double* raw, const double
   p.probability = 0;
   p.value = 0;
   p.raw_margin = 0;
-  p.num_classes = info.task == Task::kRegression ? 0 : info.task == Task::kBinaryClassification ? 2 : static_cast<int>(k);
-  std::fill(p.probabilities.begin() + p.num_classes, p.probabilities.end(), 0.0);
+  p.num_classes = NumClasses(info, k);
   switch (info.task) {
     case Task::kRegression:
       p.value = out[0];
@@ -156,7 +162,11 @@ void Model::PredictFeaturesBatch(Span<const double> rows, Span<Prediction> out,
     const size_t n = std::min(chunk, out.size() - first);
     m.ensemble.PredictRawBatch(rows.subspan(first * width, n * width), n, raw);
     m.ensemble.LinkBatch(raw, n, linked);
-    for (size_t r = 0; r < n; ++r) SetFromRaw(m.info, k, &raw[r * k], &linked[r * k], threshold, &out[first + r]);
+    for (size_t r = 0; r < n; ++r) {
+      Prediction& p = out[first + r];  // the caller's: what a fresh one holds past num_classes too
+      std::fill(p.probabilities.begin() + NumClasses(m.info, k), p.probabilities.end(), 0.0);
+      SetFromRaw(m.info, k, &raw[r * k], &linked[r * k], threshold, &p);
+    }
   }
 }
 
