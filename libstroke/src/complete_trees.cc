@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 #include <type_traits>
@@ -105,7 +106,9 @@ std::unique_ptr<CompleteTrees> CompleteTrees::Build(const EnsembleSpec& spec, in
     }
   }
   const bool avx512 = l.one_output_ && CpuHasAvx512Bitmask();
-  l.gather_ = avx512 && l.float_rows_ && depth >= kMinGatherDepth;
+  // A lane's offset into a block of kSliceRows rows is a 32-bit index.
+  const bool offsets_fit = static_cast<size_t>(spec.num_features) <= size_t{INT32_MAX} / kSliceRows;
+  l.gather_ = avx512 && l.float_rows_ && depth >= kMinGatherDepth && offsets_fit;
   if (avx512 && !l.gather_ && depth <= kMaxBitmaskDepth) l.BuildBitmasks();
   if (l.bitmask() && l.float_rows_) l.float_leaf_.assign(l.leaf_.begin(), l.leaf_.end());  // rounds to nearest
   return layout;

@@ -130,7 +130,8 @@ class CompleteTrees {
   // first 16 nodes for the top 4 levels and from gathers below; the rows'
   // features are gathered. Each lane adds its trees' leaves in tree order,
   // so the sums are the walk's, bit for bit. Built for float32 rules with one
-  // output and depth kMinGatherDepth or more, when the CPU has AVX-512 (the
+  // output, depth kMinGatherDepth or more and rows narrow enough for 32-bit
+  // offsets into a block (16 million features), when the CPU has AVX-512 (the
   // bitmask kernel is then not built). Its cost grows with the depth, the
   // bitmasks' with the leaves: a batch row of 100 trees took (bitmask vs
   // gather, bench/predict_bench) 104 vs 138-177 ns at depth 3, 214-234 vs
