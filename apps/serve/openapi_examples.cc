@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "csv.h"
 #include "oip_v2_tensors.h"
 
 namespace stroke::apps {
@@ -19,14 +20,6 @@ Json SchemaOrderedRecord(const Model& model, const Record& inputs) {
     record[f.name] = ValueJson(*v);
   }
   return record;
-}
-
-// A CSV cell (RFC 4180): quoted when it holds a comma, quote or line break.
-std::string CsvCell(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
 }
 
 std::string CsvValue(const Json& value) {
