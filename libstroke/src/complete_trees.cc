@@ -154,7 +154,6 @@ inline void WalkTrees(const uint32_t* feature, const X* bound, const X* row, siz
   for (int j = 0; j < kTrees; ++j) leaf[j] = index[j] - kInner;
 }
 
-
 // Rows rounded to float, as a float32 rule compares them: static_cast rounds
 // to nearest, ties to even (doubles beyond the float range become +-inf).
 inline void RoundToFloat(const double* x, size_t n, float* out) {

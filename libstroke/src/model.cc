@@ -158,13 +158,14 @@ void Model::PredictFeaturesBatch(Span<const double> rows, Span<Prediction> out,
   std::array<double, kChunkValues> raw, linked;
   const size_t width = num_features(), k = static_cast<size_t>(m.ensemble.num_outputs());
   const size_t chunk = kChunkValues / k;
+  const int classes = NumClasses(m.info, k);
   for (size_t first = 0; first < out.size(); first += chunk) {
     const size_t n = std::min(chunk, out.size() - first);
     m.ensemble.PredictRawBatch(rows.subspan(first * width, n * width), n, raw);
     m.ensemble.LinkBatch(raw, n, linked);
     for (size_t r = 0; r < n; ++r) {
       Prediction& p = out[first + r];  // the caller's: what a fresh one holds past num_classes too
-      std::fill(p.probabilities.begin() + NumClasses(m.info, k), p.probabilities.end(), 0.0);
+      std::fill(p.probabilities.begin() + classes, p.probabilities.end(), 0.0);
       SetFromRaw(m.info, k, &raw[r * k], &linked[r * k], threshold, &p);
     }
   }
