@@ -4,6 +4,7 @@
 #include <pybind11/stl.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <limits>
 #include <thread>
 #include <utility>
@@ -105,8 +106,7 @@ py::object Score(const Model& model, const Batch& batch, OutputKind kind, std::o
 
 }  // namespace
 
-CallOptions MakeCallOptions(const std::string& errors, bool allow_unknown_fields, std::optional<int> threads,
-                            std::optional<int> n_jobs) {
+CallOptions MakeCallOptions(const std::string& errors, bool allow_unknown_fields, py::handle threads, py::handle n_jobs) {
   if (errors != "raise" && errors != "return") {
     throw py::value_error("errors must be \"raise\" or \"return\", got \"" + errors + "\"");
   }
@@ -117,17 +117,39 @@ CallOptions MakeCallOptions(const std::string& errors, bool allow_unknown_fields
   return options;
 }
 
-int ThreadCount(std::optional<int> threads, std::optional<int> n_jobs) {
-  if (threads && n_jobs) throw py::type_error("give threads or n_jobs (the same setting), not both");
-  const char* name = threads ? "threads" : "n_jobs";
-  const int n = threads.value_or(n_jobs.value_or(1));
-  if (n > 0) return n;
+namespace {
+
+// A threads= or n_jobs= value: an integer (int or numpy's, any size, held
+// in int64 with saturation), not a bool; TypeError naming the keyword else.
+int64_t ThreadsValue(py::handle value, const char* name) {
+  if (PyBool_Check(value.ptr()) || !PyIndex_Check(value.ptr())) {
+    throw py::type_error(fmt::format("{} must be an integer (a number of threads, or -1 for every CPU), got {} ({})", name,
+                                     py::repr(value).cast<std::string>().substr(0, 40),
+                                     py::str(py::type::handle_of(value).attr("__name__")).cast<std::string>()));
+  }
+  const py::int_ n = py::reinterpret_steal<py::int_>(PyNumber_Index(value.ptr()));
+  if (!n) throw py::error_already_set();
+  int overflow = 0;
+  const long long v = PyLong_AsLongLongAndOverflow(n.ptr(), &overflow);
+  if (overflow != 0) return overflow > 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
+  return v;
+}
+
+}  // namespace
+
+int ThreadCount(py::handle threads, py::handle n_jobs) {
+  if (!threads.is_none() && !n_jobs.is_none()) throw py::type_error("give threads or n_jobs (the same setting), not both");
+  const char* name = !threads.is_none() ? "threads" : "n_jobs";
+  const py::handle given = !threads.is_none() ? threads : n_jobs;
+  if (given.is_none()) return 1;
+  const int64_t n = ThreadsValue(given, name);
+  if (n > 0) return static_cast<int>(std::min<int64_t>(n, std::numeric_limits<int>::max()));
   if (n == 0) {
     throw py::value_error(fmt::format("{}=0 has no meaning: give a positive number of threads, or -1 (every CPU), "
                                       "-2 (all but one), ... as joblib's n_jobs", name));
   }
-  const int cpus = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  return std::max(cpus + 1 + n, 1);  // joblib's effective_n_jobs: at least one
+  const int64_t cpus = std::max(1u, std::thread::hardware_concurrency());
+  return static_cast<int>(std::max<int64_t>(cpus + 1 + n, 1));  // joblib's effective_n_jobs: at least one
 }
 
 py::object ClassLabels(const Model& model) {

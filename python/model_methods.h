@@ -24,15 +24,18 @@ struct CallOptions {
 };
 // ValueError unless errors is "raise" or "return"; threads and n_jobs as
 // ThreadCount reads them.
-CallOptions MakeCallOptions(const std::string& errors, bool allow_unknown_fields,
-                            std::optional<int> threads = std::nullopt, std::optional<int> n_jobs = std::nullopt);
+CallOptions MakeCallOptions(const std::string& errors, bool allow_unknown_fields, py::handle threads = py::none(),
+                            py::handle n_jobs = py::none());
 
 // The threads of a call from its threads= or n_jobs= keyword (one of them at
 // most: TypeError for both), as joblib (scikit-learn's n_jobs) reads n_jobs:
 // None is 1, a positive count is that many threads, a negative n is
 // cpus + 1 + n and at least 1 (-1 every CPU, -2 all but one; -3 on two CPUs
-// one); ValueError for 0.
-int ThreadCount(std::optional<int> threads, std::optional<int> n_jobs);
+// one); ValueError for 0. Any Python integer (int, numpy's) of any size: a
+// count beyond INT_MAX is INT_MAX (a batch starts at most one thread per
+// BatchOptions::min_rows_per_thread rows anyway). TypeError for anything
+// else, a bool included (threads=True is not a count).
+int ThreadCount(py::handle threads, py::handle n_jobs);
 
 // What Model.explain returns.
 struct ExplainResult {

@@ -50,8 +50,10 @@ threads : int, optional (default 1); n_jobs : the same, in scikit-learn's name
     4096 rows, one a thread (smaller X use fewer threads: starting a thread
     costs more than it saves); a negative n uses cpus + 1 + n threads, at
     least one (-1 every CPU, -2 all but one), as joblib reads scikit-learn's
-    n_jobs. The answers, errors and their order are the same whatever the
-    count. TypeError for both, ValueError for 0.
+    n_jobs. Any integer (Python's or numpy's, of any size: more threads than
+    chunks start no more). The answers, errors and their order are the same
+    whatever the count. TypeError for both, or for a value that is not an
+    integer (a bool or a float included); ValueError for 0.
 )";
 
 // The threads= and n_jobs= keywords of every batch method (ThreadCount).
@@ -149,7 +151,7 @@ read, TypeError for an unknown keyword.)")
         return std::move(*loaded);
       }, py::arg("text"), "Loads a bundle from its JSON text (str or bytes). Raises BundleError.")
       .def("predict_proba", [](const Model& self, py::object x, const std::string& errors, bool unknown,
-                              std::optional<int> threads, std::optional<int> n_jobs) {
+                              py::object threads, py::object n_jobs) {
         return PredictProba(self, x, MakeCallOptions(errors, unknown, threads, n_jobs));
       }, py::arg("X"), py::kw_only(), py::arg("errors") = "raise", py::arg("allow_unknown_fields") = false,
          ThreadsArg(), NJobsArg(),
@@ -160,7 +162,7 @@ numpy.ndarray (n_samples, n_classes) float64, columns in classes_ order, each ro
 summing to 1. Binary: [1 - p, p] with p = P(classes_[1]) exactly as stroke-predict
 reports it. Raises InvalidInput; TypeError for a regression model or a bad X.)").c_str())
       .def("predict", [](const Model& self, py::object x, std::optional<double> threshold, const std::string& errors,
-                         bool unknown, std::optional<int> threads, std::optional<int> n_jobs) {
+                         bool unknown, py::object threads, py::object n_jobs) {
         return Predict(self, x, threshold, MakeCallOptions(errors, unknown, threads, n_jobs));
       },
            py::arg("X"), py::kw_only(), py::arg("threshold") = py::none(), py::arg("errors") = "raise",
@@ -174,7 +176,7 @@ numpy.ndarray (n_samples,): classification: labels from classes_ (str dtype;
 object dtype with None for failed rows under errors="return"); regression:
 float64 values in the target's units. Raises InvalidInput, ValueError for a bad threshold.)").c_str())
       .def("predict_raw", [](const Model& self, py::object x, const std::string& errors, bool unknown,
-                              std::optional<int> threads, std::optional<int> n_jobs) {
+                              py::object threads, py::object n_jobs) {
         return PredictRaw(self, x, MakeCallOptions(errors, unknown, threads, n_jobs));
       }, py::arg("X"), py::kw_only(), py::arg("errors") = "raise", py::arg("allow_unknown_fields") = false,
          ThreadsArg(), NJobsArg(),
@@ -185,7 +187,7 @@ numpy.ndarray (n_samples, n_outputs) float64: gradient boosting's margins (binar
 one column, the log-odds of classes_[1]; multiclass: one per class, before the
 softmax), a forest's averaged class probabilities, regression's value.)").c_str())
       .def("explain", [](const Model& self, py::object x, const std::string& errors, bool unknown,
-                              std::optional<int> threads, std::optional<int> n_jobs) {
+                              py::object threads, py::object n_jobs) {
         return Explain(self, x, MakeCallOptions(errors, unknown, threads, n_jobs));
       }, py::arg("X"), py::kw_only(), py::arg("errors") = "raise", py::arg("allow_unknown_fields") = false,
          ThreadsArg(), NJobsArg(),
@@ -196,7 +198,7 @@ Explanation with contributions (n_samples, n_outputs, n_features), expected_valu
 (n_outputs,), raw_margin (n_samples, n_outputs), by_input (n_samples, n_outputs,
 n_groups), feature_names, input_names; all float64 arrays.)").c_str())
       .def("prepare", [](const Model& self, py::object x, const std::string& errors, bool unknown,
-                              std::optional<int> threads, std::optional<int> n_jobs) {
+                              py::object threads, py::object n_jobs) {
         return Prepare(self, x, MakeCallOptions(errors, unknown, threads, n_jobs));
       }, py::arg("X"), py::kw_only(), py::arg("errors") = "raise", py::arg("allow_unknown_fields") = false,
          ThreadsArg(), NJobsArg(),
@@ -207,7 +209,7 @@ numpy.ndarray (n_samples, n_features) float64, columns in feature_names order
 (NaN: a missing value the trees route); the input of predict_features.)").c_str())
       .def("predict_features", [](const Model& self, py::object f, const std::string& output,
                                   std::optional<double> threshold, const std::string& errors,
-                                  std::optional<int> threads, std::optional<int> n_jobs) {
+                                  py::object threads, py::object n_jobs) {
         return PredictFeatures(self, f, output, threshold, MakeCallOptions(errors, false, threads, n_jobs));
       }, py::arg("F"), py::kw_only(), py::arg("output") = "class", py::arg("threshold") = py::none(),
          py::arg("errors") = "raise", ThreadsArg(), NJobsArg(), R"(Predictions from prepared feature vectors (what prepare returns).

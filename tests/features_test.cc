@@ -3,7 +3,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+#include <cstring>
+#include <limits>
 #include <map>
+#include <vector>
 
 #include "stroke/model.h"
 #include "test_util.h"
@@ -107,6 +111,64 @@ TEST(FeatureProgram, NonFiniteFeatureIsAnErrorNamingIt) {
   ASSERT_FALSE(check.ok());
   EXPECT_STREQ(IssueKindName(check.errors[0].kind), "feature_not_finite");
   EXPECT_NE(check.errors[0].message.find("x_over_n"), std::string::npos) << check.errors[0].message;
+}
+
+// Evaluate's cheap check (|value| <= the domain's largest) against the
+// exact rules at their edges: a float32 domain takes what rounds to a finite
+// float32, NaN only where missing values are allowed, never an infinity -
+// for a feature that is an input itself ("x") and for one computed
+// ("x_over_n" = x / (n + 1), n = 0 here); a one-hot column is 0 or 1 whatever its input.
+TEST(FeatureProgram, ChecksFeaturesAtTheFloat32AndFloat64Edges) {
+  Model model = LoadOrDie(testing::TinyBundlePath());
+  const FeatureProgram& program = model.program();
+  const double flt_max = std::numeric_limits<float>::max();
+  const double midpoint = 0x1.ffffffp127;  // halfway from FLT_MAX to 2^128: rounds to infinity
+  const double inf = std::numeric_limits<double>::infinity(), nan = std::numeric_limits<double>::quiet_NaN();
+  struct Case {
+    double x;
+    FeatureDomain domain;
+    bool ok;
+  };
+  const FeatureDomain f32{false, true}, f32_missing{true, true}, f64{false, false}, f64_missing{true, false};
+  const Case cases[] = {
+      {flt_max, f32, true},           {-flt_max, f32, true},
+      {std::nextafter(flt_max, inf), f32, true},  // rounds down to FLT_MAX
+      {std::nextafter(midpoint, 0.0), f32, true}, {midpoint, f32, false},
+      {-midpoint, f32, false},        {1e300, f32, false},
+      {inf, f32, false},              {nan, f32, false},
+      {nan, f32_missing, true},       {inf, f32_missing, false},
+      {1e300, f64, true},             {-std::numeric_limits<double>::max(), f64, true},
+      {inf, f64, false},              {-inf, f64, false},
+      {nan, f64, false},              {nan, f64_missing, true},
+  };
+  for (const Case& c : cases) {
+    const std::vector<double> inputs = {c.x, 0, 1, 2};  // x, n, flag, color = blue
+    std::vector<double> out(program.num_features(), -1);
+    const Status status = program.Evaluate(inputs, out, c.domain);
+    EXPECT_EQ(status.ok(), c.ok) << c.x << " float32=" << c.domain.float32 << " missing=" << c.domain.allow_missing
+                                 << ": " << status.ToString();
+    if (!c.ok) {
+      EXPECT_NE(status.message().find("feature \"x\""), std::string::npos) << status.message();  // the first that fails
+      continue;
+    }
+    EXPECT_EQ(std::memcmp(&out[0], &c.x, sizeof(double)), 0);  // the input itself, NaN's bits included
+    EXPECT_EQ(out[1], 1.0);
+    EXPECT_EQ(out[2], 0.0);  // color_red, color = blue
+    EXPECT_EQ(std::memcmp(&out[3], &c.x, sizeof(double)), 0);  // x / (0 + 1)
+  }
+  // A one-hot column of a NaN, or of each category.
+  for (const double color : {0.0, 1.0, 2.0, nan}) {
+    std::vector<double> out(program.num_features());
+    ASSERT_TRUE(program.Evaluate(std::vector<double>{1, 0, 0, color}, out, f32).ok());
+    EXPECT_EQ(out[2], color == 0.0 ? 1.0 : 0.0) << color;
+  }
+  // The computed feature fails alone, after the input before it passed, naming itself.
+  std::vector<double> out(program.num_features());
+  const Status status = program.Evaluate(std::vector<double>{1, -1, 0, 0}, out, f64);  // 1 / (-1 + 1)
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("feature \"x_over_n\" evaluates to a value that is not a finite number"),
+            std::string::npos)
+      << status.message();
 }
 
 TEST(FeatureProgram, ComputesInFloat64) {

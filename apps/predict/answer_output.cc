@@ -13,17 +13,17 @@ namespace {
 
 Json AnswerJson(const Answer& a, const Model& model, const AnswerFormat& how) {
   Json out = {{"row", a.row}};
-  if (!how.id_name.empty()) out[how.id_name] = ValueJson(a.id);
+  if (!how.id_name.empty()) out[how.id_name] = ValueJson(*a.id);
   // Kept names are unique and none is an answer's (BlockScorer refuses those):
   // appended without a search, so a row of 100,000 columns costs linear time.
   Json::object_t& members = out.get_ref<Json::object_t&>();
   for (const auto& [name, value] : a.kept) members.Json::object_t::Container::emplace_back(name, ValueJson(value));
   if (!a.ok) {
-    out["errors"] = IssuesJson(a.errors);
+    out["errors"] = IssuesJson(*a.errors);
     return out;
   }
-  for (auto& [name, value] : PredictionFields(model, a.prediction)) out[name] = std::move(value);
-  out["warnings"] = IssuesJson(a.prediction.warnings);
+  for (auto& [name, value] : PredictionFields(model, *a.prediction)) out[name] = std::move(value);
+  out["warnings"] = IssuesJson(a.prediction->warnings);
   if (!a.explanation.is_null()) out["explanation"] = a.explanation;
   if (how.emit_features) {
     Json features = Json::object();
@@ -97,7 +97,7 @@ void AppendCsvRow(const Answer& a, const Model& model, const AnswerFormat& how, 
   AppendFormatted(FMT_COMPILE("{}"), a.row, out);
   if (!how.id_name.empty()) {
     *out += ',';
-    AppendCsvValue(a.id, out);
+    AppendCsvValue(*a.id, out);
   }
   // a.kept follows the input's column order, as how.kept_columns does: one
   // pass (a row of 100,000 columns costs linear time); a column a row lacks
@@ -108,14 +108,14 @@ void AppendCsvRow(const Answer& a, const Model& model, const AnswerFormat& how, 
     if (next < a.kept.size() && a.kept[next].first == column) AppendCsvValue(a.kept[next++].second, out);
   }
   if (a.ok) {
-    AppendPredictionCsv(model, a.prediction, out);
+    AppendPredictionCsv(model, *a.prediction, out);
     *out += ',';
-    if (!a.prediction.warnings.empty()) AppendCsvCell(JoinIssues(a.prediction.warnings), out);
+    if (!a.prediction->warnings.empty()) AppendCsvCell(JoinIssues(a.prediction->warnings), out);
     *out += ',';
   } else {
     const size_t blanks = PredictionColumns(model).size() +
                           (model.task() == Task::kMulticlassClassification ? model.info().class_labels.size() : 0);
-    *out += std::string(blanks + 1, ',') + ',' + CsvCell(JoinIssues(a.errors));
+    *out += std::string(blanks + 1, ',') + ',' + CsvCell(JoinIssues(*a.errors));
   }
   for (size_t i = 0; how.emit_features && i < model.num_features(); ++i) {
     *out += ',';

@@ -12,18 +12,20 @@
 #include "cli_options.h"
 #include "model_json.h"
 #include "stroke/model.h"
+#include "stroke/span.h"
 
 namespace stroke::apps {
 
-// The answer for one input record: a prediction, or the errors that prevented one.
+// The answer for one input record, a view of what its scorer holds: the
+// pointers and the span stay valid while that batch does.
 struct Answer {
   size_t row = 0;
-  Value id;                      // the record's identifier (--id-column)
+  const Value* id = nullptr;     // --id-column: the record's identifier
   std::vector<std::pair<std::string, Value>> kept;  // --keep-columns: fields the model does not read
   bool ok = false;
-  RecordPrediction prediction;  // when ok
-  std::vector<Issue> errors;    // when !ok
-  std::vector<double> features;  // when ok and features were asked for (NaN = missing)
+  const RecordPrediction* prediction = nullptr;  // when ok
+  const std::vector<Issue>* errors = nullptr;    // when !ok
+  Span<const double> features;   // when ok and features were asked for: num_features (NaN = missing)
   Json explanation;              // when ok and --explain (ExplanationJson)
 };
 

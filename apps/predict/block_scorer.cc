@@ -85,15 +85,16 @@ ScoredBlock BlockScorer::Score(const RecordBlock& block, InputFormat format) {
   BatchScore batch = ScoreRecords(model_, *input, score);
   scored.rows = batch.rows.size();
   scored.failed = batch.failed;
+  scored.out.reserve(block.text.size() + block.text.size() / 2);  // a CSV answer is about as long as its row: no regrowth
   Answer answer;
   for (size_t i = 0; i < batch.rows.size(); ++i) {
     const InputRow& row = input->rows[i];
     RowScore& result = batch.rows[i];
     answer.row = row.row;
-    answer.id = row.id;
+    answer.id = &row.id;
     answer.ok = result.ok;
     answer.kept.clear();
-    answer.errors.clear();
+    answer.features = {};
     answer.explanation = Json();
     if (options_.keep_columns && row.record.ok()) {
       for (const auto& [name, value] : row.record->fields()) {
@@ -108,12 +109,12 @@ ScoredBlock BlockScorer::Score(const RecordBlock& block, InputFormat format) {
         }
       }
     }
+    answer.prediction = &result.prediction;
+    answer.errors = &result.errors;
     if (!answer.ok) {
       scored.err += "stroke-predict: " + Where(row) + ": " + JoinIssues(result.errors) + '\n';
-      answer.errors = std::move(result.errors);
     } else {
-      answer.prediction = std::move(result.prediction);
-      if (options_.emit_features) answer.features.assign(batch.FeaturesOf(i).begin(), batch.FeaturesOf(i).end());
+      if (options_.emit_features) answer.features = batch.FeaturesOf(i);
       if (options_.explain) answer.explanation = ExplanationJson(model_, batch.FeaturesOf(i), *scratch_);
     }
     if (scored.array_elements && i > 0) scored.out += ",\n";

@@ -33,13 +33,39 @@ struct FeatureInstruction {
   double constant = 0;  // kConst
 };
 
+// How Evaluate computes the features, planned once from the code
+// (PlanFeatures). Most features are one-hot columns: they take one
+// branch-free loop (a column is 0 or 1, so it needs no check). The others
+// follow in feature order, each with its check; one input alone is read
+// directly, the value the stack machine would compute.
+struct OneHotColumn {
+  int32_t input = 0;    // the input field
+  int32_t feature = 0;  // the output column
+  double category = 0;  // the category's index, as the input holds it
+};
+
+struct FeatureStep {
+  bool direct = false;  // the feature is input `input` itself; else its code runs
+  int32_t input = 0;
+  int32_t feature = 0;
+};
+
+struct FeaturePlan {
+  std::vector<OneHotColumn> one_hot;
+  std::vector<FeatureStep> others;  // in feature order
+};
+
 struct FeatureCode {
   std::vector<std::string> names;
   std::vector<std::vector<int>> inputs_used;  // per feature: input fields, ascending
   std::vector<FeatureInstruction> code;
   std::vector<uint32_t> starts = {0};  // feature i: code[starts[i], starts[i+1])
   std::vector<double> edges;           // kBucket edges, ascending
+  FeaturePlan plan;                    // PlanFeatures, once the code is complete
 };
+
+// Evaluate's plan of a complete program's code.
+FeaturePlan PlanFeatures(const FeatureCode& program);
 
 }  // namespace stroke::internal
 

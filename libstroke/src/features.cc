@@ -1,7 +1,10 @@
 // FeatureProgram's evaluation (the compiler is read_features.cc).
 #include "stroke/features.h"
 
+#include <bit>
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <set>
 
 #include "feature_code.h"
@@ -12,6 +15,8 @@ namespace {
 using internal::FeatureCode;
 using internal::FeatureInstruction;
 using internal::FeatureOp;
+using internal::FeatureStep;
+using internal::OneHotColumn;
 
 const std::shared_ptr<const FeatureCode>& EmptyCode() {
   static const auto* empty = new std::shared_ptr<const FeatureCode>(std::make_shared<const FeatureCode>());
@@ -104,7 +109,42 @@ double RunFeature(const FeatureInstruction* code, uint32_t begin, uint32_t end, 
   return stack[0];
 }
 
+// Whether feature `name`'s `value` is one the domain takes: NaN only when
+// missing values are allowed; never infinite; with float32, one that rounds
+// to a finite float32.
+Status CheckFeature(double value, const std::string& name, const FeatureDomain& domain) {
+  if (std::isnan(value)) {
+    if (domain.allow_missing) return Status::Ok();
+    return InvalidInputError("feature \"" + name + "\" is missing (NaN) and this model cannot take missing values");
+  }
+  if (std::isinf(value) || (domain.float32 && !std::isfinite(static_cast<float>(value)))) {
+    return InvalidInputError("feature \"" + name + "\" evaluates to a value that is not a finite " +
+                             (domain.float32 ? "float32" : "number"));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
+
+namespace internal {
+
+FeaturePlan PlanFeatures(const FeatureCode& program) {
+  FeaturePlan plan;
+  for (size_t f = 0; f < program.names.size(); ++f) {
+    const uint32_t begin = program.starts[f];
+    const FeatureInstruction& in = program.code[begin];
+    const bool single = program.starts[f + 1] == begin + 1;
+    const auto feature = static_cast<int32_t>(f);
+    if (single && in.op == FeatureOp::kOneHot) {
+      plan.one_hot.push_back({in.index, feature, static_cast<double>(in.count)});
+    } else {
+      plan.others.push_back({single && (in.op == FeatureOp::kInput || in.op == FeatureOp::kOrdinal), in.index, feature});
+    }
+  }
+  return plan;
+}
+
+}  // namespace internal
 
 FeatureProgram::FeatureProgram() : code_(EmptyCode()) {}
 FeatureProgram::FeatureProgram(std::shared_ptr<const FeatureCode> code) : code_(std::move(code)) {}
@@ -115,30 +155,27 @@ const std::vector<int>& FeatureProgram::feature_inputs(size_t i) const { return 
 
 Status FeatureProgram::Evaluate(Span<const double> inputs, Span<double> out,
                                 const FeatureDomain& domain) const {
-  const std::vector<std::string>& names_ = code_->names;
-  const std::vector<uint32_t>& starts_ = code_->starts;
-  const FeatureInstruction* const code = code_->code.data();
-  const double* const edges = code_->edges.data();
-  if (out.size() != names_.size()) return InvalidInputError("feature buffer has the wrong size");
-  for (size_t f = 0; f < names_.size(); ++f) {
-    // Most features are one input or one one-hot column: read directly, the
-    // same value the stack machine would compute.
-    const bool single = starts_[f + 1] == starts_[f] + 1;
-    const FeatureOp op = single ? code[starts_[f]].op : FeatureOp::kConst;
-    double value;
-    if (single && (op == FeatureOp::kInput || op == FeatureOp::kOrdinal)) {
-      value = inputs[code[starts_[f]].index];
-    } else if (single && op == FeatureOp::kOneHot) {
-      value = inputs[code[starts_[f]].index] == code[starts_[f]].count ? 1.0 : 0.0;
-    } else {
-      value = RunFeature(code, starts_[f], starts_[f + 1], inputs, edges);
-    }
-    if (std::isnan(value) && !domain.allow_missing) {
-      return InvalidInputError("feature \"" + names_[f] + "\" is missing (NaN) and this model cannot take missing values");
-    }
-    if (std::isinf(value) || (domain.float32 && !std::isnan(value) && !std::isfinite(static_cast<float>(value)))) {
-      return InvalidInputError("feature \"" + names_[f] + "\" evaluates to a value that is not a finite " +
-                               (domain.float32 ? "float32" : "number"));
+  const FeatureCode& program = *code_;
+  if (out.size() != program.names.size()) return InvalidInputError("feature buffer has the wrong size");
+  // A value of magnitude <= limit passes whatever the domain; any other
+  // (NaN, infinite, or beyond float32) is looked at by CheckFeature.
+  const double limit = domain.float32 ? std::numeric_limits<float>::max() : std::numeric_limits<double>::max();
+  // 1.0 or 0.0 as 1.0's bits under the compare's mask: without a branch,
+  // which the compiler makes of `equal ? 1.0 : 0.0` and which mispredicts
+  // once per category field and row.
+  constexpr uint64_t kOneBits = std::bit_cast<uint64_t>(1.0);
+  for (const OneHotColumn& column : program.plan.one_hot) {
+    const uint64_t mask = 0 - static_cast<uint64_t>(inputs[column.input] == column.category);
+    out[column.feature] = std::bit_cast<double>(mask & kOneBits);
+  }
+  for (const FeatureStep& step : program.plan.others) {
+    const size_t f = static_cast<size_t>(step.feature);
+    const double value = step.direct ? inputs[step.input]
+                                     : RunFeature(program.code.data(), program.starts[f], program.starts[f + 1], inputs,
+                                                  program.edges.data());
+    if (!(std::fabs(value) <= limit)) {
+      Status checked = CheckFeature(value, program.names[f], domain);
+      if (!checked.ok()) return checked;
     }
     out[f] = value;
   }

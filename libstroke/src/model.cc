@@ -192,12 +192,9 @@ RecordPrediction Model::PredictPrepared(Span<const double> features, std::vector
 }
 
 RecordPrediction Model::Labelled(const Prediction& prediction, std::vector<Issue> warnings) const {
-  RecordPrediction answer;
-  static_cast<Prediction&>(answer) = prediction;
   const ModelInfo& info = state_->info;
-  if (info.task != Task::kRegression) answer.label = info.class_labels[answer.prediction];
-  answer.warnings = std::move(warnings);
-  return answer;
+  return RecordPrediction{prediction, info.task != Task::kRegression ? info.class_labels[prediction.prediction] : "",
+                          std::move(warnings)};
 }
 
 }  // namespace stroke

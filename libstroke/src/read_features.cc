@@ -223,6 +223,7 @@ StatusOr<FeatureProgram> ReadFeatures(const JsonReader& features, const Schema& 
     program.inputs_used.emplace_back(used.begin(), used.end());
     program.starts.push_back(static_cast<uint32_t>(program.code.size()));
   }
+  program.plan = internal::PlanFeatures(program);
   return FeatureProgram(std::make_shared<const FeatureCode>(std::move(program)));
 }
 

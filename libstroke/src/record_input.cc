@@ -8,6 +8,7 @@
 #include <set>
 
 #include "csv_reader.h"
+#include "emplace_aggregate.h"
 
 namespace stroke {
 namespace {
@@ -30,6 +31,10 @@ std::string_view FirstLine(std::string_view text) {
 // answers write "" and null alike). Its issue, under the identifier column's
 // name, or none for a good one.
 std::optional<Issue> IdIssue(const Value* id, const std::string& id_column) {
+  if (id != nullptr && ((id->kind == Value::Kind::kNumber && std::fabs(id->number) < 0x1p53) ||
+                        (id->kind == Value::Kind::kString && !id->text.empty()))) {
+    return std::nullopt;  // every row's case: nothing built
+  }
   const std::string field = ToValidUtf8(id_column);
   if (id == nullptr) {
     return Issue{field, IssueKind::kMissing, "field required (the identifier column: a non-empty string or a number)"};
@@ -37,13 +42,10 @@ std::optional<Issue> IdIssue(const Value* id, const std::string& id_column) {
   const std::string expected = "expected the identifier, a non-empty string or a number, got ";
   switch (id->kind) {
     case Value::Kind::kNumber:
-      if (std::fabs(id->number) < 0x1p53) return std::nullopt;
       return Issue{field, IssueKind::kLimit,
                    "a number identifier must be in [-9007199254740991, 9007199254740991] (beyond, a double does not "
                    "hold every integer: send it as a string), got " + id->Describe()};
-    case Value::Kind::kString:
-      if (!id->text.empty()) return std::nullopt;
-      return Issue{field, IssueKind::kMissing, expected + "an empty string"};
+    case Value::Kind::kString: return Issue{field, IssueKind::kMissing, expected + "an empty string"};
     case Value::Kind::kNull: return Issue{field, IssueKind::kMissing, expected + "null or an empty CSV cell"};
     case Value::Kind::kInvalid: return Issue{field, IssueKind::kInvalidValue, expected + id->text};
     default: return Issue{field, IssueKind::kType, expected + id->Describe()};
@@ -152,10 +154,9 @@ StatusOr<RecordInput> ReadCsv(std::string_view text, const InputOptions& options
   for (size_t r = 1; r < table->rows.size(); ++r) {
     const CsvTable::Row& row = table->rows[r];
     const Span<const std::string_view> cells = table->CellsOf(row);
-    InputRow out{options.first_row + r - 1, row.line, InvalidInputError(""), Value(), false};
+    InputRow& out = internal::EmplaceAggregate(input.rows, options.first_row + r - 1, row.line);
     if (cells.size() != header.size()) {
       out.record = InvalidInputError(fmt::format("has {} cells, the header has {}", cells.size(), header.size()));
-      input.rows.push_back(std::move(out));
       continue;
     }
     if (!options.id_column.empty()) {
@@ -185,7 +186,6 @@ StatusOr<RecordInput> ReadCsv(std::string_view text, const InputOptions& options
       }
       out.record = std::move(record);
     }
-    input.rows.push_back(std::move(out));
   }
   return input;
 }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "emplace_aggregate.h"
+
 namespace stroke {
 namespace {
 
@@ -21,18 +23,19 @@ BatchScore ScoreRows(const Model& model, const std::vector<InputRow>& rows, cons
   BatchScore out;
   const size_t width = model.num_features(), num_fields = model.schema().fields().size();
   out.num_features = width;
-  out.rows.resize(rows.size());
+  out.rows.reserve(rows.size());  // answers are appended in place (EmplaceAggregate)
   if (options.keep_features) out.features.assign(rows.size() * width, kNaN);
   std::vector<double> features(kChunkRows * width);
   std::vector<Prediction> predictions(kChunkRows);
-  std::vector<std::vector<Issue>> warnings(kChunkRows);
+  std::vector<CheckResult> checks(kChunkRows);
   for (size_t first = 0; first < rows.size(); first += kChunkRows) {
     const size_t n = std::min(kChunkRows, rows.size() - first);
     for (size_t r = 0; r < n; ++r) {
       const InputRow& row = rows[first + r];
-      RowScore& answer = out.rows[first + r];
       const Span<double> row_features(features.data() + r * width, width);
-      CheckResult check;
+      CheckResult& check = checks[r];
+      check.errors.clear();
+      check.warnings.clear();
       if (!row.record.ok()) {
         check.errors.push_back({"", IssueKind::kParse, row.record.status().message()});
       } else if (row.prepared && inputs != nullptr) {
@@ -46,20 +49,19 @@ BatchScore ScoreRows(const Model& model, const std::vector<InputRow>& rows, cons
         std::erase_if(check.errors, [&](const Issue& issue) { return issue.field == row.id_error->field; });
         check.errors.insert(check.errors.begin(), *row.id_error);
       }
-      answer.ok = check.ok();
-      if (!answer.ok) {
-        answer.errors = std::move(check.errors);
-        ++out.failed;
-        std::fill(row_features.begin(), row_features.end(), 0.0);  // predicted, then dropped
-      }
-      warnings[r] = std::move(check.warnings);
+      if (!check.ok()) std::fill(row_features.begin(), row_features.end(), 0.0);  // predicted, then dropped
     }
     model.PredictFeaturesBatch(Span<const double>(features.data(), n * width), Span<Prediction>(predictions.data(), n),
                                options.threshold);
     for (size_t r = 0; r < n; ++r) {
-      RowScore& answer = out.rows[first + r];
-      if (!answer.ok) continue;
-      answer.prediction = model.Labelled(predictions[r], std::move(warnings[r]));
+      CheckResult& check = checks[r];
+      if (!check.ok()) {
+        internal::EmplaceAggregate(out.rows, false, RecordPrediction(), std::move(check.errors));
+        ++out.failed;
+        continue;
+      }
+      internal::EmplaceAggregate(out.rows, true, model.Labelled(predictions[r], std::move(check.warnings)),
+                                 std::vector<Issue>());
       if (options.keep_features) std::copy_n(features.data() + r * width, width, out.features.data() + (first + r) * width);
     }
   }

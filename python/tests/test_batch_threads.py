@@ -117,3 +117,20 @@ def test_threads_keywords_are_checked(stroke_model):
     with pytest.raises(TypeError):
         stroke_model.predict(rows, threads="2")
     assert same_bits(stroke_model.predict_proba(rows, n_jobs=None), stroke_model.predict_proba(rows))
+
+
+def test_threads_take_any_integer_and_refuse_other_types(stroke_model):
+    rows = random_records(stroke_model, 3, seed=8)
+    expected = stroke_model.predict_proba(rows)
+    # Any size of integer: beyond the rows' worth of threads is the same answer, not a binding's TypeError.
+    for threads in (2**40, 2**70, np.int64(2), np.int32(3)):
+        assert same_bits(stroke_model.predict_proba(rows, threads=threads), expected), threads
+    for n_jobs in (-2**40, -2**70, np.int64(-1)):
+        assert same_bits(stroke_model.predict_proba(rows, n_jobs=n_jobs), expected), n_jobs
+    # A bool or a float is not a count: the error names the keyword and what it got, not the rows.
+    for bad in (True, False, 2.0, "2", [2]):
+        with pytest.raises(TypeError, match=r"threads must be an integer .* got ") as raised:
+            stroke_model.predict_proba(rows, threads=bad)
+        assert "DataFrame" not in str(raised.value) and "gender" not in str(raised.value)
+    with pytest.raises(TypeError, match=r"n_jobs must be an integer .* got True \(bool\)"):
+        stroke_model.predict(rows, n_jobs=True)
