@@ -59,7 +59,9 @@ py::list ErrorList(const std::vector<RowIssue>& errors) {
 void RaiseInvalidInput(const std::vector<RowIssue>& errors, size_t rows) {
   constexpr size_t kRowsShown = 10;
   size_t bad_rows = 0;
+  bool unknown_fields = false;  // the hint below names the keyword that allows them
   std::string lines;
+  for (const RowIssue& error : errors) unknown_fields = unknown_fields || error.issue.kind == IssueKind::kUnknownField;
   for (size_t i = 0; i < errors.size();) {
     std::vector<Issue> issues;
     const size_t row = errors[i].row;
@@ -67,6 +69,9 @@ void RaiseInvalidInput(const std::vector<RowIssue>& errors, size_t rows) {
     if (++bad_rows <= kRowsShown) fmt::format_to(std::back_inserter(lines), "\n  row {}: {}", row, JoinIssues(issues));
   }
   if (bad_rows > kRowsShown) fmt::format_to(std::back_inserter(lines), "\n  ... and {} more rows", bad_rows - kRowsShown);
+  if (unknown_fields) {
+    lines += "\n  (a column or key the model does not read is an error: drop it, or pass allow_unknown_fields=True)";
+  }
   const std::string message = fmt::format(
       "{} of {} rows are invalid (see .errors; errors=\"return\" scores the others):{}", bad_rows, rows, lines);
   py::object exception = py::reinterpret_borrow<py::object>(invalid_input)(message);

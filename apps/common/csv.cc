@@ -8,8 +8,22 @@ std::string CsvCell(std::string_view cell) {
   return out;
 }
 
+namespace {
+
+// Whether `cell` holds a byte that needs quotes. A loop, not
+// find_first_of(",\"\r\n"), which calls memchr over the set for every byte
+// (a CSV answer's identifier and label cells: 3 % of stroke-predict's time).
+bool NeedsQuotes(std::string_view cell) {
+  for (const char c : cell) {
+    if (c == ',' || c == '"' || c == '\r' || c == '\n') return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 void AppendCsvCell(std::string_view cell, std::string* out) {
-  if (cell.find_first_of(",\"\r\n") == std::string_view::npos) {
+  if (!NeedsQuotes(cell)) {
     out->append(cell);
     return;
   }

@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 
+#include "clean_cell.h"
 #include "csv_reader.h"
 #include "emplace_aggregate.h"
 
@@ -154,7 +155,8 @@ StatusOr<RecordInput> ReadCsv(std::string_view text, const InputOptions& options
   for (size_t r = 1; r < table->rows.size(); ++r) {
     const CsvTable::Row& row = table->rows[r];
     const Span<const std::string_view> cells = table->CellsOf(row);
-    InputRow& out = internal::EmplaceAggregate(input.rows, options.first_row + r - 1, row.line);
+    // An empty Record from the start: what a prepared row keeps (others replace it).
+    InputRow& out = internal::EmplaceAggregate(input.rows, options.first_row + r - 1, row.line, StatusOr<Record>(Record()));
     if (cells.size() != header.size()) {
       out.record = InvalidInputError(fmt::format("has {} cells, the header has {}", cells.size(), header.size()));
       continue;
@@ -169,13 +171,16 @@ StatusOr<RecordInput> ReadCsv(std::string_view text, const InputOptions& options
       out.prepared = true;
       for (size_t c = 0; c < header.size() && out.prepared; ++c) {
         const int field = field_of_column[c];
-        out.prepared = field >= 0 ? schema.CheckCell(static_cast<size_t>(field), cells[c], &inputs[field], *options.prepare)
-                                  : IsValidUtf8(cells[c]);
+        if (field < 0) {
+          out.prepared = IsValidUtf8(cells[c]);
+        } else {  // CheckCell, its common cases inline
+          const auto f = static_cast<size_t>(field);
+          out.prepared = internal::CleanCellFast(schema.fields()[f], cells[c], &inputs[field]) ||
+                         schema.CheckCell(f, cells[c], &inputs[field], *options.prepare);
+        }
       }
     }
-    if (out.prepared) {
-      out.record = Record();
-    } else {
+    if (!out.prepared) {
       Record record;
       record.Reserve(header.size());
       for (size_t c = 0; c < header.size(); ++c) {

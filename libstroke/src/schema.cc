@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "clean_cell.h"
 #include "client_text.h"
 
 namespace stroke {
@@ -261,70 +262,8 @@ bool Schema::Check(const Record& record, Span<double> inputs, CheckResult* resul
   return result->errors.size() == errors_before;
 }
 
-namespace {
-
-bool IsAscii(std::string_view text) {
-  unsigned char any = 0;
-  for (char c : text) any |= static_cast<unsigned char>(c);
-  return any < 0x80;
-}
-
-// CheckCell's common cases without building a Value: ASCII text that
-// ValueFromText + CheckValue would accept with no issue - a null where the
-// field is nullable, a category named exactly, 0/1 for a boolean, a number
-// inside the limits and the training range (whole for an integer field, a
-// known code where there are codes). Anything else: false, and the general
-// route decides (tests/prepared_csv_test.cc checks both agree on every field).
-// a == b, lengths and first bytes first: string_view's == compares the
-// bytes of the shorter before the lengths, a call to memcmp for every
-// category tried; categories of one length mostly differ in their first byte.
-inline bool SameText(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && (a.empty() || (a[0] == b[0] && std::memcmp(a.data(), b.data(), a.size()) == 0));
-}
-
-bool CleanCellFast(const FieldSpec& field, std::string_view text, double* input) {
-  if (!IsAscii(text)) return false;
-  bool null = text.empty();
-  for (const std::string& token : field.null_tokens) null = null || SameText(text, token);
-  if (null) {
-    *input = field.impute;
-    return field.nullable;
-  }
-  switch (field.type) {
-    case FieldType::kCategory:
-      for (size_t i = 0; i < field.categories.size(); ++i) {
-        if (SameText(field.categories[i], text)) {
-          *input = static_cast<double>(i);
-          return true;
-        }
-      }
-      return false;
-    case FieldType::kBoolean:
-      if (text != "0" && text != "1") return false;
-      *input = text == "1" ? 1 : 0;
-      return true;
-    case FieldType::kNumber:
-    case FieldType::kInteger: {
-      double x = 0;
-      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), x);
-      if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(x)) return false;
-      if (field.type == FieldType::kInteger && x != std::floor(x)) return false;
-      if (!field.known_codes.empty() &&
-          std::find(field.known_codes.begin(), field.known_codes.end(), x) == field.known_codes.end()) {
-        return false;
-      }
-      if (!(x >= field.hard_min && x <= field.hard_max && x >= field.train_min && x <= field.train_max)) return false;
-      *input = x;
-      return true;
-    }
-  }
-  return false;
-}
-
-}  // namespace
-
 bool Schema::CheckCell(size_t field_index, std::string_view text, double* input, const CheckOptions& options) const {
-  if (CleanCellFast(fields_[field_index], text, input)) return true;
+  if (internal::CleanCellFast(fields_[field_index], text, input)) return true;
   CheckResult result;
   const bool ok = CheckValue(fields_[field_index], ValueFromText(field_index, text), input, &result, options);
   return ok && result.errors.empty() && result.warnings.empty();
