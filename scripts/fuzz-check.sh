@@ -4,11 +4,13 @@
 # a bounded time (docs/testing.md). ctest runs it as fuzz.build and
 # fuzz.<target>, 30 seconds each.
 #
-#   scripts/fuzz-check.sh [--build-dir DIR] [--seconds N] [--build-only] [TARGET...]
+#   scripts/fuzz-check.sh [--build-dir DIR] [--seconds N] [--build-only | --run-only] [TARGET...]
 #
 #   --build-dir DIR  the clang build tree (default: build-fuzz)
 #   --seconds N      fuzzing time per target (default 30)
 #   --build-only     configure and build, do not fuzz
+#   --run-only       fuzz the targets already built in DIR (exit 2 if one is
+#                    missing): no build step, so runs may share the tree at once
 #   TARGET...        bundle_fuzz, record_fuzz, routes_fuzz, http_fuzz (default: all four)
 #
 # Each run starts from fuzz/corpus/<target> and fuzz/regressions/<target> with
@@ -23,6 +25,7 @@ cd "$(dirname "$0")/.."
 build_dir=build-fuzz
 seconds=30
 build_only=0
+run_only=0
 targets=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -31,6 +34,7 @@ while [ $# -gt 0 ]; do
     --seconds) seconds="$2"; shift 2 ;;
     --seconds=*) seconds="${1#*=}"; shift ;;
     --build-only) build_only=1; shift ;;
+    --run-only) run_only=1; shift ;;
     -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     -*) echo "fuzz-check: unknown option $1" >&2; exit 2 ;;
     *) targets+=("$1"); shift ;;
@@ -55,15 +59,24 @@ if ! "$cxx" -fsanitize=fuzzer,address,undefined "$probe_dir/probe.cc" -o "$probe
 fi
 
 start=$SECONDS
-if [ $build_only -eq 1 ] || [ ! -f "$build_dir/CMakeCache.txt" ]; then
+if [ $run_only -eq 1 ]; then
+  for t in "${targets[@]}"; do
+    if [ ! -x "$build_dir/fuzz/$t" ]; then
+      echo "fuzz-check: --run-only: $build_dir/fuzz/$t is not built (run with --build-only first)" >&2
+      exit 2
+    fi
+  done
+elif [ $build_only -eq 1 ] || [ ! -f "$build_dir/CMakeCache.txt" ]; then
   echo "fuzz-check: configuring $build_dir with $cxx"
   CC="$cc" CXX="$cxx" cmake -S . -B "$build_dir" -DSTROKE_BUILD_FUZZ=ON \
     -DSTROKE_SANITIZE=address,undefined,fuzzer-no-link \
     -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -gline-tables-only" \
     -DSTROKE_BUILD_TESTS=OFF -DSTROKE_BUILD_BENCH=OFF -DSTROKE_INSTALL=OFF -DSTROKE_FETCH_WEB_ASSETS=OFF >/dev/null
 fi
-cmake --build "$build_dir" -j "$jobs" --target "${targets[@]}"
-echo "fuzz-check: built ${targets[*]} in $((SECONDS - start)) s"
+if [ $run_only -eq 0 ]; then
+  cmake --build "$build_dir" -j "$jobs" --target "${targets[@]}"
+  echo "fuzz-check: built ${targets[*]} in $((SECONDS - start)) s"
+fi
 [ $build_only -eq 0 ] || exit 0
 
 # Leaks are findings too; a finding must not exit with 77 (libFuzzer's
