@@ -122,10 +122,11 @@ namespace {
 // A threads= or n_jobs= value: an integer (int or numpy's, any size, held
 // in int64 with saturation), not a bool; TypeError naming the keyword else.
 int64_t ThreadsValue(py::handle value, const char* name) {
-  if (PyBool_Check(value.ptr()) || !PyIndex_Check(value.ptr())) {
+  // numpy's bool_ has __index__ (deprecated): a bool all the same.
+  const std::string type_name = py::str(py::type::handle_of(value).attr("__name__")).cast<std::string>();
+  if (PyBool_Check(value.ptr()) || type_name == "bool_" || !PyIndex_Check(value.ptr())) {
     throw py::type_error(fmt::format("{} must be an integer (a number of threads, or -1 for every CPU), got {} ({})", name,
-                                     py::repr(value).cast<std::string>().substr(0, 40),
-                                     py::str(py::type::handle_of(value).attr("__name__")).cast<std::string>()));
+                                     py::repr(value).cast<std::string>().substr(0, 40), type_name));
   }
   const py::int_ n = py::reinterpret_steal<py::int_>(PyNumber_Index(value.ptr()));
   if (!n) throw py::error_already_set();

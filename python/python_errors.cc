@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <filesystem>
@@ -59,9 +60,24 @@ py::list ErrorList(const std::vector<RowIssue>& errors) {
 void RaiseInvalidInput(const std::vector<RowIssue>& errors, size_t rows) {
   constexpr size_t kRowsShown = 10;
   size_t bad_rows = 0;
-  bool unknown_fields = false;  // the hint below names the keyword that allows them
+  // Columns (keys) the model does not read, first: the usual mistake, whose
+  // fix is one keyword; then the rows.
+  std::vector<std::string> unknown;
+  for (const RowIssue& error : errors) {
+    if (error.issue.kind == IssueKind::kUnknownField &&
+        std::find(unknown.begin(), unknown.end(), error.issue.field) == unknown.end()) {
+      unknown.push_back(error.issue.field);
+    }
+  }
   std::string lines;
-  for (const RowIssue& error : errors) unknown_fields = unknown_fields || error.issue.kind == IssueKind::kUnknownField;
+  if (!unknown.empty()) {
+    constexpr size_t kNamesShown = 5;
+    std::string names;
+    for (size_t k = 0; k < unknown.size() && k < kNamesShown; ++k) names += (k ? ", '" : "'") + unknown[k] + "'";
+    if (unknown.size() > kNamesShown) names += fmt::format(" and {} more", unknown.size() - kNamesShown);
+    fmt::format_to(std::back_inserter(lines),
+                   "\n  {} not read by this model: drop them, or pass allow_unknown_fields=True", names);
+  }
   for (size_t i = 0; i < errors.size();) {
     std::vector<Issue> issues;
     const size_t row = errors[i].row;
@@ -69,9 +85,6 @@ void RaiseInvalidInput(const std::vector<RowIssue>& errors, size_t rows) {
     if (++bad_rows <= kRowsShown) fmt::format_to(std::back_inserter(lines), "\n  row {}: {}", row, JoinIssues(issues));
   }
   if (bad_rows > kRowsShown) fmt::format_to(std::back_inserter(lines), "\n  ... and {} more rows", bad_rows - kRowsShown);
-  if (unknown_fields) {
-    lines += "\n  (a column or key the model does not read is an error: drop it, or pass allow_unknown_fields=True)";
-  }
   const std::string message = fmt::format(
       "{} of {} rows are invalid (see .errors; errors=\"return\" scores the others):{}", bad_rows, rows, lines);
   py::object exception = py::reinterpret_borrow<py::object>(invalid_input)(message);

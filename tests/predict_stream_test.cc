@@ -331,6 +331,27 @@ TEST(PredictStream, KeepColumnsCarriesWhatTheModelDoesNotRead) {
   std::ostringstream csv_out, csv_err;
   EXPECT_EQ(RunCommand(Options({"--keep-columns", "--output", "csv"}), jsonl_in, csv_out, csv_err), kExitUsage);
   EXPECT_EQ(csv_out.str(), "");
+
+  // With --emit-features, CSV answers have a column per feature: a kept column or the
+  // identifier of a feature's name would make a header naming a column twice.
+  std::string feature_named = kKaggleCsv;
+  feature_named.replace(feature_named.find("stroke\n"), 7, "gender_Male\n");
+  for (const std::vector<std::string>& flags :
+       {std::vector<std::string>{"--id-column", "id", "--keep-columns", "--emit-features"},
+        std::vector<std::string>{"--id-column", "gender_Male", "--emit-features"}}) {
+    std::istringstream clash_in(feature_named);
+    std::ostringstream clash_out, clash_err;
+    EXPECT_EQ(RunCommand(Options(flags), clash_in, clash_out, clash_err), kExitUsage) << flags[2];
+    EXPECT_EQ(clash_out.str(), "") << flags[2];
+    EXPECT_NE(clash_err.str().find("\"gender_Male\""), std::string::npos) << clash_err.str();
+    EXPECT_NE(clash_err.str().find("--emit-features"), std::string::npos) << clash_err.str();
+  }
+  std::istringstream json_clash_in(feature_named);  // JSON answers nest the features: no clash
+  std::ostringstream json_clash_out, json_clash_err;
+  EXPECT_EQ(RunCommand(Options({"--id-column", "id", "--keep-columns", "--emit-features", "--output", "jsonl"}),
+                       json_clash_in, json_clash_out, json_clash_err),
+            kExitOk)
+      << json_clash_err.str();
 }
 
 TEST(PredictStream, KeepColumnsCarriesABadIdentifiersRowToo) {

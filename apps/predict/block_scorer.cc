@@ -58,6 +58,15 @@ ScoredBlock BlockScorer::Score(const RecordBlock& block, InputFormat format) {
   how.id_name = options_.id_column;
   how.keep_columns = options_.keep_columns;
   const std::vector<std::string> answer_fields = AnswerFieldNames(model_);
+  // CSV answers with --emit-features have a column per feature too.
+  const std::vector<std::string> no_names;
+  const std::vector<std::string>& feature_columns =
+      options_.emit_features && how.format == OutputFormat::kCsv ? model_.program().feature_names() : no_names;
+  if (!options_.id_column.empty() && Contains(feature_columns, options_.id_column)) {
+    scored.failure = "--id-column \"" + options_.id_column + "\": the answers have a feature column of that name "
+                     "(--emit-features): rename the input's column, or answer as JSON";
+    return scored;
+  }
   if (options_.keep_columns && how.format == OutputFormat::kCsv) {
     if (!csv_in) {
       scored.failure = "--keep-columns with CSV answers needs CSV input (JSON records each carry their own fields): "
@@ -66,8 +75,10 @@ ScoredBlock BlockScorer::Score(const RecordBlock& block, InputFormat format) {
     }
     for (const std::string& column : input->columns) {
       if (model_.schema().IndexOf(column) >= 0 || column == options_.id_column) continue;
-      if (Contains(answer_fields, column)) {
-        scored.failure = "--keep-columns: the answers have a column \"" + column + "\" of their own: rename the input's";
+      if (Contains(answer_fields, column) || Contains(feature_columns, column)) {
+        scored.failure = "--keep-columns: the answers have a column \"" + column + "\" of their own" +
+                         (Contains(feature_columns, column) ? " (a feature's, --emit-features)" : "") +
+                         ": rename the input's";
         return scored;
       }
       how.kept_columns.push_back(column);
