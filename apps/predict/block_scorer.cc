@@ -59,10 +59,11 @@ ScoredBlock BlockScorer::Score(const RecordBlock& block, InputFormat format) {
   how.keep_columns = options_.keep_columns;
   const std::vector<std::string> answer_fields = AnswerFieldNames(model_);
   // CSV answers with --emit-features have a column per feature too.
-  const std::vector<std::string> no_names;
-  const std::vector<std::string>& feature_columns =
-      options_.emit_features && how.format == OutputFormat::kCsv ? model_.program().feature_names() : no_names;
-  if (!options_.id_column.empty() && Contains(feature_columns, options_.id_column)) {
+  const bool csv_features = options_.emit_features && how.format == OutputFormat::kCsv;
+  auto is_feature_column = [&](const std::string& name) {
+    return csv_features && Contains(model_.program().feature_names(), name);
+  };
+  if (!options_.id_column.empty() && is_feature_column(options_.id_column)) {
     scored.failure = "--id-column \"" + options_.id_column + "\": the answers have a feature column of that name "
                      "(--emit-features): rename the input's column, or answer as JSON";
     return scored;
@@ -75,10 +76,10 @@ ScoredBlock BlockScorer::Score(const RecordBlock& block, InputFormat format) {
     }
     for (const std::string& column : input->columns) {
       if (model_.schema().IndexOf(column) >= 0 || column == options_.id_column) continue;
-      if (Contains(answer_fields, column) || Contains(feature_columns, column)) {
+      const bool feature = is_feature_column(column);
+      if (feature || Contains(answer_fields, column)) {
         scored.failure = "--keep-columns: the answers have a column \"" + column + "\" of their own" +
-                         (Contains(feature_columns, column) ? " (a feature's, --emit-features)" : "") +
-                         ": rename the input's";
+                         (feature ? " (a feature's, --emit-features)" : "") + ": rename the input's";
         return scored;
       }
       how.kept_columns.push_back(column);
