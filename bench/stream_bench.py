@@ -6,8 +6,11 @@ in the same run: wall time and peak memory (/usr/bin/time -v).
 
 The input is the Kaggle stroke file's format (python_export/stroke_export/datagen.py:
 id first, "N/A" bmi, the stroke label last), `--rows` rows from synthetic records no
-model saw (seeds 1000+), written once to DATA/stroke_ROWS.csv and reused. Runs, each
-REPEATS times (the median by wall time is kept, with its CPU time: user + system):
+model saw (seeds 1000+), written once to DATA/stroke_ROWS.csv and reused. Runs, in
+REPEATS rounds of one run each, in turn, so that a round's runs meet the same machine (a
+VM's speed drifts by 30 % over minutes); per run the median by wall time is kept, with
+its CPU time (user + system), and per round scikit-learn's time over ours (the median of
+these paired ratios is the figure to quote):
   stroke-predict --threads 1 (pinned to one core with taskset) and --threads 2,
       --id-column id, answers as CSV to a file;
   scikit-learn (one core): pandas.read_csv, the bundle's feature program as pandas
@@ -84,10 +87,20 @@ def timed(command):
     return seconds, rss_kib / 1024, cpu
 
 
-def median_run(command, repeats):
-    runs = sorted(timed(command) for _ in range(repeats))
-    median = runs[len(runs) // 2]
+def median_run(runs):
+    """The median by wall time of (wall, peak MiB, CPU) runs, with all of them."""
+    ordered = sorted(runs)
+    median = ordered[len(ordered) // 2]
     return {"seconds": median[0], "cpu_seconds": median[2], "peak_mib": max(r[1] for r in runs), "runs": runs}
+
+
+def rounds(commands, repeats):
+    """{name: [timed(command) of each round]}: every command once a round, in turn."""
+    runs = {name: [] for name in commands}
+    for _ in range(repeats):
+        for name, command in commands.items():
+            runs[name].append(timed(command))
+    return runs
 
 
 def same_probabilities(ours_csv, peer_csv):
@@ -125,12 +138,16 @@ def main():
                 "taskset", "-c", "0", "env", "OMP_NUM_THREADS=1", "OPENBLAS_NUM_THREADS=1", sys.executable, "-c", PEER,
                 csv_path, os.path.join(args.data, "stroke.joblib"), bundle, peer_out],
         }
-        results = {"rows": args.rows, "input_bytes": os.path.getsize(csv_path), "runs": {}}
-        for name, command in commands.items():
-            results["runs"][name] = median_run(command, args.repeats)
+        results = {"rows": args.rows, "input_bytes": os.path.getsize(csv_path), "runs": {}, "paired_ratios": {}}
+        runs = rounds(commands, args.repeats)
+        for name in commands:
+            results["runs"][name] = median_run(runs[name])
             r = results["runs"][name]
             print(f"{name}: {r['seconds']:.2f} s ({r['seconds'] / args.rows * 1e9:.0f} ns/row), "
                   f"CPU {r['cpu_seconds']:.2f} s, peak {r['peak_mib']:.1f} MiB", flush=True)
+        peer_runs = runs["scikit-learn read_csv + predict_proba"]
+        for name in ("stroke-predict --threads 1", "stroke-predict --threads 2"):
+            results["paired_ratios"][name] = [peer[0] / ours[0] for peer, ours in zip(peer_runs, runs[name])]
         diff = same_probabilities(ours_out, peer_out)
         # pandas' default float parser may be an ulp off a correctly rounded double; the
         # features are float32, so that rarely shows: allow it, report it.
@@ -140,8 +157,10 @@ def main():
     sk = results["runs"]["scikit-learn read_csv + predict_proba"]
     for name in ("stroke-predict --threads 1", "stroke-predict --threads 2"):
         r = results["runs"][name]
+        paired = sorted(results["paired_ratios"][name])
         print(f"{name}: {sk['seconds'] / r['seconds']:.1f}x faster (CPU time: {sk['cpu_seconds'] / r['cpu_seconds']:.1f}x), "
-              f"{sk['peak_mib'] / r['peak_mib']:.1f}x less memory")
+              f"{sk['peak_mib'] / r['peak_mib']:.1f}x less memory; paired rounds: median "
+              f"{paired[len(paired) // 2]:.1f}x ({', '.join(f'{x:.1f}' for x in paired)})")
     write_results(results, args.out)
 
 

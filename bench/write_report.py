@@ -169,11 +169,14 @@ def protocols_table(protocols):
 def stream_table(stream):
     """stroke-predict on the big CSV against scikit-learn (bench/stream_bench.py)."""
     peer = stream["runs"]["scikit-learn read_csv + predict_proba"]
-    lines = ["| run | wall time | per row | CPU time | peak RSS | scikit-learn's wall time / this | its CPU time / this "
-             "| its peak RSS / this |", "|---|---|---|---|---|---|---|---|"]
+    lines = ["| run | wall time | per row | CPU time | peak RSS | scikit-learn's wall time / this | the same, "
+             "median of paired rounds | its CPU time / this | its peak RSS / this |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for name, r in stream["runs"].items():
+        paired = sorted(stream.get("paired_ratios", {}).get(name, []))
         lines.append(f"| {name} | {r['seconds']:.2f} s | {ns(r['seconds'] / stream['rows'] * 1e9)} | "
                      f"{r['cpu_seconds']:.2f} s | {r['peak_mib']:.1f} MiB | {peer['seconds'] / r['seconds']:.1f} | "
+                     f"{f'{paired[len(paired) // 2]:.1f}' if paired else ''} | "
                      f"{peer['cpu_seconds'] / r['cpu_seconds']:.1f} | {peer['peak_mib'] / r['peak_mib']:.1f} |")
     return lines
 
@@ -268,7 +271,8 @@ def main():
             "`--threads 2`) and by scikit-learn on one core: `pandas.read_csv`, the one-hot columns and the bmi "
             "imputation as pandas column operations, the retrained shipped model's `predict_proba`, the "
             "probabilities written as CSV; both answers checked equal "
-            f"(max |Δp| {figures['max_abs_probability_difference']:.1g}). Median wall time of repeated runs, peak "
+            f"(max |Δp| {figures['max_abs_probability_difference']:.1g}). Median wall time of repeated runs, made "
+            "in rounds (each program once a round, in turn), and the median of each round's ratio; peak "
             "RSS from `/usr/bin/time -v`.", "",
             *stream_table(figures), ""]
     dask = []

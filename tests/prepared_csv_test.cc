@@ -153,17 +153,24 @@ TEST(PreparedCsv, StrokeRowsOfEveryKindAnswerAsTheirRecords) {
       "11,Male,-1,0,1,Yes,Private,Urban,228.69,36.6,formerly smoked,1",    // below the hard limit
       "12,Other,1e400,2,1,Yes,Private,Urban,,36.6,formerly smoked,1",      // several at once
   };
-  std::string csv = kHeader + "\n";
-  for (const std::string& row : rows) csv += row + "\n";
-  for (const std::string& id : {std::string(), std::string("id")}) {
-    for (bool refuse : {false, true}) {
-      SCOPED_TRACE("id column \"" + id + "\"" + (refuse ? ", refusing unknown categories" : ""));
-      ScoreOptions options;
-      options.check.allow_unknown_fields = true;
-      options.check.refuse_unknown_categories = refuse;
-      options.keep_features = true;
-      // Rows 1-3 are clean; without an id column, so is 9 (its empty id is just another cell).
-      EXPECT_EQ(ExpectPreparedAnswersAsRecords(model, csv, options, id), id.empty() ? 4u : 3u);
+  // The reader checks an all-ASCII text once, and others cell by cell: both ways.
+  std::string csv = kHeader + "\n", ascii_csv = kHeader + "\n";
+  for (const std::string& row : rows) {
+    csv += row + "\n";
+    if (row.find_first_of("\xfe\xff") == std::string::npos) ascii_csv += row + "\n";
+  }
+  for (const std::string* text : {&csv, &ascii_csv}) {
+    for (const std::string& id : {std::string(), std::string("id")}) {
+      for (bool refuse : {false, true}) {
+        SCOPED_TRACE(std::string(text == &csv ? "" : "ASCII only, ") + "id column \"" + id + "\"" +
+                     (refuse ? ", refusing unknown categories" : ""));
+        ScoreOptions options;
+        options.check.allow_unknown_fields = true;
+        options.check.refuse_unknown_categories = refuse;
+        options.keep_features = true;
+        // Rows 1-3 are clean; without an id column, so is 9 (its empty id is just another cell).
+        EXPECT_EQ(ExpectPreparedAnswersAsRecords(model, *text, options, id), id.empty() ? 4u : 3u);
+      }
     }
   }
   // Unknown columns not allowed: no row is prepared (each answers its unknown fields).

@@ -21,11 +21,15 @@ inline bool IsAscii(std::string_view text) {
   return any < 0x80;
 }
 
-// a == b, lengths and first bytes first: string_view's == compares the
-// bytes of the shorter before the lengths, a call to memcmp for every
-// category tried; categories of one length mostly differ in their first byte.
+// a == b: lengths first, then a byte loop. string_view's == compares the
+// bytes of the shorter before the lengths, and memcmp is a call: both cost
+// more than the loop for the short names categories have.
 inline bool SameText(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && (a.empty() || (a[0] == b[0] && std::memcmp(a.data(), b.data(), a.size()) == 0));
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
 }
 
 // CheckCell's common cases without building a Value: ASCII text that
@@ -35,8 +39,9 @@ inline bool SameText(std::string_view a, std::string_view b) {
 // known code where there are codes). Anything else: false, and the general
 // route decides (tests/prepared_csv_test.cc checks both agree on every field).
 
-inline bool CleanCellFast(const FieldSpec& field, std::string_view text, double* input) {
-  if (!IsAscii(text)) return false;
+// CleanCellFast for a cell already known to be ASCII (a reader that checked
+// its whole text at once).
+inline bool CleanAsciiCellFast(const FieldSpec& field, std::string_view text, double* input) {
   bool null = text.empty();
   for (const std::string& token : field.null_tokens) null = null || SameText(text, token);
   if (null) {
@@ -72,6 +77,10 @@ inline bool CleanCellFast(const FieldSpec& field, std::string_view text, double*
     }
   }
   return false;
+}
+
+inline bool CleanCellFast(const FieldSpec& field, std::string_view text, double* input) {
+  return IsAscii(text) && CleanAsciiCellFast(field, text, input);
 }
 
 }  // namespace stroke::internal

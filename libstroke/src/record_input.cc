@@ -151,6 +151,9 @@ StatusOr<RecordInput> ReadCsv(std::string_view text, const InputOptions& options
     prepare = field_of_column[c] >= 0 || static_cast<int>(c) == id_column || options.prepare->allow_unknown_fields;
   }
   const size_t num_fields = schema.fields().size();
+  // One pass over the whole text (vectorized) instead of one a cell: an
+  // ASCII text's cells need no UTF-8 check.
+  const bool ascii = prepare && internal::IsAscii(text);
   if (prepare) input.inputs.assign((table->rows.size() - 1) * num_fields, 0.0);
   for (size_t r = 1; r < table->rows.size(); ++r) {
     const CsvTable::Row& row = table->rows[r];
@@ -172,10 +175,12 @@ StatusOr<RecordInput> ReadCsv(std::string_view text, const InputOptions& options
       for (size_t c = 0; c < header.size() && out.prepared; ++c) {
         const int field = field_of_column[c];
         if (field < 0) {
-          out.prepared = IsValidUtf8(cells[c]);
+          out.prepared = ascii || IsValidUtf8(cells[c]);
         } else {  // CheckCell, its common cases inline
           const auto f = static_cast<size_t>(field);
-          out.prepared = internal::CleanCellFast(schema.fields()[f], cells[c], &inputs[field]) ||
+          const FieldSpec& spec = schema.fields()[f];
+          out.prepared = (ascii ? internal::CleanAsciiCellFast(spec, cells[c], &inputs[field])
+                                : internal::CleanCellFast(spec, cells[c], &inputs[field])) ||
                          schema.CheckCell(f, cells[c], &inputs[field], *options.prepare);
         }
       }
