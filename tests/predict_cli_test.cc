@@ -332,8 +332,10 @@ TEST(PredictCli, BundledModelByName) {
 TEST(PredictCli, UnreadableInputIsAUsageError) {
   EXPECT_EQ(Predict({"--format", "json"}, "{").exit_code, kExitUsage);
   EXPECT_EQ(Predict({"/nonexistent.json"}, "").exit_code, kExitUsage);
-  CliRun quote = Predict({"--format", "csv"}, "gender,age\n\"Male,3\n");
-  EXPECT_NE(quote.err.find("unterminated quoted field"), std::string::npos) << quote.err;
+  const std::string header = std::string(kStrokeCsv).substr(0, std::string(kStrokeCsv).find('\n') + 1);
+  CliRun quote = Predict({"--format", "csv"}, header + "\"Male,67,0,1,Yes,Private,Urban,228.69,36.6,formerly smoked\n");
+  EXPECT_EQ(quote.exit_code, kExitUsage);
+  EXPECT_NE(quote.err.find("CSV line 2: unterminated quoted field"), std::string::npos) << quote.err;
 }
 
 TEST(PredictCli, DeepTreeIsRefusedUntilTheDepthLimitIsRaised) {

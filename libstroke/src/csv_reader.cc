@@ -4,7 +4,6 @@
 
 #include <bit>
 #include <cstdint>
-#include <cstring>
 
 namespace stroke::internal {
 namespace {
@@ -49,99 +48,79 @@ const char* SplitAtCommas(const char* begin, const char* end, std::vector<std::s
   return cell_start;
 }
 
-// The next position of one byte value in a text at or after a given
-// position (the text's size: none), searched lazily: however the questions
-// come, each byte is looked at once (a text of CR-only lines stays linear).
-class NextOf {
- public:
-  NextOf(std::string_view text, char c) : text_(text), c_(c) {}
-  size_t From(size_t i) {
-    if (!searched_ || at_ < i) {
-      const void* p = i < text_.size() ? std::memchr(text_.data() + i, c_, text_.size() - i) : nullptr;
-      at_ = p ? static_cast<size_t>(static_cast<const char*>(p) - text_.data()) : text_.size();
-      searched_ = true;
-    }
-    return at_;
-  }
-
- private:
-  std::string_view text_;
-  char c_;
-  bool searched_ = false;
-  size_t at_ = 0;
-};
-
 }  // namespace
 
-StatusOr<CsvTable> ParseCsv(std::string_view text, size_t first_line) {
-  CsvTable table;
-  table.rows.reserve(text.size() / 64 + 1);
-  CsvTable::Row row{first_line, 0, 0};
+CsvRowReader::CsvRowReader(std::string_view text, size_t first_line)
+    : text_(text), line_(first_line), next_newline_(text, '\n'), next_quote_(text, '"'), next_cr_(text, '\r') {}
+
+bool CsvRowReader::Next(std::vector<std::string_view>* cells) {
+  cells->clear();
+  unescaped_.clear();
+  while (pos_ < text_.size()) {
+    // Most rows have no quote and no CR: split them at their commas at once.
+    const size_t end = next_newline_.From(pos_);  // the line break, or the text's end
+    if (next_quote_.From(pos_) < end || next_cr_.From(pos_) < end) {
+      const Read read = ReadGeneral(cells);
+      if (read == Read::kBlank) continue;
+      return read == Read::kRow;
+    }
+    row_line_ = line_++;
+    const char* const row = text_.data() + pos_;
+    const char* const row_end = text_.data() + end;
+    pos_ = end + 1;
+    if (row == row_end) continue;  // a blank line
+    const char* last = SplitAtCommas(row, row_end, cells);
+    cells->emplace_back(last, static_cast<size_t>(row_end - last));
+    return true;
+  }
+  return false;
+}
+
+// The row at pos_, byte by byte: quoted cells (line breaks inside them
+// counted), CR or CRLF line ends.
+CsvRowReader::Read CsvRowReader::ReadGeneral(std::vector<std::string_view>* cells) {
+  const char* const data = text_.data();
+  const size_t n = text_.size();
+  row_line_ = line_;
   std::string_view cell;
   bool cell_given = false;  // the current cell has content (or quotes)
-  size_t line = first_line;
-  size_t row_start = 0;     // where the current row starts in text
-  auto end_cell = [&] {
-    table.cells.push_back(cell);
-    cell = std::string_view();
-    cell_given = false;
-  };
-  auto end_row = [&] {
-    const size_t cells_before = row.first;
-    if (table.cells.size() > cells_before || cell_given) {  // not a blank line
-      end_cell();
-      row.count = table.cells.size() - cells_before;
-      table.rows.push_back(row);
-    }
-    row = CsvTable::Row{line + 1, table.cells.size(), 0};
-  };
-  const char* const data = text.data();
-  const size_t n = text.size();
-  NextOf next_newline(text, '\n'), next_quote(text, '"'), next_cr(text, '\r');
-  for (size_t i = 0; i < n; ++i) {
-    if (i == row_start) {  // most rows have no quote and no CR: split them at their commas at once
-      const size_t length = next_newline.From(i) - i;  // to the line break or the end
-      if (next_quote.From(i) >= i + length && next_cr.From(i) >= i + length) {
-        const char* const row_end = data + i + length;
-        const char* const cell_start = SplitAtCommas(data + i, row_end, &table.cells);
-        cell = std::string_view(cell_start, static_cast<size_t>(row_end - cell_start));
-        cell_given = length > 0;
-        i += length;  // at the line break (or the end)
-        end_row();
-        ++line;
-        row_start = i + 1;
-        continue;
-      }
-    }
+  size_t i = pos_;
+  for (; i < n; ++i) {
     const char c = data[i];
     if (c == '"' && !cell_given) {
-      const size_t start_line = line, start = i + 1;
+      const size_t start_line = line_, start = i + 1;
       std::string* undoubled = nullptr;  // set at the first "" inside
       for (++i;; ++i) {
-        if (i >= n) return InvalidInputError(fmt::format("CSV line {}: unterminated quoted field", start_line));
+        if (i >= n) {
+          status_ = InvalidInputError(fmt::format("CSV line {}: unterminated quoted field", start_line));
+          pos_ = n;
+          return Read::kError;
+        }
         if (data[i] == '"' && i + 1 < n && data[i + 1] == '"') {
-          if (undoubled == nullptr) undoubled = &table.unescaped.emplace_back(data + start, i - start);
+          if (undoubled == nullptr) undoubled = &unescaped_.emplace_back(data + start, i - start);
           *undoubled += '"';
           ++i;
         } else if (data[i] == '"') {
           break;
         } else {
-          if (data[i] == '\n') ++line;
+          if (data[i] == '\n') ++line_;
           if (undoubled != nullptr) *undoubled += data[i];
         }
       }
       cell = undoubled != nullptr ? std::string_view(*undoubled) : std::string_view(data + start, i - start);
       cell_given = true;
       if (i + 1 < n && data[i + 1] != ',' && data[i + 1] != '\n' && data[i + 1] != '\r') {
-        return InvalidInputError(fmt::format("CSV line {}: text after a closing quote", line));
+        status_ = InvalidInputError(fmt::format("CSV line {}: text after a closing quote", line_));
+        pos_ = n;
+        return Read::kError;
       }
     } else if (c == ',') {
-      end_cell();
+      cells->push_back(cell);
+      cell = std::string_view();
+      cell_given = false;
     } else if (c == '\n' || c == '\r') {
       if (c == '\r' && i + 1 < n && data[i + 1] == '\n') ++i;
-      end_row();
-      ++line;
-      row_start = i + 1;
+      break;
     } else {  // up to the cell's end at once (a quote inside an unquoted cell is a quote)
       const char* end = CellEnd(data + i + 1, data + n);
       cell = std::string_view(data + i, static_cast<size_t>(end - (data + i)));
@@ -149,8 +128,11 @@ StatusOr<CsvTable> ParseCsv(std::string_view text, size_t first_line) {
       i = static_cast<size_t>(end - data) - 1;
     }
   }
-  end_row();
-  return table;
+  pos_ = i + 1;  // past the line break (or the end)
+  ++line_;
+  if (cells->empty() && !cell_given) return Read::kBlank;
+  cells->push_back(cell);
+  return Read::kRow;
 }
 
 }  // namespace stroke::internal

@@ -3,38 +3,69 @@
 #ifndef STROKE_SRC_CSV_READER_H_
 #define STROKE_SRC_CSV_READER_H_
 
+#include <cstring>
 #include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "stroke/span.h"
 #include "stroke/status.h"
 
 namespace stroke::internal {
 
-// The rows of a CSV text. Cells are views into the parsed text (which must
-// outlive the table), or into the table itself for a quoted cell holding ""
-// (its quotes undoubled): no allocation per cell or per row.
-struct CsvTable {
-  struct Row {
-    size_t line = 0;   // 1-based line where the row starts
-    size_t first = 0;  // its cells are cells[first, first + count)
-    size_t count = 0;
-  };
-  std::vector<Row> rows;
-  std::vector<std::string_view> cells;
-  std::deque<std::string> unescaped;  // quoted cells with "" inside, undoubled (stable addresses)
-
-  Span<const std::string_view> CellsOf(const Row& row) const {
-    return Span<const std::string_view>(cells.data() + row.first, row.count);
+// The next position of one byte value in a text at or after a given
+// position (the text's size: none), searched lazily: however the questions
+// come, each byte is looked at once (a text of CR-only lines stays linear).
+class NextOf {
+ public:
+  NextOf(std::string_view text, char c) : text_(text), c_(c) {}
+  size_t From(size_t i) {
+    if (!searched_ || at_ < i) {
+      const void* p = i < text_.size() ? std::memchr(text_.data() + i, c_, text_.size() - i) : nullptr;
+      at_ = p ? static_cast<size_t>(static_cast<const char*>(p) - text_.data()) : text_.size();
+      searched_ = true;
+    }
+    return at_;
   }
+
+ private:
+  std::string_view text_;
+  char c_;
+  bool searched_ = false;
+  size_t at_ = 0;
 };
 
-// Splits `text` into rows; blank lines are skipped. kInvalidInput (naming the
-// line) for an unterminated quote or text after a closing quote. Lines are
-// numbered from `first_line` (a piece of a longer input).
-StatusOr<CsvTable> ParseCsv(std::string_view text, size_t first_line = 1);
+// Reads a CSV text a row at a time, so that a row's cells are used while
+// they are in cache. Blank lines are skipped. A row is a vector of views into
+// the text (which must outlive the reader), or into the reader for a quoted
+// cell holding "" (its quotes undoubled): no allocation per cell or row.
+class CsvRowReader {
+ public:
+  // Lines are numbered from `first_line` (the text may be a piece of a longer input).
+  explicit CsvRowReader(std::string_view text, size_t first_line = 1);
+
+  // Reads the next row's cells into *cells (cleared first; valid until the
+  // next call). false at the end of the text, or at an unterminated quote or
+  // text after a closing quote: then status() is kInvalidInput naming the line.
+  bool Next(std::vector<std::string_view>* cells);
+
+  // The 1-based line where the row Next read starts.
+  size_t line() const { return row_line_; }
+  // OK, or why Next stopped before the end.
+  const Status& status() const { return status_; }
+
+ private:
+  enum class Read { kRow, kBlank, kError };
+  Read ReadGeneral(std::vector<std::string_view>* cells);  // a row with quotes or CRs
+
+  std::string_view text_;
+  size_t pos_ = 0;       // where the next row starts
+  size_t line_;          // the line at pos_
+  size_t row_line_ = 0;  // the line where the last row read starts
+  NextOf next_newline_, next_quote_, next_cr_;
+  std::deque<std::string> unescaped_;  // the last row's quoted cells with "" inside (stable addresses)
+  Status status_;
+};
 
 }  // namespace stroke::internal
 

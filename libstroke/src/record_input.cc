@@ -14,9 +14,6 @@
 namespace stroke {
 namespace {
 
-using internal::CsvTable;
-using internal::ParseCsv;
-
 bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
@@ -109,94 +106,127 @@ RecordInput ReadJsonl(std::string_view text, std::optional<Record> first, const 
   return input;
 }
 
-StatusOr<RecordInput> ReadCsv(std::string_view text, const InputOptions& options, const Schema& schema) {
-  StatusOr<CsvTable> table = ParseCsv(text, options.first_line);
-  if (!table.ok()) return table.status();
-  if (table->rows.empty()) return InvalidInputError("CSV input is empty: expected a header row");
+// What a CSV header says: its column names, and where the model's fields
+// and the identifier are among them.
+struct CsvColumns {
   std::vector<std::string> header;
-  for (std::string_view name : table->CellsOf(table->rows.front())) header.emplace_back(name);
-  std::set<std::string> seen;
-  std::vector<int> field_of_column;
-  for (size_t c = 0; c < header.size(); ++c) {
-    if (!IsValidUtf8(header[c])) {
+  std::vector<int> field_of_column;  // the schema's index of each column's field, or -1
+  int id_column = -1;                // the identifier's column, when not also a model field
+  size_t id_column_at = 0;           // the identifier's column
+};
+
+StatusOr<CsvColumns> ReadCsvHeader(const std::vector<std::string_view>& names, const InputOptions& options,
+                                   const Schema& schema) {
+  CsvColumns columns;
+  for (size_t c = 0; c < names.size(); ++c) {
+    if (!IsValidUtf8(names[c])) {
       return InvalidInputError(
-          fmt::format("CSV header: the name of column {} (\"{}\") is not valid UTF-8", c + 1, ToValidUtf8(header[c])));
+          fmt::format("CSV header: the name of column {} (\"{}\") is not valid UTF-8", c + 1, ToValidUtf8(names[c])));
     }
+    columns.header.emplace_back(names[c]);
   }
-  for (const std::string& name : header) {
+  std::set<std::string> seen;
+  for (const std::string& name : columns.header) {
     if (!seen.insert(name).second) return InvalidInputError("CSV header: column \"" + name + "\" appears twice");
-    field_of_column.push_back(schema.IndexOf(name));
+    columns.field_of_column.push_back(schema.IndexOf(name));
   }
   std::string missing;
   for (const FieldSpec& field : schema.fields()) {
     if (!seen.count(field.name)) missing += (missing.empty() ? "\"" : ", \"") + field.name + "\"";
   }
   if (!missing.empty()) return InvalidInputError("CSV header lacks the model's column(s) " + missing);
-  int id_column = -1;  // the identifier's column, when not also a model field
-  size_t id_column_at = 0;  // the identifier's column
   if (!options.id_column.empty()) {
-    const auto at = std::find(header.begin(), header.end(), options.id_column);
-    if (at == header.end()) {
+    const auto at = std::find(columns.header.begin(), columns.header.end(), options.id_column);
+    if (at == columns.header.end()) {
       return InvalidInputError("CSV header lacks the identifier column \"" + options.id_column + "\"");
     }
-    id_column_at = static_cast<size_t>(at - header.begin());
-    if (schema.IndexOf(options.id_column) < 0) id_column = static_cast<int>(id_column_at);
+    columns.id_column_at = static_cast<size_t>(at - columns.header.begin());
+    if (schema.IndexOf(options.id_column) < 0) columns.id_column = static_cast<int>(columns.id_column_at);
   }
-  RecordInput input{InputFormat::kCsv, false, header, {}, {}, options.prepare};
-  input.rows.reserve(table->rows.size() - 1);
+  return columns;
+}
+
+// Whether a row's cells all pass CheckCell (Schema::CheckCell, its common
+// cases inline), each field's input written to inputs[field]. `ascii`: the
+// cells are known to be ASCII (no UTF-8 check needed).
+bool PrepareCsvRow(Span<const std::string_view> cells, const CsvColumns& columns, const Schema& schema,
+                   const CheckOptions& check, bool ascii, double* inputs) {
+  for (size_t c = 0; c < cells.size(); ++c) {
+    const int field = columns.field_of_column[c];
+    if (field < 0) {
+      if (!ascii && !IsValidUtf8(cells[c])) return false;
+      continue;
+    }
+    const auto f = static_cast<size_t>(field);
+    const FieldSpec& spec = schema.fields()[f];
+    const bool clean = ascii ? internal::CleanAsciiCellFast(spec, cells[c], &inputs[f])
+                             : internal::CleanCellFast(spec, cells[c], &inputs[f]);
+    if (!clean && !schema.CheckCell(f, cells[c], &inputs[f], check)) return false;
+  }
+  return true;
+}
+
+// A row's Record: each cell under its column's name, typed as its field
+// (Schema::ValueFromText), the identifier's own column left out.
+Record CsvRecord(Span<const std::string_view> cells, const CsvColumns& columns, const Schema& schema) {
+  Record record;
+  record.Reserve(cells.size());
+  for (size_t c = 0; c < cells.size(); ++c) {
+    if (static_cast<int>(c) == columns.id_column) continue;
+    const int field = columns.field_of_column[c];
+    record.Set(columns.header[c], field >= 0 ? schema.ValueFromText(static_cast<size_t>(field), cells[c])
+                                             : Value::Text(cells[c]));
+  }
+  return record;
+}
+
+StatusOr<RecordInput> ReadCsv(std::string_view text, const InputOptions& options, const Schema& schema) {
+  internal::CsvRowReader reader(text, options.first_line);
+  std::vector<std::string_view> cells;
+  if (!reader.Next(&cells)) {
+    if (!reader.status().ok()) return reader.status();
+    return InvalidInputError("CSV input is empty: expected a header row");
+  }
+  StatusOr<CsvColumns> columns = ReadCsvHeader(cells, options, schema);
+  if (!columns.ok()) return columns.status();
+  const size_t width = columns->header.size();
+  RecordInput input{InputFormat::kCsv, false, columns->header, {}, {}, options.prepare};
   // Prepared rows (InputOptions::prepare) need every column to pass: a column
   // the model lacks is an unknown field unless allowed.
   bool prepare = options.prepare.has_value();
-  for (size_t c = 0; c < header.size() && prepare; ++c) {
-    prepare = field_of_column[c] >= 0 || static_cast<int>(c) == id_column || options.prepare->allow_unknown_fields;
+  for (size_t c = 0; c < width && prepare; ++c) {
+    prepare = columns->field_of_column[c] >= 0 || static_cast<int>(c) == columns->id_column ||
+              options.prepare->allow_unknown_fields;
   }
+  // At most a row a line: reserved once (rows are appended in place).
+  const size_t max_rows = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+  input.rows.reserve(max_rows);
   const size_t num_fields = schema.fields().size();
+  if (prepare) input.inputs.assign(max_rows * num_fields, 0.0);
   // One pass over the whole text (vectorized) instead of one a cell: an
   // ASCII text's cells need no UTF-8 check.
   const bool ascii = prepare && internal::IsAscii(text);
-  if (prepare) input.inputs.assign((table->rows.size() - 1) * num_fields, 0.0);
-  for (size_t r = 1; r < table->rows.size(); ++r) {
-    const CsvTable::Row& row = table->rows[r];
-    const Span<const std::string_view> cells = table->CellsOf(row);
+  while (reader.Next(&cells)) {
     // An empty Record from the start: what a prepared row keeps (others replace it).
-    InputRow& out = internal::EmplaceAggregate(input.rows, options.first_row + r - 1, row.line, StatusOr<Record>(Record()));
-    if (cells.size() != header.size()) {
-      out.record = InvalidInputError(fmt::format("has {} cells, the header has {}", cells.size(), header.size()));
+    InputRow& out = internal::EmplaceAggregate(input.rows, options.first_row + input.rows.size(), reader.line(),
+                                               StatusOr<Record>(Record()));
+    if (cells.size() != width) {
+      out.record = InvalidInputError(fmt::format("has {} cells, the header has {}", cells.size(), width));
       continue;
     }
     if (!options.id_column.empty()) {
-      out.id = IdFromCell(cells[id_column_at]);
+      out.id = IdFromCell(cells[columns->id_column_at]);
       out.id_error = IdIssue(&out.id, options.id_column);
       if (out.id_error) out.id = Value();  // written back as null: the cell's bytes are not an identifier
     }
-    if (prepare && !out.id_error) {  // a bad identifier's row is answered from its Record
-      double* inputs = input.inputs.data() + (r - 1) * num_fields;
-      out.prepared = true;
-      for (size_t c = 0; c < header.size() && out.prepared; ++c) {
-        const int field = field_of_column[c];
-        if (field < 0) {
-          out.prepared = ascii || IsValidUtf8(cells[c]);
-        } else {  // CheckCell, its common cases inline
-          const auto f = static_cast<size_t>(field);
-          const FieldSpec& spec = schema.fields()[f];
-          out.prepared = (ascii ? internal::CleanAsciiCellFast(spec, cells[c], &inputs[field])
-                                : internal::CleanCellFast(spec, cells[c], &inputs[field])) ||
-                         schema.CheckCell(f, cells[c], &inputs[field], *options.prepare);
-        }
-      }
-    }
-    if (!out.prepared) {
-      Record record;
-      record.Reserve(header.size());
-      for (size_t c = 0; c < header.size(); ++c) {
-        if (static_cast<int>(c) == id_column) continue;
-        const int field = field_of_column[c];
-        record.Set(header[c], field >= 0 ? schema.ValueFromText(static_cast<size_t>(field), cells[c])
-                                         : Value::Text(cells[c]));
-      }
-      out.record = std::move(record);
-    }
+    // A bad identifier's row is answered from its Record.
+    out.prepared = prepare && !out.id_error &&
+                   PrepareCsvRow(cells, *columns, schema, *options.prepare, ascii,
+                                 input.inputs.data() + (input.rows.size() - 1) * num_fields);
+    if (!out.prepared) out.record = CsvRecord(cells, *columns, schema);
   }
+  if (!reader.status().ok()) return reader.status();
+  if (prepare) input.inputs.resize(input.rows.size() * num_fields);
   return input;
 }
 
