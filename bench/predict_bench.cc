@@ -4,6 +4,8 @@
 //   batch/M/N          PredictFeaturesBatch over N rows, per row (items/s)
 //   batch_threads/M/N/T  the same over N = 100,000 rows (the data's rows
 //                      cycled) split over T threads (BatchOptions); wall time
+//   proba_threads/M/N/T  PredictProbaBatch (n x classes doubles) over the same
+//                      100,000 rows and threads; classification models only
 //   json/M             JSON text -> parse -> check -> features -> probability
 //   prepare/M          check + feature program only
 //   explain/M          exact TreeSHAP of one prepared row
@@ -44,6 +46,23 @@ void Batch(benchmark::State& state, const stroke::Model* model, const std::vecto
   for (auto _ : state) {
     model->PredictFeaturesBatch(cycled, out, options);
     benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(batch));
+}
+
+// Batch, answering PredictProbaBatch's n x num_classes probabilities.
+void Proba(benchmark::State& state, const stroke::Model* model, const std::vector<double>& rows, size_t batch,
+           int threads) {
+  const size_t width = model->num_features(), distinct = rows.size() / width;
+  std::vector<double> cycled(batch * width);
+  for (size_t r = 0; r < batch; ++r) std::copy_n(&rows[(r % distinct) * width], width, &cycled[r * width]);
+  std::vector<double> proba(batch * static_cast<size_t>(model->num_classes()));
+  stroke::BatchOptions options;
+  options.threads = threads;
+  for (auto _ : state) {
+    const stroke::Status status = model->PredictProbaBatch(cycled, proba, options);
+    if (!status.ok()) state.SkipWithError(status.ToString().c_str());
+    benchmark::DoNotOptimize(proba.data());
   }
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(batch));
 }
@@ -103,6 +122,10 @@ void RegisterAll(bench::BenchData& data) {
     for (int threads : {1, 2}) {
       benchmark::RegisterBenchmark(("batch_threads/" + name + "/100000/" + std::to_string(threads)).c_str(), Batch,
                                    model, rows, size_t{100'000}, threads)->UseRealTime();
+      if (model->num_classes() > 0) {
+        benchmark::RegisterBenchmark(("proba_threads/" + name + "/100000/" + std::to_string(threads)).c_str(), Proba,
+                                     model, rows, size_t{100'000}, threads)->UseRealTime();
+      }
     }
     if (m.shipped) {
       benchmark::RegisterBenchmark(("json/" + name).c_str(), Json, model, data.Bodies(m));

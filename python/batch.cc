@@ -19,8 +19,9 @@ std::span<const double> RowOf(const Model& model, const Batch& batch, size_t row
   return std::span<const double>(batch.features).subspan(row * width, width);
 }
 
-// Calls f(first, count) for contiguous chunks of the batch's rows, each on
-// its own thread (options.threads, at least min_rows_per_thread rows each).
+// Calls f(first, count) for contiguous pieces of the batch's rows, on
+// options.threads threads (at least min_rows_per_thread rows a thread) that
+// take the pieces in turn (src/row_chunks.h).
 template <typename Chunk>
 void ForEachChunk(const Batch& batch, const BatchOptions& options, Chunk f) {
   ForEachRowChunk(batch.rows, ThreadsFor(batch.rows, options), f);
@@ -107,8 +108,15 @@ Batch CheckFeatures(const Model& model, const double* rows, size_t n) {
 
 void Probabilities(const Model& model, const Batch& batch, const BatchOptions& options, double* out) {
   const auto k = static_cast<size_t>(model.num_classes());
-  ForEachPrediction(model, batch, options, [&](size_t row, bool ok, const Prediction& p) {
-    for (size_t c = 0; c < k; ++c) out[row * k + c] = ok ? p.probabilities[c] : kNaN;
+  const size_t width = model.num_features();
+  ForEachChunk(batch, options, [&](size_t first, size_t count) {
+    const Status status =
+        model.PredictProbaBatch(std::span<const double>(batch.features).subspan(first * width, count * width),
+                                std::span<double>(out + first * k, count * k));
+    if (!status.ok()) throw std::runtime_error(status.ToString());  // a regression model: the caller checks first
+    for (size_t i = first; i < first + count; ++i) {
+      if (!batch.ok[i]) std::fill(out + i * k, out + (i + 1) * k, kNaN);
+    }
   });
 }
 

@@ -4,7 +4,8 @@
 // domain check Prepare applies; then the Model / Ensemble batch calls score
 // them - the evaluator stroke-predict and stroke-serve use. Each step splits
 // its rows over BatchOptions::threads threads (src/row_chunks.h: contiguous
-// chunks of at least min_rows_per_thread rows), with the same answers, in
+// pieces the threads take in turn, at least min_rows_per_thread rows a
+// thread), with the same answers, in
 // the same row order, whatever the number of threads.
 //
 //   Batch batch = PrepareRecords(model, source, {}, {});   // no GIL needed
@@ -48,7 +49,8 @@ Batch CheckFeatures(const Model& model, const double* rows, size_t n);
 
 // The outputs below write every row; a failed row gets NaN.
 
-// n x num_classes class probabilities (Prediction::probabilities).
+// n x num_classes class probabilities (Model::PredictProbaBatch, written in
+// place). std::runtime_error for a regression model (callers check first).
 void Probabilities(const Model& model, const Batch& batch, const BatchOptions& options, double* out);
 // n class indices (-1 for a failed row) for classification, n values for
 // regression; options.threshold overrides the bundle's (binary).

@@ -1,11 +1,16 @@
 // Batches split over threads (BatchOptions, src/row_chunks.h) must answer
 // exactly as one thread: every shipped model and random deep forests, with
-// even and odd thread counts and more threads than rows.
+// even and odd thread counts and more threads than rows; PredictProbaBatch's
+// probabilities are PredictFeaturesBatch's, bit for bit.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <climits>
+#include <map>
 #include <cmath>
 #include <cstring>
 #include <mutex>
@@ -48,32 +53,59 @@ TEST(RowChunks, ThreadsForKeepsEnoughRowsPerThread) {
   EXPECT_GE(ThreadsFor(1'000'000, options), 1u);
 }
 
-TEST(RowChunks, ChunksCoverEveryRowOnceInOrder) {
-  for (size_t rows : {0, 1, 2, 5, 7, 100}) {
+TEST(RowChunks, PiecesCoverEveryRowOnce) {
+  for (size_t rows : {0, 1, 2, 5, 7, 100, 10'000}) {
     for (size_t threads : {1, 2, 3, 7, 500}) {
       const std::string where = std::to_string(rows) + " rows, " + std::to_string(threads) + " threads";
       std::mutex mutex;
-      std::vector<std::pair<size_t, size_t>> chunks;
+      std::vector<std::pair<size_t, size_t>> pieces;
       std::set<std::thread::id> ids;
       ForEachRowChunk(rows, threads, [&](size_t first, size_t count) {
         std::lock_guard<std::mutex> lock(mutex);
-        chunks.emplace_back(first, count);
+        pieces.emplace_back(first, count);
         ids.insert(std::this_thread::get_id());
       });
-      const size_t expected = std::max<size_t>(1, std::min(threads, rows));
-      ASSERT_EQ(chunks.size(), expected) << where;
-      EXPECT_EQ(ids.size(), expected) << where;  // one thread a chunk
-      std::sort(chunks.begin(), chunks.end());
+      const size_t used = std::max<size_t>(1, std::min(threads, rows));
+      EXPECT_LE(ids.size(), used) << where;
+      if (used == 1) {
+        ASSERT_EQ(pieces.size(), 1u) << where;
+        EXPECT_EQ(*ids.begin(), std::this_thread::get_id()) << where;
+      } else {
+        EXPECT_EQ(pieces.size(), std::min(rows, used * kPiecesPerThread)) << where;
+      }
+      std::sort(pieces.begin(), pieces.end());
       size_t next = 0;
-      for (const auto& [first, count] : chunks) {
+      for (const auto& [first, count] : pieces) {
         EXPECT_EQ(first, next) << where;
-        EXPECT_LE(count, rows / expected + 1) << where;
-        EXPECT_GE(count, rows / expected) << where;
+        EXPECT_LE(count, rows / pieces.size() + 1) << where;  // equal to a row
+        EXPECT_GE(count, rows / pieces.size()) << where;
         next = first + count;
       }
       EXPECT_EQ(next, rows) << where;
     }
   }
+}
+
+TEST(RowChunks, ASlowThreadTakesFewerPieces) {
+  // The thread that takes the first piece is held up until the other pieces
+  // are done (or 10 s pass): the other thread takes them all meanwhile.
+  std::mutex mutex;
+  std::map<std::thread::id, size_t> pieces_of;
+  std::atomic<size_t> done{0};
+  const size_t pieces = 2 * kPiecesPerThread;
+  ForEachRowChunk(1600, 2, [&](size_t first, size_t) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (first == 0 && done < pieces - 1 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    std::lock_guard<std::mutex> lock(mutex);
+    ++pieces_of[std::this_thread::get_id()];
+    ++done;
+  });
+  ASSERT_EQ(pieces_of.size(), 2u);
+  const size_t a = pieces_of.begin()->second, b = std::next(pieces_of.begin())->second;
+  EXPECT_EQ(std::min(a, b), 1u);
+  EXPECT_EQ(std::max(a, b), pieces - 1);
 }
 
 TEST(RowChunks, OneChunkRunsOnTheCallingThread) {
@@ -82,15 +114,23 @@ TEST(RowChunks, OneChunkRunsOnTheCallingThread) {
   EXPECT_EQ(ran_on, std::this_thread::get_id());
 }
 
-TEST(RowChunks, TheFirstChunksExceptionReachesTheCaller) {
+TEST(RowChunks, TheFirstPiecesExceptionReachesTheCaller) {
+  // Every piece from row 50 on throws; all run, and the one nearest row 50 is rethrown.
+  std::mutex mutex;
+  size_t pieces = 0, first_thrower = SIZE_MAX;
   try {
-    ForEachRowChunk(100, 4, [](size_t first, size_t) {
-      if (first >= 50) throw std::runtime_error("chunk at " + std::to_string(first));
+    ForEachRowChunk(100, 4, [&](size_t first, size_t count) {
+      std::lock_guard<std::mutex> lock(mutex);
+      ++pieces;
+      if (first + count <= 50) return;
+      first_thrower = std::min(first_thrower, first);
+      throw std::runtime_error("piece at " + std::to_string(first));
     });
     FAIL() << "no exception";
   } catch (const std::runtime_error& e) {
-    EXPECT_STREQ(e.what(), "chunk at 50");
+    EXPECT_EQ(e.what(), "piece at " + std::to_string(first_thrower));
   }
+  EXPECT_EQ(pieces, 4 * kPiecesPerThread);
 }
 
 // Every value of two predictions, compared as bits.
@@ -101,6 +141,33 @@ void ExpectSameBits(const Prediction& a, const Prediction& b, const std::string&
   ASSERT_EQ(std::memcmp(&a.value, &b.value, sizeof(double)), 0) << where;
   ASSERT_EQ(std::memcmp(&a.raw_margin, &b.raw_margin, sizeof(double)), 0) << where;
   ASSERT_EQ(std::memcmp(a.probabilities.data(), b.probabilities.data(), sizeof(a.probabilities)), 0) << where;
+}
+
+// PredictProbaBatch on `rows`, one thread and 2, 3, 7 and more threads than
+// rows: the bits of `predictions`' probabilities (PredictFeaturesBatch's),
+// or for a regression model kInvalidInput, the output untouched.
+void ExpectProbaAsPredictions(const Model& model, const std::vector<double>& rows,
+                              const std::vector<Prediction>& predictions, const std::string& name) {
+  const size_t n = predictions.size(), classes = static_cast<size_t>(model.num_classes());
+  if (classes == 0) {
+    std::vector<double> proba(n, 7.0);
+    const Status status = model.PredictProbaBatch(rows, proba);
+    EXPECT_EQ(status.code(), StatusCode::kInvalidInput) << name;
+    EXPECT_EQ(status.message(), "PredictProbaBatch: a regression model has no class probabilities") << name;
+    EXPECT_EQ(proba, std::vector<double>(n, 7.0)) << name;
+    return;
+  }
+  for (int threads : {1, 2, 3, 7, static_cast<int>(n) + 5}) {
+    BatchOptions options;
+    options.threads = threads;
+    options.min_rows_per_thread = 1;
+    std::vector<double> proba(n * classes, NAN);
+    ASSERT_TRUE(model.PredictProbaBatch(rows, proba, options).ok()) << name;
+    for (size_t r = 0; r < n; ++r) {
+      ASSERT_EQ(std::memcmp(&proba[r * classes], predictions[r].probabilities.data(), classes * sizeof(double)), 0)
+          << name << ", " << threads << " threads, row " << r;
+    }
+  }
 }
 
 // Scores `rows` with one thread and with 2, 3, 7 and more threads than rows
@@ -120,6 +187,7 @@ void ExpectThreadsChangeNothing(const Model& model, const std::vector<double>& r
       ExpectSameBits(one[r], many[r], name + ", " + std::to_string(threads) + " threads, row " + std::to_string(r));
     }
   }
+  ExpectProbaAsPredictions(model, rows, one, name);
 }
 
 // n feature rows whose columns are drawn from the golden rows' prepared
@@ -142,6 +210,23 @@ std::vector<double> RowsLikeGolden(const Model& model, size_t n, std::mt19937& r
     }
   }
   return rows;
+}
+
+TEST(BatchThreads, PredictProbaBatchRefusesSizesThatDisagree) {
+  const Model model = LoadOrDie(testing::ShippedBundlePath("stroke"));
+  const size_t width = model.num_features();
+  std::vector<double> rows(3 * width, 0.0);
+  for (const auto& [rows_given, proba_size] : std::vector<std::pair<size_t, size_t>>{
+           {3 * width, 5}, {3 * width, 7}, {3 * width - 1, 6}, {0, 2}}) {
+    std::vector<double> proba(proba_size, 7.0);
+    const Status status = model.PredictProbaBatch(std::span<const double>(rows).first(rows_given), proba);
+    EXPECT_EQ(status.code(), StatusCode::kInvalidInput) << rows_given << " values, " << proba_size;
+    EXPECT_NE(status.message().find("expected n * " + std::to_string(width) + " features and n * 2 classes"),
+              std::string::npos) << status.message();
+    EXPECT_EQ(proba, std::vector<double>(proba_size, 7.0));
+  }
+  std::vector<double> none;
+  EXPECT_TRUE(model.PredictProbaBatch(std::span<const double>(), none).ok());  // no rows, no classes
 }
 
 TEST(BatchThreads, EveryShippedModelAnswersAsOneThread) {

@@ -1,6 +1,8 @@
 #include "stroke/model.h"
 
 #include <algorithm>
+#include <array>
+#include <string>
 #include <vector>
 
 #include "model_state.h"
@@ -40,6 +42,37 @@ int NumClasses(const ModelInfo& info, size_t k) {
   return info.task == Task::kBinaryClassification ? 2 : static_cast<int>(k);
 }
 
+// One row's class probabilities (NumClasses values) from its k linked
+// outputs: binary boosting links one logit to p, the classes being 1 - p and
+// p; a binary forest averages the two classes itself; multiclass: the
+// softmax or the forest's averages, as they are.
+void ClassProbabilities(const ModelInfo& info, size_t k, const double* linked, double* proba) {
+  if (info.task == Task::kBinaryClassification && k == 1) {
+    proba[0] = 1.0 - linked[0];
+    proba[1] = linked[0];
+    return;
+  }
+  std::copy_n(linked, k, proba);
+}
+
+// Calls f(first, n, raw, linked) for consecutive chunks of the rows (`rows`:
+// n_rows * width values): raw holds the chunk's raw accumulators, linked
+// their link, k = num_outputs a row. A chunk's values fit on the stack (32
+// KB): as many rows a chunk as fit, so a layout that reads the forest once a
+// call (blocked trees) reads it once per kChunkValues / k rows.
+template <typename F>
+void ForEachLinkedChunk(const internal::ModelState& m, size_t width, Span<const double> rows, size_t n_rows, F f) {
+  constexpr size_t kChunkValues = 2048;
+  std::array<double, kChunkValues> raw, linked;
+  const size_t chunk = kChunkValues / static_cast<size_t>(m.ensemble.num_outputs());
+  for (size_t first = 0; first < n_rows; first += chunk) {
+    const size_t n = std::min(chunk, n_rows - first);
+    m.ensemble.PredictRawBatch(rows.subspan(first * width, n * width), n, raw);
+    m.ensemble.LinkBatch(raw, n, linked);
+    f(first, n, raw.data(), linked.data());
+  }
+}
+
 // Sets *answer to the Prediction for one row's raw accumulators (k values) and
 // their link: every field as a fresh Prediction would then hold it, but the
 // probabilities past num_classes, left as they are (0 in a fresh one). In
@@ -60,17 +93,16 @@ void SetFromRaw(const ModelInfo& info, size_t k, const double* raw, const double
       return;
     case Task::kBinaryClassification: {
       const bool forest = k == 2;  // class probabilities, not a logit
-      p.probability = forest ? out[1] : out[0];
+      ClassProbabilities(info, k, out, p.probabilities.data());
+      p.probability = p.probabilities[1];
       p.raw_margin = forest ? raw[1] : raw[0];
-      p.probabilities[0] = forest ? out[0] : 1.0 - out[0];
-      p.probabilities[1] = p.probability;
       p.prediction = p.probability > threshold.value_or(info.threshold) ? 1 : 0;
       p.value = p.probability;
       return;
     }
     case Task::kMulticlassClassification: {
+      ClassProbabilities(info, k, out, p.probabilities.data());
       for (int c = 0; c < p.num_classes; ++c) {
-        p.probabilities[c] = out[c];
         if (out[c] > out[p.prediction]) p.prediction = c;  // first maximum, as numpy's argmax
       }
       p.probability = out[p.prediction];
@@ -150,25 +182,17 @@ Prediction Model::PredictFeatures(Span<const double> features,
 
 void Model::PredictFeaturesBatch(Span<const double> rows, Span<Prediction> out,
                                  std::optional<double> threshold) const {
-  // Rows in chunks whose raw accumulators and outputs fit on the stack (32
-  // KB): as many rows a chunk as fit, so a layout that reads the forest once
-  // a call (blocked trees) reads it once per kChunkValues / k rows.
   const internal::ModelState& m = *state_;
-  constexpr size_t kChunkValues = 2048;
-  std::array<double, kChunkValues> raw, linked;
-  const size_t width = num_features(), k = static_cast<size_t>(m.ensemble.num_outputs());
-  const size_t chunk = kChunkValues / k;
+  const size_t k = static_cast<size_t>(m.ensemble.num_outputs());
   const int classes = NumClasses(m.info, k);
-  for (size_t first = 0; first < out.size(); first += chunk) {
-    const size_t n = std::min(chunk, out.size() - first);
-    m.ensemble.PredictRawBatch(rows.subspan(first * width, n * width), n, raw);
-    m.ensemble.LinkBatch(raw, n, linked);
-    for (size_t r = 0; r < n; ++r) {
-      Prediction& p = out[first + r];  // the caller's: what a fresh one holds past num_classes too
-      std::fill(p.probabilities.begin() + classes, p.probabilities.end(), 0.0);
-      SetFromRaw(m.info, k, &raw[r * k], &linked[r * k], threshold, &p);
-    }
-  }
+  ForEachLinkedChunk(m, num_features(), rows, out.size(),
+                     [&](size_t first, size_t n, const double* raw, const double* linked) {
+                       for (size_t r = 0; r < n; ++r) {
+                         Prediction& p = out[first + r];  // the caller's: what a fresh one holds past num_classes too
+                         std::fill(p.probabilities.begin() + classes, p.probabilities.end(), 0.0);
+                         SetFromRaw(m.info, k, &raw[r * k], &linked[r * k], threshold, &p);
+                       }
+                     });
 }
 
 void Model::PredictFeaturesBatch(Span<const double> rows, Span<Prediction> out, const BatchOptions& options) const {
@@ -176,6 +200,28 @@ void Model::PredictFeaturesBatch(Span<const double> rows, Span<Prediction> out, 
   ForEachRowChunk(out.size(), ThreadsFor(out.size(), options), [&](size_t first, size_t count) {
     PredictFeaturesBatch(rows.subspan(first * width, count * width), out.subspan(first, count), options.threshold);
   });
+}
+
+Status Model::PredictProbaBatch(Span<const double> rows, Span<double> proba, const BatchOptions& options) const {
+  const internal::ModelState& m = *state_;
+  const size_t k = static_cast<size_t>(m.ensemble.num_outputs()), width = num_features();
+  const auto classes = static_cast<size_t>(NumClasses(m.info, k));
+  if (classes == 0) return InvalidInputError("PredictProbaBatch: a regression model has no class probabilities");
+  const size_t n = width == 0 ? 0 : rows.size() / width;
+  if (rows.size() != n * width || proba.size() != n * classes) {
+    return InvalidInputError("PredictProbaBatch: rows hold " + std::to_string(rows.size()) + " values and proba " +
+                             std::to_string(proba.size()) + "; expected n * " + std::to_string(width) +
+                             " features and n * " + std::to_string(classes) + " classes");
+  }
+  ForEachRowChunk(n, ThreadsFor(n, options), [&](size_t first, size_t count) {
+    ForEachLinkedChunk(m, width, rows.subspan(first * width, count * width), count,
+                       [&](size_t chunk_first, size_t chunk_rows, const double*, const double* linked) {
+                         for (size_t r = 0; r < chunk_rows; ++r) {
+                           ClassProbabilities(m.info, k, &linked[r * k], &proba[(first + chunk_first + r) * classes]);
+                         }
+                       });
+  });
+  return Status();
 }
 
 StatusOr<RecordPrediction> Model::Predict(const Record& record,

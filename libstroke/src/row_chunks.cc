@@ -1,6 +1,7 @@
 #include "row_chunks.h"
 
 #include <algorithm>
+#include <atomic>
 #include <exception>
 #include <system_error>
 #include <thread>
@@ -16,29 +17,30 @@ size_t ThreadsFor(size_t rows, const BatchOptions& options) {
 }
 
 void ForEachRowChunk(size_t rows, size_t threads, const std::function<void(size_t first, size_t count)>& work) {
-  const size_t chunks = std::max<size_t>(1, std::min(threads, rows));
-  auto first_of = [&](size_t chunk) { return rows / chunks * chunk + std::min(chunk, rows % chunks); };
-  std::vector<std::exception_ptr> failed(chunks);
-  auto run = [&](size_t chunk) {
-    try {
-      work(first_of(chunk), first_of(chunk + 1) - first_of(chunk));
-    } catch (...) {
-      failed[chunk] = std::current_exception();
+  threads = std::max<size_t>(1, std::min(threads, rows));
+  const size_t pieces = threads == 1 ? 1 : std::min(rows, threads * kPiecesPerThread);
+  auto first_of = [&](size_t piece) { return rows / pieces * piece + std::min(piece, rows % pieces); };
+  std::vector<std::exception_ptr> failed(pieces);
+  std::atomic<size_t> next{0};
+  auto take_pieces = [&] {
+    for (size_t piece = next++; piece < pieces; piece = next++) {
+      try {
+        work(first_of(piece), first_of(piece + 1) - first_of(piece));
+      } catch (...) {
+        failed[piece] = std::current_exception();
+      }
     }
   };
   std::vector<std::thread> started;
-  started.reserve(chunks);
-  std::vector<size_t> left;  // chunks no thread could be started for
-  left.reserve(chunks);
-  for (size_t chunk = 1; chunk < chunks; ++chunk) {
+  started.reserve(threads - 1);
+  for (size_t t = 1; t < threads; ++t) {
     try {
-      started.emplace_back(run, chunk);
+      started.emplace_back(take_pieces);
     } catch (const std::system_error&) {
-      left.push_back(chunk);
+      break;  // the threads started, the calling one included, take every piece
     }
   }
-  run(0);
-  for (size_t chunk : left) run(chunk);
+  take_pieces();
   for (std::thread& thread : started) thread.join();
   for (const std::exception_ptr& e : failed) {
     if (e) std::rethrow_exception(e);

@@ -1,7 +1,10 @@
-// Internal: a batch of rows split over threads in contiguous chunks, one
-// chunk a thread, the calling thread taking the first. Model's threaded
-// PredictFeaturesBatch and the Python module's batch methods share it, so
-// they agree on how many threads a batch gets (BatchOptions, stroke/model.h).
+// Internal: a batch of rows split over threads. The rows are cut into
+// pieces, several a thread, that the threads (the calling thread one of
+// them) take in turn as each finishes its last: a core that runs slower (a
+// busy neighbour, a slower vCPU) takes fewer pieces instead of holding the
+// others up. Model's threaded batches and the Python module's batch methods
+// share it, so they agree on how many threads a batch gets (BatchOptions,
+// stroke/model.h).
 //
 //   const size_t threads = ThreadsFor(n, options);
 //   ForEachRowChunk(n, threads, [&](size_t first, size_t count) { Score(first, count); });
@@ -20,13 +23,21 @@ namespace stroke {
 // options.min_rows_per_thread rows; at least 1.
 size_t ThreadsFor(size_t rows, const BatchOptions& options);
 
-// Calls work(first, count) once for each of `threads` contiguous chunks that
-// cover [0, rows) in order (sizes differ by at most one row; no empty chunk:
-// fewer chunks when rows < threads), each on its own thread, the first on
-// the calling thread; returns when all are done. A thread that cannot be
-// started leaves its chunk to the calling thread. `work` must write only to
-// its own rows; when it throws, the first exception (in chunk order) is
-// rethrown here once every chunk is done.
+// Pieces a thread's share is cut into (kPiecesPerThread * threads pieces of
+// equal size, to a row): enough that threads finish within an eighth of a
+// share of each other, few enough that a piece of a 4096-row share (the
+// default min_rows_per_thread) still holds the 256-row blocks the
+// blocked-trees layout reads a forest once for.
+inline constexpr size_t kPiecesPerThread = 8;
+
+// Calls work(first, count) for contiguous pieces that cover [0, rows) once
+// each (no empty piece but for rows == 0: one; one piece, on the calling
+// thread, when threads <= 1),
+// on `threads` threads, the calling thread one of them; returns when all are
+// done. A thread that cannot be started leaves its pieces to the others.
+// `work` must write only to its own rows and may run on any of the threads;
+// when it throws, the other pieces still run, and the exception of the
+// first piece that threw (in row order) is rethrown here.
 void ForEachRowChunk(size_t rows, size_t threads, const std::function<void(size_t first, size_t count)>& work);
 
 }  // namespace stroke

@@ -101,10 +101,11 @@ struct STROKE_EXPORT RecordPrediction : Prediction {
   std::vector<Issue> warnings;   // e.g. a value outside the training range
 };
 
-// How a batch call spreads its rows over threads. Each thread takes one
-// contiguous chunk of rows (the calling thread the first) and scores it as a
-// one-thread call would, so the answers are the same bit for bit whatever
-// the number of threads.
+// How a batch call spreads its rows over threads. The rows are cut into
+// contiguous pieces, eight a thread, which the threads (the calling thread
+// one of them) take in turn as they finish, so that a slower core takes
+// fewer; each piece is scored as a one-thread call would, so the answers are
+// the same bit for bit whatever the number of threads.
 struct STROKE_EXPORT BatchOptions {
   // Overrides the bundle's decision threshold (binary classification only).
   std::optional<double> threshold;
@@ -116,10 +117,11 @@ struct STROKE_EXPORT BatchOptions {
   int threads = 1;
   // The fewest rows a thread is given: a batch of n rows gets at most
   // n / min_rows_per_thread threads (at least 1), so that small batches do
-  // not pay for starting threads and each thread's chunk is long enough for
-  // the blocked-trees layout (src/blocked_trees.h) to read the forest once
-  // per 256 rows. The default suits the shipped models (~0.1 us a row, so
-  // ~0.4 ms a thread); a deep forest (~10 us a row) gains from less.
+  // not pay for starting threads and each piece (an eighth of a thread's
+  // rows) is long enough for the blocked-trees layout (src/blocked_trees.h)
+  // to read the forest once per 256 rows. The default suits the shipped
+  // models (~0.1 us a row, so ~0.4 ms a thread); a deep forest (~10 us a
+  // row) gains from less.
   size_t min_rows_per_thread = 4096;
 };
 
@@ -194,6 +196,18 @@ class STROKE_EXPORT Model {
   // BatchOptions: never fewer than options.min_rows_per_thread rows a
   // thread). Allocates the started threads' bookkeeping; thread-safe.
   void PredictFeaturesBatch(Span<const double> rows, Span<Prediction> out, const BatchOptions& options) const;
+  // predict_proba on prepared rows, in scikit-learn's layout: `rows` holds
+  // n * num_features() values, row-major; writes proba[i * num_classes() + c]
+  // = P(class c) of row i, n * num_classes() doubles - the
+  // Prediction::probabilities PredictFeaturesBatch gives, bit for bit, in 8
+  // bytes a class instead of a 300-byte Prediction a row, so that a large
+  // batch on several threads is not held back by writing its answers. Rows
+  // are split over options.threads as PredictFeaturesBatch's are.
+  // kInvalidInput, writing nothing, for a regression model or when the sizes
+  // disagree (rows.size() not a multiple of num_features(), proba.size() not
+  // n * num_classes()). Allocates the started threads' bookkeeping only;
+  // thread-safe.
+  Status PredictProbaBatch(Span<const double> rows, Span<double> proba, const BatchOptions& options = {}) const;
   // PredictFeatures plus the class label, carrying the warnings Prepare
   // found: the answer for a record whose features are prepared.
   RecordPrediction PredictPrepared(Span<const double> features, std::vector<Issue> warnings,
