@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <optional>
 #include <set>
 
@@ -199,7 +200,11 @@ StatusOr<RecordInput> ReadCsv(std::string_view text, const InputOptions& options
               options.prepare->allow_unknown_fields;
   }
   // At most a row a line: reserved once (rows are appended in place).
-  const size_t max_rows = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+  size_t max_rows = 1;  // counted with memchr, which skips a row's bytes many at a time (std::count takes one a step)
+  for (const char *p = text.data(), *end = p + text.size();
+       (p = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)))) != nullptr; ++p) {
+    ++max_rows;
+  }
   input.rows.reserve(max_rows);
   const size_t num_fields = schema.fields().size();
   if (prepare) input.inputs.assign(max_rows * num_fields, 0.0);

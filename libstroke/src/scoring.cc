@@ -60,8 +60,9 @@ BatchScore ScoreRows(const Model& model, const std::vector<InputRow>& rows, cons
         ++out.failed;
         continue;
       }
-      internal::EmplaceAggregate(out.rows, true, model.Labelled(predictions[r], std::move(check.warnings)),
-                                 std::vector<Issue>());
+      internal::EmplaceAggregate(
+          out.rows, true, internal::Built{[&] { return model.Labelled(predictions[r], std::move(check.warnings)); }},
+          std::vector<Issue>());
       if (options.keep_features) std::copy_n(features.data() + r * width, width, out.features.data() + (first + r) * width);
     }
   }
