@@ -87,7 +87,7 @@ TEST(RecordInput, Table) {
         "2@0 10f ! missing key: expected the identifier, a non-empty string or a number, got null"}},
       {"id: csv, an empty cell or bytes that are not UTF-8",
        "key," + kHeader + "\n," + kCells + "\n\xff," + kCells + "\n", InputOptions{InputFormat::kCsv, "", "key"}, "csv",
-       {"1@2 10f ! missing key: expected the identifier, a non-empty string or a number, got null or an empty CSV cell",
+       {"1@2 10f ! missing key: expected the identifier, a non-empty string or a number, got an empty cell",
         "2@3 10f ! invalid_value key: expected the identifier, a non-empty string or a number, "
         "got text is not valid UTF-8"}},
       {"id: json, an empty string", std::string("[") + R"({"key": "", )" + kRecord.substr(1) + "]", by_key, "json",

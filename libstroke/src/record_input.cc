@@ -28,8 +28,8 @@ std::string_view FirstLine(std::string_view text) {
 // is not UTF-8, a larger number, which a double may hold as another integer)
 // would be written back as something else, or as nothing to join on (CSV
 // answers write "" and null alike). Its issue, under the identifier column's
-// name, or none for a good one.
-std::optional<Issue> IdIssue(const Value* id, const std::string& id_column) {
+// name, or none for a good one; `csv`: a null is an empty cell.
+std::optional<Issue> IdIssue(const Value* id, const std::string& id_column, bool csv = false) {
   if (id != nullptr && ((id->kind == Value::Kind::kNumber && std::fabs(id->number) < 0x1p53) ||
                         (id->kind == Value::Kind::kString && !id->text.empty()))) {
     return std::nullopt;  // every row's case: nothing built
@@ -45,7 +45,7 @@ std::optional<Issue> IdIssue(const Value* id, const std::string& id_column) {
                    "a number identifier must be in [-9007199254740991, 9007199254740991] (beyond, a double does not "
                    "hold every integer: send it as a string), got " + id->Describe()};
     case Value::Kind::kString: return Issue{field, IssueKind::kMissing, expected + "an empty string"};
-    case Value::Kind::kNull: return Issue{field, IssueKind::kMissing, expected + "null or an empty CSV cell"};
+    case Value::Kind::kNull: return Issue{field, IssueKind::kMissing, expected + (csv ? "an empty cell" : "null")};
     case Value::Kind::kInvalid: return Issue{field, IssueKind::kInvalidValue, expected + id->text};
     default: return Issue{field, IssueKind::kType, expected + id->Describe()};
   }
@@ -221,7 +221,7 @@ StatusOr<RecordInput> ReadCsv(std::string_view text, const InputOptions& options
     }
     if (!options.id_column.empty()) {
       out.id = IdFromCell(cells[columns->id_column_at]);
-      out.id_error = IdIssue(&out.id, options.id_column);
+      out.id_error = IdIssue(&out.id, options.id_column, /*csv=*/true);
       if (out.id_error) out.id = Value();  // written back as null: the cell's bytes are not an identifier
     }
     // A bad identifier's row is answered from its Record.
