@@ -94,11 +94,15 @@ def median_run(runs):
     return {"seconds": median[0], "cpu_seconds": median[2], "peak_mib": max(r[1] for r in runs), "runs": runs}
 
 
-def rounds(commands, repeats):
-    """{name: [timed(command) of each round]}: every command once a round, in turn."""
+def rounds(commands, repeats, outputs):
+    """{name: [timed(command) of each round]}: every command once a round, in turn. A
+    command's output file (outputs[name]) is deleted before it runs: truncating the last
+    run's output (66 MB for ours) is the kernel's work, not the run's."""
     runs = {name: [] for name in commands}
     for _ in range(repeats):
         for name, command in commands.items():
+            if os.path.exists(outputs[name]):
+                os.remove(outputs[name])
             runs[name].append(timed(command))
     return runs
 
@@ -139,7 +143,9 @@ def main():
                 csv_path, os.path.join(args.data, "stroke.joblib"), bundle, peer_out],
         }
         results = {"rows": args.rows, "input_bytes": os.path.getsize(csv_path), "runs": {}, "paired_ratios": {}}
-        runs = rounds(commands, args.repeats)
+        outputs = {"stroke-predict --threads 1": ours_out, "stroke-predict --threads 2": ours_out,
+                   "scikit-learn read_csv + predict_proba": peer_out}
+        runs = rounds(commands, args.repeats, outputs)
         for name in commands:
             results["runs"][name] = median_run(runs[name])
             r = results["runs"][name]
