@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "short_decimal.h"
 #include "stroke/schema.h"
 
 namespace stroke::internal {
@@ -64,8 +65,10 @@ inline bool CleanAsciiCellFast(const FieldSpec& field, std::string_view text, do
     case FieldType::kNumber:
     case FieldType::kInteger: {
       double x = 0;
-      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), x);
-      if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(x)) return false;
+      if (!ParseShortDecimal(text, &x)) {  // the common short numbers without from_chars, to the same bits
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), x);
+        if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(x)) return false;
+      }
       if (field.type == FieldType::kInteger && x != std::floor(x)) return false;
       if (!field.known_codes.empty() &&
           std::find(field.known_codes.begin(), field.known_codes.end(), x) == field.known_codes.end()) {
