@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -327,6 +328,16 @@ TEST(PredictCli, BundledModelByName) {
   CliRun missing = Predict({"--model", "no_such_model"}, kPatient);
   EXPECT_EQ(missing.exit_code, kExitUsage);
   EXPECT_NE(missing.err.find("no bundled model \"no_such_model\""), std::string::npos) << missing.err;
+}
+
+TEST(PredictCli, LinesEndingInALoneCrAnswerEveryRow) {
+  // Old Mac line ends: more rows than the block has '\n's.
+  std::string csv = std::string(kStrokeCsv).substr(0, std::string(kStrokeCsv).find('\n')) + "\r";
+  for (int i = 0; i < 50; ++i) csv += "Male,67,0,1,Yes,Private,Urban,228.69,36.6,formerly smoked\r";
+  CliRun run = Predict({"--output", "jsonl"}, csv);
+  EXPECT_EQ(run.exit_code, kExitOk) << run.err;
+  EXPECT_EQ(std::count(run.out.begin(), run.out.end(), '\n'), 50);
+  EXPECT_EQ(Json::parse(run.out.substr(0, run.out.find('\n')))["probability"], LibraryProbability(kPatient));
 }
 
 TEST(PredictCli, UnreadableInputIsAUsageError) {

@@ -179,6 +179,42 @@ TEST(PreparedCsv, StrokeRowsOfEveryKindAnswerAsTheirRecords) {
   EXPECT_EQ(ExpectPreparedAnswersAsRecords(model, csv, strict, "id"), 0u);  // "stroke" is still unknown
 }
 
+TEST(PreparedCsv, EveryKindOfLineEndAnswersAsLf) {
+  // Lines ending in a lone CR (a row each, as in old Mac files) outnumber the
+  // text's '\n's, which size the reader's first guess of the rows.
+  const Model model = testing::LoadOrDie(testing::ShippedBundlePath("stroke"));
+  std::vector<std::string> rows;
+  for (int i = 1; i <= 300; ++i) {
+    rows.push_back(std::to_string(i) + ",Female," + std::to_string(20 + i % 60) +
+                   ",0,1,Yes,Private,Urban,10" + std::to_string(i % 10) + ".5,2" + std::to_string(i % 10) +
+                   ".1,never smoked,0");
+  }
+  auto joined = [&](auto line_end) {
+    std::string csv = kHeader + line_end(0);
+    for (size_t i = 0; i < rows.size(); ++i) csv += rows[i] + line_end(i + 1);
+    return csv;
+  };
+  const std::string lf = joined([](size_t) { return "\n"; });
+  ScoreOptions options;
+  options.check.allow_unknown_fields = true;
+  const BatchScore expected = ScoreRecords(model, *ReadInput(lf, {InputFormat::kCsv, "", "id"}, model.schema()),
+                                           options);
+  for (const auto& [name, csv] : std::vector<std::pair<std::string, std::string>>{
+           {"CR", joined([](size_t) { return "\r"; })},
+           {"CRLF", joined([](size_t) { return "\r\n"; })},
+           {"LF, 3 lone CRs", joined([](size_t i) { return i % 100 == 50 ? "\r" : "\n"; })},
+           {"CR, one LF", joined([](size_t i) { return i == 7 ? "\n" : "\r"; })}}) {
+    SCOPED_TRACE(name);
+    EXPECT_EQ(ExpectPreparedAnswersAsRecords(model, csv, options, "id"), rows.size());
+    InputOptions fast{InputFormat::kCsv, "", "id"};
+    fast.prepare = options.check;
+    const StatusOr<RecordInput> input = ReadInput(csv, fast, model.schema());
+    ASSERT_TRUE(input.ok());
+    ASSERT_EQ(input->inputs.size(), rows.size() * model.schema().fields().size());
+    ExpectSameAnswers(ScoreRecords(model, *input, options), expected);
+  }
+}
+
 TEST(PreparedCsv, GoldenRowsOfEveryBundleAnswerAsTheirRecords) {
   for (const std::string& path : testing::AllBundlePaths()) {
     SCOPED_TRACE(path);

@@ -199,15 +199,17 @@ StatusOr<RecordInput> ReadCsv(std::string_view text, const InputOptions& options
     prepare = columns->field_of_column[c] >= 0 || static_cast<int>(c) == columns->id_column ||
               options.prepare->allow_unknown_fields;
   }
-  // At most a row a line: reserved once (rows are appended in place).
-  size_t max_rows = 1;  // counted with memchr, which skips a row's bytes many at a time (std::count takes one a step)
+  // Space for a row a '\n' (the common line end), reserved once: rows are
+  // appended in place. Only a hint: a text whose lines end in a lone '\r'
+  // has more rows, and both vectors grow for them.
+  size_t rows_hint = 1;  // counted with memchr, which skips a row's bytes many at a time (std::count takes one a step)
   for (const char *p = text.data(), *end = p + text.size();
        (p = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)))) != nullptr; ++p) {
-    ++max_rows;
+    ++rows_hint;
   }
-  input.rows.reserve(max_rows);
+  input.rows.reserve(rows_hint);
   const size_t num_fields = schema.fields().size();
-  if (prepare) input.inputs.assign(max_rows * num_fields, 0.0);
+  if (prepare) input.inputs.assign(rows_hint * num_fields, 0.0);
   // One pass over the whole text (vectorized) instead of one a cell: an
   // ASCII text's cells need no UTF-8 check.
   const bool ascii = prepare && internal::IsAscii(text);
@@ -225,9 +227,12 @@ StatusOr<RecordInput> ReadCsv(std::string_view text, const InputOptions& options
       if (out.id_error) out.id = Value();  // written back as null: the cell's bytes are not an identifier
     }
     // A bad identifier's row is answered from its Record.
+    const size_t inputs_at = (input.rows.size() - 1) * num_fields;
+    if (prepare && inputs_at + num_fields > input.inputs.size()) {  // more rows than the hint
+      input.inputs.resize(std::max(2 * input.inputs.size(), inputs_at + num_fields), 0.0);
+    }
     out.prepared = prepare && !out.id_error &&
-                   PrepareCsvRow(cells, *columns, schema, *options.prepare, ascii,
-                                 input.inputs.data() + (input.rows.size() - 1) * num_fields);
+                   PrepareCsvRow(cells, *columns, schema, *options.prepare, ascii, input.inputs.data() + inputs_at);
     if (!out.prepared) out.record = CsvRecord(cells, *columns, schema);
   }
   if (!reader.status().ok()) return reader.status();
