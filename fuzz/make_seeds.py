@@ -79,6 +79,7 @@ def record_seeds():
         corpus.add(f"{name}_rows.jsonl", "\n".join(dumps(r) for r in records[:4]) + "\n", m | JSONL << 2)
         corpus.add(f"{name}_rows.csv", csv_text(fields, records[:4]), m | CSV << 2)
         corpus.add(f"{name}_auto.csv", csv_text(fields, records[4:6], line_end="\r\n"), m | AUTO << 2)
+        corpus.add(f"{name}_cr.csv", csv_text(fields, records[:6], line_end="\r"), m | CSV << 2)  # old Mac line ends
         corpus.add(f"{name}_auto.jsonl", "\n".join(dumps(r) for r in records[4:6]), m | AUTO << 2)
         # Near misses: a field missing, an unknown one (refused, then allowed), a wrong type.
         missing = dict(records[1])

@@ -7,8 +7,9 @@
 // detected) and whether unknown fields are allowed (bit 4); the rest is the
 // text. Checked for every record that passes Prepare: the answer is finite and
 // a probability lies in [0, 1]; ScoreRecords answers as PredictFeatures on
-// the features it prepared; the batch path gives the same bits as one row
-// at a time; TreeSHAP is additive (expected value + contributions = the raw
+// the features it prepared; the prepared CSV route (InputOptions::prepare,
+// stroke-predict's) answers every row as the record route does; the batch
+// path gives the same bits as one row at a time; TreeSHAP is additive (expected value + contributions = the raw
 // score, within rounding) and agrees with the prediction's raw margin.
 #include <algorithm>
 #include <cmath>
@@ -75,6 +76,32 @@ void CheckExplanation(const Model& model, std::span<const double> features, cons
   }
 }
 
+// The rows read with InputOptions::prepare (checked cells kept as inputs,
+// no Record) answer as the same text's records: the same rows, each with the
+// same prediction bits or the same errors.
+void CheckPreparedRoute(const Model& model, std::string_view text, InputFormat format, const ScoreOptions& score,
+                        const BatchScore& expected) {
+  InputOptions fast{format, "", ""};
+  fast.prepare = score.check;
+  const StatusOr<RecordInput> input = ReadInput(text, fast, model.schema());
+  Check(input.ok(), "the prepared route refused a text the record route read");
+  const BatchScore scored = ScoreRecords(model, *input, score);
+  Check(scored.rows.size() == expected.rows.size(), "the prepared route lost or added a row");
+  for (size_t i = 0; i < scored.rows.size(); ++i) {
+    const RowScore &a = scored.rows[i], &b = expected.rows[i];
+    Check(a.ok == b.ok, "the prepared route took or refused a row the record route did not");
+    if (a.ok) {
+      Check(SamePrediction(a.prediction, b.prediction), "the prepared route predicts otherwise");
+      Check(a.prediction.warnings.size() == b.prediction.warnings.size(), "the prepared route warns otherwise");
+    } else {
+      Check(a.errors.size() == b.errors.size(), "the prepared route reports other errors");
+      for (size_t e = 0; e < a.errors.size(); ++e) {
+        Check(a.errors[e].message == b.errors[e].message, "the prepared route's error says otherwise");
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace stroke::fuzz
 
@@ -95,6 +122,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   score.keep_features = true;
   const BatchScore scored = ScoreRecords(model, input->rows, score);
   Check(scored.rows.size() == input->rows.size(), "ScoreRecords lost a row");
+  CheckPreparedRoute(model, text, formats[(data[0] >> 2) & 3], score, scored);
   const size_t width = model.num_features();
   std::vector<double> rows;
   std::vector<Prediction> singles;
