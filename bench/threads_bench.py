@@ -1,0 +1,59 @@
+"""Two threads against one, in paired rounds (a measurement, not a test):
+
+    /usr/bin/python3 bench/threads_bench.py --bench build/bench/predict_bench --data DIR \
+        [--models stroke,rf_200,gb_1000x8,xgb_1000x8] [--rounds 5] [--out threads.json]
+
+DIR is bench/make_bench_data.py's directory. For each model and each batch call
+(`batch_threads`: PredictFeaturesBatch into Predictions; `proba_threads`: PredictProbaBatch
+into n x classes doubles), over 100,000 rows: each round runs the one-thread benchmark and
+then the two-thread one, back to back (3 repetitions each, the median kept), and takes their
+ratio. On a VM whose speed drifts by 30 % within minutes, a ratio of two runs made seconds
+apart says more than medians of runs made in any order; the median of the rounds' ratios is
+the figure to quote, with their range.
+"""
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+
+from results_io import write_results  # bench/, beside this script
+
+
+def median_ms(bench, data, name):
+    """The median wall time, in ms, of 3 repetitions of the one benchmark called `name`."""
+    run = subprocess.run([bench, f"--data={data}", f"--benchmark_filter=^{name}$", "--benchmark_repetitions=3",
+                          "--benchmark_report_aggregates_only=true", "--benchmark_format=json"],
+                         capture_output=True, text=True, check=True)
+    for b in json.loads(run.stdout)["benchmarks"]:
+        if b.get("aggregate_name") == "median":
+            return b["real_time"] / 1e6  # UseRealTime, in ns
+    sys.exit(f"threads_bench: {name}: no such benchmark")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--bench", required=True, help="the predict_bench binary")
+    parser.add_argument("--data", required=True)
+    parser.add_argument("--models", default="stroke,rf_200,gb_1000x8,xgb_1000x8")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--out", help="JSON results (default: print)")
+    args = parser.parse_args()
+    results = {}
+    for model in args.models.split(","):
+        for call in ("batch_threads", "proba_threads"):
+            pairs = []
+            for _ in range(args.rounds):
+                one = median_ms(args.bench, args.data, f"{call}/{model}/100000/1/real_time")
+                two = median_ms(args.bench, args.data, f"{call}/{model}/100000/2/real_time")
+                pairs.append((one, two))
+            ratios = sorted(one / two for one, two in pairs)
+            results[f"{call}/{model}"] = {"pairs_ms": pairs, "median_ratio": statistics.median(ratios)}
+            print(f"{call}/{model}: one thread {statistics.median(p[0] for p in pairs):.1f} ms, two "
+                  f"{statistics.median(p[1] for p in pairs):.1f} ms; paired ratio median "
+                  f"{statistics.median(ratios):.2f}x ({', '.join(f'{r:.2f}' for r in ratios)})", flush=True)
+    write_results(results, args.out)
+
+
+if __name__ == "__main__":
+    main()
