@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -39,9 +38,8 @@ inline bool SameText(std::string_view a, std::string_view b) {
 // inside the limits and the training range (whole for an integer field, a
 // known code where there are codes). Anything else: false, and the general
 // route decides (tests/prepared_csv_test.cc checks both agree on every field).
-
-// CleanCellFast for a cell already known to be ASCII (a reader that checked
-// its whole text at once).
+// This one takes a cell already known to be ASCII (a reader that checked its
+// whole text at once); CleanCellFast below checks that first.
 inline bool CleanAsciiCellFast(const FieldSpec& field, std::string_view text, double* input) {
   bool null = text.empty();
   for (const std::string& token : field.null_tokens) null = null || SameText(text, token);
