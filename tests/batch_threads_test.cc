@@ -54,7 +54,7 @@ TEST(RowChunks, ThreadsForKeepsEnoughRowsPerThread) {
 }
 
 TEST(RowChunks, PiecesCoverEveryRowOnce) {
-  for (size_t rows : {0, 1, 2, 5, 7, 100, 10'000}) {
+  for (size_t rows : {0, 1, 2, 5, 7, 100, 10'000, 100'000}) {
     for (size_t threads : {1, 2, 3, 7, 500}) {
       const std::string where = std::to_string(rows) + " rows, " + std::to_string(threads) + " threads";
       std::mutex mutex;
@@ -67,23 +67,43 @@ TEST(RowChunks, PiecesCoverEveryRowOnce) {
       });
       const size_t used = std::max<size_t>(1, std::min(threads, rows));
       EXPECT_LE(ids.size(), used) << where;
+      const std::vector<size_t> starts = PieceStarts(rows, threads);
+      ASSERT_EQ(pieces.size() + 1, starts.size()) << where;
       if (used == 1) {
         ASSERT_EQ(pieces.size(), 1u) << where;
         EXPECT_EQ(*ids.begin(), std::this_thread::get_id()) << where;
       } else {
-        EXPECT_EQ(pieces.size(), std::min(rows, used * kPiecesPerThread)) << where;
+        EXPECT_GE(pieces.size(), used) << where;  // a piece for every thread at least
       }
       std::sort(pieces.begin(), pieces.end());
       size_t next = 0;
-      for (const auto& [first, count] : pieces) {
+      for (size_t i = 0; i < pieces.size(); ++i) {
+        const auto [first, count] = pieces[i];
+        EXPECT_EQ(first, starts[i]) << where;
         EXPECT_EQ(first, next) << where;
-        EXPECT_LE(count, rows / pieces.size() + 1) << where;  // equal to a row
-        EXPECT_GE(count, rows / pieces.size()) << where;
+        EXPECT_TRUE(count > 0 || rows == 0) << where;
+        // Each piece holds at most a 2 * threads-th of what is left, to the smallest piece.
+        if (used > 1) {
+          EXPECT_LE(count, (rows - first + 2 * used - 1) / (2 * used) + kSmallestPieceRows) << where;
+        }
+        if (i > 0) {
+          EXPECT_LE(count, pieces[i - 1].second) << where;  // pieces shrink
+        }
         next = first + count;
       }
       EXPECT_EQ(next, rows) << where;
     }
   }
+}
+
+TEST(RowChunks, LargeBatchesEndInSmallPiecesThatStartOnABlock) {
+  const std::vector<size_t> starts = PieceStarts(100'000, 2);
+  EXPECT_EQ(starts[1], 25'088u);  // ceil(100,000 / 4), rounded up to 256 rows
+  EXPECT_EQ(starts.back(), 100'000u);
+  for (size_t i = 0; i + 2 < starts.size(); ++i) EXPECT_EQ(starts[i + 1] % kSmallestPieceRows, 0u) << i;
+  const size_t last = starts[starts.size() - 1] - starts[starts.size() - 2];
+  EXPECT_LE(last, kSmallestPieceRows);  // the threads finish within one block of each other
+  EXPECT_LT(starts.size(), 40u);        // few pieces: each costs a shared counter's update
 }
 
 TEST(RowChunks, ASlowThreadTakesFewerPieces) {
@@ -92,7 +112,7 @@ TEST(RowChunks, ASlowThreadTakesFewerPieces) {
   std::mutex mutex;
   std::map<std::thread::id, size_t> pieces_of;
   std::atomic<size_t> done{0};
-  const size_t pieces = 2 * kPiecesPerThread;
+  const size_t pieces = PieceStarts(1600, 2).size() - 1;
   ForEachRowChunk(1600, 2, [&](size_t first, size_t) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (first == 0 && done < pieces - 1 && std::chrono::steady_clock::now() < deadline) {
@@ -130,7 +150,7 @@ TEST(RowChunks, TheFirstPiecesExceptionReachesTheCaller) {
   } catch (const std::runtime_error& e) {
     EXPECT_EQ(e.what(), "piece at " + std::to_string(first_thrower));
   }
-  EXPECT_EQ(pieces, 4 * kPiecesPerThread);
+  EXPECT_EQ(pieces, PieceStarts(100, 4).size() - 1);
 }
 
 // Every value of two predictions, compared as bits.

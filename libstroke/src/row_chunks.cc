@@ -16,16 +16,29 @@ size_t ThreadsFor(size_t rows, const BatchOptions& options) {
   return std::max<size_t>(1, std::min(wanted, affordable));
 }
 
+std::vector<size_t> PieceStarts(size_t rows, size_t threads) {
+  threads = std::max<size_t>(1, std::min(threads, rows));
+  if (threads == 1) return {0, rows};
+  const size_t smallest = std::clamp<size_t>(rows / (8 * threads), 1, kSmallestPieceRows);
+  std::vector<size_t> starts{0};
+  for (size_t first = 0; first < rows;) {
+    const size_t left = rows - first, share = (left + 2 * threads - 1) / (2 * threads);
+    first += std::min(left, (share + smallest - 1) / smallest * smallest);
+    starts.push_back(first);
+  }
+  return starts;
+}
+
 void ForEachRowChunk(size_t rows, size_t threads, const std::function<void(size_t first, size_t count)>& work) {
   threads = std::max<size_t>(1, std::min(threads, rows));
-  const size_t pieces = threads == 1 ? 1 : std::min(rows, threads * kPiecesPerThread);
-  auto first_of = [&](size_t piece) { return rows / pieces * piece + std::min(piece, rows % pieces); };
+  const std::vector<size_t> starts = PieceStarts(rows, threads);
+  const size_t pieces = starts.size() - 1;
   std::vector<std::exception_ptr> failed(pieces);
   std::atomic<size_t> next{0};
   auto take_pieces = [&] {
     for (size_t piece = next++; piece < pieces; piece = next++) {
       try {
-        work(first_of(piece), first_of(piece + 1) - first_of(piece));
+        work(starts[piece], starts[piece + 1] - starts[piece]);
       } catch (...) {
         failed[piece] = std::current_exception();
       }

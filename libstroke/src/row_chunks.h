@@ -1,10 +1,12 @@
 // Internal: a batch of rows split over threads. The rows are cut into
-// pieces, several a thread, that the threads (the calling thread one of
-// them) take in turn as each finishes its last: a core that runs slower (a
-// busy neighbour, a slower vCPU) takes fewer pieces instead of holding the
-// others up. Model's threaded batches and the Python module's batch methods
-// share it, so they agree on how many threads a batch gets (BatchOptions,
-// stroke/model.h).
+// pieces that the threads (the calling thread one of them) take in turn as
+// each finishes its last: a core that runs slower (a busy neighbour, a slower
+// vCPU) takes fewer pieces instead of holding the others up. The pieces
+// shrink as the batch goes (guided scheduling: each is a share of what is
+// left), so the threads finish within one small piece of each other while
+// the early pieces stay long. Model's threaded batches and the Python
+// module's batch methods share it, so they agree on how many threads a batch
+// gets (BatchOptions, stroke/model.h).
 //
 //   const size_t threads = ThreadsFor(n, options);
 //   ForEachRowChunk(n, threads, [&](size_t first, size_t count) { Score(first, count); });
@@ -13,6 +15,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <vector>
 
 #include "stroke/model.h"
 
@@ -23,17 +26,24 @@ namespace stroke {
 // options.min_rows_per_thread rows; at least 1.
 size_t ThreadsFor(size_t rows, const BatchOptions& options);
 
-// Pieces a thread's share is cut into (kPiecesPerThread * threads pieces of
-// equal size, to a row): enough that threads finish within an eighth of a
-// share of each other, few enough that a piece of a 4096-row share (the
-// default min_rows_per_thread) still holds the 256-row blocks the
-// blocked-trees layout reads a forest once for.
-inline constexpr size_t kPiecesPerThread = 8;
+// The smallest piece of a large batch: one block of the blocked-trees
+// layout, which reads a forest once for each 256 rows. Every piece but the
+// last is a multiple of the smallest piece, so pieces start on a block.
+inline constexpr size_t kSmallestPieceRows = 256;
 
-// Calls work(first, count) for contiguous pieces that cover [0, rows) once
-// each (no empty piece but for rows == 0: one; one piece, on the calling
-// thread, when threads <= 1),
-// on `threads` threads, the calling thread one of them; returns when all are
+// Where each piece of `rows` rows over `threads` threads starts, in order,
+// and `rows` last (so piece i is [starts[i], starts[i + 1])). With one
+// thread (or rows <= 1): {0, rows}. Otherwise each piece holds
+// ceil(left / (2 * threads)) of the rows still left, rounded up to a
+// multiple of the smallest piece (kSmallestPieceRows, or rows / (8 *
+// threads) when that is less, at least 1), the last taking what remains:
+// 100,000 rows on 2 threads start with 25,088 rows and end with pieces of
+// 256. No piece is empty.
+std::vector<size_t> PieceStarts(size_t rows, size_t threads);
+
+// Calls work(first, count) for the pieces PieceStarts(rows, threads) gives
+// (for rows == 0: once, with count 0; one piece, on the calling thread, when
+// threads <= 1), on `threads` threads, the calling thread one of them; returns when all are
 // done. A thread that cannot be started leaves its pieces to the others.
 // `work` must write only to its own rows and may run on any of the threads;
 // when it throws, the other pieces still run, and the exception of the
