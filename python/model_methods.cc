@@ -6,12 +6,12 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
-#include <thread>
 #include <utility>
 
 #include "batch.h"
 #include "python_errors.h"
 #include "record_source.h"
+#include "stroke/cpus.h"
 
 namespace stroke::python {
 namespace {
@@ -149,7 +149,7 @@ int ThreadCount(py::handle threads, py::handle n_jobs) {
     throw py::value_error(fmt::format("{}=0 has no meaning: give a positive number of threads, or -1 (every CPU), "
                                       "-2 (all but one), ... as joblib's n_jobs", name));
   }
-  const int64_t cpus = std::max(1u, std::thread::hardware_concurrency());
+  const int64_t cpus = AvailableCpus();  // as joblib's cpu_count: affinity and cgroup quota
   return static_cast<int>(std::max<int64_t>(cpus + 1 + n, 1));  // joblib's effective_n_jobs: at least one
 }
 

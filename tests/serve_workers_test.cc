@@ -12,6 +12,7 @@
 
 #include "raw_http.h"
 #include "serve_test_util.h"
+#include "stroke/cpus.h"
 
 namespace stroke::apps {
 namespace {
@@ -24,7 +25,7 @@ using namespace std::chrono_literals;
 TEST(Workers, HandlersThatBlockDoNotStallOtherRequests) {
   // More blocked handlers than workers running the loop (two per core): they
   // are all blocked, and the one left of --threads must take over.
-  const int blocked = 2 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) + 1;
+  const int blocked = 2 * stroke::AvailableCpus() + 1;
   ServeOptions options;
   options.port = 0;
   options.quiet = true;

@@ -2,13 +2,14 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <memory>
-#include <thread>
 
 #include "command_line.h"
 #include "load_limit_flags.h"
+#include "stroke/cpus.h"
 
 namespace stroke::apps {
 namespace {
@@ -129,9 +130,9 @@ std::unique_ptr<CLI::App> MakeParser(CliOptions* options) {
   app->add_flag_callback("--no-progress", [options] { options->progress = false; }, "no progress line")
       ->group("Output");
 
-  options->threads = std::max(1u, std::thread::hardware_concurrency());
+  options->threads = std::clamp(stroke::AvailableCpus(), 1, 256);
   app->add_option("--threads", options->threads,
-                  "threads that read, score and render blocks of records (default: the machine's cores); "
+                  "threads that read, score and render blocks of records (default: the CPUs this process may use: its affinity mask and cgroup CPU quota); "
                   "one more reads the input, another writes the answers in input order")
       ->check(CLI::Range(1, 256))
       ->type_name("N")

@@ -10,9 +10,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <fstream>
 #include <future>
-#include <thread>
+
+#include "stroke/cpus.h"
 
 namespace stroke::apps {
 namespace {
@@ -86,7 +88,7 @@ Status ReadLines(const std::string& path, LineFn on_line) {
 
 Authenticator::Authenticator()
     : cache_key_(RandomBytes(32)),
-      hashing_(std::clamp<std::ptrdiff_t>(std::thread::hardware_concurrency() / 2, 1, 256)) {}
+      hashing_(std::clamp<std::ptrdiff_t>(stroke::AvailableCpus() / 2, 1, 256)) {}
 
 Status Authenticator::LoadUsers(const std::string& path) {
   return ReadLines(path, [&](const std::string& where, const std::string& user, const std::string& hash) {

@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "connection_state.h"
+#include "stroke/cpus.h"
 
 namespace stroke::apps {
 namespace {
@@ -83,7 +84,7 @@ ConnectionLoop::ConnectionLoop(ConnectionLimits limits, int threads, RequestHand
         return limits;
       }()),
       threads_(std::max(1, threads)), handle_(std::move(handle)), refuse_(std::move(refuse)),
-      gate_(threads_, kActiveWorkersPerCore * static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))),
+      gate_(threads_, kActiveWorkersPerCore * stroke::AvailableCpus()),
       slots_(new std::atomic<Connection*>[limits_.max_connections]) {
   for (size_t i = 0; i < limits_.max_connections; ++i) slots_[i].store(nullptr);
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);

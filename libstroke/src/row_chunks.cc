@@ -1,5 +1,7 @@
 #include "row_chunks.h"
 
+#include "stroke/cpus.h"
+
 #include <algorithm>
 #include <atomic>
 #include <exception>
@@ -11,7 +13,7 @@ namespace stroke {
 
 size_t ThreadsFor(size_t rows, const BatchOptions& options) {
   const size_t wanted = options.threads > 0 ? static_cast<size_t>(options.threads)
-                                            : std::max(1u, std::thread::hardware_concurrency());
+                                            : static_cast<size_t>(AvailableCpus());
   const size_t affordable = rows / std::max<size_t>(1, options.min_rows_per_thread);
   return std::max<size_t>(1, std::min(wanted, affordable));
 }

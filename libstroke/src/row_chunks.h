@@ -22,7 +22,7 @@
 namespace stroke {
 
 // The threads a batch of `rows` rows gets: options.threads (<= 0: one per
-// hardware thread), but never so many that a thread has fewer than
+// CPU this process may use, AvailableCpus()), but never so many that a thread has fewer than
 // options.min_rows_per_thread rows; at least 1.
 size_t ThreadsFor(size_t rows, const BatchOptions& options);
 

@@ -102,26 +102,27 @@ struct STROKE_EXPORT RecordPrediction : Prediction {
 };
 
 // How a batch call spreads its rows over threads. The rows are cut into
-// contiguous pieces, eight a thread, which the threads (the calling thread
-// one of them) take in turn as they finish, so that a slower core takes
-// fewer; each piece is scored as a one-thread call would, so the answers are
-// the same bit for bit whatever the number of threads.
+// contiguous pieces, each a 2 x threads-th of the rows left down to 256
+// rows, which the threads (the calling thread one of them) take in turn as
+// they finish, so that a slower core takes fewer and the threads finish
+// within 256 rows of each other; each piece is scored as a one-thread call
+// would, so the answers are the same bit for bit whatever the number of
+// threads.
 struct STROKE_EXPORT BatchOptions {
   // Overrides the bundle's decision threshold (binary classification only).
   std::optional<double> threshold;
   // Threads that score the batch, the calling thread included: 1 (the
   // default) scores on the calling thread alone, starting no thread; <= 0
-  // one per hardware thread (std::thread::hardware_concurrency()). Each call
-  // starts its threads and joins them before returning (tens of
-  // microseconds each).
+  // one per CPU this process may use (AvailableCpus(), stroke/cpus.h: its
+  // affinity mask and cgroup CPU quota). Each call starts its threads and
+  // joins them before returning (tens of microseconds each).
   int threads = 1;
   // The fewest rows a thread is given: a batch of n rows gets at most
   // n / min_rows_per_thread threads (at least 1), so that small batches do
-  // not pay for starting threads and each piece (an eighth of a thread's
-  // rows) is long enough for the blocked-trees layout (src/blocked_trees.h)
-  // to read the forest once per 256 rows. The default suits the shipped
-  // models (~0.1 us a row, so ~0.4 ms a thread); a deep forest (~10 us a
-  // row) gains from less.
+  // not pay for starting threads and the pieces are long enough for the
+  // blocked-trees layout (src/blocked_trees.h) to read the forest once per
+  // 256 rows. The default suits the shipped models (~0.1 us a row, so
+  // ~0.4 ms a thread); a deep forest (~10 us a row) gains from less.
   size_t min_rows_per_thread = 4096;
 };
 

@@ -12,6 +12,7 @@
 #ifndef STROKE_STROKE_H_
 #define STROKE_STROKE_H_
 
+#include "stroke/cpus.h"
 #include "stroke/ensemble.h"
 #include "stroke/explain.h"
 #include "stroke/features.h"
