@@ -1,6 +1,7 @@
 """Throughput of the stroke module (a measurement, not a test), median of --repeats runs:
 
-    PYTHONPATH=build/python /usr/bin/python3 bench/python_module_bench.py [--data build/bench-data]
+    PYTHONPATH=build/python /usr/bin/python3 bench/python_module_bench.py [--data build/bench-data] \
+        [--only stroke|forest] [--out results.json]
 
 1. The shipped stroke model, predict_proba on --rows rows given four ways (DataFrame of
    str columns, of categorical + bool columns, a list of dicts, prepared float64 features),
@@ -14,6 +15,7 @@
    threads=2 and the Pipeline with n_jobs=2 on both cores - and checks that the answers are
    bit-identical.
 
+--out writes the forest section's figures as JSON (bench/write_report.py reads them).
 A module without the threads keyword (before issue 16 section 1) is measured on one thread.
 """
 import argparse
@@ -31,6 +33,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 import stroke  # noqa: E402
+from results_io import write_results  # noqa: E402  (bench/, beside this script)
 from conftest import random_records  # noqa: E402
 from stroke_export import datagen  # noqa: E402
 
@@ -138,16 +141,22 @@ def forest_section(data, rows, repeats):
     report("stroke Model, threads=1 (one core)", one, rows, sk_one)
     expected = pipeline.predict_proba(df)
     got = m.predict_proba(df)
-    print(f"  bit-identical to scikit-learn (threads=1): {same_bits(got, expected)} "
+    identical = same_bits(got, expected)
+    print(f"  bit-identical to scikit-learn (threads=1): {identical} "
           f"(max |diff| {np.max(np.abs(got - expected)):.3g})")
+    results = {"rows": rows, "trees": trees, "repeats": repeats, "sklearn_one_core_s": sk_one,
+               "stroke_one_core_s": one, "bit_identical": bool(identical)}
     if takes_threads(m):
         two = median_time(lambda: m.predict_proba(df, threads=2), repeats)
         report("stroke Model, threads=2", two, rows, sk_one)
         print(f"  threads=2 against threads=1: {one / two:.2f}x; bit-identical: "
               f"{same_bits(m.predict_proba(df, threads=2), got)}")
+        results["stroke_two_threads_s"] = two
     pipeline.set_params(forest__n_jobs=2)
     sk_two = median_time(lambda: pipeline.predict_proba(df), repeats)
     report("scikit-learn Pipeline, forest n_jobs=2", sk_two, rows, sk_one)
+    results["sklearn_n_jobs_2_s"] = sk_two
+    return results
 
 
 def main():
@@ -156,13 +165,16 @@ def main():
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--only", choices=["stroke", "forest"], help="one section only")
+    parser.add_argument("--out", help="write the forest section's figures here as JSON")
     args = parser.parse_args()
     print(f"stroke module {stroke.__version__} from {os.path.dirname(stroke.__file__)}; "
           f"CPUs {sorted(ALL_CPUS)}; load {os.getloadavg()[0]:.2f}")
     if args.only != "forest":
         stroke_section(args.rows, args.repeats)
     if args.data and args.only != "stroke":
-        forest_section(args.data, args.rows, args.repeats)
+        forest = forest_section(args.data, args.rows, args.repeats)
+        if args.out:
+            write_results({"forest": forest}, args.out)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,9 @@
 # predict_bench (libstroke), xgb_bench (XGBoost's C API), peer_sklearn.py
 # (scikit-learn), http_bench.py (stroke-serve vs. the FastAPI peer under wrk),
 # protocol_bench.py (each HTTP protocol and the cost of a reload),
+# threads_bench.py (batches on two threads against one, in paired rounds),
+# python_module_bench.py (the stroke module on a default RandomForest
+# against the scikit-learn Pipeline),
 # stream_bench.py (stroke-predict on a 1M-row CSV against scikit-learn's
 # read_csv + predict_proba, time and peak memory), dask_bench.py
 # (examples/dask_score.py on 1 and 2 Dask workers) and callgrind
@@ -21,8 +24,10 @@ quick=${1:-}
 build=build-bench
 results=$build/results
 repetitions=5 min_time=0.2 http_seconds=10 stream_rows=1000000 stream_repeats=3 dask_rows=1000000 dask_repeat=3
+thread_rounds=5 module_repeats=5
 if [ "$quick" = "--quick" ]; then
   repetitions=2 min_time=0.05 http_seconds=3 stream_rows=200000 stream_repeats=1 dask_rows=200000 dask_repeat=1
+  thread_rounds=1 module_repeats=1
 fi
 
 scripts/install-deps.sh --bench
@@ -48,6 +53,13 @@ echo "== HTTP"
 echo "== standard protocols and reloads"
 "$python" bench/protocol_bench.py --serve "$build/apps/serve/stroke-serve" --seconds $http_seconds \
   --out "$results/protocols.json"
+
+echo "== two threads against one (threads_bench)"
+"$python" bench/threads_bench.py --bench "$build/bench/predict_bench" --data "$data" --rounds $thread_rounds \
+  --out "$results/threads.json"
+echo "== the Python module on rf_200 against the scikit-learn Pipeline"
+PYTHONPATH="$build/python" "$python" bench/python_module_bench.py --data "$data" --only forest \
+  --repeats $module_repeats --out "$results/python_module.json"
 
 echo "== stroke-predict on a big CSV against scikit-learn"
 "$python" bench/stream_bench.py --predict "$build/apps/predict/stroke-predict" --data "$data" --rows $stream_rows \

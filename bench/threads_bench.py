@@ -5,11 +5,12 @@
 
 DIR is bench/make_bench_data.py's directory. For each model and each batch call
 (`batch_threads`: PredictFeaturesBatch into Predictions; `proba_threads`: PredictProbaBatch
-into n x classes doubles), over 100,000 rows: each round runs the one-thread benchmark and
-then the two-thread one, back to back (3 repetitions each, the median kept), and takes their
-ratio. On a VM whose speed drifts by 30 % within minutes, a ratio of two runs made seconds
-apart says more than medians of runs made in any order; the median of the rounds' ratios is
-the figure to quote, with their range.
+into n x classes doubles), over 100,000 rows: each round is one run of predict_bench that
+times, model by model, both calls on one thread and then on two, back to back (3
+repetitions each, the median kept); a round's ratio is its one-thread time over its
+two-thread time. On a VM whose speed drifts by 30 % within minutes, a ratio of two runs made
+seconds apart says more than medians of runs made in any order; the median of the rounds'
+ratios is the figure to quote, with their range.
 """
 import argparse
 import json
@@ -19,16 +20,21 @@ import sys
 
 from results_io import write_results  # bench/, beside this script
 
+CALLS = ("batch_threads", "proba_threads")
 
-def median_ms(bench, data, name):
-    """The median wall time, in ms, of 3 repetitions of the one benchmark called `name`."""
-    run = subprocess.run([bench, f"--data={data}", f"--benchmark_filter=^{name}$", "--benchmark_repetitions=3",
+
+def one_round(bench, data, models):
+    """{(call, model, threads): median wall time in ms} from one predict_bench run."""
+    pattern = f"^({'|'.join(CALLS)})/({'|'.join(models)})/100000/[12]/real_time$"
+    run = subprocess.run([bench, f"--data={data}", f"--benchmark_filter={pattern}", "--benchmark_repetitions=3",
                           "--benchmark_report_aggregates_only=true", "--benchmark_format=json"],
                          capture_output=True, text=True, check=True)
+    times = {}
     for b in json.loads(run.stdout)["benchmarks"]:
         if b.get("aggregate_name") == "median":
-            return b["real_time"] / 1e6  # UseRealTime, in ns
-    sys.exit(f"threads_bench: {name}: no such benchmark")
+            call, model, _, threads = b["run_name"].split("/")[:4]
+            times[(call, model, int(threads))] = b["real_time"] / 1e6  # UseRealTime, in ns
+    return times
 
 
 def main():
@@ -39,14 +45,15 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--out", help="JSON results (default: print)")
     args = parser.parse_args()
+    models = args.models.split(",")
+    rounds = [one_round(args.bench, args.data, models) for _ in range(args.rounds)]
     results = {}
-    for model in args.models.split(","):
-        for call in ("batch_threads", "proba_threads"):
-            pairs = []
-            for _ in range(args.rounds):
-                one = median_ms(args.bench, args.data, f"{call}/{model}/100000/1/real_time")
-                two = median_ms(args.bench, args.data, f"{call}/{model}/100000/2/real_time")
-                pairs.append((one, two))
+    for model in models:
+        for call in CALLS:
+            try:
+                pairs = [(r[(call, model, 1)], r[(call, model, 2)]) for r in rounds]
+            except KeyError:
+                sys.exit(f"threads_bench: no {call}/{model} benchmark for 1 and 2 threads")
             ratios = sorted(one / two for one, two in pairs)
             results[f"{call}/{model}"] = {"pairs_ms": pairs, "median_ratio": statistics.median(ratios)}
             print(f"{call}/{model}: one thread {statistics.median(p[0] for p in pairs):.1f} ms, two "

@@ -116,6 +116,62 @@ def goals(lib, xgb, sk, http):
     return lines
 
 
+def scale_goals(lib, xgb, sk, extra):
+    """Issue 16's goals (batch scoring at any scale): the deep and large models against their
+    peers, one thread; two threads against one; TreeSHAP; the Python module; stroke-predict."""
+    rows = []
+    for model, peer_name, target in (("rf_200", "scikit-learn", 4), ("gb_100x8", "scikit-learn", 4),
+                                     ("gb_1000x8", "scikit-learn", 4), ("xgb_100x8", "XGBoost C API", 4),
+                                     ("xgb_1000x8", "XGBoost C API", 4)):
+        ours = lib.get(f"batch/{model}/4096", {}).get("row_ns")
+        peer = (xgb.get(f"xgboost_batch/{model}/4096", {}).get("row_ns") if peer_name != "scikit-learn"
+                else sk.get(model, {}).get("batch_ns", {}).get("4096"))
+        rows.append((f"Batch per row, {model} vs {peer_name}", f"≥ {target}× faster", ns(ours), ns(peer),
+                     ratio(peer, ours), verdict(peer / ours if peer and ours else None, target, False)))
+    shap = lib.get("explain/stroke", {}).get("ns")
+    rows.append(("Exact TreeSHAP, one stroke row", "≤ 10 µs", ns(shap), "", "", verdict(shap, 10e3, True)))
+    threads = extra.get("threads")
+    if threads:
+        worst_name, worst = min(((name, r["median_ratio"]) for name, r in threads.items()), key=lambda x: x[1])
+        rows.append((f"2 threads against 1, 100,000 rows: the least of {len(threads)} paired medians "
+                     f"({worst_name})", "≥ 1.8×", "", "", f"{worst:.2f}×", verdict(worst, 1.8, False)))
+    forest = extra.get("python_module", {}).get("forest")
+    if forest:
+        speedup = forest["sklearn_one_core_s"] / forest["stroke_one_core_s"]
+        rows.append((f"Python module, rf_200 on a DataFrame vs the scikit-learn Pipeline, one core "
+                     f"(bit-identical: {'yes' if forest['bit_identical'] else 'NO'})", "≥ 3× faster",
+                     ns(forest["stroke_one_core_s"] / forest["rows"] * 1e9),
+                     ns(forest["sklearn_one_core_s"] / forest["rows"] * 1e9), f"{speedup:.1f}×",
+                     verdict(speedup if forest["bit_identical"] else 0, 3, False)))
+    stream = extra.get("stream")
+    if stream:
+        name, peer_name = "stroke-predict --threads 1", "scikit-learn read_csv + predict_proba"
+        paired = sorted(stream["paired_ratios"].get(name, []))
+        ours, peer = stream["runs"][name], stream["runs"][peer_name]
+        if paired:
+            speedup = paired[len(paired) // 2]
+            rows.append((f"stroke-predict, {stream['rows']:,} rows, one core, vs read_csv + predict_proba "
+                         "(median of paired rounds)", "≥ 10× faster", f"{ours['seconds']:.2f} s",
+                         f"{peer['seconds']:.2f} s", f"{speedup:.1f}×", verdict(speedup, 10, False)))
+        rows.append(("stroke-predict peak memory against scikit-learn's", "≤ 1/10", f"{ours['peak_mib']:.1f} MiB",
+                     f"{peer['peak_mib']:.0f} MiB", f"1/{peer['peak_mib'] / ours['peak_mib']:.0f}",
+                     verdict(peer["peak_mib"] / ours["peak_mib"], 10, False)))
+    lines = ["| goal | target | libstroke | peer | ratio | result |", "|---|---|---|---|---|---|"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return lines
+
+
+def threads_table(threads):
+    """bench/threads_bench.py: each batch call on one thread and on two, in paired rounds."""
+    lines = ["| call / model | one thread | two threads | paired ratio, median | rounds' ratios |", "|---|---|---|---|---|"]
+    for name, r in threads.items():
+        ones, twos = sorted(p[0] for p in r["pairs_ms"]), sorted(p[1] for p in r["pairs_ms"])
+        ratios = sorted(p[0] / p[1] for p in r["pairs_ms"])
+        lines.append(f"| {name} | {ones[len(ones) // 2]:.1f} ms | {twos[len(twos) // 2]:.1f} ms | "
+                     f"{r['median_ratio']:.2f}× | {', '.join(f'{x:.2f}' for x in ratios)} |")
+    return lines
+
+
 def models_table(lib, xgb, sk, manifest):
     lines = ["| model | trees × depth | peer | one row: libstroke | peer | ratio | batch per row, libstroke: 1 / 16 / 256 / 4096 "
              "| peer, 4096 | ratio |", "|---|---|---|---|---|---|---|---|---|"]
@@ -275,6 +331,20 @@ def main():
             "in rounds (each program once a round, in turn), and the median of each round's ratio; peak "
             "RSS from `/usr/bin/time -v`.", "",
             *stream_table(figures), ""]
+    extra = {}
+    for key, name in (("threads", "threads.json"), ("python_module", "python_module.json"), ("stream", "stream.json")):
+        if os.path.exists(r(name)):
+            with open(r(name), encoding="utf-8") as f:
+                extra[key] = json.load(f)
+    threads = []
+    if "threads" in extra:
+        threads = [
+            "## Two threads against one (issue 16)", "",
+            "`bench/threads_bench.py`: `PredictFeaturesBatch` (`batch_threads`) and `PredictProbaBatch` "
+            "(`proba_threads`) over 100,000 rows with `BatchOptions::threads` 1 and 2; each round one run of "
+            "predict_bench times one thread and then two, back to back (median of 3 repetitions each), and "
+            "the round's ratio is their quotient. The median of the rounds' ratios, with each round's:", "",
+            *threads_table(extra["threads"]), ""]
     dask = []
     if os.path.exists(r("dask.json")):
         with open(r("dask.json"), encoding="utf-8") as f:
@@ -291,6 +361,10 @@ def main():
         f"Machine: {machine(args.build)}.",
         "",
         "## Goals", "", *goals(lib, xgb, sk, http), "",
+        "## Goals of issue 16: batch scoring at any scale", "",
+        "The deep forest and the large ensembles per batch row (4096 rows, one thread, as in the next "
+        "section), against the peer that trained them; the other rows come from the sections below.", "",
+        *scale_goals(lib, xgb, sk, extra), "",
         "## Every model, one thread", "",
         "libstroke: `build-bench/bench/predict_bench`; scikit-learn: `predict_proba` (`bench/peer_sklearn.py`); "
         "XGBoost: `XGBoosterPredictFromDense`, nthread 1 (`build-bench/bench/xgb_bench`, which first checks that both "
@@ -304,6 +378,7 @@ def main():
         "the benchmark body are checked to be equal first.", "",
         *http_table(http), "",
         *protocols,
+        *threads,
         *stream,
         *dask,
         "## Other paths", "",
