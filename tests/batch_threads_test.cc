@@ -23,8 +23,7 @@
 #include <utility>
 #include <vector>
 
-#include "hostile_bundles.h"
-#include "random_trees.h"
+#include "batch_models.h"
 #include "row_chunks.h"
 #include "stroke/model.h"
 #include "test_util.h"
@@ -34,6 +33,8 @@ namespace {
 
 using testing::AllBundlePaths;
 using testing::LoadOrDie;
+using testing::RandomForest;
+using testing::RowsLikeGolden;
 
 TEST(RowChunks, ThreadsForKeepsEnoughRowsPerThread) {
   BatchOptions options;
@@ -106,6 +107,15 @@ TEST(RowChunks, LargeBatchesEndInSmallPiecesThatStartOnABlock) {
   EXPECT_LT(starts.size(), 40u);        // few pieces: each costs a shared counter's update
 }
 
+TEST(RowChunks, PieceStartsWorkedExamples) {
+  // 1,600 rows on 2 threads: the smallest piece is an eighth of a share (100
+  // rows); each piece a quarter of what is left, rounded up to 100.
+  EXPECT_EQ(PieceStarts(1600, 2), (std::vector<size_t>{0, 400, 700, 1000, 1200, 1300, 1400, 1500, 1600}));
+  EXPECT_EQ(PieceStarts(7, 500), (std::vector<size_t>{0, 1, 2, 3, 4, 5, 6, 7}));  // a row a thread, 7 threads
+  EXPECT_EQ(PieceStarts(5, 1), (std::vector<size_t>{0, 5}));
+  EXPECT_EQ(PieceStarts(0, 3), (std::vector<size_t>{0, 0}));
+}
+
 TEST(RowChunks, ASlowThreadTakesFewerPieces) {
   // The thread that takes the first piece is held up until the other pieces
   // are done (or 10 s pass): the other thread takes them all meanwhile.
@@ -150,7 +160,7 @@ TEST(RowChunks, TheFirstPiecesExceptionReachesTheCaller) {
   } catch (const std::runtime_error& e) {
     EXPECT_EQ(e.what(), "piece at " + std::to_string(first_thrower));
   }
-  EXPECT_EQ(pieces, PieceStarts(100, 4).size() - 1);
+  EXPECT_EQ(pieces, 16u);  // 100 rows on 4 threads: 15, 12, 12, 9, 9, 6, ... 3, 1 (the smallest piece: 3 rows)
 }
 
 // Every value of two predictions, compared as bits.
@@ -210,28 +220,6 @@ void ExpectThreadsChangeNothing(const Model& model, const std::vector<double>& r
   ExpectProbaAsPredictions(model, rows, one, name);
 }
 
-// n feature rows whose columns are drawn from the golden rows' prepared
-// features (values the trees were trained around), NaN now and then where
-// the model takes missing values.
-std::vector<double> RowsLikeGolden(const Model& model, size_t n, std::mt19937& rng) {
-  const size_t width = model.num_features();
-  std::vector<double> golden;
-  std::vector<double> features(width);
-  for (const GoldenRow& row : model.golden_rows()) {
-    if (model.Prepare(row.inputs, features).ok()) golden.insert(golden.end(), features.begin(), features.end());
-  }
-  EXPECT_FALSE(golden.empty());
-  const size_t count = golden.size() / width;
-  std::vector<double> rows(n * width);
-  for (size_t r = 0; r < n; ++r) {
-    for (size_t f = 0; f < width; ++f) {
-      rows[r * width + f] = golden[(rng() % count) * width + f];
-      if (model.ensemble().spec().handles_missing && rng() % 20 == 0) rows[r * width + f] = NAN;
-    }
-  }
-  return rows;
-}
-
 TEST(BatchThreads, PredictProbaBatchRefusesSizesThatDisagree) {
   const Model model = LoadOrDie(testing::ShippedBundlePath("stroke"));
   const size_t width = model.num_features();
@@ -255,40 +243,6 @@ TEST(BatchThreads, EveryShippedModelAnswersAsOneThread) {
     const Model model = LoadOrDie(path);
     ExpectThreadsChangeNothing(model, RowsLikeGolden(model, 1001, rng), path);
   }
-}
-
-// A binary RandomForest as scikit-learn exports it (two class fractions a
-// leaf, averaged), of random trees 9 to 16 levels deep on the tiny bundle's
-// four features: batches take the blocked-trees layout.
-Model RandomForest(int trees, bool missing, std::mt19937& rng) {
-  nlohmann::ordered_json bundle = nlohmann::ordered_json::parse(testing::ReadFile(testing::TinyBundlePath()));
-  bundle.erase("golden");
-  nlohmann::ordered_json& e = bundle["ensemble"];
-  e["kind"] = "random_forest";
-  e["link"] = "identity";
-  e["num_outputs"] = 2;
-  e["leaf_width"] = 2;
-  e["aggregation"] = "mean";
-  e["base_margin"] = {0.0, 0.0};
-  e["tree_scale"] = 1.0;
-  e["handles_missing"] = missing;
-  e["trees"] = nlohmann::ordered_json::array();
-  std::uniform_real_distribution<double> fraction(0, 1);
-  for (int i = 0; i < trees; ++i) {
-    TreeArrays t;
-    testing::GrowRandomTree(t, 9 + i % 8, 4, rng);
-    std::vector<double> values;
-    for (size_t node = 0; node < t.left.size(); ++node) {
-      const double p = fraction(rng);
-      values.push_back(1 - p), values.push_back(p);
-    }
-    t.value = values;
-    for (uint8_t& m : t.missing_left) m = static_cast<uint8_t>(rng() % 2);
-    e["trees"].push_back(nlohmann::ordered_json::parse(testing::TreeJson(t)));
-  }
-  StatusOr<Model> model = Model::FromJson(bundle.dump());
-  EXPECT_TRUE(model.ok()) << model.status().ToString();
-  return model.ok() ? std::move(*model) : Model();
 }
 
 TEST(BatchThreads, RandomDeepForestsAnswerAsOneThread) {

@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "connection_loop.h"
 #include "raw_http.h"
 #include "serve_test_util.h"
 #include "stroke/cpus.h"
@@ -23,9 +24,9 @@ using stroke::testing::RawConnection;
 using namespace std::chrono_literals;
 
 TEST(Workers, HandlersThatBlockDoNotStallOtherRequests) {
-  // More blocked handlers than workers running the loop (two per core): they
-  // are all blocked, and the one left of --threads must take over.
-  const int blocked = 2 * stroke::AvailableCpus() + 1;
+  // More blocked handlers than workers running the loop (kActiveWorkersPerCore
+  // per CPU): they are all blocked, and the one left of --threads must take over.
+  const int blocked = kActiveWorkersPerCore * stroke::AvailableCpus() + 1;
   ServeOptions options;
   options.port = 0;
   options.quiet = true;

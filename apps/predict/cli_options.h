@@ -28,7 +28,7 @@ struct CliOptions {
   bool refuse_unknown_categories = false;  // unknown categories are errors even where the bundle accepts them
   std::string id_column;             // --id-column: carried to each answer under its own name, not given to the model
   bool keep_columns = false;         // --keep-columns: fields the model does not read are carried to the answers
-  size_t threads = 1;                // --threads: scorer threads (the parser's default: the machine's cores)
+  size_t threads = 1;                // --threads: scorer threads (the parser's default: AvailableCpus())
   std::optional<bool> progress;      // --progress / --no-progress; unset: none (main: when stderr is a terminal)
   size_t block_bytes = 64 << 10;     // a block of records scored at once (no flag: tests make it small)
   size_t max_record_bytes = 16 << 20;  // --max-record-bytes: the longest CSV row or JSON line (streamed inputs)

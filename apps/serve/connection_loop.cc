@@ -31,14 +31,6 @@ constexpr uint32_t kReadEvents = EPOLLIN | EPOLLRDHUP;
 // connection's is (generation << 32) | slot, and slots stay below 2^32 - 2.
 constexpr uint64_t kListenTag = ~uint64_t{0};
 constexpr uint64_t kExitTag = ~uint64_t{0} - 1;
-// Workers that run the epoll loop per core (worker_gate.h). Measured on 2
-// cores shared with wrk (POST /prediction, 5 paired rounds against the
-// thread-per-connection server of before, docs/benchmarks.md): 4 per core
-// had p99 0.80-0.99 ms at 8 connections (2 per core: 1.3-3.4 ms; 3 and 6:
-// up to 1.9 and 9.1 ms) and the most requests/s at 8 and 64; 1 per core
-// lost to 2. A worker preempted by another process leaves its core's
-// others to answer; with too many, they preempt one another.
-constexpr int kActiveWorkersPerCore = 4;
 
 uint64_t Tag(const Connection& c) { return (uint64_t{c.generation} << 32) | c.slot; }
 

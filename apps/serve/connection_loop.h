@@ -7,8 +7,8 @@
 // docs/architecture.md: 0.3 context switches per request). A partial request
 // stays in the connection's buffer and its thread goes back to epoll_wait: a
 // slow or idle client costs a file descriptor, never a worker. The listening
-// socket is armed the same way (one thread accepts at a time). Two workers per
-// core run this loop; the other `threads` are parked and replace workers
+// socket is armed the same way (one thread accepts at a time). Four workers per
+// usable CPU (kActiveWorkersPerCore) run this loop; the other `threads` are parked and replace workers
 // blocked in a handler (worker_gate.h). The thread that calls Run() keeps the
 // deadlines (a sweep every 100 ms), watches the workers and drives the stop; it
 // is not on a request's path.
@@ -47,6 +47,16 @@
 #include "worker_gate.h"
 
 namespace stroke::apps {
+
+// Workers that run the epoll loop per CPU the process may use (AvailableCpus,
+// stroke/cpus.h; worker_gate.h). Measured on 2 cores shared with wrk (POST
+// /prediction, 5 paired rounds against the thread-per-connection server of
+// before, docs/benchmarks.md): 4 per core
+// had p99 0.80-0.99 ms at 8 connections (2 per core: 1.3-3.4 ms; 3 and 6:
+// up to 1.9 and 9.1 ms) and the most requests/s at 8 and 64; 1 per core
+// lost to 2. A worker preempted by another process leaves its core's
+// others to answer; with too many, they preempt one another.
+constexpr int kActiveWorkersPerCore = 4;
 
 struct ConnectionLimits {
   int header_timeout_ms = 3000;      // request line and headers, from the request's first byte

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "stroke/cpus.h"
 
@@ -17,7 +18,7 @@ namespace stroke {
 namespace internal {
 namespace {
 
-// A whole positive number of microseconds, the text's first word, or 0.
+// A whole positive number, the text's first word, or 0.
 long long Micros(std::string_view text) {
   const size_t begin = text.find_first_not_of(" \t");
   if (begin == std::string_view::npos) return 0;
@@ -31,7 +32,7 @@ long long Micros(std::string_view text) {
 
 int WholeCpus(long long quota, long long period) {
   if (quota <= 0 || period <= 0) return 0;
-  const long long cpus = (quota + period - 1) / period;
+  const long long cpus = quota / period + (quota % period != 0 ? 1 : 0);
   return static_cast<int>(std::clamp<long long>(cpus, 1, 1 << 20));
 }
 
@@ -43,46 +44,59 @@ std::string ReadText(const std::string& path) {
   return file ? text.str() : std::string();
 }
 
-// The least positive `limit(dir)` over `base` + `cgroup` and its ancestors up
-// to `base` itself (a limit anywhere above a process binds it too); 0: none.
-template <typename Limit>
-int LeastLimitUpFrom(const std::string& base, std::string cgroup, Limit limit) {
-  int least = 0;
-  for (;;) {
-    const int here = limit(base + cgroup);
-    if (here > 0) least = least == 0 ? here : std::min(least, here);
-    const size_t slash = cgroup.find_last_of('/');
-    if (cgroup.empty() || slash == std::string::npos) return least;
-    cgroup.erase(slash);
+std::vector<std::string_view> Split(std::string_view text, char separator) {
+  std::vector<std::string_view> parts;
+  for (size_t at = 0;;) {
+    const size_t end = text.find(separator, at);
+    parts.push_back(text.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at));
+    if (end == std::string_view::npos) return parts;
+    at = end + 1;
   }
 }
 
-// The least CPU quota of this process's cgroups, v2 or v1; 0: none found.
-int CgroupCpus() {
-  std::istringstream lines(ReadText("/proc/self/cgroup"));
-  int least = 0;
-  auto keep = [&](int cpus) {
-    if (cpus > 0) least = least == 0 ? cpus : std::min(least, cpus);
-  };
-  for (std::string line; std::getline(lines, line);) {
-    // "hierarchy-ID:controller-list:cgroup-path" (man 7 cgroups)
-    const size_t first = line.find(':'), second = line.find(':', first + 1);
-    if (first == std::string::npos || second == std::string::npos) continue;
-    const std::string controllers = line.substr(first + 1, second - first - 1);
-    std::string path = line.substr(second + 1);
-    if (path == "/") path.clear();
-    if (line.compare(0, first, "0") == 0 && controllers.empty()) {
-      keep(LeastLimitUpFrom("/sys/fs/cgroup", path,
-                            [](const std::string& dir) { return CpusOfCpuMax(ReadText(dir + "/cpu.max")); }));
-    } else if (("," + controllers + ",").find(",cpu,") != std::string::npos) {
-      for (const char* mount : {"/sys/fs/cgroup/cpu", "/sys/fs/cgroup/cpu,cpuacct"}) {
-        keep(LeastLimitUpFrom(mount, path, [](const std::string& dir) {
-          return CpusOfCfsQuota(ReadText(dir + "/cpu.cfs_quota_us"), ReadText(dir + "/cpu.cfs_period_us"));
-        }));
-      }
+bool Holds(std::string_view list, std::string_view item) {
+  const std::vector<std::string_view> items = Split(list, ',');
+  return std::find(items.begin(), items.end(), item) != items.end();
+}
+
+// A cgroup hierarchy's mount: the cgroup at its root, where it is mounted.
+struct Mount {
+  std::string root, point;
+  bool v2 = false;
+};
+
+// The cgroup2 mounts and the v1 mounts holding the cpu controller.
+std::vector<Mount> CpuMounts(std::string_view mountinfo) {
+  std::vector<Mount> mounts;
+  for (std::string_view line : Split(mountinfo, '\n')) {
+    // "ID PARENT MAJ:MIN ROOT POINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER_OPTIONS"
+    const std::vector<std::string_view> f = Split(line, ' ');
+    const auto dash = std::find(f.begin(), f.end(), "-");
+    if (f.size() < 5 || dash == f.end() || f.end() - dash < 4) continue;
+    const std::string_view type = dash[1], super_options = dash[3];
+    if (type == "cgroup2" || (type == "cgroup" && Holds(super_options, "cpu"))) {
+      mounts.push_back({std::string(f[3]), std::string(f[4]), type == "cgroup2"});
     }
   }
-  return least;
+  return mounts;
+}
+
+// `path` below `root` ("" for the root itself), or "" when it is not below
+// it or climbs ("..": a cgroup outside the namespace): then only the mount
+// point's own files count.
+std::string Below(const std::string& path, const std::string& root) {
+  if (path.find("..") != std::string::npos) return "";
+  if (root == "/") return path == "/" ? "" : path;
+  if (path.compare(0, root.size(), root) == 0 && (path.size() == root.size() || path[root.size()] == '/')) {
+    return path.substr(root.size());
+  }
+  return "";
+}
+
+// The CPUs the quota files in `dir` allow (0: no limit).
+int QuotaIn(const std::string& dir, bool v2) {
+  if (v2) return CpusOfCpuMax(ReadText(dir + "/cpu.max"));
+  return CpusOfCfsQuota(ReadText(dir + "/cpu.cfs_quota_us"), ReadText(dir + "/cpu.cfs_period_us"));
 }
 
 int AffinityCpus() {
@@ -106,9 +120,31 @@ int CpusOfCfsQuota(std::string_view quota_us, std::string_view period_us) {
   return WholeCpus(Micros(quota_us), Micros(period_us));
 }
 
+int CgroupCpus(std::string_view proc_cgroup, std::string_view mountinfo) {
+  const std::vector<Mount> mounts = CpuMounts(mountinfo);
+  int least = 0;
+  for (std::string_view line : Split(proc_cgroup, '\n')) {
+    // "hierarchy-ID:controller-list:cgroup-path" (man 7 cgroups); the path may hold ':'
+    const size_t first = line.find(':'), second = line.find(':', first + 1);
+    if (first == std::string_view::npos || second == std::string_view::npos) continue;
+    const bool v2 = line.substr(0, first) == "0" && second == first + 1;
+    if (!v2 && !Holds(line.substr(first + 1, second - first - 1), "cpu")) continue;
+    const std::string path(line.substr(second + 1));
+    for (const Mount& mount : mounts) {
+      if (mount.v2 != v2) continue;
+      for (std::string below = Below(path, mount.root);; below.erase(below.find_last_of('/'))) {
+        if (const int cpus = QuotaIn(mount.point + below, v2); cpus > 0) least = least == 0 ? cpus : std::min(least, cpus);
+        if (below.empty()) break;
+      }
+    }
+  }
+  return least;
+}
+
 int CountAvailableCpus() {
   int cpus = AffinityCpus();
-  if (const int quota = CgroupCpus(); quota > 0 && (cpus <= 0 || quota < cpus)) cpus = quota;
+  const int quota = CgroupCpus(ReadText("/proc/self/cgroup"), ReadText("/proc/self/mountinfo"));
+  if (quota > 0 && (cpus <= 0 || quota < cpus)) cpus = quota;
   return std::max(cpus, 1);
 }
 

@@ -31,7 +31,9 @@ std::vector<size_t> PieceStarts(size_t rows, size_t threads) {
   return starts;
 }
 
-void ForEachRowChunk(size_t rows, size_t threads, const std::function<void(size_t first, size_t count)>& work) {
+namespace internal {
+
+void ForEachRowChunkOnThreads(size_t rows, size_t threads, const std::function<void(size_t first, size_t count)>& work) {
   threads = std::max<size_t>(1, std::min(threads, rows));
   const std::vector<size_t> starts = PieceStarts(rows, threads);
   const size_t pieces = starts.size() - 1;
@@ -61,5 +63,7 @@ void ForEachRowChunk(size_t rows, size_t threads, const std::function<void(size_
     if (e) std::rethrow_exception(e);
   }
 }
+
+}  // namespace internal
 
 }  // namespace stroke

@@ -43,12 +43,30 @@ std::vector<size_t> PieceStarts(size_t rows, size_t threads);
 
 // Calls work(first, count) for the pieces PieceStarts(rows, threads) gives
 // (for rows == 0: once, with count 0; one piece, on the calling thread, when
-// threads <= 1), on `threads` threads, the calling thread one of them; returns when all are
-// done. A thread that cannot be started leaves its pieces to the others.
-// `work` must write only to its own rows and may run on any of the threads;
-// when it throws, the other pieces still run, and the exception of the
-// first piece that threw (in row order) is rethrown here.
-void ForEachRowChunk(size_t rows, size_t threads, const std::function<void(size_t first, size_t count)>& work);
+// threads <= 1), on `threads` threads, the calling thread one of them;
+// returns when all are done. A thread that cannot be started leaves its
+// pieces to the others. `work` must write only to its own rows and may run
+// on any of the threads; when it throws, the other pieces still run, and the
+// exception of the first piece that threw (in row order) is rethrown here.
+// With one thread (or rows <= 1) it calls work(0, rows) directly and
+// allocates nothing.
+template <typename Work>
+void ForEachRowChunk(size_t rows, size_t threads, Work&& work);
+
+namespace internal {
+// ForEachRowChunk's threads: the pieces, a thread each but the calling one,
+// the exceptions. Allocates.
+void ForEachRowChunkOnThreads(size_t rows, size_t threads, const std::function<void(size_t first, size_t count)>& work);
+}  // namespace internal
+
+template <typename Work>
+void ForEachRowChunk(size_t rows, size_t threads, Work&& work) {
+  if (threads <= 1 || rows <= 1) {
+    work(size_t{0}, rows);
+    return;
+  }
+  internal::ForEachRowChunkOnThreads(rows, threads, work);
+}
 
 }  // namespace stroke
 

@@ -189,6 +189,9 @@ STROKE_C_EXPORT int StrokeModelPrepareRecord(const StrokeModel* model, const cha
 
 /* Predicts from prepared features: `features` holds n_samples x n_features
  * doubles, row-major; `n_features` must equal StrokeModelGetNumFeatures.
+ * The rows between failed ones are scored together by the batch engine (a
+ * deep forest reads each tree once per 256 rows), on the calling thread;
+ * StrokeModelPredictFeaturesBatch spreads them over threads.
  * `output_kind` is STROKE_OUTPUT_PROBABILITY (n_outputs columns, as
  * StrokeModelPredictRecord) or STROKE_OUTPUT_RAW_MARGIN (n_raw_outputs
  * columns); `out` receives n_samples rows of those (capacity `out_length`
@@ -200,6 +203,24 @@ STROKE_C_EXPORT int StrokeModelPrepareRecord(const StrokeModel* model, const cha
 STROKE_C_EXPORT int StrokeModelPredictFeatures(const StrokeModel* model, const double* features,
                                                size_t n_samples, size_t n_features, int output_kind,
                                                double* out, size_t out_length);
+
+/* StrokeModelPredictFeatures on up to `n_threads` threads, the calling
+ * thread one of them: 1 scores on the calling thread alone (exactly
+ * StrokeModelPredictFeatures), 0 uses one thread per CPU this process may
+ * use (its affinity mask and cgroup CPU quota: stroke::AvailableCpus), and
+ * a batch gets no more threads than it has 4,096-row shares. The rows are
+ * cut into pieces that the threads take in turn (stroke::BatchOptions); the
+ * answers, the failed rows and their messages are the same bit for bit
+ * whatever the count. The threads are started and joined within the call
+ * (tens of microseconds each; it allocates then). Errors as
+ * StrokeModelPredictFeatures, and STROKE_ERROR_INVALID_ARGUMENT for a
+ * negative n_threads. Like every function here, it may be called from
+ * several threads at once. */
+STROKE_C_EXPORT int StrokeModelPredictFeaturesBatch(const StrokeModel* model,
+                                                    const double* features, size_t n_samples,
+                                                    size_t n_features, int output_kind,
+                                                    int n_threads, double* out,
+                                                    size_t out_length);
 
 /* Exact TreeSHAP explanation of one record (a JSON object): writes
  * n_raw_outputs x n_features contributions (row-major: one row per raw

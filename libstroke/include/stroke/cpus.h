@@ -17,8 +17,9 @@ namespace stroke {
 // cgroup v1 cpu.cfs_quota_us / cpu.cfs_period_us), the quota rounded up to
 // whole CPUs (a quota of 1.5 CPUs gives 2), as Java's container support
 // and joblib's cpu_count() read it. std::thread::hardware_concurrency()
-// where the affinity mask cannot be read (not Linux). At least 1. Read once
-// per process, at the first call; thread-safe.
+// where the affinity mask cannot be read (not Linux). At least 1. Counted
+// once per process, at the first call (the calling thread's mask then: a
+// later taskset or sched_setaffinity does not change it); thread-safe.
 STROKE_EXPORT int AvailableCpus();
 
 }  // namespace stroke

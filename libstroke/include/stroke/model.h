@@ -103,9 +103,10 @@ struct STROKE_EXPORT RecordPrediction : Prediction {
 
 // How a batch call spreads its rows over threads. The rows are cut into
 // contiguous pieces, each a 2 x threads-th of the rows left down to 256
-// rows, which the threads (the calling thread one of them) take in turn as
-// they finish, so that a slower core takes fewer and the threads finish
-// within 256 rows of each other; each piece is scored as a one-thread call
+// rows (or an eighth of a thread's share, when less), which the threads (the
+// calling thread one of them) take in turn as they finish, so that a slower
+// core takes fewer and the threads finish within one small piece of each
+// other; each piece is scored as a one-thread call
 // would, so the answers are the same bit for bit whatever the number of
 // threads.
 struct STROKE_EXPORT BatchOptions {
