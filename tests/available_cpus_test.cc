@@ -108,22 +108,30 @@ TEST(AvailableCpus, AHybridHostReadsBothHierarchies) {
   EXPECT_EQ(CgroupCpus("garbage\n::\n\n", mounts), 0);
 }
 
+// Runs count() with the calling thread on the first CPU of its mask alone,
+// as `taskset -c N` starts a process, and restores the mask.
+template <typename Count>
+int CountPinnedToOneCpu(Count count) {
+  cpu_set_t all;
+  EXPECT_EQ(sched_getaffinity(0, sizeof(all), &all), 0);
+  int first = 0;
+  while (!CPU_ISSET(first, &all)) ++first;
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(first, &one);
+  EXPECT_EQ(sched_setaffinity(0, sizeof(one), &one), 0);
+  const int counted = count();
+  EXPECT_EQ(sched_setaffinity(0, sizeof(all), &all), 0);
+  return counted;
+}
+
 TEST(AvailableCpus, CountsOnlyTheCpusOfTheAffinityMask) {
   cpu_set_t all;
   ASSERT_EQ(sched_getaffinity(0, sizeof(all), &all), 0);
   const int before = CountAvailableCpus();
   EXPECT_GE(before, 1);
   EXPECT_LE(before, CPU_COUNT(&all));
-  // This thread on its first CPU alone, as `taskset -c N` starts a process.
-  int first = 0;
-  while (!CPU_ISSET(first, &all)) ++first;
-  cpu_set_t one;
-  CPU_ZERO(&one);
-  CPU_SET(first, &one);
-  ASSERT_EQ(sched_setaffinity(0, sizeof(one), &one), 0);
-  const int pinned = CountAvailableCpus();
-  ASSERT_EQ(sched_setaffinity(0, sizeof(all), &all), 0);
-  EXPECT_EQ(pinned, 1);
+  EXPECT_EQ(CountPinnedToOneCpu(CountAvailableCpus), 1);
   EXPECT_EQ(CountAvailableCpus(), before);
 }
 
@@ -133,17 +141,8 @@ TEST(AvailableCpus, IsCountedOnceForTheProcess) {
   if (std::thread::hardware_concurrency() > 0) {
     EXPECT_LE(first, static_cast<int>(std::thread::hardware_concurrency()));
   }
-  cpu_set_t all;
-  ASSERT_EQ(sched_getaffinity(0, sizeof(all), &all), 0);
-  int cpu = 0;
-  while (!CPU_ISSET(cpu, &all)) ++cpu;
-  cpu_set_t one;
-  CPU_ZERO(&one);
-  CPU_SET(cpu, &one);
-  ASSERT_EQ(sched_setaffinity(0, sizeof(one), &one), 0);
-  const int pinned = AvailableCpus();  // the count of the first call, not this thread's mask now
-  ASSERT_EQ(sched_setaffinity(0, sizeof(all), &all), 0);
-  EXPECT_EQ(pinned, first);
+  // The count of the first call, not this thread's mask now.
+  EXPECT_EQ(CountPinnedToOneCpu(AvailableCpus), first);
 }
 
 }  // namespace
