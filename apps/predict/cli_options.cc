@@ -132,8 +132,10 @@ std::unique_ptr<CLI::App> MakeParser(CliOptions* options) {
 
   options->threads = std::clamp(stroke::AvailableCpus(), 1, 256);
   app->add_option("--threads", options->threads,
-                  "threads that read, score and render blocks of records (default: the CPUs this process may use: its affinity mask and cgroup CPU quota); "
-                  "one more reads the input, another writes the answers in input order")
+                  "threads that read, score and render blocks of records (default: the CPUs this process may use, "
+                  "its affinity mask and cgroup CPU quota counted, at most 256; here as shown); one more reads the "
+                  "input, another writes the answers in input order")
+      ->capture_default_str()
       ->check(CLI::Range(1, 256))
       ->type_name("N")
       ->group("Performance");
