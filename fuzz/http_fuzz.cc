@@ -51,14 +51,16 @@ std::string HeaderValue(std::string_view head, std::string_view name) {
 }
 
 // The methods of the complete requests at the start of `input`, in order
-// (an answer to HEAD has a Content-Length but no body).
+// (an answer to HEAD has a Content-Length but no body). A method ends at the
+// first space or line end, as httplib reads it: a request line of "HEAD"
+// alone is refused (400) but still answered as to HEAD, without a body.
 std::vector<std::string> Methods(std::string_view input) {
   std::vector<std::string> methods;
   for (;;) {
     input.remove_prefix(apps::LeadingBlankBytes(input));
     const apps::Framing f = apps::FrameRequest(input, apps::FramingLimits{});
     if (f.state != apps::Framing::State::kComplete) return methods;
-    methods.emplace_back(input.substr(0, input.find(' ')));
+    methods.emplace_back(input.substr(0, input.find_first_of(" \r\n")));
     input.remove_prefix(f.total());
   }
 }

@@ -53,15 +53,20 @@ def longest_pause_while(call):
 
 def test_scoring_releases_the_gil(stroke_model):
     # A Python thread ticks while explain runs; with the GIL held through the
-    # C++ loop, its longest pause would last the whole call. The rows double
-    # until the call is long enough to tell, however fast the machine.
-    rows = random_records(stroke_model, 4000, seed=21)
-    elapsed, pause = longest_pause_while(lambda: stroke_model.explain(rows))
-    while elapsed < 0.2 and len(rows) < 1 << 20:
-        rows = rows + rows
-        elapsed, pause = longest_pause_while(lambda: stroke_model.explain(rows))
+    # C++ loop, its longest pause would last the whole call. The input is a
+    # DataFrame: its columns are read under the GIL in about 1 % of the call
+    # (a list of dicts takes 15 % at rest, more on a loaded machine, now that
+    # TreeSHAP is fast). The rows double until the call is long enough to
+    # tell, however fast the machine; the least of three tries is kept, so a
+    # moment when another process holds the ticker's core does not decide it.
+    frame = pd.DataFrame(random_records(stroke_model, 4000, seed=21))
+    elapsed, pause = longest_pause_while(lambda: stroke_model.explain(frame))
+    while elapsed < 0.2 and len(frame) < 1 << 20:
+        frame = pd.concat([frame, frame], ignore_index=True)
+        elapsed, pause = longest_pause_while(lambda: stroke_model.explain(frame))
     assert elapsed >= 0.2, "the call was too short to tell"
-    assert pause < 0.5 * elapsed, (pause, elapsed)
+    tries = [(pause, elapsed)] + [longest_pause_while(lambda: stroke_model.explain(frame))[::-1] for _ in range(2)]
+    assert min(p / e for p, e in tries) < 0.5, tries
 
 
 def stroke_bundle():
