@@ -93,13 +93,13 @@ Batch CheckFeatures(const Model& model, const double* rows, size_t n) {
       const double x = row[f];
       std::string message;
       if (std::isnan(x) && !allow_missing) {
-        message = "is missing (NaN) and this model cannot take missing values";
+        message = "missing (NaN), and this model cannot take missing values";
       } else if (std::isinf(x) || (float32 && !std::isnan(x) && !std::isfinite(static_cast<float>(x)))) {
-        message = std::string("is not a finite ") + (float32 ? "float32" : "number");
+        message = std::string("not a finite ") + (float32 ? "float32" : "number");
       }
       if (message.empty()) continue;
       batch.ok[i] = 0;
-      batch.errors.push_back({i, {names[f], IssueKind::kFeatureNotFinite, "feature \"" + names[f] + "\" " + message}});
+      batch.errors.push_back({i, {names[f], IssueKind::kFeatureNotFinite, std::move(message)}});  // shown "<feature>: <message>"
     }
     if (!batch.ok[i]) std::fill(row.begin(), row.end(), 0.0);
   }

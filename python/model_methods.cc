@@ -124,12 +124,17 @@ namespace {
 int64_t ThreadsValue(py::handle value, const char* name) {
   // numpy's bool_ has __index__ (deprecated): a bool all the same.
   const std::string type_name = py::str(py::type::handle_of(value).attr("__name__")).cast<std::string>();
-  if (PyBool_Check(value.ptr()) || type_name == "bool_" || !PyIndex_Check(value.ptr())) {
-    throw py::type_error(fmt::format("{} must be an integer (a number of threads, or -1 for every CPU), got {} ({})", name,
-                                     py::repr(value).cast<std::string>().substr(0, 40), type_name));
-  }
+  const auto not_an_integer = [&] {
+    return py::type_error(fmt::format("{} must be an integer (a number of threads, or -1 for every CPU), got {} ({})",
+                                      name, py::repr(value).cast<std::string>().substr(0, 40), type_name));
+  };
+  if (PyBool_Check(value.ptr()) || type_name == "bool_" || !PyIndex_Check(value.ptr())) throw not_an_integer();
+  // An __index__ that refuses (a numpy array of more than one value, say) is not an integer either.
   const py::int_ n = py::reinterpret_steal<py::int_>(PyNumber_Index(value.ptr()));
-  if (!n) throw py::error_already_set();
+  if (!n) {
+    PyErr_Clear();
+    throw not_an_integer();
+  }
   int overflow = 0;
   const long long v = PyLong_AsLongLongAndOverflow(n.ptr(), &overflow);
   if (overflow != 0) return overflow > 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();

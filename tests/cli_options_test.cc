@@ -24,6 +24,23 @@ TEST(CliOptions, RefusesBadFlags) {
   EXPECT_TRUE(ParseCliOptions({"--help"})->help);
 }
 
+TEST(CliOptions, IntegerFlagsNameWhatTheyExpect) {
+  for (const char* bad : {"abc", "1.5", "2e0", "0x10", "", "0", "257", "-1"}) {
+    auto refused = ParseCliOptions({"--threads", bad});
+    ASSERT_FALSE(refused.ok()) << bad;
+    const std::string expected = "expected an integer in [1, 256], got \"" + std::string(bad) + "\"";
+    EXPECT_NE(refused.status().message().find(expected), std::string::npos) << refused.status().message();
+    EXPECT_NE(refused.status().message().find("--threads"), std::string::npos) << refused.status().message();
+  }
+  auto threads = ParseCliOptions({"--threads", "256"});
+  ASSERT_TRUE(threads.ok()) << threads.status().ToString();
+  EXPECT_EQ(threads->threads, 256);
+  auto refused = ParseCliOptions({"--max-record-bytes", "1MB"});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("expected an integer in [1, 1099511627776], got \"1MB\""), std::string::npos)
+      << refused.status().message();
+}
+
 TEST(CliOptions, BundleLimitFlagsSetLoadOptions) {
   auto options = ParseCliOptions({"--max-tree-depth", "5000", "--max-features", "12"});
   ASSERT_TRUE(options.ok()) << options.status().ToString();

@@ -3,6 +3,9 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstdlib>
+
 namespace stroke::apps {
 
 Status ParseCommandLine(CLI::App* app, const std::vector<std::string>& args, bool* help) {
@@ -17,6 +20,21 @@ Status ParseCommandLine(CLI::App* app, const std::vector<std::string>& args, boo
     return InvalidInputError(fmt::format("{} (see --help)", e.what()));
   }
   return Status::Ok();
+}
+
+CLI::Validator IntegerIn(long lo, long hi) {
+  const std::string range = fmt::format("[{}, {}]", lo, hi);
+  return CLI::Validator(
+      [lo, hi, range](std::string& text) -> std::string {
+        char* end = nullptr;
+        errno = 0;
+        const long value = std::strtol(text.c_str(), &end, 10);
+        if (text.empty() || *end != '\0' || errno != 0 || value < lo || value > hi) {
+          return "expected an integer in " + range + ", got \"" + text + "\"";
+        }
+        return "";
+      },
+      "in " + range);
 }
 
 }  // namespace stroke::apps

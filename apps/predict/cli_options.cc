@@ -136,20 +136,20 @@ std::unique_ptr<CLI::App> MakeParser(CliOptions* options) {
                   "its affinity mask and cgroup CPU quota counted, at most 256; here as shown); one more reads the "
                   "input, another writes the answers in input order")
       ->capture_default_str()
-      ->check(CLI::Range(1, 256))
+      ->check(IntegerIn(1, 256))
       ->type_name("N")
       ->group("Performance");
   app->add_option("--max-record-bytes", options->max_record_bytes,
                   "the longest CSV row or JSON line; a longer one (a file that is not CSV, a missing line break or "
                   "closing quote) ends the run with exit 2 after the answers before it, instead of filling memory")
       ->capture_default_str()
-      ->check(CLI::Range(size_t{1}, size_t{1} << 40))
+      ->check(IntegerIn(1, 1L << 40))
       ->type_name("BYTES")
       ->group("Limits");
   app->add_option("--max-json-bytes", options->max_json_bytes,
                   "the largest JSON object or array (read whole, unlike CSV and JSON Lines, which stream)")
       ->capture_default_str()
-      ->check(CLI::Range(size_t{1}, size_t{1} << 40))
+      ->check(IntegerIn(1, 1L << 40))
       ->type_name("BYTES")
       ->group("Limits");
   return app;

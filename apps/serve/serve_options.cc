@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include <cctype>
-#include <cerrno>
 #include <cstdlib>
 #include <memory>
 
@@ -43,22 +42,6 @@ std::string EnvName(const std::string& long_name) {
   std::string name = "STROKE_";
   for (char c : long_name) name += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return name;
-}
-
-// A validator: a whole decimal integer in [lo, hi].
-CLI::Validator IntegerIn(long lo, long hi) {
-  const std::string range = fmt::format("[{}, {}]", lo, hi);
-  return CLI::Validator(
-      [lo, hi, range](std::string& text) -> std::string {
-        char* end = nullptr;
-        errno = 0;
-        const long value = std::strtol(text.c_str(), &end, 10);
-        if (text.empty() || *end != '\0' || errno != 0 || value < lo || value > hi) {
-          return "expected an integer in " + range + ", got \"" + text + "\"";
-        }
-        return "";
-      },
-      "in " + range);
 }
 
 template <typename T>

@@ -128,7 +128,7 @@ def test_threads_take_any_integer_and_refuse_other_types(stroke_model):
     for n_jobs in (-2**40, -2**70, np.int64(-1)):
         assert same_bits(stroke_model.predict_proba(rows, n_jobs=n_jobs), expected), n_jobs
     # A bool or a float is not a count: the error names the keyword and what it got, not the rows.
-    for bad in (True, False, np.bool_(True), np.bool_(False), 2.0, "2", [2]):
+    for bad in (True, False, np.bool_(True), np.bool_(False), 2.0, "2", [2], np.array([2, 3]), np.array([2])):
         with pytest.raises(TypeError, match=r"threads must be an integer .* got ") as raised:
             stroke_model.predict_proba(rows, threads=bad)
         assert "DataFrame" not in str(raised.value) and "gender" not in str(raised.value)

@@ -209,6 +209,8 @@ def test_prepared_features_are_checked(model):
         model.predict_features(bad)
     assert caught.value.errors[0]["row"] == 1 and caught.value.errors[0]["field"] == model.feature_names[0]
     assert caught.value.errors[0]["type"] == "feature_not_finite"
+    assert caught.value.errors[0]["message"] in ("not a finite float32", "not a finite number")
+    assert f"row 1: {model.feature_names[0]}: not a finite" in str(caught.value)  # the feature named once
     result, errors = model.predict_features(bad, output="raw_margin", errors="return")
     assert np.isnan(result[1]).all() and len(errors) == 1
     np.testing.assert_array_equal(result[[0, 2]], model.predict_features(features[[0, 2]], output="raw_margin"))
