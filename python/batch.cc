@@ -1,7 +1,6 @@
 #include "batch.h"
 
 #include <algorithm>
-#include <cmath>
 #include <limits>
 #include <mutex>
 #include <span>
@@ -77,10 +76,7 @@ Batch PrepareRecords(const Model& model, const RecordSource& source, const Check
 }
 
 Batch CheckFeatures(const Model& model, const double* rows, size_t n) {
-  // The domain Model::Prepare checks features against (set in src/bundle_reader.cc).
-  const EnsembleSpec& spec = model.ensemble().spec();
-  const bool allow_missing = spec.handles_missing;
-  const bool float32 = spec.split_rule != SplitRule::kLessEqualFloat64;
+  const FeatureDomain& domain = model.feature_domain();  // what Model::Prepare checks features against
   const std::vector<std::string>& names = model.program().feature_names();
   const size_t width = model.num_features();
   Batch batch;
@@ -90,16 +86,10 @@ Batch CheckFeatures(const Model& model, const double* rows, size_t n) {
   for (size_t i = 0; i < n; ++i) {
     const std::span<double> row = std::span<double>(batch.features).subspan(i * width, width);
     for (size_t f = 0; f < width; ++f) {
-      const double x = row[f];
-      std::string message;
-      if (std::isnan(x) && !allow_missing) {
-        message = "missing (NaN), and this model cannot take missing values";
-      } else if (std::isinf(x) || (float32 && !std::isnan(x) && !std::isfinite(static_cast<float>(x)))) {
-        message = std::string("not a finite ") + (float32 ? "float32" : "number");
-      }
-      if (message.empty()) continue;
+      const char* problem = FeatureValueProblem(row[f], domain);
+      if (problem == nullptr) continue;
       batch.ok[i] = 0;
-      batch.errors.push_back({i, {names[f], IssueKind::kFeatureNotFinite, std::move(message)}});  // shown "<feature>: <message>"
+      batch.errors.push_back({i, {names[f], IssueKind::kFeatureNotFinite, problem}});  // shown "<feature>: <problem>"
     }
     if (!batch.ok[i]) std::fill(row.begin(), row.end(), 0.0);
   }

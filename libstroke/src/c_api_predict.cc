@@ -1,7 +1,6 @@
 // The C API, part two: predictions and explanations (stroke/c_api.h).
 #include <algorithm>
 #include <array>
-#include <cmath>
 #include <cstdint>
 #include <iterator>
 #include <limits>
@@ -45,20 +44,11 @@ int FailRows(size_t failed, size_t rows, size_t first_row, const char* first_mes
                                            std::to_string(first_row), ": ", first_message});
 }
 
-// Why prepared row `row` is outside what the trees take, or "" (as Model::Prepare checks).
+// Why prepared row `row` is outside what the trees take, or "" (FeatureValueProblem).
 std::string FeatureRowError(const Model& model, std::span<const double> row) {
-  const EnsembleSpec& spec = model.ensemble().spec();
-  const bool float32 = spec.split_rule != SplitRule::kLessEqualFloat64;
   for (size_t f = 0; f < row.size(); ++f) {
-    const double x = row[f];
-    const char* problem = nullptr;
-    if (std::isnan(x) && !spec.handles_missing) {
-      problem = "\" is missing (NaN) and this model cannot take missing values";
-    } else if (std::isinf(x) ||
-               (float32 && !std::isnan(x) && !std::isfinite(static_cast<float>(x)))) {
-      problem = float32 ? "\" is not a finite float32" : "\" is not a finite number";
-    }
-    if (problem != nullptr) return "feature \"" + model.program().feature_names()[f] + problem;
+    const char* problem = FeatureValueProblem(row[f], model.feature_domain());
+    if (problem != nullptr) return "feature \"" + model.program().feature_names()[f] + "\" is " + problem;
   }
   return "";
 }

@@ -109,22 +109,23 @@ double RunFeature(const FeatureInstruction* code, uint32_t begin, uint32_t end, 
   return stack[0];
 }
 
-// Whether feature `name`'s `value` is one the domain takes: NaN only when
-// missing values are allowed; never infinite; with float32, one that rounds
-// to a finite float32.
+// Whether feature `name`'s `value` is one the domain takes (FeatureValueProblem).
 Status CheckFeature(double value, const std::string& name, const FeatureDomain& domain) {
-  if (std::isnan(value)) {
-    if (domain.allow_missing) return Status::Ok();
-    return InvalidInputError("feature \"" + name + "\" is missing (NaN) and this model cannot take missing values");
-  }
-  if (std::isinf(value) || (domain.float32 && !std::isfinite(static_cast<float>(value)))) {
-    return InvalidInputError("feature \"" + name + "\" evaluates to a value that is not a finite " +
-                             (domain.float32 ? "float32" : "number"));
-  }
-  return Status::Ok();
+  const char* problem = FeatureValueProblem(value, domain);
+  if (problem == nullptr) return Status::Ok();
+  return InvalidInputError("feature \"" + name + (std::isnan(value) ? "\" is " : "\" evaluates to a value that is ") +
+                           problem);
 }
 
 }  // namespace
+
+const char* FeatureValueProblem(double value, const FeatureDomain& domain) {
+  if (std::isnan(value)) {
+    return domain.allow_missing ? nullptr : "missing (NaN) and this model cannot take missing values";
+  }
+  if (domain.float32) return std::isfinite(static_cast<float>(value)) ? nullptr : "not a finite float32";
+  return std::isinf(value) ? "not a finite number" : nullptr;
+}
 
 namespace internal {
 

@@ -122,6 +122,7 @@ const ModelInfo& Model::info() const { return state_->info; }
 const Schema& Model::schema() const { return state_->schema; }
 const FeatureProgram& Model::program() const { return state_->program; }
 const Ensemble& Model::ensemble() const { return state_->ensemble; }
+const FeatureDomain& Model::feature_domain() const { return state_->domain; }
 const std::vector<GoldenRow>& Model::golden_rows() const { return state_->golden; }
 size_t Model::num_features() const { return state_->program.num_features(); }
 Task Model::task() const { return state_->info.task; }

@@ -85,15 +85,16 @@ typedef struct StrokeModel StrokeModel;
 /* The message of the most recent failed call of this C API on the calling
  * thread ("" when the most recent call succeeded: every call but
  * StrokeVersion and the two StrokeGetLast* functions clears it). Never NULL.
- * The text belongs to the
- * thread and stays valid until its next call of this API. */
+ * The text belongs to the thread and stays valid until its next call of
+ * this API. */
 STROKE_C_EXPORT const char* StrokeGetLastError(void);
 
 /* After StrokeModelPredictBatch, StrokeModelPredictFeatures or
- * StrokeModelPredictFeaturesBatch on the calling thread: why row `row` (0-based, the row of the output buffer) was refused,
- * e.g. "age: expected a number, got \"old\"", or NULL when that row was
- * predicted (or no such row, or another call came in between). Owned by the
- * thread; valid until its next call of this API (other than StrokeGetLast*). */
+ * StrokeModelPredictFeaturesBatch on the calling thread: why row `row`
+ * (0-based, the row of the output buffer) was refused, e.g. "age: expected
+ * a number, got \"old\"", or NULL when that row was predicted (or no such
+ * row, or another call came in between). Owned by the thread; valid until
+ * its next call of this API (other than StrokeGetLast*). */
 STROKE_C_EXPORT const char* StrokeGetLastRowError(size_t row);
 
 /* libstroke's version, "MAJOR.MINOR.PATCH". Static storage; never NULL. */

@@ -31,6 +31,12 @@ struct FeatureDomain {
   bool float32 = true;         // values must fit a finite float32 (the trees compare float32)
 };
 
+// Why `domain` refuses the feature value `value`: "missing (NaN) and this
+// model cannot take missing values", "not a finite float32" or "not a finite
+// number" (static text); nullptr when it takes it. The one rule
+// FeatureProgram::Evaluate, the C API and the Python module check features by.
+STROKE_EXPORT const char* FeatureValueProblem(double value, const FeatureDomain& domain);
+
 // A compiled feature program, read-only and safe to share between threads.
 // A handle: copies share one immutable compiled program, whose code is
 // private to the library. Made by Model::Load from the bundle's "features".

@@ -162,6 +162,8 @@ class STROKE_EXPORT Model {
   const FeatureProgram& program() const;
   // The tree ensemble that reads the features.
   const Ensemble& ensemble() const;
+  // The feature values the ensemble takes (FeatureValueProblem says why not).
+  const FeatureDomain& feature_domain() const;
   // The rows whose answers the training library computed at export time.
   const std::vector<GoldenRow>& golden_rows() const;
   // The training distribution of feature `name`, or nullptr (unknown
